@@ -1,12 +1,32 @@
 package org.causalimpact.monitor.impact;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.graph.CausalGraph;
+import org.causalimpact.monitor.scm.EquationLayout;
+import org.causalimpact.monitor.scm.Explanations;
 import org.causalimpact.monitor.scm.FitOptions;
+import org.causalimpact.monitor.scm.FittedScm;
 import org.causalimpact.monitor.scm.Intervention;
+import org.causalimpact.monitor.scm.ScmFitter;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
+import org.causalimpact.monitor.scm.WorldSimulator;
 import org.causalimpact.monitor.uncertainty.IntervalSettings;
+import org.causalimpact.monitor.uncertainty.PermutationTest;
+import org.causalimpact.monitor.uncertainty.Quantiles;
+import org.causalimpact.monitor.uncertainty.ResidualBootstrap;
+import org.causalimpact.monitor.uncertainty.RollingOriginCalibration;
 
+/** The steps of {@link ImpactAnalyzer#analyze}. */
 final class Analysis {
+  /** Fewest pre-period rows accepted at all. */
+  static final int MIN_PRE_ROWS = 3;
+
   private Analysis() {}
 
   static ImpactAnalysis run(
@@ -16,7 +36,201 @@ final class Analysis {
       int preStart,
       Intervention intervention,
       FitOptions fit,
-      IntervalSettings intervals) {
-    throw new UnsupportedOperationException("engine under construction");
+      IntervalSettings settings) {
+    int t0 = intervention.start();
+    int postEnd = intervention.endWithin(table.rows());
+    if (preStart < 0 || t0 - preStart < MIN_PRE_ROWS) {
+      throw new InputException(
+          "the pre-period (rows "
+              + preStart
+              + ".."
+              + (t0 - 1)
+              + ") must have at least "
+              + MIN_PRE_ROWS
+              + " rows before the intervention starts at row "
+              + t0);
+    }
+    if (t0 >= table.rows() || postEnd <= t0) {
+      throw new InputException(
+          "the intervention starts at row "
+              + t0
+              + " but the data has only "
+              + table.rows()
+              + " rows: there is no post-period to analyse");
+    }
+    for (String node : intervention.actions().keySet()) {
+      requireNode(graph, node, "intervened node");
+    }
+    for (String node : intervention.outcomes()) {
+      requireNode(graph, node, "outcome");
+    }
+    List<String> outcomes = new ArrayList<>(intervention.outcomes());
+    if (outcomes.isEmpty()) {
+      outcomes.addAll(graph.descendants(intervention.actions().keySet()));
+      if (outcomes.isEmpty()) {
+        throw new InputException(
+            "the intervened nodes "
+                + intervention.actions().keySet()
+                + " have no descendants in the graph: name the outcomes to report");
+      }
+    }
+    Set<String> simulatedNames = new LinkedHashSet<>(intervention.actions().keySet());
+    simulatedNames.addAll(graph.descendants(intervention.actions().keySet()));
+    simulatedNames.addAll(outcomes);
+
+    double[][] observed = ScmFitter.columnsOf(graph, table);
+    for (String o : outcomes) {
+      requireVarying(observed[graph.indexOf(o)], o, preStart, t0);
+    }
+    FittedScm model = ScmFitter.with(fit).fit(graph, table, preStart, t0);
+    List<EquationLayout> layouts = model.equations().stream().map(e -> e.layout()).toList();
+    WorldSimulator worlds =
+        new WorldSimulator(graph, layouts, observed, simulatedNames, intervention.actions());
+    int[] outcomePos =
+        outcomes.stream().mapToInt(o -> worlds.positionOf(graph.indexOf(o))).toArray();
+    boolean hasActions = !intervention.actions().isEmpty();
+    int horizon = postEnd - t0;
+    int d = worlds.simulatedCount();
+
+    double[][] coef = new double[graph.size()][];
+    for (int j = 0; j < graph.size(); j++) {
+      coef[j] = model.equation(j).coefficients();
+    }
+    double[][] cfPoint = new double[d][horizon];
+    double[][] ivPoint = hasActions ? new double[d][horizon] : null;
+    worlds.run(coef, t0, postEnd, null, cfPoint, ivPoint);
+
+    ResidualBootstrap.Paths paths =
+        ResidualBootstrap.run(model, worlds, outcomePos, t0, postEnd, hasActions, settings);
+    RollingOriginCalibration.Scores scores =
+        RollingOriginCalibration.run(
+            model,
+            worlds,
+            observed,
+            outcomePos,
+            horizon,
+            fit.ridge(),
+            settings.calibrationFraction());
+
+    double alpha = 1 - settings.level();
+    List<String> notes = new ArrayList<>();
+    List<OutcomeImpact> results = new ArrayList<>();
+    for (int o = 0; o < outcomes.size(); o++) {
+      String name = outcomes.get(o);
+      int node = graph.indexOf(name);
+      double[] actual = Arrays.copyOfRange(observed[node], t0, postEnd);
+      double[] cf = cfPoint[outcomePos[o]];
+      double[] iv = hasActions ? ivPoint[outcomePos[o]] : null;
+      PermutationTest cwz =
+          permutationTest(graph, model, fit, observed, worlds, cfPoint, node, preStart, t0, postEnd);
+      results.add(
+          OutcomeSummaries.build(
+              name,
+              table,
+              t0,
+              actual,
+              cf,
+              iv,
+              o,
+              paths,
+              scores,
+              cwz,
+              model.equation(node).sigma(),
+              alpha,
+              notes));
+    }
+    if (scores.origins() == 0) {
+      notes.add(
+          "conformal step intervals are unbounded: the pre-period is too short for any calibration"
+              + " origin; lengthen it or raise the calibration fraction");
+    }
+    return new ImpactAnalysis(
+        monitor,
+        intervention.id(),
+        settings.level(),
+        preStart,
+        t0,
+        postEnd,
+        results,
+        model.summaries(),
+        Explanations.effects(model, observed, preStart, t0),
+        notes);
+  }
+
+  /**
+   * The permutation test of the outcome's equation fitted on pre- and post-period under a constant
+   * effect: own lags read the adjusted outcome; parents that the intervention affects read their
+   * counterfactual point path in the post-period.
+   */
+  private static PermutationTest permutationTest(
+      CausalGraph graph,
+      FittedScm model,
+      FitOptions fit,
+      double[][] observed,
+      WorldSimulator worlds,
+      double[][] cfPoint,
+      int node,
+      int preStart,
+      int t0,
+      int postEnd) {
+    double[][] base = observed.clone();
+    for (int j = 0; j < graph.size(); j++) {
+      int pos = worlds.positionOf(j);
+      if (pos >= 0 && j != node) {
+        double[] v = observed[j].clone();
+        System.arraycopy(cfPoint[pos], 0, v, t0, postEnd - t0);
+        base[j] = v;
+      }
+    }
+    EquationLayout layout = model.equation(node).layout();
+    ScmFitter fitter = ScmFitter.with(fit);
+    return new PermutationTest(
+        theta -> {
+          double[][] values = base.clone();
+          double[] y = observed[node].clone();
+          for (int t = t0; t < postEnd; t++) {
+            y[t] -= theta;
+          }
+          values[node] = y;
+          return fitter.residuals(layout, values, preStart, postEnd);
+        },
+        postEnd - t0);
+  }
+
+  private static void requireNode(CausalGraph graph, String node, String role) {
+    if (!graph.contains(node)) {
+      throw new InputException(
+          "the "
+              + role
+              + " '"
+              + node
+              + "' is not a node of the graph (nodes: "
+              + String.join(", ", graph.nodeNames())
+              + ")");
+    }
+  }
+
+  private static void requireVarying(double[] values, String node, int from, int to) {
+    double first = values[from];
+    for (int t = from + 1; t < to; t++) {
+      if (values[t] != first) {
+        return;
+      }
+    }
+    throw new InputException(
+        String.format(
+            Locale.ROOT,
+            "the outcome '%s' is constant (%s) over the whole pre-period (rows %d..%d): there is"
+                + " nothing to learn a counterfactual from; check the column and the periods",
+            node,
+            first,
+            from,
+            to - 1));
+  }
+
+  static double quantile(double[] values, double p) {
+    double[] s = values.clone();
+    Arrays.sort(s);
+    return Quantiles.type7(s, p);
   }
 }

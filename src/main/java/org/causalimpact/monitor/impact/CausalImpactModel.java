@@ -26,11 +26,22 @@ public final class CausalImpactModel {
    */
   public static CausalGraph graph(
       String response, List<String> covariates, int ar, Seasonality seasonality, boolean trend) {
+    return graph(response, covariates, ar, ar, seasonality, trend);
+  }
+
+  /** As {@link #graph(String, List, int, Seasonality, boolean)} with covariate lags {@code 0..lags}. */
+  public static CausalGraph graph(
+      String response,
+      List<String> covariates,
+      int ar,
+      int lags,
+      Seasonality seasonality,
+      boolean trend) {
     List<NodeDefinition> nodes = new ArrayList<>();
     List<Parent> parents = new ArrayList<>();
     for (String c : covariates) {
       nodes.add(NodeDefinition.root(c));
-      parents.add(new Parent(c, ar));
+      parents.add(new Parent(c, lags));
     }
     nodes.add(new NodeDefinition(response, parents, ar, seasonality, trend, Aggregation.MEAN));
     return CausalGraph.of(nodes);

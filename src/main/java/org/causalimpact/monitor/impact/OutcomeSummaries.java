@@ -1,0 +1,244 @@
+package org.causalimpact.monitor.impact;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.causalimpact.monitor.scm.TimeSeriesTable;
+import org.causalimpact.monitor.uncertainty.PermutationTest;
+import org.causalimpact.monitor.uncertainty.Quantiles;
+import org.causalimpact.monitor.uncertainty.ResidualBootstrap;
+import org.causalimpact.monitor.uncertainty.RollingOriginCalibration;
+
+/** Step series and summary of one outcome from the point paths and both interval routes. */
+final class OutcomeSummaries {
+  private OutcomeSummaries() {}
+
+  static OutcomeImpact build(
+      String name,
+      TimeSeriesTable table,
+      int t0,
+      double[] actual,
+      double[] cf,
+      double[] iv,
+      int o,
+      ResidualBootstrap.Paths paths,
+      RollingOriginCalibration.Scores scores,
+      PermutationTest cwz,
+      double sigma,
+      double alpha,
+      List<String> notes) {
+    int horizon = actual.length;
+    int replicates = paths.counterfactual().length;
+    double lo = alpha / 2;
+    double hi = 1 - alpha / 2;
+    boolean hasIv = iv != null;
+
+    double[] draw = new double[replicates];
+    double[] drawIv = new double[replicates];
+    double[] drawDiff = new double[replicates];
+    double[] cumCf = new double[replicates];
+    double[] cumDiff = new double[replicates];
+    List<StepImpact> series = new ArrayList<>(horizon);
+    double cumActual = 0;
+    double cumPoint = 0;
+    int firstUnbounded = -1;
+    for (int h = 0; h < horizon; h++) {
+      for (int b = 0; b < replicates; b++) {
+        double c = paths.counterfactual()[b][o][h];
+        draw[b] = c;
+        cumCf[b] += c;
+        if (hasIv) {
+          double v = paths.interventional()[b][o][h];
+          drawIv[b] = v;
+          drawDiff[b] = v - c;
+          cumDiff[b] += v - c;
+        }
+      }
+      double a = actual[h];
+      cumActual += a;
+      cumPoint += cf[h];
+      Interval cfBoot = percentile(draw, lo, hi);
+      Double q = scores.pointwiseBound(o, h + 1, alpha);
+      Interval cfConf = q == null ? Interval.unbounded() : Interval.of(cf[h] - q, cf[h] + q);
+      if (q == null && firstUnbounded < 0) {
+        firstUnbounded = h + 1;
+      }
+      Double qc = scores.cumulativeBound(o, h + 1, alpha);
+      Interval cumCfBoot = percentile(cumCf, lo, hi);
+      Interval cumConf =
+          qc == null
+              ? Interval.unbounded()
+              : Interval.of(cumActual - cumPoint - qc, cumActual - cumPoint + qc);
+      Estimate counterfactual = new Estimate(cf[h], cfConf, cfBoot);
+      Estimate effect =
+          new Estimate(a - cf[h], cfConf.subtractedFrom(a), cfBoot.subtractedFrom(a));
+      Estimate cumulative =
+          new Estimate(cumActual - cumPoint, cumConf, cumCfBoot.subtractedFrom(cumActual));
+      Estimate expected = hasIv ? new Estimate(iv[h], null, percentile(drawIv, lo, hi)) : null;
+      Estimate expectedEffect =
+          hasIv ? new Estimate(iv[h] - cf[h], null, percentile(drawDiff, lo, hi)) : null;
+      double relative = cf[h] == 0 ? Double.NaN : (a - cf[h]) / cf[h];
+      int row = t0 + h;
+      series.add(
+          new StepImpact(
+              row,
+              table.label(row),
+              h + 1,
+              a,
+              counterfactual,
+              expected,
+              effect,
+              expectedEffect,
+              cumulative,
+              relative));
+    }
+    if (firstUnbounded > 0) {
+      notes.add(
+          String.format(
+              Locale.ROOT,
+              "%s: conformal step intervals are unbounded from step %d on: fewer than %d"
+                  + " calibration origins reach that horizon at level %s; a longer pre-period"
+                  + " (or a larger calibration fraction) bounds them",
+              name,
+              firstUnbounded,
+              Quantiles.minimumCalibration(alpha),
+              trim(1 - alpha)));
+    }
+
+    double meanActual = cumActual / horizon;
+    double meanCf = cumPoint / horizon;
+    double[] avgCf = new double[replicates];
+    for (int b = 0; b < replicates; b++) {
+      avgCf[b] = cumCf[b] / horizon;
+    }
+    double sd = sd(avgCf);
+    double effectMean = meanActual - meanCf;
+    Double[] set = cwz.confidenceSet(effectMean, sigma > 0 ? sigma : 1e-9, alpha);
+    Interval effConf = new Interval(set[0], set[1]);
+    double pConformal = cwz.pValue(0);
+
+    PeriodSummary average =
+        period(
+            meanActual,
+            meanCf,
+            sd,
+            avgCf,
+            effConf,
+            lo,
+            hi,
+            hasIv ? divided(cumDiff, horizon) : null,
+            hasIv ? meanOf(iv, cf) : 0);
+    PeriodSummary cumulative =
+        period(
+            cumActual,
+            cumPoint,
+            sd * horizon,
+            cumCf,
+            effConf.times(horizon),
+            lo,
+            hi,
+            hasIv ? cumDiff : null,
+            hasIv ? meanOf(iv, cf) * horizon : 0);
+
+    int ge = 0;
+    int le = 0;
+    for (double s : cumCf) {
+      if (s >= cumActual) {
+        ge++;
+      }
+      if (s <= cumActual) {
+        le++;
+      }
+    }
+    double pBoot = (1.0 + Math.min(ge, le)) / (replicates + 1.0);
+    return new OutcomeImpact(name, series, new Summary(average, cumulative, pBoot, pConformal));
+  }
+
+  private static PeriodSummary period(
+      double actual,
+      double predicted,
+      double sd,
+      double[] predictedDraws,
+      Interval effectConformal,
+      double lo,
+      double hi,
+      double[] diffDraws,
+      double expectedMean) {
+    Interval predBoot = percentile(predictedDraws, lo, hi);
+    Interval predConf = effectConformal.subtractedFrom(actual);
+    double[] rel = new double[predictedDraws.length];
+    for (int b = 0; b < rel.length; b++) {
+      rel[b] = (actual - predictedDraws[b]) / predictedDraws[b];
+    }
+    Estimate effect =
+        new Estimate(actual - predicted, effectConformal, predBoot.subtractedFrom(actual));
+    Estimate relative =
+        new Estimate(
+            predicted == 0 ? Double.NaN : (actual - predicted) / predicted,
+            relativeInterval(actual, predConf),
+            finite(rel) ? percentile(rel, lo, hi) : Interval.unbounded());
+    Estimate expected =
+        diffDraws == null ? null : new Estimate(expectedMean, null, percentile(diffDraws, lo, hi));
+    return new PeriodSummary(
+        actual, new Estimate(predicted, predConf, predBoot), sd, effect, sd, relative, expected);
+  }
+
+  /** The interval of {@code actual / P - 1} for {@code P} in the prediction interval. */
+  private static Interval relativeInterval(double actual, Interval predicted) {
+    if (!predicted.isBounded() || predicted.contains(0.0)) {
+      return Interval.unbounded();
+    }
+    double a = actual / predicted.lower() - 1;
+    double b = actual / predicted.upper() - 1;
+    return Interval.of(Math.min(a, b), Math.max(a, b));
+  }
+
+  private static Interval percentile(double[] draws, double lo, double hi) {
+    double[] s = draws.clone();
+    Arrays.sort(s);
+    return Interval.of(Quantiles.type7(s, lo), Quantiles.type7(s, hi));
+  }
+
+  private static boolean finite(double[] v) {
+    for (double x : v) {
+      if (!Double.isFinite(x)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static double sd(double[] v) {
+    double m = 0;
+    for (double x : v) {
+      m += x;
+    }
+    m /= v.length;
+    double s = 0;
+    for (double x : v) {
+      s += (x - m) * (x - m);
+    }
+    return Math.sqrt(s / Math.max(1, v.length - 1));
+  }
+
+  private static double[] divided(double[] v, int divisor) {
+    double[] out = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = v[i] / divisor;
+    }
+    return out;
+  }
+
+  private static double meanOf(double[] iv, double[] cf) {
+    double s = 0;
+    for (int h = 0; h < iv.length; h++) {
+      s += iv[h] - cf[h];
+    }
+    return s / iv.length;
+  }
+
+  private static String trim(double level) {
+    return String.format(Locale.ROOT, "%.3g", level);
+  }
+}

@@ -1,0 +1,133 @@
+package org.causalimpact.monitor.scm;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.causalimpact.monitor.graph.CausalGraph;
+
+/**
+ * Simulates the counterfactual and the interventional world of an intervention over rows {@code
+ * [start, end)}, in topological order, as DESIGN.md defines them:
+ *
+ * <ul>
+ *   <li>nodes outside the simulated set {@code D} (the intervened nodes, their descendants and the
+ *       outcomes) keep their observed values in both worlds;
+ *   <li>counterfactual: every node of {@code D} follows its fitted equation (plus noise if given),
+ *       reading simulated values of {@code D} and observed values of the rest, and simulated own
+ *       lags once they reach past {@code start};
+ *   <li>interventional: an intervened node takes its do-spec applied to its counterfactual (natural)
+ *       value, its equation and parents are cut (graph surgery); the other nodes of {@code D} follow
+ *       their equations with the same noise.
+ * </ul>
+ *
+ * Instances are immutable and thread-safe; {@link #run} writes only to the arrays passed in.
+ */
+public final class WorldSimulator {
+  private final EquationLayout[] layouts;
+  private final double[][] observed;
+  private final int[] simulated;
+  private final int[] position;
+  private final DoSpec[] actions;
+
+  /**
+   * @param graph the causal graph
+   * @param layouts equation layout per graph index
+   * @param observed observed values per graph index (not copied; must not change)
+   * @param simulatedNodes the set D, any order
+   * @param doSpecs do-spec per intervened node (each must be in D)
+   */
+  public WorldSimulator(
+      CausalGraph graph,
+      List<EquationLayout> layouts,
+      double[][] observed,
+      Collection<String> simulatedNodes,
+      Map<String, DoSpec> doSpecs) {
+    this.layouts = layouts.toArray(new EquationLayout[0]);
+    this.observed = observed;
+    List<String> order =
+        graph.topologicalOrder().stream().filter(simulatedNodes::contains).toList();
+    this.simulated = order.stream().mapToInt(graph::indexOf).toArray();
+    this.position = new int[graph.size()];
+    java.util.Arrays.fill(position, -1);
+    for (int i = 0; i < simulated.length; i++) {
+      position[simulated[i]] = i;
+    }
+    this.actions = new DoSpec[graph.size()];
+    doSpecs.forEach(
+        (node, spec) -> {
+          int idx = graph.indexOf(node);
+          if (position[idx] < 0) {
+            throw new IllegalArgumentException("intervened node '" + node + "' is not simulated");
+          }
+          actions[idx] = spec;
+        });
+  }
+
+  /** Graph indexes of the simulated nodes in topological order; index {@code i} is position i. */
+  public int[] simulatedNodes() {
+    return simulated.clone();
+  }
+
+  /** Position of graph node {@code node} among the simulated ones, or -1. */
+  public int positionOf(int node) {
+    return position[node];
+  }
+
+  public int simulatedCount() {
+    return simulated.length;
+  }
+
+  /**
+   * Runs both worlds.
+   *
+   * @param coefficients coefficients per graph index (only simulated nodes are read)
+   * @param start first simulated row
+   * @param end row after the last simulated row
+   * @param noise {@code noise[pos][h]} added to the equation of simulated node {@code pos} at row
+   *     {@code start + h}, or {@code null} for the noise-free mean path
+   * @param counterfactual receives {@code [pos][h]}
+   * @param interventional receives {@code [pos][h]}, or {@code null} to skip that world
+   */
+  public void run(
+      double[][] coefficients,
+      int start,
+      int end,
+      double[][] noise,
+      double[][] counterfactual,
+      double[][] interventional) {
+    EquationLayout.NodeValues cf =
+        (node, t) -> {
+          int pos = position[node];
+          return pos >= 0 && t >= start ? counterfactual[pos][t - start] : observed[node][t];
+        };
+    for (int t = start; t < end; t++) {
+      int h = t - start;
+      for (int i = 0; i < simulated.length; i++) {
+        int node = simulated[i];
+        double v = layouts[node].predict(coefficients[node], cf, t);
+        counterfactual[i][h] = noise == null ? v : v + noise[i][h];
+      }
+    }
+    if (interventional == null) {
+      return;
+    }
+    EquationLayout.NodeValues iv =
+        (node, t) -> {
+          int pos = position[node];
+          return pos >= 0 && t >= start ? interventional[pos][t - start] : observed[node][t];
+        };
+    for (int t = start; t < end; t++) {
+      int h = t - start;
+      for (int i = 0; i < simulated.length; i++) {
+        int node = simulated[i];
+        DoSpec spec = actions[node];
+        if (spec != null) {
+          interventional[i][h] = spec.apply(counterfactual[i][h], observed[node][t]);
+        } else {
+          double v = layouts[node].predict(coefficients[node], iv, t);
+          interventional[i][h] = noise == null ? v : v + noise[i][h];
+        }
+      }
+    }
+  }
+}
