@@ -1,0 +1,598 @@
+package org.causalimpact.monitor.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.causalimpact.monitor.InputException;
+import org.causalimpact.monitor.graph.Aggregation;
+import org.causalimpact.monitor.graph.CausalGraph;
+import org.causalimpact.monitor.graph.GraphException;
+import org.causalimpact.monitor.graph.NodeDefinition;
+import org.causalimpact.monitor.graph.Parent;
+import org.causalimpact.monitor.graph.Seasonality;
+import org.causalimpact.monitor.scm.FitOptions;
+import org.causalimpact.monitor.scm.SimulationSpec;
+import org.causalimpact.monitor.scm.TrueEquation;
+import org.causalimpact.monitor.uncertainty.IntervalSettings;
+
+/**
+ * Loads and validates a monitor definition ({@code config/monitors/NAME.yaml}).
+ *
+ * <h2>Format</h2>
+ *
+ * <pre>{@code
+ * name: funnel                 # required, [A-Za-z0-9_.-]+
+ * step: PT1M                   # grid step: ISO-8601 duration or 30s / 1m / 1h / 1d; default 1m; > 0
+ * preWindow: 1440              # rows before an intervention used for fitting; required; >= 10
+ * model:                       # defaults for every node (each optional)
+ *   ridge: 0.0                 # ridge penalty >= 0; default 0 (ordinary least squares)
+ *   ar: 1                      # own lags, 0..50; default 0
+ *   lags: 0                    # max lag of parents given by bare name, 0..50; default 0
+ *   seasonality: {period: 1440, harmonics: 2}   # omitted or null: none;
+ *                                               # period >= 2 steps, 1 <= harmonics <= period/2
+ *   trend: false               # linear trend term; default false
+ *   aggregation: mean          # sum | mean | last; default mean
+ * intervals:                   # each optional
+ *   level: 0.95                # in (0, 1); default 0.95
+ *   bootstrap: {replicates: 1000, blockLength: auto}   # replicates >= 19 (default 1000);
+ *                                                      # blockLength auto | 0 (= auto) | n > 0
+ *   conformal: {calibrationFraction: 0.5}               # in (0, 1); default 0.5
+ * seed: 42                     # seed of every random draw; default 1
+ * nodes:                       # required, non-empty list, names [A-Za-z0-9_.-]+
+ *   - name: season
+ *   - name: ad_spend
+ *     parents: [season]                     # bare name: lags 0..model.lags
+ *   - name: visits
+ *     parents: [{node: ad_spend, lags: 1}]  # explicit max lag, 0..50
+ *     ar: 1                                 # per-node overrides of model.*: ar, seasonality
+ *                                           # (null disables), trend, aggregation
+ * simulation:                  # optional: true equations for the simulate command
+ *   rows: 600                  # >= 2
+ *   equations:                 # exactly one per node
+ *     season: {intercept: 10, seasonal: [2.0, 0.0], noise: 0.5}
+ *     ad_spend: {intercept: 100, parents: {season: [3.0]}, noise: 5}
+ *     visits: {intercept: 50, parents: {ad_spend: [2.0, 0.5]}, ar: [0.3], noise: 10}
+ * }</pre>
+ *
+ * <p>An equation's {@code parents} must name exactly the node's parents; each holds the
+ * coefficients of lags {@code 0, 1, ...} (a single number means lag 0 only), at most {@code
+ * maxLag + 1} of them. {@code ar} holds {@code phi_1, phi_2, ...}, at most the node's ar order.
+ * Shorter lists are padded with zeros, so every {@link TrueEquation} of the result has full-length
+ * lists. {@code seasonal} holds {@code a_1, b_1, a_2, b_2, ...} (sine, cosine), exactly {@code
+ * 2 * harmonics} when the node has seasonality and nothing otherwise; {@code trend} (slope per
+ * step, default 0) only when the node has a trend; {@code intercept} defaults to 0; {@code noise}
+ * (standard deviation, >= 0) is required.
+ *
+ * <h2>Errors</h2>
+ *
+ * <p>Every problem is an {@link InputException} (a {@link GraphException} for the graph) whose
+ * message starts with the file name, names the field and the bad value and says how to fix it,
+ * e.g. {@code funnel.yaml: nodes[2] 'visits': ar must be an integer between 0 and 50, got -1}.
+ * Unknown fields are errors, so a typo is never silently ignored; so are keys given twice, NaN and
+ * infinite numbers ({@code .nan}, {@code .inf}), decimals where an integer is expected, and
+ * invalid YAML (reported with line and column).
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class MonitorLoader {
+  /** Largest own or parent lag a node may declare. */
+  public static final int MAX_LAG = 50;
+
+  /** Smallest pre-intervention window that can fit a model and calibrate intervals. */
+  public static final int MIN_PRE_WINDOW = 10;
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
+  private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})\\s*([smhd])");
+  private static final Duration DEFAULT_STEP = Duration.ofMinutes(1);
+  private static final long DEFAULT_SEED = 1L;
+
+  private static final String[] TOP_FIELDS = {
+    "name", "step", "preWindow", "model", "intervals", "seed", "nodes", "simulation"
+  };
+  private static final String[] MODEL_FIELDS = {
+    "ridge", "ar", "lags", "seasonality", "trend", "aggregation"
+  };
+  private static final String[] NODE_FIELDS = {
+    "name", "parents", "ar", "seasonality", "trend", "aggregation"
+  };
+  private static final String[] EQUATION_FIELDS = {
+    "intercept", "parents", "ar", "seasonal", "trend", "noise"
+  };
+
+  private MonitorLoader() {}
+
+  /**
+   * Reads and validates the monitor file {@code file} (UTF-8).
+   *
+   * @throws InputException if the file is missing or unreadable, or its content is invalid (see
+   *     {@link #parse(String, String)}); the message starts with {@code file}
+   */
+  public static MonitorDefinition load(Path file) {
+    if (!Files.exists(file)) {
+      throw new InputException(
+          "monitor file "
+              + file
+              + " not found: check the path (monitor definitions live in"
+              + " config/monitors/NAME.yaml)");
+    }
+    if (Files.isDirectory(file)) {
+      throw new InputException(
+          "monitor file " + file + " is a directory: give the path of a .yaml file in it");
+    }
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (CharacterCodingException e) {
+      throw new InputException(file + ": not UTF-8 text; save the monitor file as UTF-8");
+    } catch (IOException e) {
+      throw new InputException(file + ": cannot read monitor file: " + e);
+    }
+    return parse(text, file.toString());
+  }
+
+  /**
+   * Parses and validates a monitor definition.
+   *
+   * @param yaml the YAML text, in the format described on this class
+   * @param sourceName the name that starts every error message, usually the file's path
+   * @throws InputException with a message starting with {@code sourceName} on any problem
+   */
+  public static MonitorDefinition parse(String yaml, String sourceName) {
+    JsonNode root = YamlTree.read(yaml, sourceName);
+    if (root == null || root.isNull()) {
+      throw new InputException(
+          sourceName
+              + ": the monitor file is empty; it needs at least 'name', 'preWindow' and 'nodes'");
+    }
+    if (!root.isObject()) {
+      throw new InputException(
+          sourceName
+              + ": a monitor file must be a mapping of 'key: value' lines (name, preWindow,"
+              + " nodes, ...), got "
+              + YamlMap.describe(root));
+    }
+    YamlMap top = YamlMap.root(sourceName, root).allowOnly(TOP_FIELDS);
+
+    String name = name(top, top.require("name", "give the monitor a name, e.g. 'name: funnel'"),
+        "name");
+    Duration step = step(top);
+    int preWindow =
+        top.requiredInteger(
+            "preWindow",
+            MIN_PRE_WINDOW,
+            Integer.MAX_VALUE,
+            "give the number of rows before an intervention used for fitting, e.g."
+                + " 'preWindow: 1440'");
+    ModelDefaults defaults = modelDefaults(top.optionalMapping("model"));
+    long seed = top.longInteger("seed", DEFAULT_SEED);
+    IntervalSettings intervals = intervals(top.optionalMapping("intervals"), seed);
+    CausalGraph graph = graph(top, defaults);
+    YamlMap sim = top.optionalMapping("simulation");
+    SimulationSpec simulation = sim == null ? null : simulation(sim, graph);
+    return new MonitorDefinition(name, step, preWindow, graph, defaults.fit(), intervals, simulation);
+  }
+
+  /** The per-node defaults of the {@code model} block. */
+  private record ModelDefaults(
+      FitOptions fit,
+      int ar,
+      int lags,
+      Seasonality seasonality,
+      boolean trend,
+      Aggregation aggregation) {}
+
+  private static String name(YamlMap in, JsonNode value, String label) {
+    String name = in.string(value, label);
+    if (!NAME.matcher(name).matches()) {
+      throw in.fail(
+          label,
+          "must use only letters, digits, '_', '.' and '-' (names become Kafka keys and metric"
+              + " tags), got '"
+              + name
+              + "'");
+    }
+    return name;
+  }
+
+  private static Duration step(YamlMap top) {
+    JsonNode v = top.get("step");
+    if (v == null) {
+      return DEFAULT_STEP;
+    }
+    String hint = "must be a positive duration such as 30s, 1m, 1h, 1d or ISO-8601 PT1M, got ";
+    if (!v.isTextual()) {
+      throw top.fail("step", hint + YamlMap.describe(v) + " (give a unit)");
+    }
+    String text = v.textValue().strip();
+    Duration step;
+    Matcher m = SHORT_DURATION.matcher(text);
+    if (m.matches()) {
+      long amount = Long.parseLong(m.group(1));
+      step =
+          switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+          };
+    } else {
+      try {
+        step = Duration.parse(text);
+      } catch (DateTimeParseException e) {
+        throw top.fail("step", hint + YamlMap.describe(v));
+      }
+    }
+    if (step.isNegative() || step.isZero()) {
+      throw top.fail("step", hint + YamlMap.describe(v));
+    }
+    return step;
+  }
+
+  private static ModelDefaults modelDefaults(YamlMap model) {
+    if (model == null) {
+      return new ModelDefaults(FitOptions.ols(), 0, 0, null, false, Aggregation.MEAN);
+    }
+    model.allowOnly(MODEL_FIELDS);
+    double ridge = model.number("ridge", 0);
+    FitOptions fit = model.build("ridge", () -> new FitOptions(ridge));
+    int ar = model.integer("ar", 0, 0, MAX_LAG);
+    int lags = model.integer("lags", 0, 0, MAX_LAG);
+    Seasonality seasonality =
+        model.has("seasonality") ? seasonality(model, model.get("seasonality")) : null;
+    boolean trend = model.bool("trend", false);
+    Aggregation aggregation = aggregation(model, Aggregation.MEAN);
+    return new ModelDefaults(fit, ar, lags, seasonality, trend, aggregation);
+  }
+
+  private static Seasonality seasonality(YamlMap owner, JsonNode value) {
+    YamlMap s = owner.mapping(value, "seasonality").allowOnly("period", "harmonics");
+    double period =
+        s.requiredNumber("period", "give the season length in steps, e.g. 'period: 1440'");
+    int harmonics =
+        s.requiredInteger(
+            "harmonics",
+            1,
+            Integer.MAX_VALUE,
+            "give the number of sine/cosine pairs, e.g. 'harmonics: 2'");
+    return owner.build("seasonality", () -> new Seasonality(period, harmonics));
+  }
+
+  private static Aggregation aggregation(YamlMap in, Aggregation fallback) {
+    JsonNode v = in.get("aggregation");
+    if (v == null) {
+      return fallback;
+    }
+    String text = in.string(v, "aggregation");
+    return in.build("aggregation", () -> Aggregation.parse(text));
+  }
+
+  private static IntervalSettings intervals(YamlMap iv, long seed) {
+    IntervalSettings defaults = IntervalSettings.defaults().withSeed(seed);
+    if (iv == null) {
+      return defaults;
+    }
+    iv.allowOnly("level", "bootstrap", "conformal");
+    double level = iv.number("level", defaults.level());
+    IntervalSettings withLevel = iv.build("level", () -> defaults.withLevel(level));
+
+    IntervalSettings withBootstrap = withLevel;
+    YamlMap bootstrap = iv.optionalMapping("bootstrap");
+    if (bootstrap != null) {
+      bootstrap.allowOnly("replicates", "blockLength");
+      int replicates = bootstrap.integer("replicates", withLevel.replicates(), 0, Integer.MAX_VALUE);
+      int blockLength = blockLength(bootstrap);
+      IntervalSettings r =
+          bootstrap.build("replicates", () -> withLevel.withReplicates(replicates));
+      withBootstrap = bootstrap.build("blockLength", () -> r.withBlockLength(blockLength));
+    }
+
+    YamlMap conformal = iv.optionalMapping("conformal");
+    if (conformal == null) {
+      return withBootstrap;
+    }
+    conformal.allowOnly("calibrationFraction");
+    double fraction = conformal.number("calibrationFraction", withBootstrap.calibrationFraction());
+    IntervalSettings base = withBootstrap;
+    return conformal.build("calibrationFraction", () -> base.withCalibrationFraction(fraction));
+  }
+
+  /** {@code auto} (or 0) picks the block length from the data; otherwise a positive integer. */
+  private static int blockLength(YamlMap bootstrap) {
+    JsonNode v = bootstrap.get("blockLength");
+    if (v == null) {
+      return 0;
+    }
+    if (v.isTextual() && "auto".equalsIgnoreCase(v.textValue().strip())) {
+      return 0;
+    }
+    if (!v.isNumber()) {
+      throw bootstrap.fail(
+          "blockLength", "must be 'auto' or an integer >= 0, got " + YamlMap.describe(v));
+    }
+    return bootstrap.integer(v, "blockLength", 0, Integer.MAX_VALUE);
+  }
+
+  private static CausalGraph graph(YamlMap top, ModelDefaults defaults) {
+    List<JsonNode> items =
+        top.list(
+            top.require(
+                "nodes", "list the graph's nodes, e.g. 'nodes: [{name: a}, {name: b, parents: [a]}]'"),
+            "nodes");
+    if (items.isEmpty()) {
+      throw top.fail("nodes", "must list at least one node, e.g. '- name: visits'");
+    }
+    List<NodeDefinition> nodes = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      String at = "nodes[" + i + "]";
+      YamlMap unnamed = top.item(items.get(i), at, at);
+      String name =
+          name(unnamed, unnamed.require("name", "give every node a name, e.g. 'name: visits'"),
+              "name");
+      YamlMap node = top.item(items.get(i), at, at + " '" + name + "'");
+      nodes.add(node(node.allowOnly(NODE_FIELDS), name, defaults));
+    }
+    try {
+      return CausalGraph.of(nodes);
+    } catch (GraphException e) {
+      throw new GraphException(top.source() + ": " + e.getMessage());
+    }
+  }
+
+  private static NodeDefinition node(YamlMap node, String name, ModelDefaults defaults) {
+    List<JsonNode> given = node.optionalList("parents");
+    List<Parent> parents = new ArrayList<>(given.size());
+    for (int j = 0; j < given.size(); j++) {
+      Parent p = parent(node, "parents[" + j + "]", given.get(j), defaults.lags());
+      if (p.node().equals(name)) {
+        throw node.fail(
+            "parents[" + j + "]",
+            "is the node itself: a node cannot cause itself at the same step; remove it and use"
+                + " 'ar: N' for dependence on its own past");
+      }
+      parents.add(p);
+    }
+    int ar = node.integer("ar", defaults.ar(), 0, MAX_LAG);
+    Seasonality seasonality;
+    if (!node.present("seasonality")) {
+      seasonality = defaults.seasonality();
+    } else {
+      JsonNode v = node.get("seasonality");
+      seasonality = v == null ? null : seasonality(node, v);
+    }
+    boolean trend = node.bool("trend", defaults.trend());
+    Aggregation aggregation = aggregation(node, defaults.aggregation());
+    return node.build(
+        "", () -> new NodeDefinition(name, parents, ar, seasonality, trend, aggregation));
+  }
+
+  /** A parent given as a bare name (lags 0..model.lags) or as {@code {node: x, lags: L}}. */
+  private static Parent parent(YamlMap node, String label, JsonNode value, int defaultLags) {
+    if (value.isTextual()) {
+      String name = name(node, value, label);
+      return new Parent(name, defaultLags);
+    }
+    if (!value.isObject()) {
+      throw node.fail(
+          label,
+          "must be a node name or '{node: NAME, lags: L}', got " + YamlMap.describe(value));
+    }
+    YamlMap p = node.mapping(value, label).allowOnly("node", "lags");
+    String name =
+        name(p, p.require("node", "name the parent node, e.g. '{node: ad_spend, lags: 1}'"),
+            "node");
+    int lags = p.integer("lags", defaultLags, 0, MAX_LAG);
+    return new Parent(name, lags);
+  }
+
+  private static SimulationSpec simulation(YamlMap sim, CausalGraph graph) {
+    sim.allowOnly("rows", "equations");
+    int rows =
+        sim.requiredInteger(
+            "rows", 0, Integer.MAX_VALUE, "give the number of rows to draw, e.g. 'rows: 600'");
+    YamlMap equations =
+        sim.requiredMapping(
+            "equations", "give the true equation of every node, e.g. 'visits: {intercept: 50,"
+                + " noise: 10}'");
+    for (String key : equations.keys()) {
+      if (!graph.contains(key)) {
+        throw equations.failHere(
+            "has an equation for '"
+                + key
+                + "', which is not a node of the graph (nodes: "
+                + String.join(", ", graph.nodeNames())
+                + "); remove it or fix its name");
+      }
+    }
+    Map<String, TrueEquation> byNode = new LinkedHashMap<>();
+    for (NodeDefinition node : graph.nodes()) {
+      JsonNode value = equations.get(node.name());
+      if (value == null) {
+        throw equations.failHere(
+            "has no equation for node '"
+                + node.name()
+                + "': every node needs one, e.g. '"
+                + node.name()
+                + ": {intercept: 0, noise: 1}'");
+      }
+      byNode.put(node.name(), equation(equations.mapping(value, node.name()), node));
+    }
+    return sim.build("rows", () -> new SimulationSpec(rows, byNode));
+  }
+
+  private static TrueEquation equation(YamlMap eq, NodeDefinition node) {
+    eq.allowOnly(EQUATION_FIELDS);
+    double intercept = eq.number("intercept", 0);
+    Map<String, List<Double>> parents = parentCoefficients(eq, node);
+
+    List<Double> ar = List.of();
+    JsonNode arValue = eq.get("ar");
+    if (arValue != null) {
+      ar = coefficients(eq, "ar", arValue);
+      if (node.arOrder() == 0 && !ar.isEmpty()) {
+        throw eq.fail(
+            "ar",
+            "is given but node '"
+                + node.name()
+                + "' has no own lags (ar order 0): remove it, or set 'ar: N' on the node");
+      }
+      if (ar.size() > node.arOrder()) {
+        throw eq.fail(
+            "ar",
+            "has "
+                + coefficientCount(ar.size())
+                + " but node '"
+                + node.name()
+                + "' has ar order "
+                + node.arOrder()
+                + ": give at most "
+                + node.arOrder()
+                + " (phi_1, phi_2, ...) or raise 'ar' of the node");
+      }
+    }
+
+    List<Double> seasonal = List.of();
+    JsonNode seasonalValue = eq.get("seasonal");
+    if (node.seasonality() != null) {
+      int expected = 2 * node.seasonality().harmonics();
+      if (seasonalValue == null) {
+        throw eq.fail(
+            "seasonal",
+            "is missing: node '"
+                + node.name()
+                + "' has seasonality with "
+                + node.seasonality().harmonics()
+                + " harmonics, so give "
+                + expected
+                + " coefficients a_1, b_1, ... (sine, cosine)");
+      }
+      seasonal = coefficients(eq, "seasonal", seasonalValue);
+      if (seasonal.size() != expected) {
+        throw eq.fail(
+            "seasonal",
+            "must have 2 * harmonics = "
+                + expected
+                + " coefficients a_1, b_1, ... (sine, cosine), got "
+                + seasonal.size());
+      }
+    } else if (seasonalValue != null && !coefficients(eq, "seasonal", seasonalValue).isEmpty()) {
+      throw eq.fail(
+          "seasonal",
+          "is given but node '"
+              + node.name()
+              + "' has no seasonality: remove it, or set 'seasonality' on the node");
+    }
+
+    if (eq.has("trend") && !node.trend()) {
+      throw eq.fail(
+          "trend",
+          "is given but node '"
+              + node.name()
+              + "' has no trend term: remove it, or set 'trend: true' on the node");
+    }
+    double trend = eq.number("trend", 0);
+    double noise =
+        eq.requiredNumber(
+            "noise", "give the standard deviation of the Gaussian error, e.g. 'noise: 1.0'");
+
+    List<Double> arPadded = padded(ar, node.arOrder());
+    List<Double> seasonalTerms = seasonal;
+    return eq.build(
+        "noise",
+        () -> new TrueEquation(intercept, parents, arPadded, seasonalTerms, trend, noise));
+  }
+
+  /** Coefficients of every parent, exactly the node's parents, padded to lags 0..maxLag. */
+  private static Map<String, List<Double>> parentCoefficients(YamlMap eq, NodeDefinition node) {
+    List<String> expected = node.parents().stream().map(Parent::node).toList();
+    YamlMap given = eq.optionalMapping("parents");
+    if (given != null) {
+      for (String key : given.keys()) {
+        if (!expected.contains(key)) {
+          throw given.fail(
+              key,
+              "is not a parent of '"
+                  + node.name()
+                  + "' in the graph (its parents: "
+                  + (expected.isEmpty() ? "none" : String.join(", ", expected))
+                  + "): remove it, or add it to the node's parents under 'nodes'");
+        }
+      }
+    }
+    Map<String, List<Double>> out = new LinkedHashMap<>();
+    for (Parent p : node.parents()) {
+      JsonNode v = given == null ? null : given.get(p.node());
+      if (v == null) {
+        throw eq.fail(
+            "parents",
+            "has no coefficients for parent '"
+                + p.node()
+                + "' of '"
+                + node.name()
+                + "': give one list per parent, e.g. 'parents: {"
+                + p.node()
+                + ": [1.0]}'");
+      }
+      List<Double> c = coefficients(given, p.node(), v);
+      int max = p.maxLag() + 1;
+      if (c.isEmpty()) {
+        throw given.fail(
+            p.node(), "is empty: give at least the lag-0 coefficient (0 for no effect)");
+      }
+      if (c.size() > max) {
+        throw given.fail(
+            p.node(),
+            "has "
+                + coefficientCount(c.size())
+                + " but parent '"
+                + p.node()
+                + "' enters '"
+                + node.name()
+                + "' at lags 0.."
+                + p.maxLag()
+                + ": give at most "
+                + max
+                + " (lag 0 first), or raise the parent's 'lags' under 'nodes'");
+      }
+      out.put(p.node(), padded(c, max));
+    }
+    return out;
+  }
+
+  /** A list of finite numbers; a single number stands for a one-element list. */
+  private static List<Double> coefficients(YamlMap in, String key, JsonNode value) {
+    if (value.isNumber()) {
+      return List.of(in.number(value, key));
+    }
+    List<JsonNode> items = in.list(value, key);
+    List<Double> out = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      out.add(in.number(items.get(i), key + "[" + i + "]"));
+    }
+    return List.copyOf(out);
+  }
+
+  private static String coefficientCount(int n) {
+    return n == 1 ? "1 coefficient" : n + " coefficients";
+  }
+
+  private static List<Double> padded(List<Double> values, int length) {
+    if (values.size() >= length) {
+      return values;
+    }
+    List<Double> out = new ArrayList<>(values);
+    out.addAll(Collections.nCopies(length - values.size(), 0.0));
+    return List.copyOf(out);
+  }
+}
