@@ -1,0 +1,513 @@
+package org.causalimpact.monitor.io;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.causalimpact.monitor.InputException;
+import org.causalimpact.monitor.scm.TimeSeriesTable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a CSV file (or standard input) into a {@link TimeSeriesTable}.
+ *
+ * <p>The file needs a header line. Fields may be quoted as RFC 4180 describes ({@code
+ * "date","Basque","another"}); the separator is the first of comma, semicolon or tab found in the
+ * header line, else a single space (R's {@code write.table} layout). One column may hold time
+ * labels: the one named by the caller, else the first column whose cells are mostly not numbers.
+ * Its cells become the row labels. Every used numeric cell must hold a finite number; anything
+ * else is an {@link InputException} that names the line, the column and the text.
+ *
+ * <p>Thread-safe; no state.
+ */
+public final class CsvTables {
+  private static final Logger LOG = LoggerFactory.getLogger(CsvTables.class);
+
+  /** Plain decimal numbers; deliberately stricter than {@link Double#parseDouble}. */
+  private static final Pattern NUMBER =
+      Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
+
+  /** Tokens people and tools write for a missing or non-finite value. */
+  private static final Set<String> MISSING =
+      Set.of(
+          "na", "nan", "n/a", "#n/a", "null", "none", "nil", "-", "?", "inf", "+inf", "-inf",
+          "infinity", "+infinity", "-infinity");
+
+  /** The fewest rows a table may have: one pre-period row cannot be split, nor two. */
+  public static final int MIN_ROWS = 3;
+
+  private CsvTables() {}
+
+  /**
+   * The cells of a CSV file as read, before any column is interpreted.
+   *
+   * @param source the file name as given, or {@code <stdin>}
+   * @param header column names; an empty name becomes {@code column<N>} (1-based)
+   * @param rows data rows, each with as many cells as the header
+   * @param lines the file line on which each data row starts (1-based)
+   * @param unnamed header positions that had no name
+   */
+  public record RawCsv(
+      String source,
+      List<String> header,
+      List<List<String>> rows,
+      List<Integer> lines,
+      Set<Integer> unnamed) {
+    public RawCsv {
+      header = List.copyOf(header);
+      rows = rows.stream().map(List::copyOf).toList();
+      lines = List.copyOf(lines);
+      unnamed = Set.copyOf(unnamed);
+    }
+
+    public int rowCount() {
+      return rows.size();
+    }
+
+    int columnIndex(String name, String option) {
+      int i = header.indexOf(name);
+      if (i < 0) {
+        throw new InputException(
+            option
+                + " names column '"
+                + name
+                + "', which "
+                + source
+                + " does not have; its columns are: "
+                + String.join(", ", header));
+      }
+      return i;
+    }
+  }
+
+  /**
+   * Which columns play which role in CausalImpact mode.
+   *
+   * @param timeColumn the column holding the row labels, or {@code null}
+   * @param response the response column
+   * @param covariates the covariate columns, in file order or in the order requested
+   */
+  public record Roles(String timeColumn, String response, List<String> covariates) {
+    public Roles {
+      covariates = List.copyOf(covariates);
+    }
+
+    /** Response first, then covariates: the column order of the table. */
+    public List<String> columns() {
+      List<String> all = new ArrayList<>();
+      all.add(response);
+      all.addAll(covariates);
+      return all;
+    }
+  }
+
+  /**
+   * Reads {@code source}: a file path, or {@code -} for {@code stdin}.
+   *
+   * @throws InputException when the file is missing, unreadable, empty, not CSV, has no header,
+   *     has rows of the wrong length, or has fewer than {@value #MIN_ROWS} data rows
+   */
+  public static RawCsv read(String source, InputStream stdin) {
+    if (source == null || source.isBlank()) {
+      throw new InputException("--csv needs a file name, or - for standard input");
+    }
+    String text;
+    String name;
+    if ("-".equals(source)) {
+      name = "<stdin>";
+      try {
+        text = decode(stdin.readAllBytes(), name);
+      } catch (IOException e) {
+        throw new InputException("cannot read standard input: " + e.getMessage(), e);
+      }
+    } else {
+      Path path = Path.of(source);
+      name = source;
+      if (Files.isDirectory(path)) {
+        throw new InputException(source + " is a directory: give the path of a CSV file");
+      }
+      try {
+        text = decode(Files.readAllBytes(path), name);
+      } catch (NoSuchFileException e) {
+        throw new InputException(
+            "file not found: "
+                + source
+                + " (looked in "
+                + path.toAbsolutePath().normalize()
+                + "); check the path given to --csv");
+      } catch (AccessDeniedException e) {
+        throw new InputException("cannot read " + source + ": permission denied");
+      } catch (IOException e) {
+        throw new InputException("cannot read " + source + ": " + e.getMessage(), e);
+      }
+    }
+    return parse(name, text);
+  }
+
+  private static String decode(byte[] bytes, String name) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .decode(java.nio.ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new InputException(
+          name + " is not UTF-8 text (is it a spreadsheet or a compressed file?); save it as CSV");
+    }
+  }
+
+  /** Parses CSV text; {@code name} is used in messages. */
+  public static RawCsv parse(String name, String text) {
+    if (text.startsWith("\uFEFF")) {
+      text = text.substring(1);
+    }
+    if (text.isBlank()) {
+      throw new InputException(
+          name + " is empty: expected a header line naming the columns, then one line per row");
+    }
+    char separator = detectSeparator(text);
+    CsvMapper mapper = new CsvMapper();
+    mapper.enable(CsvParser.Feature.SKIP_EMPTY_LINES);
+    CsvSchema schema = CsvSchema.emptySchema().withColumnSeparator(separator).withoutHeader();
+    List<List<String>> records = new ArrayList<>();
+    List<Integer> lines = new ArrayList<>();
+    int line = 1;
+    try (JsonParser p = mapper.getFactory().createParser(text)) {
+      ((CsvParser) p).setSchema(schema);
+      JsonToken t;
+      while ((t = p.nextToken()) != null) {
+        if (t != JsonToken.START_ARRAY) {
+          continue;
+        }
+        // The CSV parser's token location of START_ARRAY is stale; its reading position is
+        // at the start of the new row.
+        line = p.currentLocation().getLineNr();
+        List<String> cells = new ArrayList<>();
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+          cells.add(p.getText());
+        }
+        if (cells.stream().allMatch(String::isBlank)) {
+          continue;
+        }
+        records.add(cells);
+        lines.add(line);
+      }
+    } catch (JsonProcessingException e) {
+      var loc = e.getLocation();
+      String at =
+          loc == null || loc.getLineNr() == line
+              ? " at line " + line
+              : " in the row starting at line " + line + " (the parser stopped at line "
+                  + loc.getLineNr() + ")";
+      throw new InputException(
+          name
+              + " is not valid CSV"
+              + at
+              + ": "
+              + e.getOriginalMessage()
+              + "; check the quotes there: a quoted field must end with a closing quote, and a"
+              + " quote inside a quoted field is written twice (\"\")",
+          e);
+    } catch (IOException e) {
+      throw new InputException("cannot read " + name + ": " + e.getMessage(), e);
+    }
+    if (records.isEmpty()) {
+      throw new InputException(name + " is empty: expected a header line naming the columns");
+    }
+    List<String> rawHeader = records.get(0);
+    if (rawHeader.stream().allMatch(c -> isNumber(c.trim()))) {
+      throw new InputException(
+          "the first line of "
+              + name
+              + " holds only numbers ("
+              + abbreviate(String.join(String.valueOf(separator), rawHeader))
+              + "): it needs a header line naming the columns, e.g. 'date,y,x1'");
+    }
+    List<String> header = new ArrayList<>();
+    Set<Integer> unnamed = new HashSet<>();
+    Set<String> seen = new HashSet<>();
+    for (int c = 0; c < rawHeader.size(); c++) {
+      String h = rawHeader.get(c).trim();
+      if (h.isEmpty()) {
+        h = "column" + (c + 1);
+        unnamed.add(c);
+      }
+      if (!seen.add(h)) {
+        throw new InputException(
+            "column name '" + h + "' appears twice in the header of " + name + ": rename one");
+      }
+      header.add(h);
+    }
+    List<List<String>> rows = records.subList(1, records.size());
+    List<Integer> rowLines = lines.subList(1, lines.size());
+    for (int r = 0; r < rows.size(); r++) {
+      int n = rows.get(r).size();
+      if (n != header.size()) {
+        throw new InputException(
+            name
+                + " line "
+                + rowLines.get(r)
+                + " has "
+                + n
+                + (n == 1 ? " field" : " fields")
+                + " but the header has "
+                + header.size()
+                + " ("
+                + String.join(", ", header)
+                + "): every row needs one value per column"
+                + (separator == ' ' ? " (fields are separated by single spaces here)" : ""));
+      }
+    }
+    if (rows.size() < MIN_ROWS) {
+      throw new InputException(
+          name
+              + " has "
+              + rows.size()
+              + (rows.size() == 1 ? " data row" : " data rows")
+              + ": at least "
+              + MIN_ROWS
+              + " are needed (a pre-period and a post-period)");
+    }
+    return new RawCsv(name, header, rows, rowLines, unnamed);
+  }
+
+  /** The separator used in the header line, outside quotes. */
+  private static char detectSeparator(String text) {
+    int end = text.indexOf('\n');
+    String first = end < 0 ? text : text.substring(0, end);
+    boolean quoted = false;
+    int commas = 0;
+    int semicolons = 0;
+    int tabs = 0;
+    int spaces = 0;
+    for (char ch : first.toCharArray()) {
+      if (ch == '"') {
+        quoted = !quoted;
+      } else if (!quoted) {
+        switch (ch) {
+          case ',' -> commas++;
+          case ';' -> semicolons++;
+          case '\t' -> tabs++;
+          case ' ' -> spaces++;
+          default -> {}
+        }
+      }
+    }
+    if (commas > 0) {
+      return ',';
+    }
+    if (semicolons > 0) {
+      return ';';
+    }
+    if (tabs > 0) {
+      return '\t';
+    }
+    return spaces > 0 ? ' ' : ',';
+  }
+
+  /**
+   * The roles of the columns in CausalImpact mode.
+   *
+   * @param timeColumn the time column, or {@code null} to detect it
+   * @param response the response column, or {@code null} for the first numeric column
+   * @param columns the covariates, or {@code null}/empty for every other numeric column
+   * @throws InputException when a named column does not exist, or no numeric column is left
+   */
+  public static Roles roles(RawCsv raw, String timeColumn, String response, List<String> columns) {
+    String time = timeColumn(raw, timeColumn);
+    if (response != null) {
+      raw.columnIndex(response, "--response");
+      if (response.equals(time)) {
+        throw new InputException(
+            "--response '" + response + "' is also the time column: choose a numeric column");
+      }
+    }
+    if (columns != null) {
+      for (String c : columns) {
+        raw.columnIndex(c, "--columns");
+        if (c.equals(time)) {
+          throw new InputException(
+              "--columns lists '" + c + "', which is the time column: list numeric columns only");
+        }
+      }
+    }
+    List<String> numeric = new ArrayList<>();
+    for (int c = 0; c < raw.header().size(); c++) {
+      String h = raw.header().get(c);
+      if (h.equals(time) || raw.unnamed().contains(c)) {
+        continue;
+      }
+      if (mostlyNumeric(raw, c)) {
+        numeric.add(h);
+      } else if (!h.equals(response) && (columns == null || !columns.contains(h))) {
+        LOG.warn("ignoring column '{}' of {}: its cells are not numbers", h, raw.source());
+      }
+    }
+    String y = response;
+    if (y == null) {
+      if (numeric.isEmpty()) {
+        throw new InputException(
+            raw.source()
+                + " has no numeric column besides the time column"
+                + (time == null ? "" : " '" + time + "'")
+                + " (columns: "
+                + String.join(", ", raw.header())
+                + "): it needs a response column of numbers");
+      }
+      y = numeric.get(0);
+    }
+    List<String> covariates = new ArrayList<>();
+    if (columns != null && !columns.isEmpty()) {
+      for (String c : new LinkedHashSet<>(columns)) {
+        if (!c.equals(y)) {
+          covariates.add(c);
+        }
+      }
+    } else {
+      for (String c : numeric) {
+        if (!c.equals(y)) {
+          covariates.add(c);
+        }
+      }
+    }
+    return new Roles(time, y, covariates);
+  }
+
+  /**
+   * The time column: the one named, else the first named column whose non-missing cells are
+   * mostly not numbers, else {@code null}.
+   */
+  public static String timeColumn(RawCsv raw, String named) {
+    if (named != null) {
+      raw.columnIndex(named, "--time-column");
+      return named;
+    }
+    for (int c = 0; c < raw.header().size(); c++) {
+      int[] counts = counts(raw, c);
+      if (counts[1] > counts[0]) {
+        return raw.header().get(c);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Builds a table of the named numeric columns, in the order given, labelled by the time column.
+   *
+   * @param timeColumn the label column, or {@code null} for none
+   * @param columns the numeric columns
+   * @throws InputException when a column is missing or a cell is empty, missing, non-finite or not
+   *     a number
+   */
+  public static TimeSeriesTable table(RawCsv raw, String timeColumn, List<String> columns) {
+    double[][] values = new double[columns.size()][raw.rowCount()];
+    for (int j = 0; j < columns.size(); j++) {
+      String name = columns.get(j);
+      int c = raw.columnIndex(name, "column");
+      for (int r = 0; r < raw.rowCount(); r++) {
+        values[j][r] = cell(raw, r, c);
+      }
+    }
+    List<String> labels = null;
+    if (timeColumn != null) {
+      int tc = raw.columnIndex(timeColumn, "--time-column");
+      labels = new ArrayList<>(raw.rowCount());
+      for (int r = 0; r < raw.rowCount(); r++) {
+        labels.add(raw.rows().get(r).get(tc).trim());
+      }
+    }
+    return new TimeSeriesTable(columns, values, labels);
+  }
+
+  /** The CausalImpact-mode table: response first, then covariates. */
+  public static TimeSeriesTable table(RawCsv raw, Roles roles) {
+    return table(raw, roles.timeColumn(), roles.columns());
+  }
+
+  private static double cell(RawCsv raw, int r, int c) {
+    String text = raw.rows().get(r).get(c).trim();
+    String where =
+        raw.source()
+            + " line "
+            + raw.lines().get(r)
+            + " (row "
+            + r
+            + "), column '"
+            + raw.header().get(c)
+            + "'";
+    if (text.isEmpty()) {
+      throw new InputException(
+          where + " is empty: every used cell needs a number; fill it in or remove the row");
+    }
+    if (MISSING.contains(text.toLowerCase(Locale.ROOT))) {
+      throw new InputException(
+          where
+              + " holds '"
+              + text
+              + "', a missing or non-finite value: every used cell needs a finite number; fill it"
+              + " in, remove the row, or leave the column out (--columns)");
+    }
+    if (!isNumber(text)) {
+      throw new InputException(
+          where
+              + " holds '"
+              + abbreviate(text)
+              + "', which is not a number (use a plain decimal such as 12.5 or 1.2e3; if this"
+              + " column is not data, name it with --time-column or leave it out with --columns)");
+    }
+    double v = Double.parseDouble(text);
+    if (!Double.isFinite(v)) {
+      throw new InputException(where + " holds '" + text + "', which is too large for a double");
+    }
+    return v;
+  }
+
+  static boolean isNumber(String text) {
+    return NUMBER.matcher(text).matches();
+  }
+
+  private static boolean mostlyNumeric(RawCsv raw, int c) {
+    int[] counts = counts(raw, c);
+    return counts[0] > counts[1];
+  }
+
+  /** Numbers and other non-missing texts in column {@code c}. */
+  private static int[] counts(RawCsv raw, int c) {
+    int numbers = 0;
+    int others = 0;
+    for (List<String> row : raw.rows()) {
+      String t = row.get(c).trim();
+      if (t.isEmpty() || MISSING.contains(t.toLowerCase(Locale.ROOT))) {
+        continue;
+      }
+      if (isNumber(t)) {
+        numbers++;
+      } else {
+        others++;
+      }
+    }
+    return new int[] {numbers, others};
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+  }
+}

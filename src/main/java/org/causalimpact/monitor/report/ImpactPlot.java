@@ -1,0 +1,237 @@
+package org.causalimpact.monitor.report;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Paint;
+import java.awt.Stroke;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.causalimpact.monitor.InputException;
+import org.causalimpact.monitor.impact.Estimate;
+import org.causalimpact.monitor.impact.ImpactAnalysis;
+import org.causalimpact.monitor.impact.Interval;
+import org.causalimpact.monitor.impact.OutcomeImpact;
+import org.causalimpact.monitor.impact.StepImpact;
+import org.causalimpact.monitor.io.TimeLabels;
+import org.causalimpact.monitor.scm.TimeSeriesTable;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.DateAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.plot.CombinedDomainXYPlot;
+import org.jfree.chart.plot.DatasetRenderingOrder;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.DeviationRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
+
+/**
+ * The three classic CausalImpact panels as a PNG, drawn with JFreeChart: (1) the observed series
+ * over the pre- and post-period against the counterfactual with its bootstrap band (filled) and
+ * conformal interval (dashed, drawn only where bounded); (2) the pointwise effect; (3) the
+ * cumulative effect; all sharing the time axis, with a vertical marker where the intervention
+ * starts. The x axis is a date axis when every row label is a date/time, else the row index.
+ *
+ * <p>Needs a headless AWT ({@code java.awt.headless=true}) on machines without a display.
+ * Thread-safe; no state.
+ */
+public final class ImpactPlot {
+  private static final Color ACTUAL = Color.BLACK;
+  private static final Color MODEL = new Color(0x1f, 0x5f, 0xbf);
+  private static final Color BAND = new Color(0x7f, 0xaf, 0xef);
+  private static final Color CONFORMAL = new Color(0xd0, 0x60, 0x20);
+  private static final Stroke SOLID = new BasicStroke(1.4f);
+  private static final Stroke DASHED =
+      new BasicStroke(
+          1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f);
+
+  private ImpactPlot() {}
+
+  /**
+   * Writes the plot of one outcome.
+   *
+   * @param table the analysed table (the observed series of the pre-period comes from it)
+   * @param outcome the outcome node to draw
+   * @param png the file to write; parent directories are created
+   * @throws InputException when the outcome is unknown, the size is not positive, or the file
+   *     cannot be written
+   */
+  public static void write(
+      ImpactAnalysis a, TimeSeriesTable table, String outcome, Path png, int width, int height) {
+    if (width < 100 || height < 100 || width > 20_000 || height > 20_000) {
+      throw new InputException(
+          "plot size " + width + "x" + height + " is not usable: give 100..20000 pixels per side");
+    }
+    OutcomeImpact o =
+        a.outcomes().stream()
+            .filter(x -> x.node().equals(outcome))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new InputException(
+                        "cannot plot '"
+                            + outcome
+                            + "': it is not an outcome of this analysis (outcomes: "
+                            + String.join(
+                                ", ", a.outcomes().stream().map(OutcomeImpact::node).toList())
+                            + ")"));
+    JFreeChart chart = chart(a, table, o);
+    try {
+      Path parent = png.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      ChartUtils.saveChartAsPNG(png.toFile(), chart, width, height);
+    } catch (IOException e) {
+      throw new InputException("cannot write the plot to " + png + ": " + e, e);
+    }
+  }
+
+  /** The chart of one outcome, for callers that render it elsewhere. */
+  public static JFreeChart chart(ImpactAnalysis a, TimeSeriesTable table, OutcomeImpact o) {
+    Optional<List<Instant>> times =
+        table == null ? Optional.empty() : TimeLabels.parseAll(table.labels());
+    Function<Integer, Double> x =
+        times.isPresent()
+            ? row -> (double) times.get().get(row).toEpochMilli()
+            : row -> (double) row;
+    ValueAxis domain;
+    if (times.isPresent()) {
+      domain = new DateAxis("time");
+    } else {
+      NumberAxis n = new NumberAxis("row");
+      n.setAutoRangeIncludesZero(false);
+      domain = n;
+    }
+    CombinedDomainXYPlot combined = new CombinedDomainXYPlot(domain);
+    combined.setGap(8);
+
+    XYSeries actual = new XYSeries("actual", false);
+    if (table != null && table.hasColumn(o.node())) {
+      int last = Math.min(a.postEnd(), table.rows());
+      for (int t = Math.max(0, a.preStart()); t < last; t++) {
+        actual.add(x.apply(t), Double.valueOf(table.value(o.node(), t)));
+      }
+    } else {
+      for (StepImpact s : o.series()) {
+        actual.add(x.apply(s.row()), Double.valueOf(s.actual()));
+      }
+    }
+    XYPlot original =
+        panel(o.node(), o, x, StepImpact::counterfactual, "counterfactual", actual, false);
+    XYPlot pointwise = panel("pointwise effect", o, x, StepImpact::effect, "effect", null, true);
+    XYPlot cumulative =
+        panel("cumulative effect", o, x, StepImpact::cumulative, "cumulative", null, true);
+    double start = markerPosition(a, x, table);
+    for (XYPlot p : List.of(original, pointwise, cumulative)) {
+      ValueMarker m = new ValueMarker(start, Color.GRAY, DASHED);
+      p.addDomainMarker(m);
+      combined.add(p, 1);
+    }
+    JFreeChart chart =
+        new JFreeChart(
+            "Causal impact of " + a.intervention() + " on " + o.node(),
+            JFreeChart.DEFAULT_TITLE_FONT,
+            combined,
+            true);
+    chart.setBackgroundPaint(Color.WHITE);
+    return chart;
+  }
+
+  /** Half-way between the last pre-period row and the first post-period row. */
+  private static double markerPosition(
+      ImpactAnalysis a, Function<Integer, Double> x, TimeSeriesTable table) {
+    int s = a.postStart();
+    boolean inTable = table == null || s < table.rows();
+    if (s > 0 && inTable) {
+      return (x.apply(s - 1) + x.apply(s)) / 2;
+    }
+    return inTable ? x.apply(s) : s;
+  }
+
+  private static XYPlot panel(
+      String label,
+      OutcomeImpact o,
+      Function<Integer, Double> x,
+      Function<StepImpact, Estimate> pick,
+      String name,
+      XYSeries observed,
+      boolean zeroLine) {
+    YIntervalSeries band = new YIntervalSeries(name + " (bootstrap band)");
+    XYSeries lower = new XYSeries("conformal interval", false);
+    XYSeries upper = new XYSeries("conformal upper", false);
+    for (StepImpact s : o.series()) {
+      Estimate e = pick.apply(s);
+      double at = x.apply(s.row());
+      Interval b = e.bootstrap();
+      if (b != null && b.isBounded()) {
+        band.add(at, e.mean(), b.lower(), b.upper());
+      } else {
+        band.add(at, e.mean(), e.mean(), e.mean());
+      }
+      Interval c = e.conformal();
+      lower.add(at, c == null ? null : c.lower());
+      upper.add(at, c == null ? null : c.upper());
+    }
+    NumberAxis range = new NumberAxis(label);
+    range.setAutoRangeIncludesZero(zeroLine);
+    XYPlot plot = new XYPlot();
+    plot.setRangeAxis(range);
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setDomainGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
+    plot.setRangeGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
+    plot.setDatasetRenderingOrder(DatasetRenderingOrder.REVERSE);
+    boolean legend = observed != null;
+
+    int index = 0;
+    if (observed != null) {
+      plot.setDataset(index, new XYSeriesCollection(observed));
+      plot.setRenderer(index, lines(new Paint[] {ACTUAL}, new Stroke[] {SOLID}, legend));
+      index++;
+    }
+    XYSeriesCollection conformal = new XYSeriesCollection();
+    conformal.addSeries(lower);
+    conformal.addSeries(upper);
+    XYLineAndShapeRenderer conformalRenderer =
+        lines(new Paint[] {CONFORMAL, CONFORMAL}, new Stroke[] {DASHED, DASHED}, legend);
+    conformalRenderer.setSeriesVisibleInLegend(1, false);
+    plot.setDataset(index, conformal);
+    plot.setRenderer(index, conformalRenderer);
+    index++;
+
+    DeviationRenderer bandRenderer = new DeviationRenderer(true, false);
+    bandRenderer.setSeriesPaint(0, MODEL);
+    bandRenderer.setSeriesFillPaint(0, BAND);
+    bandRenderer.setSeriesStroke(0, DASHED);
+    bandRenderer.setAlpha(0.35f);
+    bandRenderer.setSeriesVisibleInLegend(0, legend);
+    YIntervalSeriesCollection bandData = new YIntervalSeriesCollection();
+    bandData.addSeries(band);
+    plot.setDataset(index, bandData);
+    plot.setRenderer(index, bandRenderer);
+    if (zeroLine) {
+      plot.addRangeMarker(new ValueMarker(0, Color.DARK_GRAY, new BasicStroke(0.8f)));
+    }
+    return plot;
+  }
+
+  private static XYLineAndShapeRenderer lines(Paint[] paints, Stroke[] strokes, boolean legend) {
+    XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
+    for (int i = 0; i < paints.length; i++) {
+      r.setSeriesPaint(i, paints[i]);
+      r.setSeriesStroke(i, strokes[i]);
+      r.setSeriesVisibleInLegend(i, legend);
+    }
+    return r;
+  }
+}
