@@ -1,0 +1,144 @@
+package org.causalimpact.monitor.uncertainty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class QuantilesTest {
+  private static final double[] ONE_TO_TEN = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+
+  @Test
+  void type7MatchesRsDefaultQuantile() {
+    // R: quantile(1:10, c(0.25, 0.5, 0.9)) -> 3.25 5.50 9.10 (tolerance 1e-12)
+    assertEquals(3.25, Quantiles.type7(ONE_TO_TEN, 0.25), 1e-12);
+    assertEquals(5.5, Quantiles.type7(ONE_TO_TEN, 0.5), 1e-12);
+    assertEquals(9.1, Quantiles.type7(ONE_TO_TEN, 0.9), 1e-12);
+    // R: quantile(c(2.5, 1, 7, 3.2, 10.1), c(0.3, 0.75, 0.975)) -> 2.640 7.000 9.7900
+    double[] sorted = {1, 2.5, 3.2, 7, 10.1};
+    assertEquals(2.64, Quantiles.type7(sorted, 0.3), 1e-12);
+    assertEquals(7.0, Quantiles.type7(sorted, 0.75), 1e-12);
+    assertEquals(9.79, Quantiles.type7(sorted, 0.975), 1e-12);
+  }
+
+  @Test
+  void type7EndpointsAndTinySamples() {
+    assertEquals(1, Quantiles.type7(ONE_TO_TEN, 0), 0.0);
+    assertEquals(10, Quantiles.type7(ONE_TO_TEN, 1), 0.0);
+    // n = 1: every quantile is the value. n = 2: linear between the two
+    // (R: quantile(c(3, 5), 0.25) -> 3.5).
+    assertEquals(42, Quantiles.type7(new double[] {42}, 0.37), 0.0);
+    assertEquals(3.5, Quantiles.type7(new double[] {3, 5}, 0.25), 1e-15);
+    // Math.nextUp(0) stays at the minimum (plus a vanishing interpolation).
+    assertEquals(1, Quantiles.type7(ONE_TO_TEN, Math.nextUp(0.0)), 1e-300);
+  }
+
+  @Test
+  void type7IsMonotoneInP() {
+    SplittableRandom rng = new SplittableRandom(7);
+    double[] v = rng.doubles(57).toArray();
+    Arrays.sort(v);
+    double previous = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i <= 1000; i++) {
+      double q = Quantiles.type7(v, i / 1000.0);
+      assertTrue(q >= previous, "quantile decreased at p=" + i / 1000.0);
+      previous = q;
+    }
+  }
+
+  @Test
+  void type7RejectsEmptySamplesAndBadProbabilities() {
+    assertThrows(IllegalArgumentException.class, () -> Quantiles.type7(new double[0], 0.5));
+    assertThrows(IllegalArgumentException.class, () -> Quantiles.type7(ONE_TO_TEN, Double.NaN));
+    assertThrows(IllegalArgumentException.class, () -> Quantiles.type7(ONE_TO_TEN, -0.01));
+    assertThrows(IllegalArgumentException.class, () -> Quantiles.type7(ONE_TO_TEN, 1.01));
+  }
+
+  @Test
+  void conformalRankIsTheCeilingOfMPlusOneTimesOneMinusAlpha() {
+    // ceil(20 * 0.95) = 19: exact in real arithmetic, where 0.95 is inexact in binary.
+    assertEquals(19, Quantiles.conformalRank(19, 0.05));
+    assertEquals(19, Quantiles.conformalRank(18, 0.05), "ceil(19 * 0.95) = ceil(18.05)");
+    assertEquals(95, Quantiles.conformalRank(99, 0.05));
+    assertEquals(9, Quantiles.conformalRank(9, 0.1));
+    assertEquals(9, Quantiles.conformalRank(8, 0.1), "ceil(9 * 0.9) = ceil(8.1)");
+    assertEquals(1, Quantiles.conformalRank(1, 0.5));
+  }
+
+  @Test
+  void conformalBoundIsTheRankedScoreOrUnbounded() {
+    SplittableRandom rng = new SplittableRandom(3);
+    double[] nineteen = new double[19];
+    for (int i = 0; i < 19; i++) {
+      nineteen[i] = i + 1;
+    }
+    shuffle(nineteen, rng);
+    double[] copy = nineteen.clone();
+
+    assertEquals(19.0, Quantiles.conformal(nineteen, 0.05), 0.0, "m=19, alpha=.05 -> rank 19");
+    assertEquals(18.0, Quantiles.conformal(nineteen, 0.1), 0.0, "ceil(20 * 0.9) = 18");
+    assertTrue(Arrays.equals(copy, nineteen), "scores are not modified");
+    assertNull(Quantiles.conformal(Arrays.copyOf(nineteen, 18), 0.05), "m=18 -> unbounded");
+    assertEquals(19, Quantiles.minimumCalibration(0.05));
+    assertEquals(9, Quantiles.minimumCalibration(0.1));
+    assertEquals(99, Quantiles.minimumCalibration(0.01));
+    assertNotNull(Quantiles.conformal(new double[99], 0.01));
+  }
+
+  @Test
+  void conformalBoundIsNonIncreasingInAlpha() {
+    double[] scores = new SplittableRandom(5).doubles(99).toArray();
+    double previous = Double.POSITIVE_INFINITY;
+    for (int i = 1; i < 100; i++) {
+      Double q = Quantiles.conformal(scores, i / 100.0);
+      assertNotNull(q);
+      assertTrue(q <= previous, "bound grew at alpha=" + i / 100.0);
+      previous = q;
+    }
+  }
+
+  @Test
+  void conformalCoverageOfExchangeableScoresIsNominal() {
+    // 2000 trials of 99 calibration scores |N(0,1)| and one test score of the same law. The rank
+    // argument gives coverage exactly 95/100 = 0.95; binomial sd over 2000 trials is 0.0049, so
+    // [0.94, 0.97] allows -2 sd (the guarantee is ">= 0.95") and +4 sd. Seed 20240611.
+    long seed = 20240611L;
+    SplittableRandom rng = new SplittableRandom(seed);
+    int trials = 2000;
+    int covered = 0;
+    for (int trial = 0; trial < trials; trial++) {
+      double[] scores = new double[99];
+      for (int i = 0; i < scores.length; i++) {
+        scores[i] = Math.abs(gaussian(rng));
+      }
+      double test = Math.abs(gaussian(rng));
+      if (test <= Quantiles.conformal(scores, 0.05)) {
+        covered++;
+      }
+    }
+    double coverage = (double) covered / trials;
+    assertTrue(
+        coverage >= 0.94 && coverage <= 0.97, "coverage " + coverage + " (seed " + seed + ")");
+  }
+
+  private static double gaussian(SplittableRandom rng) {
+    // Box-Muller from two uniforms; SplittableRandom has no nextGaussian in Java 17.
+    double u = 1 - rng.nextDouble();
+    double v = rng.nextDouble();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  private static void shuffle(double[] a, SplittableRandom rng) {
+    for (int i = a.length - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      double t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+  }
+}
