@@ -121,8 +121,12 @@ final class Analysis {
       double[] actual = Arrays.copyOfRange(observed[node], t0, postEnd);
       double[] cf = cfPoint[outcomePos[o]];
       double[] iv = hasActions ? ivPoint[outcomePos[o]] : null;
+      boolean parentsUnaffected =
+          graph.parents(name).stream().noneMatch(simulatedNames::contains);
       PermutationTest cwz =
-          permutationTest(graph, model, fit, observed, worlds, cfPoint, node, preStart, t0, postEnd);
+          parentsUnaffected
+              ? permutationTest(graph, model, fit, observed, node, preStart, t0, postEnd)
+              : null;
       results.add(
           OutcomeSummaries.build(
               name,
@@ -159,34 +163,23 @@ final class Analysis {
 
   /**
    * The permutation test of the outcome's equation fitted on pre- and post-period under a constant
-   * effect: own lags read the adjusted outcome; parents that the intervention affects read their
-   * counterfactual point path in the post-period.
+   * effect; own lags read the adjusted outcome. Only for outcomes whose parents the intervention
+   * does not change, where the null model is exactly the outcome's structural equation.
    */
   private static PermutationTest permutationTest(
       CausalGraph graph,
       FittedScm model,
       FitOptions fit,
       double[][] observed,
-      WorldSimulator worlds,
-      double[][] cfPoint,
       int node,
       int preStart,
       int t0,
       int postEnd) {
-    double[][] base = observed.clone();
-    for (int j = 0; j < graph.size(); j++) {
-      int pos = worlds.positionOf(j);
-      if (pos >= 0 && j != node) {
-        double[] v = observed[j].clone();
-        System.arraycopy(cfPoint[pos], 0, v, t0, postEnd - t0);
-        base[j] = v;
-      }
-    }
     EquationLayout layout = model.equation(node).layout();
     ScmFitter fitter = ScmFitter.with(fit);
     return new PermutationTest(
         theta -> {
-          double[][] values = base.clone();
+          double[][] values = observed.clone();
           double[] y = observed[node].clone();
           for (int t = t0; t < postEnd; t++) {
             y[t] -= theta;

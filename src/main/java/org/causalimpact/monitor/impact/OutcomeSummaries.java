@@ -114,9 +114,30 @@ final class OutcomeSummaries {
     }
     double sd = sd(avgCf);
     double effectMean = meanActual - meanCf;
-    Double[] set = cwz.confidenceSet(effectMean, sigma > 0 ? sigma : 1e-9, alpha);
-    Interval effConf = new Interval(set[0], set[1]);
-    double pConformal = cwz.pValue(0);
+    Interval effConf;
+    Double pConformal;
+    Double qSum = scores.cumulativeBound(o, horizon, alpha);
+    if (qSum != null) {
+      effConf = Interval.of(effectMean - qSum / horizon, effectMean + qSum / horizon);
+      pConformal = splitPValue(scores.cumulative()[o][horizon - 1], Math.abs(cumActual - cumPoint));
+    } else if (cwz != null) {
+      Double[] set = cwz.confidenceSet(effectMean, sigma > 0 ? sigma : 1e-9, alpha);
+      effConf = new Interval(set[0], set[1]);
+      pConformal = cwz.pValue(0);
+      notes.add(
+          name
+              + ": the conformal summary uses the permutation test of Chernozhukov, Wuthrich and"
+              + " Zhu (2021), which assumes a constant effect, because too few calibration origins"
+              + " reach the full post-period horizon");
+    } else {
+      effConf = Interval.unbounded();
+      pConformal = null;
+      notes.add(
+          name
+              + ": the conformal summary is unbounded: too few calibration origins reach the full"
+              + " post-period horizon, and the permutation test does not apply to an outcome whose"
+              + " parents the intervention changes");
+    }
 
     PeriodSummary average =
         period(
@@ -220,6 +241,19 @@ final class OutcomeSummaries {
       s += (x - m) * (x - m);
     }
     return Math.sqrt(s / Math.max(1, v.length - 1));
+  }
+
+  /**
+   * The split-conformal p-value of a new score: {@code (1 + #{calibration scores >= s}) / (m + 1)}.
+   */
+  private static double splitPValue(double[] scores, double s) {
+    int atLeast = 0;
+    for (double c : scores) {
+      if (c >= s) {
+        atLeast++;
+      }
+    }
+    return (1.0 + atLeast) / (scores.length + 1.0);
   }
 
   private static double[] divided(double[] v, int divisor) {

@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.Set;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.graph.CausalGraph;
@@ -17,7 +17,8 @@ import org.causalimpact.monitor.graph.Parent;
  * Draws data from an SCM with known equations, with and without an intervention, using the same
  * noise in both worlds so that the true effect of the intervention is known row by row.
  *
- * <p>Noise is Gaussian from a {@link Random} seeded with the given seed; the first {@value
+ * <p>Noise is Gaussian from a {@link SplittableRandom} (whose seeding mixes the seed, so nearby seeds
+ * give unrelated draws) seeded with the given seed; the first {@value
  * #BURN_IN} rows (plus the largest lag) are simulated and dropped so that the series start near
  * their stationary distribution.
  */
@@ -79,7 +80,7 @@ public final class DataSimulator {
     }
     int burn = BURN_IN + maxLag;
     int total = burn + spec.rows();
-    Random rng = new Random(seed);
+    SplittableRandom rng = new SplittableRandom(seed);
     double[][] noise = new double[nodes][total];
     for (int t = 0; t < total; t++) {
       for (int j = 0; j < nodes; j++) {

@@ -84,7 +84,7 @@ class MonitorLoaderTest {
       assertEquals(0.0, d.fit().ridge());
 
       SimulationSpec sim = d.simulation();
-      assertEquals(720, sim.rows());
+      assertEquals(600, sim.rows());
       assertEquals(g.nodeNames(), List.copyOf(sim.equations().keySet()));
       TrueEquation visits = sim.equations().get("visits");
       assertEquals(List.of(2.0, 0.5), visits.parents().get("ad_spend"));
