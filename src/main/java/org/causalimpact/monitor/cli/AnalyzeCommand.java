@@ -168,12 +168,13 @@ final class AnalyzeCommand implements Callable<Integer> {
             : SummaryTable.render(r.analysis(), r.table())
                 + "\n"
                 + WrittenReport.render(r.analysis(), r.table());
-    Outputs.write(output, report, out);
+    // The plot first: if it fails (unknown --plot-outcome, unwritable path) nothing is printed.
     if (plot != null) {
       String node =
           plotOutcome != null ? plotOutcome : r.analysis().outcomes().get(0).node();
       ImpactPlot.write(r.analysis(), r.table(), node, plot, size[0], size[1]);
     }
+    Outputs.write(output, report, out);
     return 0;
   }
 
@@ -190,6 +191,11 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
     RawCsv raw = CsvTables.read(csv, parent.stdin());
     Roles roles = CsvTables.roles(raw, timeColumn, response, columns);
+    for (String c : roles.ignored()) {
+      spec.commandLine()
+          .getErr()
+          .println("note: ignoring column '" + c + "' of " + raw.source() + ": it is not numeric");
+    }
     TimeSeriesTable table = CsvTables.table(raw, roles);
     Periods periods = Periods.parse(pre, post, table.labels(), table.rows());
     requireVaryingResponse(table, roles.response(), periods);

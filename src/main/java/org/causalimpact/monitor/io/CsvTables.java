@@ -3,7 +3,7 @@ package org.causalimpact.monitor.io;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvFactory;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.IOException;
@@ -20,11 +20,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reads a CSV file (or standard input) into a {@link TimeSeriesTable}.
@@ -39,12 +36,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe; no state.
  */
 public final class CsvTables {
-  private static final Logger LOG = LoggerFactory.getLogger(CsvTables.class);
-
-  /** Plain decimal numbers; deliberately stricter than {@link Double#parseDouble}. */
-  private static final Pattern NUMBER =
-      Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
-
   /** Tokens people and tools write for a missing or non-finite value. */
   private static final Set<String> MISSING =
       Set.of(
@@ -104,10 +95,13 @@ public final class CsvTables {
    * @param timeColumn the column holding the row labels, or {@code null}
    * @param response the response column
    * @param covariates the covariate columns, in file order or in the order requested
+   * @param ignored columns left out because their cells are not numbers (besides the time column)
    */
-  public record Roles(String timeColumn, String response, List<String> covariates) {
+  public record Roles(
+      String timeColumn, String response, List<String> covariates, List<String> ignored) {
     public Roles {
       covariates = List.copyOf(covariates);
+      ignored = List.copyOf(ignored);
     }
 
     /** Response first, then covariates: the column order of the table. */
@@ -184,13 +178,13 @@ public final class CsvTables {
           name + " is empty: expected a header line naming the columns, then one line per row");
     }
     char separator = detectSeparator(text);
-    CsvMapper mapper = new CsvMapper();
-    mapper.enable(CsvParser.Feature.SKIP_EMPTY_LINES);
+    // The streaming factory alone: a CsvMapper would cost ~100 ms of start-up for nothing.
+    CsvFactory factory = CsvFactory.builder().enable(CsvParser.Feature.SKIP_EMPTY_LINES).build();
     CsvSchema schema = CsvSchema.emptySchema().withColumnSeparator(separator).withoutHeader();
     List<List<String>> records = new ArrayList<>();
     List<Integer> lines = new ArrayList<>();
     int line = 1;
-    try (JsonParser p = mapper.getFactory().createParser(text)) {
+    try (JsonParser p = factory.createParser(text)) {
       ((CsvParser) p).setSchema(schema);
       JsonToken t;
       while ((t = p.nextToken()) != null) {
@@ -350,6 +344,7 @@ public final class CsvTables {
       }
     }
     List<String> numeric = new ArrayList<>();
+    List<String> ignored = new ArrayList<>();
     for (int c = 0; c < raw.header().size(); c++) {
       String h = raw.header().get(c);
       if (h.equals(time) || raw.unnamed().contains(c)) {
@@ -358,7 +353,7 @@ public final class CsvTables {
       if (mostlyNumeric(raw, c)) {
         numeric.add(h);
       } else if (!h.equals(response) && (columns == null || !columns.contains(h))) {
-        LOG.warn("ignoring column '{}' of {}: its cells are not numbers", h, raw.source());
+        ignored.add(h);
       }
     }
     String y = response;
@@ -388,7 +383,7 @@ public final class CsvTables {
         }
       }
     }
-    return new Roles(time, y, covariates);
+    return new Roles(time, y, covariates, ignored);
   }
 
   /**
@@ -480,8 +475,50 @@ public final class CsvTables {
     return v;
   }
 
+  /**
+   * Whether {@code text} is a plain decimal {@code [+-]?(d+(.d*)?|.d+)([eE][+-]?d+)?}; a hand-written
+   * scan because it runs on every cell and a regex costs noticeably at start-up.
+   */
   static boolean isNumber(String text) {
-    return NUMBER.matcher(text).matches();
+    int n = text.length();
+    int i = 0;
+    if (i < n && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+      i++;
+    }
+    int digits = 0;
+    while (i < n && isDigit(text.charAt(i))) {
+      i++;
+      digits++;
+    }
+    if (i < n && text.charAt(i) == '.') {
+      i++;
+      while (i < n && isDigit(text.charAt(i))) {
+        i++;
+        digits++;
+      }
+    }
+    if (digits == 0) {
+      return false;
+    }
+    if (i < n && (text.charAt(i) == 'e' || text.charAt(i) == 'E')) {
+      i++;
+      if (i < n && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+        i++;
+      }
+      int exponent = 0;
+      while (i < n && isDigit(text.charAt(i))) {
+        i++;
+        exponent++;
+      }
+      if (exponent == 0) {
+        return false;
+      }
+    }
+    return i == n;
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
   }
 
   private static boolean mostlyNumeric(RawCsv raw, int c) {

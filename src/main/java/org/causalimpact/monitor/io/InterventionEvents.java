@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -130,8 +129,8 @@ public final class InterventionEvents {
     if (root == null || !root.isObject()) {
       throw new InputException(where + " must be a JSON object {\"id\": ..., \"timestamp\": ...}");
     }
-    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
+    for (Map.Entry<String, JsonNode> field : root.properties()) {
+      String f = field.getKey();
       if (!FIELDS.contains(f)) {
         throw new InputException(
             where
@@ -173,8 +172,7 @@ public final class InterventionEvents {
         throw new InputException(
             where + ": \"do\" must be an object {\"node\": {\"shift\": 1.0}, ...}");
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = doNode.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : doNode.properties()) {
         actions.put(e.getKey(), doSpec(e.getKey(), e.getValue(), where));
       }
     }
@@ -246,7 +244,7 @@ public final class InterventionEvents {
               + "; it needs exactly one of {\"set\": c}, {\"shift\": d}, {\"scale\": s},"
               + " {\"observed\": true}");
     }
-    Map.Entry<String, JsonNode> e = spec.fields().next();
+    Map.Entry<String, JsonNode> e = spec.properties().iterator().next();
     String kind = e.getKey();
     JsonNode v = e.getValue();
     if (!DO_KINDS.contains(kind)) {

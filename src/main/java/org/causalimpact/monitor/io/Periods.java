@@ -113,12 +113,19 @@ public record Periods(int preStart, int preEnd, int postStart, int postEnd) {
   private static final class Resolver {
     private final List<String> labels;
     private final int rows;
-    private final Optional<List<Instant>> times;
+    private Optional<List<Instant>> times;
 
     Resolver(List<String> labels, int rows) {
       this.labels = labels;
       this.rows = rows;
-      this.times = TimeLabels.parseAll(labels);
+    }
+
+    /** The labels as instants, parsed only when a bound is a time that is not a label. */
+    private Optional<List<Instant>> times() {
+      if (times == null) {
+        times = TimeLabels.parseAll(labels);
+      }
+      return times;
     }
 
     int[] period(String option, String text) {
@@ -216,7 +223,7 @@ public record Periods(int preStart, int preEnd, int postStart, int postEnd) {
         Optional<Instant> when = TimeLabels.parse(t);
         if (when.isEmpty()) {
           problem = "'" + t + "' is neither a row index, a row label nor a date/time";
-        } else if (times.isEmpty()) {
+        } else if (times().isEmpty()) {
           problem =
               "'"
                   + t
@@ -225,7 +232,7 @@ public record Periods(int preStart, int preEnd, int postStart, int postEnd) {
                       ? " (name the time column with --time-column, or use row indexes)"
                       : " (their labels are not all dates; use row indexes)");
         } else {
-          List<Instant> ts = times.get();
+          List<Instant> ts = times().get();
           int row =
               start
                   ? TimeLabels.firstAtOrAfter(ts, when.get())

@@ -209,6 +209,17 @@ class CommandsTest {
   }
 
   @Test
+  void unknownPlotOutcomePrintsNothing() throws Exception {
+    CliRun r =
+        CliRun.of(
+            "analyze", "--csv", causalImpactData().toString(), "--pre", "0:69", "--post", "70:99",
+            "--bootstrap", "99", "--plot", dir.resolve("p.png").toString(), "--plot-outcome", "z");
+    assertEquals(2, r.code(), r.toString());
+    assertEquals("", r.out());
+    assertTrue(r.err().contains("cannot plot 'z': it is not an outcome of this analysis"), r.err());
+  }
+
+  @Test
   void simulateNeedsASimulationSection() throws Exception {
     Path yaml =
         Files.writeString(

@@ -162,6 +162,15 @@ class CsvTablesTest {
   }
 
   @Test
+  void nonNumericColumnsBesidesTheTimeAreIgnoredAndReported() {
+    RawCsv raw = parse("date,y,pre,x\n2006-01-01,1,True,2\n2006-02-01,2,True,3\n"
+        + "2006-03-01,3,False,4\n");
+    Roles roles = CsvTables.roles(raw, null, null, null);
+    assertEquals(List.of("y", "x"), roles.columns());
+    assertEquals(List.of("pre"), roles.ignored());
+  }
+
+  @Test
   void unusedColumnsMayHoldAnything() {
     RawCsv raw = parse("date,y,x,z\n2020-01-01,1,2,NA\n2020-01-02,2,3,\n2020-01-03,3,4,NaN\n");
     TimeSeriesTable t = CsvTables.table(raw, CsvTables.roles(raw, null, "y", List.of("x")));
