@@ -8,7 +8,7 @@
 # Environment (all optional):
 #   BUILD_DIR   Maven build directory (default: target); passed as -DbuildDir
 #   JMH_REGEX   benchmarks to run (default: EngineBenchmark)
-#   JMH_ARGS    JMH options (default: -f 1 -wi 3 -w 1s -i 5 -r 1s, about 3 minutes on 2 cores)
+#   JMH_ARGS    JMH options (default: -f 1; e.g. "-f 1 -p post=500 -prof gc")
 #   WALL_RUNS   timed runs of `analyze` (default: 5)
 #   SKIP_BUILD  set to 1 to reuse an existing build
 #   MVN_ARGS    extra Maven arguments (e.g. -o)
@@ -22,7 +22,9 @@ case "$BUILD_DIR" in
   *) BUILD_DIR="$PWD/$BUILD_DIR" ;;
 esac
 JMH_REGEX="${JMH_REGEX:-EngineBenchmark}"
-JMH_ARGS="${JMH_ARGS:--f 1 -wi 3 -w 1s -i 5 -r 1s}"
+# Forks, warm-up and measurement come from the annotations of EngineBenchmark (1 fork, 3 x 1 s
+# warm-up, 5 x 1 s measurement; longer for fullAnalysisGraphMode): about 3.5 minutes on 2 cores.
+JMH_ARGS="${JMH_ARGS:--f 1}"
 WALL_RUNS="${WALL_RUNS:-5}"
 if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
   JAVA="$JAVA_HOME/bin/java"

@@ -1,7 +1,6 @@
 package org.causalimpact.monitor.impact;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
@@ -216,9 +215,7 @@ final class OutcomeSummaries {
   }
 
   private static Interval percentile(double[] draws, double lo, double hi) {
-    double[] s = draws.clone();
-    Arrays.sort(s);
-    return Interval.of(Quantiles.type7(s, lo), Quantiles.type7(s, hi));
+    return Interval.of(Quantiles.type7Unsorted(draws, lo), Quantiles.type7Unsorted(draws, hi));
   }
 
   private static boolean finite(double[] v) {

@@ -28,6 +28,13 @@ import org.causalimpact.monitor.scm.WorldSimulator;
  * analysis noisier.
  */
 public final class RollingOriginCalibration {
+  /**
+   * Most origins used: beyond it origins are spaced evenly (every k-th row). Errors of origins a
+   * few rows apart overlap almost entirely, so thinning costs little information and bounds the
+   * work on long pre-periods.
+   */
+  static final int MAX_ORIGINS = 400;
+
   private RollingOriginCalibration() {}
 
   /**
@@ -91,7 +98,9 @@ public final class RollingOriginCalibration {
     double[][] coef = new double[model.graph().size()][];
     double[][] path = new double[d][maxH];
     int used = 0;
-    for (int s = firstOrigin; s < preEnd && maxH > 0; s++) {
+    int stride = Math.max(1, (preEnd - firstOrigin + MAX_ORIGINS - 1) / MAX_ORIGINS);
+    int origin0 = firstOrigin + Math.floorMod(preEnd - 1 - firstOrigin, stride);
+    for (int s = origin0; s < preEnd && maxH > 0; s += stride) {
       boolean ok = true;
       for (int i = 0; i < d; i++) {
         double[] c = acc.get(i).solveBefore(s);

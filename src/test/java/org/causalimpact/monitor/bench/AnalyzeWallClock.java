@@ -26,8 +26,10 @@ import org.causalimpact.monitor.scm.TimeSeriesTable;
  * <p>Arguments (all optional): {@code [JAR [RUNS]]}. System properties: {@code cim.jar} (default
  * {@code target/causal-impact-monitor.jar}), {@code cim.runs} (default 5), {@code cim.warmup}
  * (untimed runs first, default 1, to warm the OS file cache), {@code cim.args} (extra CLI arguments
- * appended, split at spaces), {@code cim.java} (the java launcher, default this JVM's). Exit code 1
- * when a run fails; its output is printed.
+ * appended, split at spaces, e.g. {@code --ar=1}), {@code cim.java} (the java launcher, default this
+ * JVM's), {@code cim.keep} ({@code true} keeps the temporary directory with the CSV, the reports and
+ * the last run's output in {@code analyze.log}). Exit code 1 when a run fails; its output is
+ * printed.
  */
 public final class AnalyzeWallClock {
   static final int ROWS = 5_000;
@@ -97,6 +99,19 @@ public final class AnalyzeWallClock {
         sorted[0],
         median,
         sorted[runs - 1]);
+    if (Boolean.getBoolean("cim.keep")) {
+      System.out.println("kept:    " + dir);
+    } else {
+      deleteTree(dir);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   /** Runs the command once; returns the wall time in ms, or exits 1 when it fails. */

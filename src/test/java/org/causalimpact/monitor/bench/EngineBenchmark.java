@@ -1,6 +1,5 @@
 package org.causalimpact.monitor.bench;
 
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -45,9 +44,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code fullAnalysis*}: {@link ImpactAnalyzer#analyze} with the default settings (1,000
  *       bootstrap replicates): fit, point paths, bootstrap, rolling-origin calibration, the
  *       permutation test per outcome and the summaries;
- *   <li>{@code step*}: the uncertainty sub-steps of {@code analyze} alone, on the CausalImpact-mode
- *       model fitted in the setup, reproduced from the public API as {@code impact.Analysis} calls
- *       them, to show which one dominates {@code fullAnalysis}. {@code stepPermutationTest} is
+ *   <li>{@code step*}: the uncertainty sub-steps of {@code analyze} alone, on the model fitted in
+ *       the setup, reproduced from the public API as {@code impact.Analysis} calls them, to show
+ *       which one dominates {@code fullAnalysis}. What {@code fullAnalysis} does beyond {@code
+ *       fitOnly + stepBootstrap + stepCalibration} is mostly the per-step summaries ({@code
+ *       impact.OutcomeSummaries}: conformal quantiles and bootstrap percentiles), which {@link
+ *       StepTimings} approximates. {@code stepPermutationTest} is
  *       the Chernozhukov-Wuthrich-Zhu test, which {@code analyze} runs only for an outcome whose
  *       conformal bound at the full horizon is unbounded (too few calibration origins); with
  *       4,400+ pre-period rows it is not run, so it is not part of {@code fullAnalysis} here.
@@ -84,13 +86,19 @@ public class EngineBenchmark {
   private TimeSeriesTable chainTable;
   private Intervention chainIntervention;
 
-  // The CausalImpact-mode analysis up to the uncertainty steps, for the step* benchmarks.
-  private FittedScm ciModel;
-  private double[][] ciObserved;
-  private WorldSimulator ciWorlds;
-  private int[] ciOutcomePos;
-  private double[][] ciCfPoint;
-  private double ciEffectMean;
+  // Both analyses up to the uncertainty steps, for the step* benchmarks.
+  private Prepared ci;
+  private Prepared chain;
+
+  /** What {@code impact.Analysis} has computed when it starts the uncertainty steps. */
+  private record Prepared(
+      CausalGraph graph,
+      FittedScm model,
+      double[][] observed,
+      WorldSimulator worlds,
+      int[] outcomePos,
+      boolean hasActions,
+      double[][] cfPoint) {}
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -102,24 +110,39 @@ public class EngineBenchmark {
     chainTable = BenchData.chainTable(rows, start, 1.5, 43L);
     chainIntervention = BenchData.chainIntervention(start, 1.5);
 
-    ciObserved = ScmFitter.columnsOf(ciGraph, ciTable);
-    ciModel = fitter.fit(ciGraph, ciTable, 0, start);
-    List<EquationLayout> layouts = ciModel.equations().stream().map(e -> e.layout()).toList();
-    Set<String> simulated = new LinkedHashSet<>(ciIntervention.outcomes());
-    ciWorlds = new WorldSimulator(ciGraph, layouts, ciObserved, simulated, ciIntervention.actions());
-    ciOutcomePos = new int[] {ciWorlds.positionOf(ciGraph.indexOf(BenchData.RESPONSE))};
-    double[][] coef = new double[ciGraph.size()][];
-    for (int j = 0; j < ciGraph.size(); j++) {
-      coef[j] = ciModel.equation(j).coefficients();
+    ci = prepare(ciGraph, ciTable, ciIntervention);
+    chain = prepare(chainGraph, chainTable, chainIntervention);
+  }
+
+  private Prepared prepare(CausalGraph graph, TimeSeriesTable table, Intervention intervention) {
+    double[][] observed = ScmFitter.columnsOf(graph, table);
+    FittedScm model = fitter.fit(graph, table, 0, start);
+    List<EquationLayout> layouts = model.equations().stream().map(e -> e.layout()).toList();
+    List<String> outcomes =
+        intervention.outcomes().isEmpty()
+            ? List.copyOf(graph.descendants(intervention.actions().keySet()))
+            : intervention.outcomes();
+    Set<String> simulated = new LinkedHashSet<>(intervention.actions().keySet());
+    simulated.addAll(graph.descendants(intervention.actions().keySet()));
+    simulated.addAll(outcomes);
+    WorldSimulator worlds =
+        new WorldSimulator(graph, layouts, observed, simulated, intervention.actions());
+    int[] outcomePos =
+        outcomes.stream().mapToInt(o -> worlds.positionOf(graph.indexOf(o))).toArray();
+    double[][] coef = new double[graph.size()][];
+    for (int j = 0; j < graph.size(); j++) {
+      coef[j] = model.equation(j).coefficients();
     }
-    ciCfPoint = new double[ciWorlds.simulatedCount()][post];
-    ciWorlds.run(coef, start, rows, null, ciCfPoint, null);
-    double[] y = ciObserved[ciGraph.indexOf(BenchData.RESPONSE)];
-    double sum = 0;
-    for (int h = 0; h < post; h++) {
-      sum += y[start + h] - ciCfPoint[ciOutcomePos[0]][h];
-    }
-    ciEffectMean = sum / post;
+    boolean hasActions = !intervention.actions().isEmpty();
+    double[][] cfPoint = new double[worlds.simulatedCount()][post];
+    worlds.run(
+        coef,
+        start,
+        rows,
+        null,
+        cfPoint,
+        hasActions ? new double[worlds.simulatedCount()][post] : null);
+    return new Prepared(graph, model, observed, worlds, outcomePos, hasActions, cfPoint);
   }
 
   @Benchmark
@@ -137,45 +160,71 @@ public class EngineBenchmark {
     return analyzer.analyze("bench", ciGraph, ciTable, 0, ciIntervention);
   }
 
+  /**
+   * About a second per call with {@code post = 500} before it is warm: longer iterations than the
+   * class default, so that warm-up runs more than a handful of calls.
+   */
   @Benchmark
+  @Warmup(iterations = 5, time = 2)
+  @Measurement(iterations = 5, time = 2)
   public ImpactAnalysis fullAnalysisGraphMode() {
     return analyzer.analyze("bench", chainGraph, chainTable, 0, chainIntervention);
   }
 
-  /** {@link ResidualBootstrap#run} with 1,000 replicates (CausalImpact mode). */
+  /** {@link ResidualBootstrap#run} with 1,000 replicates (CausalImpact mode: y simulated). */
   @Benchmark
   public ResidualBootstrap.Paths stepBootstrap() {
-    return ResidualBootstrap.run(
-        ciModel, ciWorlds, ciOutcomePos, start, rows, false, analyzer.intervals());
+    return bootstrap(ci);
+  }
+
+  /** {@link ResidualBootstrap#run} with 1,000 replicates (graph mode: a, b, c, d, both worlds). */
+  @Benchmark
+  public ResidualBootstrap.Paths stepBootstrapGraphMode() {
+    return bootstrap(chain);
   }
 
   /** {@link RollingOriginCalibration#run} (CausalImpact mode). */
   @Benchmark
   public RollingOriginCalibration.Scores stepCalibration() {
+    return calibration(ci);
+  }
+
+  /** {@link RollingOriginCalibration#run} (graph mode). */
+  @Benchmark
+  public RollingOriginCalibration.Scores stepCalibrationGraphMode() {
+    return calibration(chain);
+  }
+
+  private ResidualBootstrap.Paths bootstrap(Prepared p) {
+    return ResidualBootstrap.run(
+        p.model(), p.worlds(), p.outcomePos(), start, rows, p.hasActions(), analyzer.intervals());
+  }
+
+  private RollingOriginCalibration.Scores calibration(Prepared p) {
     return RollingOriginCalibration.run(
-        ciModel,
-        ciWorlds,
-        ciObserved,
-        ciOutcomePos,
+        p.model(),
+        p.worlds(),
+        p.observed(),
+        p.outcomePos(),
         post,
         analyzer.fit().ridge(),
         analyzer.intervals().calibrationFraction());
   }
 
   /**
-   * The permutation test of one outcome as the summaries use it: the confidence set of the average
-   * effect plus {@code p(0)}, each p-value refitting the outcome equation on all rows.
+   * The permutation test of y as the summaries would use it (CausalImpact mode): the confidence
+   * set of the average effect plus {@code p(0)}, each p-value refitting y's equation on all rows.
    */
   @Benchmark
   public double stepPermutationTest() {
-    int node = ciGraph.indexOf(BenchData.RESPONSE);
-    EquationLayout layout = ciModel.equation(node).layout();
-    double[][] base = ciObserved.clone();
+    int node = ci.graph().indexOf(BenchData.RESPONSE);
+    double[][] observed = ci.observed();
+    EquationLayout layout = ci.model().equation(node).layout();
     PermutationTest test =
         new PermutationTest(
             theta -> {
-              double[][] values = base.clone();
-              double[] y = ciObserved[node].clone();
+              double[][] values = observed.clone();
+              double[] y = observed[node].clone();
               for (int t = start; t < rows; t++) {
                 y[t] -= theta;
               }
@@ -183,9 +232,12 @@ public class EngineBenchmark {
               return fitter.residuals(layout, values, 0, rows);
             },
             post);
-    double sigma = ciModel.equation(node).sigma();
-    Double[] set = test.confidenceSet(ciEffectMean, sigma, 1 - analyzer.intervals().level());
-    List<Double> out = new ArrayList<>(List.of(set));
-    return out.size() + test.pValue(0);
+    double sum = 0;
+    for (int h = 0; h < post; h++) {
+      sum += observed[node][start + h] - ci.cfPoint()[ci.outcomePos()[0]][h];
+    }
+    double sigma = ci.model().equation(node).sigma();
+    Double[] set = test.confidenceSet(sum / post, sigma, 1 - analyzer.intervals().level());
+    return (set[0] == null ? 0 : set[0]) + (set[1] == null ? 0 : set[1]) + test.pValue(0);
   }
 }
