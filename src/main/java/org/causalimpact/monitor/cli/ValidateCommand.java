@@ -135,6 +135,12 @@ final class ValidateCommand implements Callable<Integer> {
         r.trueCumulative(),
         r.meanCumulativeEstimate(),
         100 * r.relativeBias());
+    out.printf(
+        Locale.ROOT,
+        "expected (do-operator) effect: bootstrap coverage %.1f%% pointwise, %.1f%% of the"
+            + " average%n",
+        100 * r.expectedEffectCoverage(),
+        100 * r.expectedAverageCoverage());
     out.flush();
     return 0;
   }

@@ -11,6 +11,12 @@ import org.causalimpact.monitor.uncertainty.RollingOriginCalibration;
 
 /** Step series and summary of one outcome from the point paths and both interval routes. */
 final class OutcomeSummaries {
+  /**
+   * Non-overlapping calibration windows below which the conformal sum bound gets a caveat: in the
+   * simulation study 12 windows covered at 94% (nominal 95%) and 2 windows at 83%.
+   */
+  static final int MIN_INDEPENDENT_WINDOWS = 10;
+
   private OutcomeSummaries() {}
 
   static OutcomeImpact build(
@@ -119,6 +125,21 @@ final class OutcomeSummaries {
     if (qSum != null) {
       effConf = Interval.of(effectMean - qSum / horizon, effectMean + qSum / horizon);
       pConformal = splitPValue(scores.cumulative()[o][horizon - 1], Math.abs(cumActual - cumPoint));
+      int windows = scores.independentWindows(horizon);
+      if (windows < MIN_INDEPENDENT_WINDOWS) {
+        notes.add(
+            String.format(
+                Locale.ROOT,
+                "%s: the conformal cumulative and average intervals come from overlapping"
+                    + " %d-step windows of a %d-row calibration span (only %d without overlap);"
+                    + " with fewer than %d such windows they tend to cover less than nominal."
+                    + " A longer pre-period relative to the post-period makes them reliable",
+                name,
+                horizon,
+                scores.span(),
+                windows,
+                MIN_INDEPENDENT_WINDOWS));
+      }
     } else if (cwz != null) {
       Double[] set = cwz.confidenceSet(effectMean, sigma > 0 ? sigma : 1e-9, alpha);
       effConf = new Interval(set[0], set[1]);

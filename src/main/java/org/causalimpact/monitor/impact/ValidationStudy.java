@@ -43,6 +43,9 @@ public final class ValidationStudy {
    * @param trueCumulative mean true cumulative effect (over outcomes and replicates)
    * @param meanCumulativeEstimate mean estimated cumulative effect
    * @param relativeBias {@code (estimate - truth) / |truth|} of the cumulative effect
+   * @param expectedEffectCoverage share of post-period steps where the bootstrap interval of the
+   *     model's expected (do-operator) effect contains the true effect
+   * @param expectedAverageCoverage the same for the summary's average expected effect
    */
   public record Result(
       int replicates,
@@ -50,7 +53,9 @@ public final class ValidationStudy {
       Coverage bootstrap,
       double trueCumulative,
       double meanCumulativeEstimate,
-      double relativeBias) {}
+      double relativeBias,
+      double expectedEffectCoverage,
+      double expectedAverageCoverage) {}
 
   /**
    * @param graph the monitor's graph
@@ -81,6 +86,10 @@ public final class ValidationStudy {
     double truthSum = 0;
     double estimateSum = 0;
     int cumulativeCount = 0;
+    long expectedSteps = 0;
+    long expectedIn = 0;
+    long expectedAverages = 0;
+    long expectedAverageIn = 0;
     for (int r = 0; r < replicates; r++) {
       DataSimulator.SimulatedData data = DataSimulator.simulate(graph, spec, intervention, seeds[r]);
       ImpactAnalyzer run =
@@ -93,6 +102,12 @@ public final class ValidationStudy {
           trueCum += truth;
           conformal.pointwise(s.effect().conformal(), truth);
           bootstrap.pointwise(s.effect().bootstrap(), truth);
+          if (s.expectedEffect() != null) {
+            expectedSteps++;
+            if (s.expectedEffect().bootstrap().contains(truth)) {
+              expectedIn++;
+            }
+          }
         }
         StepImpact last = o.series().get(o.series().size() - 1);
         conformal.cumulative(last.cumulative().conformal(), trueCum);
@@ -100,6 +115,13 @@ public final class ValidationStudy {
         double trueAverage = trueCum / o.series().size();
         conformal.average(o.summary().average().effect().conformal(), trueAverage);
         bootstrap.average(o.summary().average().effect().bootstrap(), trueAverage);
+        Estimate expectedAverage = o.summary().average().expectedEffect();
+        if (expectedAverage != null) {
+          expectedAverages++;
+          if (expectedAverage.bootstrap().contains(trueAverage)) {
+            expectedAverageIn++;
+          }
+        }
         truthSum += trueCum;
         estimateSum += last.cumulative().mean();
         cumulativeCount++;
@@ -121,7 +143,9 @@ public final class ValidationStudy {
         bootstrap.coverage(),
         truth,
         estimate,
-        truth == 0 ? Double.NaN : (estimate - truth) / Math.abs(truth));
+        truth == 0 ? Double.NaN : (estimate - truth) / Math.abs(truth),
+        expectedSteps == 0 ? Double.NaN : (double) expectedIn / expectedSteps,
+        expectedAverages == 0 ? Double.NaN : (double) expectedAverageIn / expectedAverages);
   }
 
   /** The same intervention with every do-spec replaced by one that changes nothing. */

@@ -43,8 +43,17 @@ public final class RollingOriginCalibration {
    * @param pointwise {@code [outcome][h-1]} absolute errors at step h
    * @param cumulative {@code [outcome][h-1]} absolute errors of the sum of steps 1..h
    * @param origins number of origins used
+   * @param span rows from the first origin to the end of the pre-period
    */
-  public record Scores(double[][][] pointwise, double[][][] cumulative, int origins) {
+  public record Scores(double[][][] pointwise, double[][][] cumulative, int origins, int span) {
+    /**
+     * How many non-overlapping windows of {@code h} steps the calibration span holds: the number of
+     * nearly independent scores behind the bound of an {@code h}-step sum.
+     */
+    public int independentWindows(int h) {
+      return span / Math.max(1, h);
+    }
+
     /** The conformal half-width at horizon {@code h} (1-based), or {@code null} if unbounded. */
     public Double pointwiseBound(int outcome, int h, double alpha) {
       return h - 1 < pointwise[outcome].length
@@ -136,7 +145,7 @@ public final class RollingOriginCalibration {
       pw[o] = byHorizon(pointwise.get(o), maxH);
       cu[o] = byHorizon(cumulative.get(o), maxH);
     }
-    return new Scores(pw, cu, used);
+    return new Scores(pw, cu, used, Math.max(0, preEnd - firstOrigin));
   }
 
   private static double[][] byHorizon(List<double[]> perOrigin, int maxH) {

@@ -42,17 +42,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code fitOnly*}: {@link ScmFitter#fit} of all 4 equations on the pre-period;
  *   <li>{@code fullAnalysis*}: {@link ImpactAnalyzer#analyze} with the default settings (1,000
- *       bootstrap replicates): fit, point paths, bootstrap, rolling-origin calibration, the
- *       permutation test per outcome and the summaries;
+ *       bootstrap replicates): fit, point paths, bootstrap, rolling-origin calibration and the
+ *       per-outcome summaries (the permutation test only where the conformal bound is unbounded);
  *   <li>{@code step*}: the uncertainty sub-steps of {@code analyze} alone, on the model fitted in
  *       the setup, reproduced from the public API as {@code impact.Analysis} calls them, to show
  *       which one dominates {@code fullAnalysis}. What {@code fullAnalysis} does beyond {@code
  *       fitOnly + stepBootstrap + stepCalibration} is mostly the per-step summaries ({@code
  *       impact.OutcomeSummaries}: conformal quantiles and bootstrap percentiles), which {@link
- *       StepTimings} approximates. {@code stepPermutationTest} is
- *       the Chernozhukov-Wuthrich-Zhu test, which {@code analyze} runs only for an outcome whose
- *       conformal bound at the full horizon is unbounded (too few calibration origins); with
- *       4,400+ pre-period rows it is not run, so it is not part of {@code fullAnalysis} here.
+ *       StepTimings} approximates. {@code stepPermutationTest} is the Chernozhukov-Wuthrich-Zhu
+ *       test, which {@code analyze} runs only for an outcome whose conformal bound at the full
+ *       horizon is unbounded (too few calibration origins); with 4,400+ pre-period rows it is not
+ *       run, so it is not part of {@code fullAnalysis} here.
  * </ul>
  *
  * <p>Run: {@code java -cp ... org.openjdk.jmh.Main EngineBenchmark}, or {@code
