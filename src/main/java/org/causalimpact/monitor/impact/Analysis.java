@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.IntStream;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.graph.CausalGraph;
 import org.causalimpact.monitor.scm.EquationLayout;
@@ -114,35 +115,45 @@ final class Analysis {
 
     double alpha = 1 - settings.level();
     List<String> notes = new ArrayList<>();
-    List<OutcomeImpact> results = new ArrayList<>();
+    OutcomeImpact[] results = new OutcomeImpact[outcomes.size()];
+    List<List<String>> outcomeNotes = new ArrayList<>();
     for (int o = 0; o < outcomes.size(); o++) {
-      String name = outcomes.get(o);
-      int node = graph.indexOf(name);
-      double[] actual = Arrays.copyOfRange(observed[node], t0, postEnd);
-      double[] cf = cfPoint[outcomePos[o]];
-      double[] iv = hasActions ? ivPoint[outcomePos[o]] : null;
-      boolean parentsUnaffected =
-          graph.parents(name).stream().noneMatch(simulatedNames::contains);
-      PermutationTest cwz =
-          parentsUnaffected
-              ? permutationTest(graph, model, fit, observed, node, preStart, t0, postEnd)
-              : null;
-      results.add(
-          OutcomeSummaries.build(
-              name,
-              table,
-              t0,
-              actual,
-              cf,
-              iv,
-              o,
-              paths,
-              scores,
-              cwz,
-              model.equation(node).sigma(),
-              alpha,
-              notes));
+      outcomeNotes.add(new ArrayList<>());
     }
+    // Outcomes are independent given the paths and scores; summarising them is the costliest
+    // remaining step on long post-periods, so they run in parallel.
+    IntStream.range(0, outcomes.size())
+        .parallel()
+        .forEach(
+            o -> {
+              String name = outcomes.get(o);
+              int node = graph.indexOf(name);
+              double[] actual = Arrays.copyOfRange(observed[node], t0, postEnd);
+              double[] cf = cfPoint[outcomePos[o]];
+              double[] iv = hasActions ? ivPoint[outcomePos[o]] : null;
+              boolean parentsUnaffected =
+                  graph.parents(name).stream().noneMatch(simulatedNames::contains);
+              PermutationTest cwz =
+                  parentsUnaffected
+                      ? permutationTest(graph, model, fit, observed, node, preStart, t0, postEnd)
+                      : null;
+              results[o] =
+                  OutcomeSummaries.build(
+                      name,
+                      table,
+                      t0,
+                      actual,
+                      cf,
+                      iv,
+                      o,
+                      paths,
+                      scores,
+                      cwz,
+                      model.equation(node).sigma(),
+                      alpha,
+                      outcomeNotes.get(o));
+            });
+    outcomeNotes.forEach(notes::addAll);
     if (scores.origins() == 0) {
       notes.add(
           "conformal step intervals are unbounded: the pre-period is too short for any calibration"
@@ -155,7 +166,7 @@ final class Analysis {
         preStart,
         t0,
         postEnd,
-        results,
+        List.of(results),
         model.summaries(),
         Explanations.effects(model, observed, preStart, t0),
         notes);

@@ -236,7 +236,8 @@ final class OutcomeSummaries {
   }
 
   private static Interval percentile(double[] draws, double lo, double hi) {
-    return Interval.of(Quantiles.type7Unsorted(draws, lo), Quantiles.type7Unsorted(draws, hi));
+    double[] q = Quantiles.type7PairUnsorted(draws, lo, hi);
+    return Interval.of(q[0], q[1]);
   }
 
   private static boolean finite(double[] v) {

@@ -118,6 +118,30 @@ public final class FittedEquation {
         xte[k] += row[k] * ei;
       }
     }
+    solveShift(xte, out);
+  }
+
+  /**
+   * As {@link #refit(double[], double[])} with the pseudo-error of fit row {@code i} equal to
+   * {@code inflate * residual(index[offset + i] + shift)}, without materialising the errors: the
+   * bootstrap's resampled residuals, read in place.
+   */
+  public void refitResampled(
+      int[] index, int offset, int shift, double inflate, double[] out) {
+    int p = coefficients.length;
+    double[] xte = new double[p];
+    for (int i = 0; i < design.length; i++) {
+      double ei = inflate * residuals[index[offset + i] + shift];
+      double[] row = design[i];
+      for (int k = 0; k < p; k++) {
+        xte[k] += row[k] * ei;
+      }
+    }
+    solveShift(xte, out);
+  }
+
+  private void solveShift(double[] xte, double[] out) {
+    int p = coefficients.length;
     for (int a = 0; a < p; a++) {
       double s = coefficients[a];
       double[] pa = inverseGram[a];

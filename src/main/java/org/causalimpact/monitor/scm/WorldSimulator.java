@@ -28,6 +28,8 @@ public final class WorldSimulator {
   private final int[] simulated;
   private final int[] position;
   private final DoSpec[] actions;
+  private final int[][] termNode;
+  private final int[][] termLag;
 
   /**
    * @param graph the causal graph
@@ -51,6 +53,17 @@ public final class WorldSimulator {
     java.util.Arrays.fill(position, -1);
     for (int i = 0; i < simulated.length; i++) {
       position[simulated[i]] = i;
+    }
+    this.termNode = new int[this.layouts.length][];
+    this.termLag = new int[this.layouts.length][];
+    for (int j = 0; j < this.layouts.length; j++) {
+      EquationLayout l = this.layouts[j];
+      termNode[j] = new int[l.size()];
+      termLag[j] = new int[l.size()];
+      for (int k = 0; k < l.size(); k++) {
+        termNode[j][k] = l.sourceNode(k);
+        termLag[j][k] = l.sourceLag(k);
+      }
     }
     this.actions = new DoSpec[graph.size()];
     doSpecs.forEach(
@@ -95,27 +108,17 @@ public final class WorldSimulator {
       double[][] noise,
       double[][] counterfactual,
       double[][] interventional) {
-    EquationLayout.NodeValues cf =
-        (node, t) -> {
-          int pos = position[node];
-          return pos >= 0 && t >= start ? counterfactual[pos][t - start] : observed[node][t];
-        };
     for (int t = start; t < end; t++) {
       int h = t - start;
       for (int i = 0; i < simulated.length; i++) {
         int node = simulated[i];
-        double v = layouts[node].predict(coefficients[node], cf, t);
+        double v = predict(node, coefficients[node], counterfactual, start, t);
         counterfactual[i][h] = noise == null ? v : v + noise[i][h];
       }
     }
     if (interventional == null) {
       return;
     }
-    EquationLayout.NodeValues iv =
-        (node, t) -> {
-          int pos = position[node];
-          return pos >= 0 && t >= start ? interventional[pos][t - start] : observed[node][t];
-        };
     for (int t = start; t < end; t++) {
       int h = t - start;
       for (int i = 0; i < simulated.length; i++) {
@@ -124,10 +127,35 @@ public final class WorldSimulator {
         if (spec != null) {
           interventional[i][h] = spec.apply(counterfactual[i][h], observed[node][t]);
         } else {
-          double v = layouts[node].predict(coefficients[node], iv, t);
+          double v = predict(node, coefficients[node], interventional, start, t);
           interventional[i][h] = noise == null ? v : v + noise[i][h];
         }
       }
     }
+  }
+
+  /**
+   * The equation of {@code node} at row {@code t} in a world whose simulated values from {@code
+   * start} on are in {@code world[pos][t - start]} (the same sum as {@link EquationLayout#predict},
+   * without the indirection, because this is the bootstrap's inner loop).
+   */
+  private double predict(int node, double[] coef, double[][] world, int start, int t) {
+    int[] nodes = termNode[node];
+    int[] lags = termLag[node];
+    EquationLayout layout = layouts[node];
+    double sum = 0;
+    for (int k = 0; k < coef.length; k++) {
+      int src = nodes[k];
+      double x;
+      if (src >= 0) {
+        int at = t - lags[k];
+        int pos = position[src];
+        x = pos >= 0 && at >= start ? world[pos][at - start] : observed[src][at];
+      } else {
+        x = layout.deterministic(k, t);
+      }
+      sum += coef[k] * x;
+    }
+    return sum;
   }
 }

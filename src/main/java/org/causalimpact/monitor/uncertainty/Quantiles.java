@@ -70,6 +70,36 @@ public final class Quantiles {
   }
 
   /**
+   * Two type-7 quantiles {@code p1 <= p2} of unsorted values with one copy of the data: the
+   * selection for {@code p1} leaves every larger value to its right, which the selection for
+   * {@code p2} then reuses.
+   */
+  public static double[] type7PairUnsorted(double[] values, double p1, double p2) {
+    if (!(p1 >= 0 && p1 <= p2 && p2 <= 1)) {
+      throw new IllegalArgumentException("need 0 <= p1 <= p2 <= 1, got " + p1 + ", " + p2);
+    }
+    if (values.length == 0) {
+      throw new IllegalArgumentException("quantile of an empty sample");
+    }
+    double[] a = values.clone();
+    return new double[] {type7InPlace(a, p1), type7InPlace(a, p2)};
+  }
+
+  private static double type7InPlace(double[] a, double p) {
+    double h = (a.length - 1) * p;
+    int lo = (int) Math.floor(h);
+    double low = select(a, lo);
+    if (lo + 1 >= a.length || h == lo) {
+      return low;
+    }
+    double next = Double.POSITIVE_INFINITY;
+    for (int i = lo + 1; i < a.length; i++) {
+      next = Math.min(next, a[i]);
+    }
+    return low + (h - lo) * (next - low);
+  }
+
+  /**
    * The {@code k}-th smallest value (0-based) by Hoare's quickselect with a median-of-three pivot;
    * reorders {@code a} so that every element after index {@code k} is at least the result.
    */

@@ -86,14 +86,10 @@ public final class ResidualBootstrap {
                 FittedEquation eq = eqs[i];
                 int n = eq.observations();
                 double inflate = eq.residualInflation();
-                double[] e = new double[n];
                 int offset = lengthBefore - n;
                 int shift = common - eq.firstRow();
-                for (int r = 0; r < n; r++) {
-                  e[r] = inflate * eq.residual(idx[offset + r] + shift);
-                }
                 double[] refit = new double[base[nodes[i]].length];
-                eq.refit(e, refit);
+                eq.refitResampled(idx, offset, shift, inflate, refit);
                 coef[nodes[i]] = refit;
                 for (int h = 0; h < horizon; h++) {
                   noise[i][h] = inflate * eq.residual(idx[lengthBefore + h] + shift);
