@@ -146,23 +146,32 @@ public final class JsonReport {
   private static ArrayNode series(OutcomeImpact o) {
     ArrayNode arr = JSON.createArrayNode();
     for (StepImpact s : o.series()) {
-      ObjectNode n = arr.addObject();
-      n.put("row", s.row());
-      n.put("time", s.label());
-      n.put("step", s.step());
-      number(n, "actual", s.actual());
-      n.set("counterfactual", estimate(s.counterfactual(), null));
-      if (s.expected() != null) {
-        n.set("expected", estimate(s.expected(), null));
-      }
-      n.set("effect", estimate(s.effect(), null));
-      if (s.expectedEffect() != null) {
-        n.set("expectedEffect", estimate(s.expectedEffect(), null));
-      }
-      n.set("cumulative", estimate(s.cumulative(), null));
-      number(n, "relative", s.relative());
+      arr.add(step(s));
     }
     return arr;
+  }
+
+  /**
+   * One entry of {@code series}: {@code row, time, step, actual, counterfactual, expected, effect,
+   * expectedEffect, cumulative, relative}; also the body of a streamed impact record.
+   */
+  public static ObjectNode step(StepImpact s) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("row", s.row());
+    n.put("time", s.label());
+    n.put("step", s.step());
+    number(n, "actual", s.actual());
+    n.set("counterfactual", estimate(s.counterfactual(), null));
+    if (s.expected() != null) {
+      n.set("expected", estimate(s.expected(), null));
+    }
+    n.set("effect", estimate(s.effect(), null));
+    if (s.expectedEffect() != null) {
+      n.set("expectedEffect", estimate(s.expectedEffect(), null));
+    }
+    n.set("cumulative", estimate(s.cumulative(), null));
+    number(n, "relative", s.relative());
+    return n;
   }
 
   /** {@code {"mean", ["sd",] "conformal": [lo, hi], "bootstrap": [lo, hi]}}. */

@@ -1,0 +1,125 @@
+package org.causalimpact.monitor.stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.causalimpact.monitor.InputException;
+import org.causalimpact.monitor.config.MonitorDefinition;
+import org.causalimpact.monitor.io.InterventionEvents;
+import org.causalimpact.monitor.io.InterventionEvents.InterventionEvent;
+import org.causalimpact.monitor.scm.DoSpec;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Parses intervention events ({@code "action": "start"} — the default — or {@code "end"}),
+ * checks them against their monitor's graph, and sends them keyed by the monitor; anything
+ * unusable (unknown monitor or node, invalid do-spec, malformed JSON) becomes a dead letter.
+ */
+final class InterventionRouter implements Processor<byte[], byte[], String, Routed> {
+  private final Map<String, MonitorDefinition> monitors;
+  private ProcessorContext<String, Routed> context;
+
+  InterventionRouter(Map<String, MonitorDefinition> monitors) {
+    this.monitors = monitors;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Routed> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> record) {
+    Source source = MetricRouter.source(context, record);
+    try {
+      JsonNode root = Inputs.object(record.value());
+      String monitor = monitorOf(root, record.key());
+      MonitorDefinition def = monitors.get(monitor);
+      if (def == null) {
+        throw new Rejected(
+            "unknown-monitor",
+            "no monitor named '" + monitor + "' (monitors: " + String.join(", ", monitors.keySet())
+                + ")");
+      }
+      JsonNode action = root.get("action");
+      String kind = action == null || action.isNull() ? "start" : action.asText();
+      Envelope e;
+      if (kind.equals("end")) {
+        String id = Inputs.text(root, "id");
+        long ts = Inputs.timestamp(root, "timestamp");
+        e = new Envelope(Envelope.END, null, ts, 0, id, null, null, source);
+      } else if (kind.equals("start")) {
+        e = start(root, def, source);
+      } else {
+        throw new Rejected(
+            "invalid-intervention", "action must be 'start' or 'end', got '" + kind + "'");
+      }
+      context.forward(new Record<>(monitor, Routed.live(e), e.timestamp()));
+    } catch (Rejected r) {
+      context.forward(
+          new Record<String, Routed>(
+              null,
+              Routed.dead(new DeadLetter(r.reason(), r.getMessage(), source)),
+              record.timestamp()));
+    }
+  }
+
+  private static String monitorOf(JsonNode root, byte[] key) throws Rejected {
+    JsonNode m = root.get("monitor");
+    if (m != null && !m.isNull()) {
+      return Inputs.text(root, "monitor");
+    }
+    if (key != null && key.length > 0) {
+      return new String(key, StandardCharsets.UTF_8);
+    }
+    throw new Rejected("missing-field", "field 'monitor' is missing and the record has no key");
+  }
+
+  private static Envelope start(JsonNode root, MonitorDefinition def, Source source)
+      throws Rejected {
+    Inputs.timestamp(root, "timestamp");
+    InterventionEvent event;
+    try {
+      event = InterventionEvents.parse(root.toString(), "topic " + source.topic());
+      InterventionEvents.validate(event, def.graph());
+    } catch (InputException e) {
+      throw new Rejected("invalid-intervention", e.getMessage());
+    }
+    Map<String, Map<String, Object>> actions = new LinkedHashMap<>();
+    event.actions().forEach((node, spec) -> actions.put(node, encode(spec)));
+    return new Envelope(
+        Envelope.START,
+        null,
+        event.timestamp().toEpochMilli(),
+        0,
+        event.id(),
+        actions,
+        List.copyOf(event.outcomes()),
+        source);
+  }
+
+  static Map<String, Object> encode(DoSpec spec) {
+    if (spec instanceof DoSpec.Set s) {
+      return Map.of("set", s.value());
+    } else if (spec instanceof DoSpec.Shift s) {
+      return Map.of("shift", s.delta());
+    } else if (spec instanceof DoSpec.Scale s) {
+      return Map.of("scale", s.factor());
+    }
+    return Map.of("observed", true);
+  }
+
+  static DoSpec decode(Map<String, Object> spec) {
+    Map.Entry<String, Object> e = spec.entrySet().iterator().next();
+    return switch (e.getKey()) {
+      case "set" -> new DoSpec.Set(((Number) e.getValue()).doubleValue());
+      case "shift" -> new DoSpec.Shift(((Number) e.getValue()).doubleValue());
+      case "scale" -> new DoSpec.Scale(((Number) e.getValue()).doubleValue());
+      default -> new DoSpec.Observed();
+    };
+  }
+}

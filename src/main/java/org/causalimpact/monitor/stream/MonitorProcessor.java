@@ -1,0 +1,386 @@
+package org.causalimpact.monitor.stream;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.causalimpact.monitor.InputException;
+import org.causalimpact.monitor.config.MonitorDefinition;
+import org.causalimpact.monitor.graph.Aggregation;
+import org.causalimpact.monitor.graph.NodeDefinition;
+import org.causalimpact.monitor.impact.ImpactAnalysis;
+import org.causalimpact.monitor.impact.ImpactAnalyzer;
+import org.causalimpact.monitor.impact.OutcomeImpact;
+import org.causalimpact.monitor.impact.StepImpact;
+import org.causalimpact.monitor.report.JsonReport;
+import org.causalimpact.monitor.scm.DoSpec;
+import org.causalimpact.monitor.scm.Intervention;
+import org.causalimpact.monitor.scm.TimeSeriesTable;
+
+/**
+ * The per-monitor heart of the stream: aligns points to the monitor's grid in event time, closes
+ * rows when stream time passes step end + grace (imputing and flagging missing cells), and for
+ * every active intervention emits one impact record per outcome per closed post-period row and a
+ * summary when it ends.
+ *
+ * <p>Stream = batch: each impact record is the step of {@link ImpactAnalyzer#analyze} run on the
+ * stored rows from {@code preWindow} rows before the start through the closed row, exactly what
+ * {@code analyze} computes on the same rows in a CSV. The fitted model and intervals are derived
+ * from stored rows on demand (a pure function of them and the seed), so they survive restarts
+ * without being stored themselves. An intervention event that arrives after rows past its start
+ * replays those rows. Overlapping interventions are each analysed against the world without that
+ * intervention, with the other's effects left in the observed data.
+ */
+final class MonitorProcessor implements Processor<String, Envelope, byte[], Output> {
+  /** Most empty steps one point may close at once; a point further ahead is a bad timestamp. */
+  static final long MAX_GAP_STEPS = 100_000;
+
+  private final Map<String, MonitorDefinition> monitors;
+  private final StreamSettings settings;
+  private ProcessorContext<byte[], Output> context;
+  private KeyValueStore<String, MonitorState> states;
+  private KeyValueStore<String, GridRow> rows;
+
+  MonitorProcessor(Map<String, MonitorDefinition> monitors, StreamSettings settings) {
+    this.monitors = monitors;
+    this.settings = settings;
+  }
+
+  @Override
+  public void init(ProcessorContext<byte[], Output> context) {
+    this.context = context;
+    this.states = context.getStateStore(MonitorTopology.STATE_STORE);
+    this.rows = context.getStateStore(MonitorTopology.ROWS_STORE);
+  }
+
+  @Override
+  public void process(Record<String, Envelope> record) {
+    String monitor = record.key();
+    Envelope e = record.value();
+    MonitorDefinition def = monitors.get(monitor);
+    if (def == null || e == null) {
+      return;
+    }
+    MonitorState st = states.get(monitor);
+    if (st == null) {
+      st = new MonitorState();
+      st.lastValues = new double[def.graph().size()];
+      java.util.Arrays.fill(st.lastValues, Double.NaN);
+    }
+    switch (e.kind()) {
+      case Envelope.POINT -> onPoint(def, st, e);
+      case Envelope.START -> onStart(def, st, e);
+      case Envelope.END -> onEnd(def, st, e);
+      default -> dead("invalid-input", "unknown envelope kind " + e.kind(), e.source());
+    }
+    states.put(monitor, st);
+  }
+
+  private long stepMillis(MonitorDefinition def) {
+    return Math.max(1, def.step().toMillis());
+  }
+
+  private void onPoint(MonitorDefinition def, MonitorState st, Envelope e) {
+    long stepMs = stepMillis(def);
+    long step = Math.floorDiv(e.timestamp(), stepMs);
+    if (st.lastClosedStep != MonitorState.NONE && step <= st.lastClosedStep) {
+      dead(
+          "late",
+          "point of '" + e.node() + "' at " + Instant.ofEpochMilli(e.timestamp())
+              + " arrived after its step closed (grace " + settings.grace() + ")",
+          e.source());
+      return;
+    }
+    long reference =
+        st.lastClosedStep != MonitorState.NONE
+            ? st.lastClosedStep
+            : st.open.isEmpty() ? step : st.open.firstKey();
+    if (step - reference > MAX_GAP_STEPS) {
+      dead(
+          "bad-timestamp",
+          "point at " + Instant.ofEpochMilli(e.timestamp()) + " is more than " + MAX_GAP_STEPS
+              + " steps ahead of the monitor's stream time",
+          e.source());
+      return;
+    }
+    MonitorState.Cell cell =
+        st.open.computeIfAbsent(step, k -> new LinkedHashMap<>())
+            .computeIfAbsent(e.node(), k -> new MonitorState.Cell());
+    cell.sum += e.value();
+    cell.count++;
+    if (e.timestamp() >= cell.lastTime) {
+      cell.last = e.value();
+      cell.lastTime = e.timestamp();
+    }
+    st.maxEventTime = Math.max(st.maxEventTime, e.timestamp());
+    closeRows(def, st);
+  }
+
+  private void closeRows(MonitorDefinition def, MonitorState st) {
+    long stepMs = stepMillis(def);
+    long closable = Math.floorDiv(st.maxEventTime - settings.grace().toMillis(), stepMs) - 1;
+    long from =
+        st.lastClosedStep != MonitorState.NONE
+            ? st.lastClosedStep + 1
+            : st.open.isEmpty() ? Long.MAX_VALUE : st.open.firstKey();
+    for (long s = from; s <= closable; s++) {
+      close(def, st, s);
+    }
+  }
+
+  private void close(MonitorDefinition def, MonitorState st, long s) {
+    List<NodeDefinition> nodes = def.graph().nodes();
+    Map<String, MonitorState.Cell> cells = st.open.remove(s);
+    double[] values = new double[nodes.size()];
+    boolean[] imputed = new boolean[nodes.size()];
+    for (int j = 0; j < nodes.size(); j++) {
+      MonitorState.Cell c = cells == null ? null : cells.get(nodes.get(j).name());
+      if (c == null || c.count == 0) {
+        values[j] = st.lastValues[j];
+        imputed[j] = true;
+      } else {
+        values[j] = aggregate(nodes.get(j).aggregation(), c);
+        st.lastValues[j] = values[j];
+      }
+    }
+    rows.put(rowKey(def.name(), s), new GridRow(s, values, imputed));
+    st.lastClosedStep = s;
+    long keep = (long) def.preWindow() + settings.maxPostRows() + 1;
+    if (s - keep >= 0) {
+      rows.delete(rowKey(def.name(), s - keep));
+    }
+    for (MonitorState.Active iv : new ArrayList<>(st.interventions.values())) {
+      advance(def, st, iv, s);
+    }
+  }
+
+  private static double aggregate(Aggregation a, MonitorState.Cell c) {
+    return switch (a) {
+      case SUM -> c.sum;
+      case MEAN -> c.sum / c.count;
+      case LAST -> c.last;
+    };
+  }
+
+  /** Emits what row {@code s} means for one intervention: an impact step, and maybe its summary. */
+  private void advance(MonitorDefinition def, MonitorState st, MonitorState.Active iv, long s) {
+    if (s < iv.startStep || s <= iv.emittedThrough) {
+      return;
+    }
+    boolean inPost = iv.endStep == null || s < iv.endStep;
+    if (inPost && !emitStep(def, st, iv, s)) {
+      return;
+    }
+    boolean lastPostRow =
+        iv.endStep != null ? s >= iv.endStep - 1 : s - iv.startStep + 1 >= settings.maxPostRows();
+    if (lastPostRow) {
+      if (iv.endStep == null) {
+        iv.endStep = s + 1;
+      }
+      summarize(def, st, iv);
+    }
+  }
+
+  private void onStart(MonitorDefinition def, MonitorState st, Envelope e) {
+    if (st.interventions.containsKey(e.id()) || st.ended.contains(e.id())) {
+      dead(
+          "duplicate-start",
+          "intervention '" + e.id() + "' of monitor '" + def.name() + "' was already started",
+          e.source());
+      return;
+    }
+    MonitorState.Active iv = new MonitorState.Active();
+    iv.id = e.id();
+    iv.startStep = Math.floorDiv(e.timestamp(), stepMillis(def));
+    iv.actions = new LinkedHashMap<>(e.actions());
+    iv.outcomes = new ArrayList<>(e.outcomes());
+    iv.source = e.source();
+    st.interventions.put(iv.id, iv);
+    if (st.lastClosedStep != MonitorState.NONE) {
+      for (long s = iv.startStep; s <= st.lastClosedStep && st.interventions.containsKey(iv.id); s++) {
+        advance(def, st, iv, s);
+      }
+    }
+  }
+
+  private void onEnd(MonitorDefinition def, MonitorState st, Envelope e) {
+    MonitorState.Active iv = st.interventions.get(e.id());
+    if (iv == null) {
+      dead(
+          st.ended.contains(e.id()) ? "already-ended" : "end-without-start",
+          "intervention '" + e.id() + "' of monitor '" + def.name() + "' is not running",
+          e.source());
+      return;
+    }
+    long stepMs = stepMillis(def);
+    long end = Math.floorDiv(e.timestamp() + stepMs - 1, stepMs);
+    if (end <= iv.startStep) {
+      dead(
+          "invalid-intervention",
+          "intervention '" + e.id() + "' ends at " + Instant.ofEpochMilli(e.timestamp())
+              + ", before its first step",
+          e.source());
+      return;
+    }
+    if (iv.endStep != null) {
+      dead("already-ended", "intervention '" + e.id() + "' already has an end", e.source());
+      return;
+    }
+    iv.endStep = end;
+    if (st.lastClosedStep != MonitorState.NONE && st.lastClosedStep >= end - 1) {
+      summarize(def, st, iv);
+    }
+  }
+
+  private boolean emitStep(MonitorDefinition def, MonitorState st, MonitorState.Active iv, long s) {
+    ImpactAnalysis a;
+    try {
+      a = analyze(def, iv, s);
+    } catch (InputException ex) {
+      dead("analysis-failed", ex.getMessage(), iv.source);
+      st.interventions.remove(iv.id);
+      st.ended.add(iv.id);
+      return false;
+    }
+    int h = (int) (s - iv.startStep);
+    GridRow row = rows.get(rowKey(def.name(), s));
+    long time = s * stepMillis(def);
+    for (OutcomeImpact o : a.outcomes()) {
+      StepImpact step = o.series().get(h);
+      ObjectNode n = Json.MAPPER.createObjectNode();
+      n.put("schema", JsonReport.SCHEMA);
+      n.put("monitor", def.name());
+      n.put("intervention", iv.id);
+      n.put("node", o.node());
+      n.put("timestamp", Instant.ofEpochMilli(time).toString());
+      n.put("level", a.level());
+      n.put(
+          "imputed",
+          row != null && row.imputed()[def.graph().indexOf(o.node())]);
+      n.setAll(JsonReport.step(step));
+      ObjectNode p = n.putObject("pValue");
+      p.put("bootstrap", o.summary().pValueBootstrap());
+      if (o.summary().pValueConformal() == null) {
+        p.putNull("conformal");
+      } else {
+        p.put("conformal", o.summary().pValueConformal());
+      }
+      emit(
+          settings.impactTopic(),
+          def.name() + "/" + iv.id + "/" + o.node(),
+          n,
+          time);
+    }
+    iv.emittedThrough = s;
+    return true;
+  }
+
+  private void summarize(MonitorDefinition def, MonitorState st, MonitorState.Active iv) {
+    long last = iv.endStep - 1;
+    try {
+      TableSlice slice = slice(def, iv, last);
+      ImpactAnalysis a = analyze(def, iv, slice);
+      ObjectNode n = JsonReport.tree(a, slice.table());
+      n.put("endTimestamp", Instant.ofEpochMilli(iv.endStep * stepMillis(def)).toString());
+      emit(settings.summaryTopic(), def.name() + "/" + iv.id, n, last * stepMillis(def));
+    } catch (InputException ex) {
+      dead("analysis-failed", ex.getMessage(), iv.source);
+    }
+    st.interventions.remove(iv.id);
+    st.ended.add(iv.id);
+  }
+
+  /** The rows an analysis of steps {@code [start - preWindow, last]} reads, as a table. */
+  record TableSlice(TimeSeriesTable table, int startRow) {}
+
+  private TableSlice slice(MonitorDefinition def, MonitorState.Active iv, long last) {
+    long first = iv.startStep - def.preWindow();
+    List<GridRow> list = new ArrayList<>();
+    try (KeyValueIterator<String, GridRow> it =
+        rows.range(rowKey(def.name(), Math.max(0, first)), rowKey(def.name(), last))) {
+      while (it.hasNext()) {
+        list.add(it.next().value);
+      }
+    }
+    // The pre-period must be complete: start after the last pre-period row with a missing value.
+    int begin = 0;
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i).step() < iv.startStep && !list.get(i).complete()) {
+        begin = i + 1;
+      }
+    }
+    list = list.subList(begin, list.size());
+    int nodes = def.graph().size();
+    double[][] v = new double[nodes][list.size()];
+    List<String> labels = new ArrayList<>(list.size());
+    long stepMs = stepMillis(def);
+    int startRow = -1;
+    for (int i = 0; i < list.size(); i++) {
+      GridRow r = list.get(i);
+      for (int j = 0; j < nodes; j++) {
+        v[j][i] = r.values()[j];
+      }
+      labels.add(Instant.ofEpochMilli(r.step() * stepMs).toString());
+      if (startRow < 0 && r.step() >= iv.startStep) {
+        startRow = i;
+      }
+    }
+    if (startRow <= 0) {
+      throw new InputException(
+          "monitor '" + def.name() + "' has no complete rows before intervention '" + iv.id
+              + "' starts: send metric points for every node before the start");
+    }
+    return new TableSlice(new TimeSeriesTable(def.graph().nodeNames(), v, labels), startRow);
+  }
+
+  private ImpactAnalysis analyze(MonitorDefinition def, MonitorState.Active iv, long last) {
+    return analyze(def, iv, slice(def, iv, last));
+  }
+
+  private ImpactAnalysis analyze(MonitorDefinition def, MonitorState.Active iv, TableSlice slice) {
+    Map<String, DoSpec> actions = new LinkedHashMap<>();
+    iv.actions.forEach((node, spec) -> actions.put(node, InterventionRouter.decode(spec)));
+    Intervention intervention =
+        new Intervention(iv.id, actions, iv.outcomes, slice.startRow(), -1);
+    return ImpactAnalyzer.withDefaults()
+        .withFit(def.fit())
+        .withIntervals(def.intervals())
+        .analyze(def.name(), def.graph(), slice.table(), 0, intervention);
+  }
+
+  private void emit(String topic, String key, ObjectNode value, long timestamp) {
+    byte[] bytes;
+    try {
+      bytes = Json.MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException ex) {
+      throw new IllegalStateException("cannot write an output record", ex);
+    }
+    context.forward(
+        new Record<>(key.getBytes(StandardCharsets.UTF_8), new Output(topic, bytes), timestamp));
+  }
+
+  private void dead(String reason, String message, Source source) {
+    DeadLetter d = new DeadLetter(reason, message, source);
+    context.forward(
+        new Record<>(
+            source.key(),
+            new Output(d.topic(), source.value()),
+            context.currentStreamTimeMs(),
+            d.headers()));
+  }
+
+  /** Row keys sort by step: the monitor name, a slash and the step zero-padded to 19 digits. */
+  static String rowKey(String monitor, long step) {
+    return monitor + "/" + String.format(java.util.Locale.ROOT, "%019d", Math.max(0, step));
+  }
+
+}

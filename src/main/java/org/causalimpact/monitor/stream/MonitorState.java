@@ -1,0 +1,43 @@
+package org.causalimpact.monitor.stream;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The small per-monitor state (the closed rows live in their own store): open grid cells, stream
+ * time, the last closed step, the last value of each node (for imputation) and the interventions.
+ * Mutable, owned by one processor task; stored as JSON in a changelogged store.
+ */
+final class MonitorState {
+  /** No step closed yet. */
+  static final long NONE = Long.MIN_VALUE;
+
+  public long lastClosedStep = NONE;
+  public long maxEventTime = NONE;
+  public TreeMap<Long, Map<String, Cell>> open = new TreeMap<>();
+  public double[] lastValues;
+  public Map<String, Active> interventions = new LinkedHashMap<>();
+  public List<String> ended = new ArrayList<>();
+
+  /** Aggregate of the points of one node in one step. */
+  static final class Cell {
+    public double sum;
+    public long count;
+    public double last;
+    public long lastTime = Long.MIN_VALUE;
+  }
+
+  /** A started intervention. */
+  static final class Active {
+    public String id;
+    public long startStep;
+    public Long endStep;
+    public Map<String, Map<String, Object>> actions = new LinkedHashMap<>();
+    public List<String> outcomes = new ArrayList<>();
+    public long emittedThrough = NONE;
+    public Source source;
+  }
+}

@@ -1,0 +1,124 @@
+package org.causalimpact.monitor.stream;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.Stores;
+import org.causalimpact.monitor.config.MonitorDefinition;
+import org.causalimpact.monitor.graph.NodeDefinition;
+
+/**
+ * The Kafka Streams topology of the monitor, a pure function of the monitors and settings:
+ *
+ * <pre>
+ *   metrics ──► route-metrics ──┐                       ┌─► impact, impact.summary
+ *                               ├─ live ─► by-monitor ─► monitor (state: monitor-state, monitor-rows)
+ *   interventions ► route-int. ─┘                       └─► metrics.dlq / interventions.dlq (late, ...)
+ *                               └─ dead ─► metrics.dlq / interventions.dlq
+ * </pre>
+ *
+ * Points are routed to every monitor that has their series as a node and repartitioned by monitor
+ * name, so one task owns each monitor's state. Outputs go to the topic each record names.
+ */
+public final class MonitorTopology {
+  /** Per-monitor state: open cells, stream time, interventions. */
+  public static final String STATE_STORE = "monitor-state";
+
+  /** Closed grid rows, keyed {@code monitor/step}. */
+  public static final String ROWS_STORE = "monitor-rows";
+
+  private MonitorTopology() {}
+
+  public static Topology build(List<MonitorDefinition> monitors, StreamSettings settings) {
+    Map<String, MonitorDefinition> byName = new LinkedHashMap<>();
+    Map<String, List<String>> bySeries = new LinkedHashMap<>();
+    for (MonitorDefinition m : monitors) {
+      if (byName.put(m.name(), m) != null) {
+        throw new IllegalArgumentException("two monitors are named '" + m.name() + "'");
+      }
+      for (NodeDefinition n : m.graph().nodes()) {
+        bySeries.computeIfAbsent(n.name(), k -> new ArrayList<>()).add(m.name());
+      }
+    }
+    StreamsBuilder b = new StreamsBuilder();
+    b.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(STATE_STORE),
+            Serdes.String(),
+            Json.serde(MonitorState.class)));
+    b.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(ROWS_STORE),
+            Serdes.String(),
+            Json.serde(GridRow.class)));
+
+    Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray());
+    KStream<String, Routed> points =
+        b.stream(settings.metricsTopic(), raw.withName("metrics-in"))
+            .process(() -> new MetricRouter(bySeries), Named.as("route-metrics"));
+    KStream<String, Routed> events =
+        b.stream(settings.interventionsTopic(), raw.withName("interventions-in"))
+            .process(() -> new InterventionRouter(byName), Named.as("route-interventions"));
+    Map<String, KStream<String, Routed>> parts =
+        points
+            .merge(events, Named.as("merge-inputs"))
+            .split(Named.as("input-"))
+            .branch((k, v) -> v.dead() != null, Branched.as("dead"))
+            .defaultBranch(Branched.as("live"));
+
+    Produced<byte[], Output> out =
+        Produced.with(Serdes.ByteArray(), Output.SERDE)
+            .withName("outputs");
+    parts
+        .get("input-dead")
+        .process(DeadLetterWriter::new, Named.as("dead-letters"))
+        .to((key, value, ctx) -> value.topic(), Produced.with(Serdes.ByteArray(), Output.SERDE)
+            .withName("dead-letters-out"));
+    parts
+        .get("input-live")
+        .mapValues(Routed::envelope, Named.as("envelopes"))
+        .repartition(
+            Repartitioned.with(Serdes.String(), Json.serde(Envelope.class)).withName("by-monitor"))
+        .process(
+            () -> new MonitorProcessor(byName, settings),
+            Named.as("monitor"),
+            STATE_STORE,
+            ROWS_STORE)
+        .to((key, value, ctx) -> value.topic(), out);
+    return b.build();
+  }
+
+  /** Turns a router's dead letter into its DLQ record: original bytes, reason headers. */
+  private static final class DeadLetterWriter implements Processor<String, Routed, byte[], Output> {
+    private ProcessorContext<byte[], Output> context;
+
+    @Override
+    public void init(ProcessorContext<byte[], Output> context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(Record<String, Routed> record) {
+      DeadLetter d = record.value().dead();
+      context.forward(
+          new Record<>(
+              d.source().key(),
+              new Output(d.topic(), d.source().value()),
+              record.timestamp(),
+              d.headers()));
+    }
+  }
+}

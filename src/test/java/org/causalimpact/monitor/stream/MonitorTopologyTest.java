@@ -1,0 +1,221 @@
+package org.causalimpact.monitor.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.causalimpact.monitor.config.MonitorDefinition;
+import org.causalimpact.monitor.config.MonitorLoader;
+import org.causalimpact.monitor.impact.ImpactAnalysis;
+import org.causalimpact.monitor.impact.ImpactAnalyzer;
+import org.causalimpact.monitor.impact.StepImpact;
+import org.causalimpact.monitor.scm.DataSimulator;
+import org.causalimpact.monitor.scm.DoSpec;
+import org.causalimpact.monitor.scm.Intervention;
+import org.causalimpact.monitor.scm.TimeSeriesTable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The topology with {@link TopologyTestDriver}: explicit timestamps, no broker. */
+class MonitorTopologyTest {
+  private static final long HOUR = Duration.ofHours(1).toMillis();
+  private static final int START = 400;
+  private static final int ROWS = 420;
+
+  @TempDir Path stateDir;
+  private MonitorDefinition monitor;
+  private TopologyTestDriver driver;
+  private TestInputTopic<byte[], byte[]> metrics;
+  private TestInputTopic<byte[], byte[]> interventions;
+  private StreamSettings settings;
+
+  @BeforeEach
+  void setUp() {
+    monitor = MonitorLoader.load(Path.of("config/monitors/validation.yaml"));
+    settings = StreamSettings.defaults().withGrace(Duration.ZERO);
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    driver = new TopologyTestDriver(MonitorTopology.build(List.of(monitor), settings), p);
+    metrics =
+        driver.createInputTopic(
+            settings.metricsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
+    interventions =
+        driver.createInputTopic(
+            settings.interventionsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  @AfterEach
+  void tearDown() {
+    driver.close();
+  }
+
+  private TestOutputTopic<byte[], byte[]> output(String topic) {
+    return driver.createOutputTopic(topic, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private void point(String series, long time, double value) {
+    metrics.pipeInput(
+        utf8(series),
+        utf8(
+            "{\"series\":\"" + series + "\",\"timestamp\":\"" + Instant.ofEpochMilli(time)
+                + "\",\"value\":" + value + "}"),
+        time);
+  }
+
+  private void event(String json, long time) {
+    interventions.pipeInput(utf8(monitor.name()), utf8(json), time);
+  }
+
+  private DataSimulator.SimulatedData simulate() {
+    Intervention campaign =
+        new Intervention("campaign", Map.of("x", new DoSpec.Shift(5.0)), List.of("y"), START, -1);
+    return DataSimulator.simulate(monitor.graph(), monitor.simulation(), campaign, 3L);
+  }
+
+  private void pipeRows(TimeSeriesTable t, int from, int to) {
+    for (int r = from; r < to; r++) {
+      point("x", r * HOUR, t.value("x", r));
+      point("y", r * HOUR + 1000, t.value("y", r));
+    }
+  }
+
+  private static List<JsonNode> values(TestOutputTopic<byte[], byte[]> topic) throws Exception {
+    List<JsonNode> out = new ArrayList<>();
+    for (byte[] v : topic.readValuesToList()) {
+      out.add(Json.MAPPER.readTree(v));
+    }
+    return out;
+  }
+
+  @Test
+  void streamEqualsBatchAndSummaryComesAtTheEnd() throws Exception {
+    TimeSeriesTable t = simulate().table();
+    pipeRows(t, 0, START);
+    event(
+        "{\"monitor\":\"validation\",\"id\":\"campaign\",\"action\":\"start\",\"timestamp\":"
+            + START * HOUR + ",\"do\":{\"x\":{\"shift\":5.0}},\"outcomes\":[\"y\"]}",
+        START * HOUR);
+    pipeRows(t, START, ROWS);
+    event(
+        "{\"monitor\":\"validation\",\"id\":\"campaign\",\"action\":\"end\",\"timestamp\":"
+            + ROWS * HOUR + "}",
+        ROWS * HOUR);
+    point("x", ROWS * HOUR, 20.0); // closes the last post-period row (grace 0)
+
+    List<JsonNode> impact = values(output(settings.impactTopic()));
+    ImpactAnalysis batch =
+        ImpactAnalyzer.withDefaults()
+            .withFit(monitor.fit())
+            .withIntervals(monitor.intervals())
+            .analyze(
+                monitor.name(),
+                monitor.graph(),
+                t.slice(0, ROWS),
+                0,
+                new Intervention(
+                    "campaign", Map.of("x", new DoSpec.Shift(5.0)), List.of("y"), START, -1));
+    List<StepImpact> series = batch.outcome("y").series();
+    assertEquals(ROWS - START, impact.size(), "one impact record per post-period row");
+    for (int h = 0; h < impact.size(); h++) {
+      JsonNode r = impact.get(h);
+      StepImpact s = series.get(h);
+      assertEquals(1, r.get("schema").asInt());
+      assertEquals(h + 1, r.get("step").asInt());
+      assertEquals(s.actual(), r.get("actual").asDouble(), 1e-9);
+      assertEquals(s.counterfactual().mean(), r.get("counterfactual").get("mean").asDouble(), 1e-9, "h=" + h + " " + r);
+      assertEquals(
+          s.effect().bootstrap().lower(), r.get("effect").get("bootstrap").get(0).asDouble(), 1e-9);
+      assertEquals(
+          s.cumulative().bootstrap().upper(),
+          r.get("cumulative").get("bootstrap").get(1).asDouble(),
+          1e-9);
+      assertEquals(
+          s.effect().conformal().lower(), r.get("effect").get("conformal").get(0).asDouble(), 1e-9);
+      assertEquals(
+          s.expectedEffect().mean(), r.get("expectedEffect").get("mean").asDouble(), 1e-9);
+    }
+    List<JsonNode> summaries = values(output(settings.summaryTopic()));
+    assertEquals(1, summaries.size());
+    assertEquals(
+        batch.outcome("y").summary().average().effect().mean(),
+        summaries.get(0).get("summary").get("average").get("effect").get("mean").asDouble(),
+        1e-9);
+  }
+
+  @Test
+  void lateInterventionReplaysBufferedRows() throws Exception {
+    TimeSeriesTable t = simulate().table();
+    pipeRows(t, 0, START + 5);
+    assertTrue(output(settings.impactTopic()).isEmpty());
+    event(
+        "{\"monitor\":\"validation\",\"id\":\"late\",\"timestamp\":" + START * HOUR
+            + ",\"do\":{\"x\":{\"shift\":5.0}}}",
+        (START + 5) * HOUR);
+    List<JsonNode> impact = values(output(settings.impactTopic()));
+    // rows START..START+3 are closed (the points of row START+4 closed row START+3)
+    assertEquals(4, impact.size());
+    assertEquals(List.of(1, 2, 3, 4), impact.stream().map(n -> n.get("step").asInt()).toList());
+  }
+
+  @Test
+  void badInputGoesToTheDeadLetterTopicsWithReasons() throws Exception {
+    TestOutputTopic<byte[], byte[]> metricsDlq = output(StreamSettings.dlq(settings.metricsTopic()));
+    TestOutputTopic<byte[], byte[]> eventsDlq =
+        output(StreamSettings.dlq(settings.interventionsTopic()));
+    metrics.pipeInput(utf8("x"), utf8("{not json"), 0L);
+    metrics.pipeInput(utf8("zz"), utf8("{\"series\":\"zz\",\"timestamp\":0,\"value\":1}"), 0L);
+    metrics.pipeInput(utf8("x"), new byte[] {(byte) 0xff, (byte) 0xfe}, 0L);
+    metrics.pipeInput(utf8("x"), utf8("{\"series\":\"x\",\"timestamp\":0,\"value\":\"a\"}"), 0L);
+    point("x", 0, 1.0);
+    point("x", 2 * HOUR, 1.0);
+    point("x", 0, 2.0); // row 0 closed: late
+    event("{\"monitor\":\"validation\",\"id\":\"nope\",\"action\":\"end\",\"timestamp\":0}", 0L);
+    event("{\"monitor\":\"nosuch\",\"id\":\"a\",\"timestamp\":0,\"do\":{\"x\":{\"set\":1}}}", 0L);
+    event("{\"monitor\":\"validation\",\"id\":\"a\",\"timestamp\":0,\"do\":{\"q\":{\"set\":1}}}", 0L);
+
+    List<TestRecord<byte[], byte[]>> m = metricsDlq.readRecordsToList();
+    assertEquals(
+        List.of("malformed-json", "unknown-series", "invalid-utf8", "wrong-type", "late"),
+        m.stream().map(r -> header(r, DeadLetter.REASON)).toList());
+    assertEquals("{not json", new String(m.get(0).value(), StandardCharsets.UTF_8));
+    assertEquals(settings.metricsTopic(), header(m.get(0), DeadLetter.TOPIC));
+    assertEquals("0", header(m.get(0), DeadLetter.OFFSET));
+    assertEquals("6", header(m.get(4), DeadLetter.OFFSET));
+    List<TestRecord<byte[], byte[]>> e = eventsDlq.readRecordsToList();
+    assertEquals(
+        List.of("end-without-start", "unknown-monitor", "invalid-intervention"),
+        e.stream().map(r -> header(r, DeadLetter.REASON)).toList());
+    assertFalse(header(e.get(2), DeadLetter.ERROR).isEmpty());
+  }
+
+  private static String header(TestRecord<byte[], byte[]> r, String name) {
+    Header h = r.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+}
