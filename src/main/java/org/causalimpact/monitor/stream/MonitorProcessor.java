@@ -11,20 +11,15 @@ import java.util.Map;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.graph.Aggregation;
 import org.causalimpact.monitor.graph.NodeDefinition;
 import org.causalimpact.monitor.impact.ImpactAnalysis;
-import org.causalimpact.monitor.impact.ImpactAnalyzer;
 import org.causalimpact.monitor.impact.OutcomeImpact;
 import org.causalimpact.monitor.impact.StepImpact;
 import org.causalimpact.monitor.report.JsonReport;
-import org.causalimpact.monitor.scm.DoSpec;
-import org.causalimpact.monitor.scm.Intervention;
-import org.causalimpact.monitor.scm.TimeSeriesTable;
 
 /**
  * The per-monitor heart of the stream: aligns points to the monitor's grid in event time, closes
@@ -32,7 +27,7 @@ import org.causalimpact.monitor.scm.TimeSeriesTable;
  * every active intervention emits one impact record per outcome per closed post-period row and a
  * summary when it ends.
  *
- * <p>Stream = batch: each impact record is the step of {@link ImpactAnalyzer#analyze} run on the
+ * <p>Stream = batch: each impact record is the step of {@code ImpactAnalyzer.analyze} run on the
  * stored rows from {@code preWindow} rows before the start through the closed row, exactly what
  * {@code analyze} computes on the same rows in a CSV. The fitted model and intervals are derived
  * from stored rows on demand (a pure function of them and the seed), so they survive restarts
@@ -49,6 +44,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
   private ProcessorContext<byte[], Output> context;
   private KeyValueStore<String, MonitorState> states;
   private KeyValueStore<String, GridRow> rows;
+  private ModelHealth health;
 
   MonitorProcessor(Map<String, MonitorDefinition> monitors, StreamSettings settings) {
     this.monitors = monitors;
@@ -60,6 +56,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     this.context = context;
     this.states = context.getStateStore(MonitorTopology.STATE_STORE);
     this.rows = context.getStateStore(MonitorTopology.ROWS_STORE);
+    this.health = new ModelHealth(settings);
   }
 
   @Override
@@ -152,11 +149,16 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
         st.lastValues[j] = values[j];
       }
     }
-    rows.put(rowKey(def.name(), s), new GridRow(s, values, imputed));
+    rows.put(StoredRows.key(def.name(), s), new GridRow(s, values, imputed));
     st.lastClosedStep = s;
     long keep = (long) def.preWindow() + settings.maxPostRows() + 1;
     if (s - keep >= 0) {
-      rows.delete(rowKey(def.name(), s - keep));
+      rows.delete(StoredRows.key(def.name(), s - keep));
+    }
+    if (st.interventions.isEmpty()) {
+      long time = s * stepMillis(def);
+      health.onRowClosed(
+          def, st, rows, s, (key, record) -> emit(settings.healthTopic(), key, record, time));
     }
     for (MonitorState.Active iv : new ArrayList<>(st.interventions.values())) {
       advance(def, st, iv, s);
@@ -191,7 +193,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
   }
 
   private void onStart(MonitorDefinition def, MonitorState st, Envelope e) {
-    if (st.interventions.containsKey(e.id()) || st.ended.contains(e.id())) {
+    if (st.interventions.containsKey(e.id()) || st.ended.containsKey(e.id())) {
       dead(
           "duplicate-start",
           "intervention '" + e.id() + "' of monitor '" + def.name() + "' was already started",
@@ -216,7 +218,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     MonitorState.Active iv = st.interventions.get(e.id());
     if (iv == null) {
       dead(
-          st.ended.contains(e.id()) ? "already-ended" : "end-without-start",
+          st.ended.containsKey(e.id()) ? "already-ended" : "end-without-start",
           "intervention '" + e.id() + "' of monitor '" + def.name() + "' is not running",
           e.source());
       return;
@@ -248,11 +250,11 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     } catch (InputException ex) {
       dead("analysis-failed", ex.getMessage(), iv.source);
       st.interventions.remove(iv.id);
-      st.ended.add(iv.id);
+      st.ended.put(iv.id, iv);
       return false;
     }
     int h = (int) (s - iv.startStep);
-    GridRow row = rows.get(rowKey(def.name(), s));
+    GridRow row = rows.get(StoredRows.key(def.name(), s));
     long time = s * stepMillis(def);
     for (OutcomeImpact o : a.outcomes()) {
       StepImpact step = o.series().get(h);
@@ -287,8 +289,8 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
   private void summarize(MonitorDefinition def, MonitorState st, MonitorState.Active iv) {
     long last = iv.endStep - 1;
     try {
-      TableSlice slice = slice(def, iv, last);
-      ImpactAnalysis a = analyze(def, iv, slice);
+      StoredRows.Slice slice = StoredRows.slice(rows, def, iv, last);
+      ImpactAnalysis a = StoredRows.analyze(def, iv, slice);
       ObjectNode n = JsonReport.tree(a, slice.table());
       n.put("endTimestamp", Instant.ofEpochMilli(iv.endStep * stepMillis(def)).toString());
       emit(settings.summaryTopic(), def.name() + "/" + iv.id, n, last * stepMillis(def));
@@ -296,65 +298,11 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
       dead("analysis-failed", ex.getMessage(), iv.source);
     }
     st.interventions.remove(iv.id);
-    st.ended.add(iv.id);
-  }
-
-  /** The rows an analysis of steps {@code [start - preWindow, last]} reads, as a table. */
-  record TableSlice(TimeSeriesTable table, int startRow) {}
-
-  private TableSlice slice(MonitorDefinition def, MonitorState.Active iv, long last) {
-    long first = iv.startStep - def.preWindow();
-    List<GridRow> list = new ArrayList<>();
-    try (KeyValueIterator<String, GridRow> it =
-        rows.range(rowKey(def.name(), Math.max(0, first)), rowKey(def.name(), last))) {
-      while (it.hasNext()) {
-        list.add(it.next().value);
-      }
-    }
-    // The pre-period must be complete: start after the last pre-period row with a missing value.
-    int begin = 0;
-    for (int i = 0; i < list.size(); i++) {
-      if (list.get(i).step() < iv.startStep && !list.get(i).complete()) {
-        begin = i + 1;
-      }
-    }
-    list = list.subList(begin, list.size());
-    int nodes = def.graph().size();
-    double[][] v = new double[nodes][list.size()];
-    List<String> labels = new ArrayList<>(list.size());
-    long stepMs = stepMillis(def);
-    int startRow = -1;
-    for (int i = 0; i < list.size(); i++) {
-      GridRow r = list.get(i);
-      for (int j = 0; j < nodes; j++) {
-        v[j][i] = r.values()[j];
-      }
-      labels.add(Instant.ofEpochMilli(r.step() * stepMs).toString());
-      if (startRow < 0 && r.step() >= iv.startStep) {
-        startRow = i;
-      }
-    }
-    if (startRow <= 0) {
-      throw new InputException(
-          "monitor '" + def.name() + "' has no complete rows before intervention '" + iv.id
-              + "' starts: send metric points for every node before the start");
-    }
-    return new TableSlice(new TimeSeriesTable(def.graph().nodeNames(), v, labels), startRow);
+    st.ended.put(iv.id, iv);
   }
 
   private ImpactAnalysis analyze(MonitorDefinition def, MonitorState.Active iv, long last) {
-    return analyze(def, iv, slice(def, iv, last));
-  }
-
-  private ImpactAnalysis analyze(MonitorDefinition def, MonitorState.Active iv, TableSlice slice) {
-    Map<String, DoSpec> actions = new LinkedHashMap<>();
-    iv.actions.forEach((node, spec) -> actions.put(node, InterventionRouter.decode(spec)));
-    Intervention intervention =
-        new Intervention(iv.id, actions, iv.outcomes, slice.startRow(), -1);
-    return ImpactAnalyzer.withDefaults()
-        .withFit(def.fit())
-        .withIntervals(def.intervals())
-        .analyze(def.name(), def.graph(), slice.table(), 0, intervention);
+    return StoredRows.analyze(def, iv, StoredRows.slice(rows, def, iv, last));
   }
 
   private void emit(String topic, String key, ObjectNode value, long timestamp) {
@@ -377,10 +325,4 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
             context.currentStreamTimeMs(),
             d.headers()));
   }
-
-  /** Row keys sort by step: the monitor name, a slash and the step zero-padded to 19 digits. */
-  static String rowKey(String monitor, long step) {
-    return monitor + "/" + String.format(java.util.Locale.ROOT, "%019d", Math.max(0, step));
-  }
-
 }

@@ -20,7 +20,16 @@ final class MonitorState {
   public TreeMap<Long, Map<String, Cell>> open = new TreeMap<>();
   public double[] lastValues;
   public Map<String, Active> interventions = new LinkedHashMap<>();
-  public List<String> ended = new ArrayList<>();
+  public Map<String, Active> ended = new LinkedHashMap<>();
+
+  /** Step from which the current model-health fit predicts (its fit ends just before). */
+  public long healthFitStep = NONE;
+
+  /** Per node, the latest one-step absolute errors, oldest first (at most {@code HEALTH_WINDOW}). */
+  public Map<String, List<Double>> healthErrors = new LinkedHashMap<>();
+
+  /** Per node, whether each of the latest one-step bands covered the actual value. */
+  public Map<String, List<Boolean>> healthCovered = new LinkedHashMap<>();
 
   /** Aggregate of the points of one node in one step. */
   static final class Cell {

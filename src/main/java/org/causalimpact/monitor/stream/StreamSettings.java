@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param grace how long after a step's end late points are still accepted
  * @param maxPostRows rows after an intervention's start kept for it; an intervention still running
  *     then is ended with a summary
+ * @param healthRefitEvery before interventions, the model-health fit is renewed every this many
+ *     closed rows
  */
 public record StreamSettings(
     String metricsTopic,
@@ -23,7 +25,11 @@ public record StreamSettings(
     String summaryTopic,
     String healthTopic,
     Duration grace,
-    int maxPostRows) {
+    int maxPostRows,
+    int healthRefitEvery) {
+  /** Default of {@link #healthRefitEvery}. */
+  public static final int DEFAULT_HEALTH_REFIT_EVERY = 10;
+
   public StreamSettings {
     Objects.requireNonNull(metricsTopic, "metricsTopic");
     Objects.requireNonNull(interventionsTopic, "interventionsTopic");
@@ -36,6 +42,30 @@ public record StreamSettings(
     if (maxPostRows < 1) {
       throw new IllegalArgumentException("maxPostRows must be >= 1, got " + maxPostRows);
     }
+    if (healthRefitEvery < 1) {
+      throw new IllegalArgumentException(
+          "healthRefitEvery must be >= 1, got " + healthRefitEvery);
+    }
+  }
+
+  /** Settings with the default model-health refit interval. */
+  public StreamSettings(
+      String metricsTopic,
+      String interventionsTopic,
+      String impactTopic,
+      String summaryTopic,
+      String healthTopic,
+      Duration grace,
+      int maxPostRows) {
+    this(
+        metricsTopic,
+        interventionsTopic,
+        impactTopic,
+        summaryTopic,
+        healthTopic,
+        grace,
+        maxPostRows,
+        DEFAULT_HEALTH_REFIT_EVERY);
   }
 
   public static StreamSettings defaults() {
@@ -46,7 +76,20 @@ public record StreamSettings(
 
   public StreamSettings withGrace(Duration g) {
     return new StreamSettings(
-        metricsTopic, interventionsTopic, impactTopic, summaryTopic, healthTopic, g, maxPostRows);
+        metricsTopic,
+        interventionsTopic,
+        impactTopic,
+        summaryTopic,
+        healthTopic,
+        g,
+        maxPostRows,
+        healthRefitEvery);
+  }
+
+  public StreamSettings withHealthRefitEvery(int k) {
+    return new StreamSettings(
+        metricsTopic, interventionsTopic, impactTopic, summaryTopic, healthTopic, grace,
+        maxPostRows, k);
   }
 
   /** The dead-letter topic of {@code topic}. */

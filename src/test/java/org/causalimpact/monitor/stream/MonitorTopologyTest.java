@@ -214,6 +214,86 @@ class MonitorTopologyTest {
     assertFalse(header(e.get(2), DeadLetter.ERROR).isEmpty());
   }
 
+  @Test
+  void modelHealthReportsOneStepPredictionsWithCalibratedBands() throws Exception {
+    TimeSeriesTable t = simulate().table();
+    pipeRows(t, 0, START);
+    List<JsonNode> health = values(output(settings.healthTopic()));
+    // Rows 0..398 closed; every node of every row with a fit (from row 3 on) is reported.
+    assertTrue(health.size() > 700, "health records: " + health.size());
+    JsonNode last = health.get(health.size() - 1);
+    assertEquals("y", last.get("node").asText());
+    assertTrue(last.get("band").get(0).isNumber(), last.toString());
+    double coverage = last.get("coverage").asDouble();
+    // Correct model, exchangeable one-step errors: the rolling coverage of the 95% band over the
+    // last 200 rows lies within 0.95 +- 3.5 binomial standard errors (0.015).
+    assertTrue(coverage > 0.89 && coverage <= 1.0, "coverage " + coverage);
+    assertTrue(last.get("rSquared").asDouble() > 0.5, last.toString());
+  }
+
+  @Test
+  void outOfOrderPointsWithinGraceAreAggregatedAndLatePointsAreDeadLetters() throws Exception {
+    driver.close();
+    settings = StreamSettings.defaults().withGrace(Duration.ofMinutes(30));
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test-grace");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("grace").toString());
+    driver = new TopologyTestDriver(MonitorTopology.build(List.of(monitor), settings), p);
+    metrics =
+        driver.createInputTopic(
+            settings.metricsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
+    point("x", 0, 1.0);
+    point("y", 10, 2.0);
+    point("x", HOUR + 5, 3.0);
+    point("y", HOUR + 20 * 60_000, 4.0); // row 0 still open: grace runs to 1h30m
+    point("x", 20 * 60_000, 5.0); // out of order, within grace: joins row 0 (mean of 1 and 5)
+    point("x", 2 * HOUR, 6.0); // closes rows 0 (and nothing else: row 1 ends at 2h + 30m)
+    point("y", 2 * HOUR + 31 * 60_000, 7.0); // closes row 1
+    point("x", 30 * 60_000, 8.0); // row 0 closed long ago: late
+    MonitorQueries q = MonitorQueries.of(List.of(monitor), driver::getKeyValueStore);
+    TimeSeriesTable rows = q.recentRows("validation", 10).orElseThrow();
+    assertEquals(2, rows.rows());
+    assertEquals(3.0, rows.value("x", 0), 1e-12, "mean of 1 and 5");
+    assertEquals(2.0, rows.value("y", 0), 1e-12);
+    assertEquals(4.0, rows.value("y", 1), 1e-12);
+    List<TestRecord<byte[], byte[]>> dlq =
+        output(StreamSettings.dlq(settings.metricsTopic())).readRecordsToList();
+    assertEquals(List.of("late"), dlq.stream().map(r -> header(r, DeadLetter.REASON)).toList());
+  }
+
+  @Test
+  void concurrentInterventionsAreReportedSeparatelyAndDuplicatesRejected() throws Exception {
+    TimeSeriesTable t = simulate().table();
+    pipeRows(t, 0, START);
+    event(
+        "{\"monitor\":\"validation\",\"id\":\"a\",\"timestamp\":" + START * HOUR
+            + ",\"do\":{\"x\":{\"shift\":5.0}},\"outcomes\":[\"y\"]}",
+        START * HOUR);
+    event(
+        "{\"monitor\":\"validation\",\"id\":\"b\",\"timestamp\":" + (START + 2) * HOUR
+            + ",\"do\":{\"x\":{\"observed\":true}},\"outcomes\":[\"y\"]}",
+        START * HOUR);
+    event(
+        "{\"monitor\":\"validation\",\"id\":\"a\",\"timestamp\":" + START * HOUR
+            + ",\"do\":{\"x\":{\"shift\":1.0}}}",
+        START * HOUR);
+    pipeRows(t, START, START + 6);
+    List<TestRecord<byte[], byte[]>> impact = output(settings.impactTopic()).readRecordsToList();
+    List<String> keys =
+        impact.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList();
+    assertEquals(5, keys.stream().filter(k -> k.equals("validation/a/y")).count());
+    assertEquals(3, keys.stream().filter(k -> k.equals("validation/b/y")).count());
+    List<TestRecord<byte[], byte[]>> dlq =
+        output(StreamSettings.dlq(settings.interventionsTopic())).readRecordsToList();
+    assertEquals(
+        List.of("duplicate-start"), dlq.stream().map(r -> header(r, DeadLetter.REASON)).toList());
+    MonitorQueries q = MonitorQueries.of(List.of(monitor), driver::getKeyValueStore);
+    assertEquals(2, q.monitor("validation").orElseThrow().interventions().size());
+    assertEquals(
+        5, q.intervention("validation", "a").orElseThrow().analysis().outcome("y").series().size());
+  }
+
   private static String header(TestRecord<byte[], byte[]> r, String name) {
     Header h = r.headers().lastHeader(name);
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);

@@ -1,0 +1,106 @@
+package org.causalimpact.monitor.stream;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.causalimpact.monitor.InputException;
+import org.causalimpact.monitor.config.MonitorDefinition;
+import org.causalimpact.monitor.impact.ImpactAnalysis;
+import org.causalimpact.monitor.impact.ImpactAnalyzer;
+import org.causalimpact.monitor.scm.DoSpec;
+import org.causalimpact.monitor.scm.Intervention;
+import org.causalimpact.monitor.scm.TimeSeriesTable;
+
+/**
+ * Reading a monitor's closed rows from the rows store, and analysing an intervention on them; shared
+ * by the processor (which writes the store) and the interactive queries (which only read it).
+ */
+final class StoredRows {
+  private StoredRows() {}
+
+  /** Row keys sort by step: the monitor name, a slash and the step zero-padded to 19 digits. */
+  static String key(String monitor, long step) {
+    if (step < 0) {
+      throw new IllegalArgumentException("grid step " + step + " < 0");
+    }
+    return monitor + "/" + String.format(Locale.ROOT, "%019d", step);
+  }
+
+  /** The rows of steps {@code [from, to]} in order. */
+  static List<GridRow> range(
+      ReadOnlyKeyValueStore<String, GridRow> rows, String monitor, long from, long to) {
+    List<GridRow> list = new ArrayList<>();
+    if (to < 0 || to < from) {
+      return list;
+    }
+    try (KeyValueIterator<String, GridRow> it =
+        rows.range(key(monitor, Math.max(0, from)), key(monitor, to))) {
+      while (it.hasNext()) {
+        list.add(it.next().value);
+      }
+    }
+    return list;
+  }
+
+  /** The table an analysis reads, and the row of the intervention's start in it. */
+  record Slice(TimeSeriesTable table, int startRow) {}
+
+  /**
+   * Rows from {@code preWindow} steps before the start through step {@code last}, as a table
+   * labelled by ISO times. The pre-period begins after its last row with a missing value.
+   *
+   * @throws InputException if no complete row precedes the start
+   */
+  static Slice slice(
+      ReadOnlyKeyValueStore<String, GridRow> rows,
+      MonitorDefinition def,
+      MonitorState.Active iv,
+      long last) {
+    List<GridRow> list = range(rows, def.name(), iv.startStep - def.preWindow(), last);
+    int begin = 0;
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i).step() < iv.startStep && !list.get(i).complete()) {
+        begin = i + 1;
+      }
+    }
+    list = list.subList(begin, list.size());
+    int nodes = def.graph().size();
+    double[][] v = new double[nodes][list.size()];
+    List<String> labels = new ArrayList<>(list.size());
+    long stepMs = Math.max(1, def.step().toMillis());
+    int startRow = -1;
+    for (int i = 0; i < list.size(); i++) {
+      GridRow r = list.get(i);
+      for (int j = 0; j < nodes; j++) {
+        v[j][i] = r.values()[j];
+      }
+      labels.add(Instant.ofEpochMilli(r.step() * stepMs).toString());
+      if (startRow < 0 && r.step() >= iv.startStep) {
+        startRow = i;
+      }
+    }
+    if (startRow <= 0) {
+      throw new InputException(
+          "monitor '" + def.name() + "' has no complete rows before intervention '" + iv.id
+              + "' starts: send metric points for every node before the start");
+    }
+    return new Slice(new TimeSeriesTable(def.graph().nodeNames(), v, labels), startRow);
+  }
+
+  /** The batch analysis of the slice, with the monitor's settings. */
+  static ImpactAnalysis analyze(MonitorDefinition def, MonitorState.Active iv, Slice slice) {
+    Map<String, DoSpec> actions = new LinkedHashMap<>();
+    iv.actions.forEach((node, spec) -> actions.put(node, InterventionRouter.decode(spec)));
+    Intervention intervention =
+        new Intervention(iv.id, actions, iv.outcomes, slice.startRow(), -1);
+    return ImpactAnalyzer.withDefaults()
+        .withFit(def.fit())
+        .withIntervals(def.intervals())
+        .analyze(def.name(), def.graph(), slice.table(), 0, intervention);
+  }
+}
