@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.config.MonitorDefinition;
@@ -21,6 +22,11 @@ import org.causalimpact.monitor.scm.DataSimulator.SimulatedData;
 import org.causalimpact.monitor.scm.Intervention;
 import org.causalimpact.monitor.scm.SimulationSpec;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
+import org.causalimpact.monitor.stream.PointProducer;
+import org.causalimpact.monitor.stream.PointReplay;
+import org.causalimpact.monitor.stream.PointSimulation;
+import org.causalimpact.monitor.stream.StreamSettings;
+import org.causalimpact.monitor.stream.StreamsConfigs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -31,6 +37,10 @@ import picocli.CommandLine.Spec;
  * optionally with an intervention whose effect is therefore known, as CSV with an ISO-8601 {@code
  * timestamp} column on the monitor's grid. The true average effect per outcome goes to standard
  * error so that standard output stays clean CSV for {@code analyze --csv -}.
+ *
+ * <p>With {@code --to-kafka} the rows go to Kafka instead, as the {@code demo}'s simulator sends
+ * them (see {@link PointReplay}): one metric point per node per row, the intervention's start and
+ * end events, then a few rows past the end so that the last rows close.
  */
 @Command(
     name = "simulate",
@@ -41,6 +51,9 @@ import picocli.CommandLine.Spec;
       "",
       "  simulate --monitor config/monitors/demo.yaml \\",
       "      --intervention config/interventions/demo-campaign.json > demo.csv",
+      "  simulate --monitor config/monitors/demo.yaml \\",
+      "      --intervention config/interventions/demo-campaign.json \\",
+      "      --to-kafka localhost:9092 --speed 10",
       ""
     })
 final class SimulateCommand implements Callable<Integer> {
@@ -68,8 +81,32 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--output", paramLabel = "FILE", description = "Write the CSV to FILE.")
   Path output;
 
+  @Option(names = "--to-kafka", paramLabel = "BOOTSTRAP",
+      description = "Send the rows to Kafka at BOOTSTRAP (host:port,...) instead of writing CSV:"
+          + " metric points and intervention events, as the demo's simulator does.")
+  String toKafka;
+
+  @Option(names = "--speed", paramLabel = "STEPS", defaultValue = "0",
+      description = "With --to-kafka: simulated steps per second of wall time; 0 = as fast as"
+          + " possible (default ${DEFAULT-VALUE}).")
+  double speed;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "With --to-kafka: settings file for topic names and client security settings"
+          + " (CIM_* environment variables apply too; see 'run --help').")
+  Path config;
+
+  /** The environment the Kafka settings are read from; tests replace it. */
+  Map<String, String> environment = System.getenv();
+
   @Override
-  public Integer call() {
+  public Integer call() throws InterruptedException {
+    if (toKafka != null) {
+      return toKafka();
+    }
+    if (config != null || speed != 0) {
+      throw new InputException("--config and --speed apply only with --to-kafka");
+    }
     MonitorDefinition def = MonitorLoader.load(monitor);
     SimulationSpec base = def.simulation();
     if (base == null) {
@@ -132,6 +169,99 @@ final class SimulateCommand implements Callable<Integer> {
                 + node
                 + ": "
                 + sixDigits(sum / (to - from))
+                + " (rows "
+                + from
+                + "–"
+                + (to - 1)
+                + ")");
+      }
+      err.flush();
+    }
+    return 0;
+  }
+
+  private int toKafka() throws InterruptedException {
+    if (output != null) {
+      throw new InputException("--output writes CSV; it cannot be combined with --to-kafka");
+    }
+    if (toKafka.isBlank()) {
+      throw new InputException("--to-kafka needs bootstrap servers, e.g. localhost:9092");
+    }
+    if (!(speed >= 0) || Double.isInfinite(speed)) {
+      throw new InputException("--speed must be a number of steps per second >= 0, got " + speed);
+    }
+    MonitorDefinition def = MonitorLoader.load(monitor);
+    int n = rows == null ? (def.simulation() == null ? 0 : def.simulation().rows()) : rows;
+    Instant t0 =
+        TimeLabels.parseTimestamp(start)
+            .orElseThrow(
+                () ->
+                    new InputException(
+                        "--start '" + start + "' is not a time; use e.g. 2026-01-01T00:00:00Z"));
+    InterventionEvent event = intervention == null ? null : InterventionEvents.read(intervention);
+    StreamsConfigs configs =
+        StreamsConfigs.load(config, environment)
+            .with(StreamsConfigs.BOOTSTRAP_SERVERS, toKafka.strip());
+    StreamSettings settings = configs.settings();
+    long s = seed == null ? def.intervals().seed() : seed;
+    PointSimulation sim = PointSimulation.of(def, event, n, s, t0, settings.grace());
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    long begin = System.nanoTime();
+    PointReplay.Result result;
+    try (PointProducer producer = PointProducer.create(configs.producer(), settings)) {
+      result =
+          sim.replay()
+              .run(
+                  producer,
+                  speed,
+                  null,
+                  () -> false,
+                  new PointReplay.Listener() {
+                    @Override
+                    public void started(int row, Instant time) {
+                      out.println("start event of " + event.id() + " sent at " + time
+                          + " (row " + row + ")");
+                      out.flush();
+                    }
+
+                    @Override
+                    public void ended(int row, Instant time) {
+                      out.println("end event of " + event.id() + " sent at " + time
+                          + " (row " + row + ")");
+                      out.flush();
+                    }
+                  });
+      out.println(
+          "sent "
+              + result.rows()
+              + " rows ("
+              + producer.points()
+              + " points to "
+              + settings.metricsTopic()
+              + ", "
+              + producer.events()
+              + " events to "
+              + settings.interventionsTopic()
+              + ") to "
+              + toKafka.strip()
+              + String.format(java.util.Locale.ROOT, " in %.1f s", (System.nanoTime() - begin) / 1e9));
+      out.flush();
+    } catch (org.apache.kafka.common.KafkaException | IllegalStateException e) {
+      throw new InputException(
+          "cannot send to Kafka at " + toKafka.strip() + ": " + e.getMessage(), e);
+    }
+    if (event != null && result.startRow() >= 0) {
+      int from = result.startRow();
+      int to = result.endRow();
+      for (String node : sim.outcomes()) {
+        err.println(
+            "true average effect of "
+                + event.id()
+                + " on "
+                + node
+                + ": "
+                + sixDigits(sim.trueAverageEffect(node, from, to))
                 + " (rows "
                 + from
                 + "–"

@@ -18,6 +18,8 @@ import picocli.CommandLine.Spec;
     subcommands = {
       AnalyzeCommand.class,
       SimulateCommand.class,
+      DemoCommand.class,
+      RunCommand.class,
       ValidateCommand.class,
       picocli.CommandLine.HelpCommand.class
     })

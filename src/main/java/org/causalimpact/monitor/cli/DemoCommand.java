@@ -1,0 +1,141 @@
+package org.causalimpact.monitor.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.causalimpact.monitor.config.MonitorDefinition;
+import org.causalimpact.monitor.config.MonitorLoader;
+import org.causalimpact.monitor.io.InterventionEvents;
+import org.causalimpact.monitor.stream.DemoSession;
+import org.causalimpact.monitor.stream.StreamsConfigs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code demo}: the whole streaming monitor in one process, with no external service — a real
+ * Kafka broker (KRaft) started in-process, the topology with exactly-once processing, and a
+ * simulator with a known injected effect. See {@link DemoSession}.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Run the streaming monitor on an embedded Kafka broker with simulated data and a campaign of"
+          + " known effect; print the estimated effect next to the injected truth.",
+      "",
+      "  demo                         # the whole simulation, 50 steps per second (~15 s)",
+      "  demo --duration 60s --speed 20",
+      ""
+    })
+final class DemoCommand implements Callable<Integer> {
+  /** Exit status after Ctrl-C (128 + SIGINT), as shells report it. */
+  static final int INTERRUPTED = 130;
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--duration", paramLabel = "TIME", converter = DurationConverter.class,
+      description = "Wall time after which the campaign is ended and the result printed, e.g. 60s"
+          + " or 2m (default: the whole simulation).")
+  Duration duration;
+
+  @Option(names = "--speed", paramLabel = "STEPS", defaultValue = "50",
+      description = "Simulated steps per second of wall time; 0 = as fast as possible"
+          + " (default ${DEFAULT-VALUE}).")
+  double speed;
+
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
+      description = "HTTP port of the dashboard and JSON API (default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--seed", paramLabel = "S",
+      description = "Seed of the simulated data (default: the monitor's).")
+  Long seed;
+
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "Keep the broker's and the state stores' data in DIR (must be empty or absent;"
+          + " default: a temporary directory deleted at the end).")
+  Path dataDir;
+
+  @Option(names = "--monitor", paramLabel = "YAML", defaultValue = "config/monitors/demo.yaml",
+      description = "Monitor with a 'simulation' section (default ${DEFAULT-VALUE}).")
+  Path monitor;
+
+  @Option(names = "--intervention", paramLabel = "SPEC",
+      defaultValue = "config/interventions/demo-campaign.json",
+      description = "The campaign: intervention event JSON, inline, a file or @file"
+          + " (default ${DEFAULT-VALUE}).")
+  String intervention;
+
+  @Option(names = "--summary-timeout", paramLabel = "TIME", defaultValue = "60s",
+      converter = DurationConverter.class,
+      description = "How long to wait for the summary after the last row (default"
+          + " ${DEFAULT-VALUE}).")
+  Duration summaryTimeout;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    MonitorDefinition def = MonitorLoader.load(monitor);
+    var campaign = InterventionEvents.read(intervention);
+    DemoSession.Options options =
+        new DemoSession.Options(
+            def,
+            campaign,
+            seed == null ? def.intervals().seed() : seed,
+            speed,
+            duration,
+            port,
+            dataDir,
+            summaryTimeout);
+    AtomicBoolean stop = new AtomicBoolean();
+    CountDownLatch done = new CountDownLatch(1);
+    // Ctrl-C: ask the session to stop, and hold the JVM until the producer, the topology and the
+    // broker are closed (the session checks the flag at least every 200 ms).
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.set(true);
+              try {
+                done.await(45, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "demo-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      new DemoSession(options, spec.commandLine().getOut(), stop::get).run();
+      if (stop.get()) {
+        spec.commandLine().getOut().println("stopped: simulator, streams and broker closed");
+        return INTERRUPTED;
+      }
+      return 0;
+    } finally {
+      done.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down (Ctrl-C): the hook is running and now returns
+      }
+    }
+  }
+
+  /** {@code 60s}, {@code 2m}, {@code 500ms}, {@code PT1M}. */
+  static final class DurationConverter implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      try {
+        return StreamsConfigs.duration(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+}

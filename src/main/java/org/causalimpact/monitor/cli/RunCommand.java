@@ -1,0 +1,231 @@
+package org.causalimpact.monitor.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.apache.kafka.common.config.ConfigException;
+import org.causalimpact.monitor.InputException;
+import org.causalimpact.monitor.config.MonitorDefinition;
+import org.causalimpact.monitor.config.MonitorLoader;
+import org.causalimpact.monitor.stream.MonitorTopology;
+import org.causalimpact.monitor.stream.StreamSettings;
+import org.causalimpact.monitor.stream.StreamsConfigs;
+import org.causalimpact.monitor.stream.StreamsRunner;
+import org.causalimpact.monitor.stream.StreamsTopics;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code run}: the monitor against an external Kafka cluster, until Ctrl-C. Settings come from
+ * {@code config/application.properties} and {@code CIM_*} environment variables (see {@link
+ * StreamsConfigs}); the monitors are every {@code *.yaml} of the definitions directory.
+ */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Run the streaming monitor against a Kafka cluster until Ctrl-C.",
+      "",
+      "Settings: --config FILE (default config/application.properties, if present), then",
+      "environment variables CIM_<KEY> (key upper-cased, '.' as '_'): CIM_BOOTSTRAP_SERVERS",
+      "sets bootstrap.servers, CIM_SASL_JAAS_CONFIG sets sasl.jaas.config.",
+      "",
+      "  CIM_BOOTSTRAP_SERVERS=kafka:9092 run --create-topics",
+      ""
+    })
+final class RunCommand implements Callable<Integer> {
+  static final Path DEFAULT_CONFIG = Path.of("config", "application.properties");
+  static final Path DEFAULT_MONITORS = Path.of("config", "monitors");
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Settings file (default: config/application.properties if it exists).")
+  Path config;
+
+  @Option(names = "--monitors", paramLabel = "DIR",
+      description = "Directory of monitor definitions, every *.yaml (default: the setting"
+          + " monitor.definitions, else config/monitors).")
+  Path monitors;
+
+  @Option(names = "--create-topics",
+      description = "Create the monitor's topics that do not exist yet before starting.")
+  boolean createTopics;
+
+  @Option(names = "--partitions", paramLabel = "N",
+      description = "Partitions of topics that --create-topics creates (default: the broker's).")
+  Integer partitions;
+
+  /** The environment the settings are read from; tests replace it. */
+  Map<String, String> environment = System.getenv();
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    Path file = config;
+    if (file == null && Files.isRegularFile(DEFAULT_CONFIG)) {
+      file = DEFAULT_CONFIG;
+    }
+    StreamsConfigs configs = StreamsConfigs.load(file, environment);
+    if (configs.bootstrapServers() == null || configs.bootstrapServers().isBlank()) {
+      throw new InputException(
+          "no bootstrap.servers: set it in "
+              + (file == null ? DEFAULT_CONFIG : file)
+              + " or as CIM_BOOTSTRAP_SERVERS");
+    }
+    StreamSettings settings = configs.settings();
+    Path dir = monitors != null ? monitors : configs.definitions(DEFAULT_MONITORS);
+    List<MonitorDefinition> defs = loadAll(dir);
+    if (partitions != null && partitions < 1) {
+      throw new InputException("--partitions must be >= 1, got " + partitions);
+    }
+
+    out.println(
+        "run: "
+            + defs.size()
+            + " monitor(s) from "
+            + dir
+            + ": "
+            + String.join(", ", defs.stream().map(MonitorDefinition::name).toList()));
+    out.println("settings" + (file == null ? " (no settings file)" : " from " + file) + ":");
+    configs.describe().lines().forEach(l -> out.println("  " + l));
+    if (createTopics) {
+      String rf = configs.get("replication.factor");
+      Short replication;
+      try {
+        replication = rf == null || rf.equals("-1") ? null : Short.valueOf(rf);
+      } catch (NumberFormatException e) {
+        throw new InputException("setting replication.factor=" + rf + " is not a number", e);
+      }
+      List<String> created;
+      try {
+        created = StreamsTopics.create(configs.admin(), settings.topics(), partitions, replication);
+      } catch (IllegalStateException e) {
+        throw new InputException(
+            e.getMessage() + " (check bootstrap.servers and the security settings)", e);
+      }
+      out.println(
+          created.isEmpty() ? "topics: all exist" : "topics created: " + String.join(", ", created));
+    }
+    out.flush();
+
+    AtomicBoolean stop = new AtomicBoolean();
+    CountDownLatch done = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.set(true);
+              try {
+                done.await(45, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "run-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    StreamsRunner runner = null;
+    try {
+      try {
+        runner = StreamsRunner.start(MonitorTopology.build(defs, settings), configs.streams());
+      } catch (ConfigException e) {
+        throw new InputException("invalid Kafka Streams setting: " + e.getMessage(), e);
+      }
+      out.println(
+          "running: application.id "
+              + configs.applicationId()
+              + " at "
+              + configs.bootstrapServers()
+              + "; reading "
+              + settings.metricsTopic()
+              + ", "
+              + settings.interventionsTopic()
+              + "; writing "
+              + settings.impactTopic()
+              + ", "
+              + settings.summaryTopic()
+              + ", "
+              + settings.healthTopic()
+              + " (Ctrl-C stops)");
+      out.flush();
+      boolean announced = false;
+      while (!stop.get()) {
+        if (runner.awaitStopped(Duration.ofMillis(200))) {
+          break;
+        }
+        if (!announced && runner.isRunning()) {
+          out.println("streams: RUNNING");
+          out.flush();
+          announced = true;
+        }
+      }
+      if (stop.get()) {
+        runner.close();
+        runner = null;
+        out.println("stopped: streams closed");
+        return DemoCommand.INTERRUPTED;
+      }
+      String reason = runner.failure().map(StreamsRunner::message).orElse("no error recorded");
+      spec.commandLine().getErr().println("error: Kafka Streams stopped (" + runner.state() + "): "
+          + reason);
+      return Main.INTERNAL_ERROR;
+    } finally {
+      if (runner != null) {
+        runner.close();
+      }
+      done.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down (Ctrl-C): the hook is running and now returns
+      }
+    }
+  }
+
+  /** Every {@code *.yaml} / {@code *.yml} of {@code dir}, by file name; names must be unique. */
+  static List<MonitorDefinition> loadAll(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new InputException("monitor directory " + dir + " does not exist");
+    }
+    List<Path> files;
+    try (Stream<Path> s = Files.list(dir)) {
+      files =
+          s.filter(p -> {
+                String n = p.getFileName().toString();
+                return Files.isRegularFile(p) && (n.endsWith(".yaml") || n.endsWith(".yml"));
+              })
+              .sorted()
+              .toList();
+    } catch (IOException e) {
+      throw new InputException("cannot list monitor directory " + dir + ": " + e.getMessage(), e);
+    }
+    if (files.isEmpty()) {
+      throw new InputException("monitor directory " + dir + " has no *.yaml monitor definitions");
+    }
+    List<MonitorDefinition> defs = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (Path f : files) {
+      MonitorDefinition d = MonitorLoader.load(f);
+      if (!names.add(d.name())) {
+        throw new InputException(
+            "two monitors in " + dir + " are named '" + d.name() + "' (the second in " + f + ")");
+      }
+      defs.add(d);
+    }
+    return defs;
+  }
+}

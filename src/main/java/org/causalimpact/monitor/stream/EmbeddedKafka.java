@@ -1,0 +1,349 @@
+package org.causalimpact.monitor.stream;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * A real single-node Kafka broker (KRaft, combined broker and controller) running inside this JVM,
+ * for the demo and the integration tests. It is started from Kafka's own artifacts ({@code
+ * kafka_2.13}, {@code kafka-server-common}): the storage is formatted with {@link StorageTool} and
+ * a {@link KafkaRaftServer} is started on it. Both listeners are bound to 127.0.0.1 only.
+ *
+ * <p>A single node needs every replication factor and minimum ISR of the internal topics set to
+ * 1, or consumer groups loop on {@code INVALID_REPLICATION_FACTOR} and exactly-once producers stall
+ * waiting for the transaction log. See {@link #serverProperties}.
+ *
+ * <p>The broker keeps its data in {@code dataDir}; stopping it with {@link #close()} and starting
+ * it again with {@link #start(Path, int, int)} on the same directory and ports finds the same
+ * topics and records (formatting is skipped when the directory is already formatted).
+ *
+ * <p>Not thread-safe for concurrent {@link #close()}; {@link #createTopics} may be called from any
+ * thread.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+  private final Path dataDir;
+  private final int brokerPort;
+  private final int controllerPort;
+  private final KafkaRaftServer server;
+  private boolean closed;
+
+  private EmbeddedKafka(Path dataDir, int brokerPort, int controllerPort, KafkaRaftServer server) {
+    this.dataDir = dataDir;
+    this.brokerPort = brokerPort;
+    this.controllerPort = controllerPort;
+    this.server = server;
+  }
+
+  /**
+   * Starts a broker on two free ports of 127.0.0.1, keeping its data in {@code dataDir}. A port
+   * that another process takes between the search and the bind is replaced (three attempts).
+   */
+  public static EmbeddedKafka start(Path dataDir) {
+    for (int attempt = 1; ; attempt++) {
+      int[] ports = freePorts(2);
+      try {
+        return start(dataDir, ports[0], ports[1]);
+      } catch (IllegalStateException e) {
+        if (attempt == 3 || !causedByBind(e)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static boolean causedByBind(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Starts a broker on the given ports, keeping its data in {@code dataDir} (created if absent).
+   * A directory that a previous broker used is reused with its topics and records.
+   *
+   * @param brokerPort the client (PLAINTEXT) port on 127.0.0.1
+   * @param controllerPort the KRaft controller port on 127.0.0.1
+   * @throws IllegalStateException when the storage cannot be formatted or the broker fails to start
+   */
+  public static EmbeddedKafka start(Path dataDir, int brokerPort, int controllerPort) {
+    checkPort(brokerPort, "brokerPort");
+    checkPort(controllerPort, "controllerPort");
+    if (brokerPort == controllerPort) {
+      throw new IllegalArgumentException(
+          "brokerPort and controllerPort must differ, both are " + brokerPort);
+    }
+    Path dir = dataDir.toAbsolutePath().normalize();
+    Properties props = serverProperties(dir.resolve("logs"), brokerPort, controllerPort);
+    Path file = dir.resolve("server.properties");
+    try {
+      Files.createDirectories(dir);
+      try (OutputStream out = Files.newOutputStream(file)) {
+        props.store(out, "embedded single-node KRaft broker of causal-impact-monitor");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+    format(file, clusterId(dir.resolve("cluster.id")));
+    KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+    try {
+      server.startup();
+    } catch (RuntimeException e) {
+      server.shutdown();
+      server.awaitShutdown();
+      throw new IllegalStateException(
+          "the embedded Kafka broker did not start on 127.0.0.1:"
+              + brokerPort
+              + " (controller "
+              + controllerPort
+              + "): "
+              + e.getMessage(),
+          e);
+    }
+    return new EmbeddedKafka(dir, brokerPort, controllerPort, server);
+  }
+
+  /**
+   * The broker's configuration: a combined broker and controller (node 1) with static quorum
+   * voters, listeners on 127.0.0.1, and replication factor 1 / minimum ISR 1 for every internal
+   * topic. The log cleaner's dedupe buffer is cut from 128 MiB to 8 MiB (the heap of a started
+   * broker drops from ~170 to ~50 MiB); the group rebalance delay is 0 so that a Streams instance
+   * starts processing at once. Records are kept forever and accepted whatever their timestamp,
+   * since the simulator's event time is not the wall clock.
+   */
+  static Properties serverProperties(Path logDir, int brokerPort, int controllerPort) {
+    Properties p = new Properties();
+    p.put("process.roles", "broker,controller");
+    p.put("node.id", "1");
+    p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    p.put(
+        "listeners",
+        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+    p.put("controller.listener.names", "CONTROLLER");
+    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put("inter.broker.listener.name", "PLAINTEXT");
+    p.put("log.dirs", logDir.toString());
+    p.put("num.partitions", "1");
+    p.put("default.replication.factor", "1");
+    p.put("min.insync.replicas", "1");
+    p.put("offsets.topic.replication.factor", "1");
+    p.put("offsets.topic.num.partitions", "1");
+    p.put("transaction.state.log.replication.factor", "1");
+    p.put("transaction.state.log.min.isr", "1");
+    p.put("transaction.state.log.num.partitions", "1");
+    p.put("share.coordinator.state.topic.replication.factor", "1");
+    p.put("share.coordinator.state.topic.min.isr", "1");
+    p.put("group.initial.rebalance.delay.ms", "0");
+    p.put("log.cleaner.dedupe.buffer.size", "8388608");
+    p.put("auto.create.topics.enable", "false");
+    // Simulated event time lies anywhere: with the defaults a record stamped more than an hour
+    // ahead of the wall clock is rejected, and one stamped more than 7 days back is deleted by the
+    // first retention check, 30 s after start.
+    p.put("log.retention.ms", "-1");
+    p.put("log.message.timestamp.before.max.ms", Long.toString(Long.MAX_VALUE));
+    p.put("log.message.timestamp.after.max.ms", Long.toString(Long.MAX_VALUE));
+    return p;
+  }
+
+  /**
+   * The cluster id of the broker in this directory, created on first use. A formatted log
+   * directory records its cluster id, so a restart must format (that is, skip formatting) with
+   * the same one.
+   */
+  private static String clusterId(Path file) {
+    try {
+      if (Files.exists(file)) {
+        return Files.readString(file, StandardCharsets.US_ASCII).strip();
+      }
+      String id = Uuid.randomUuid().toString();
+      Files.writeString(file, id + "\n", StandardCharsets.US_ASCII);
+      return id;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read or write " + file, e);
+    }
+  }
+
+  private static void format(Path propertiesFile, String clusterId) {
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    int code;
+    try (PrintStream out = new PrintStream(text, true, StandardCharsets.UTF_8)) {
+      code =
+          StorageTool.execute(
+              new String[] {
+                "format",
+                "-t",
+                clusterId,
+                "-c",
+                propertiesFile.toString(),
+                "--ignore-formatted"
+              },
+              out);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          "cannot format the embedded broker's storage (" + propertiesFile + "): " + e.getMessage(),
+          e);
+    }
+    if (code != 0) {
+      throw new IllegalStateException(
+          "formatting the embedded broker's storage ("
+              + propertiesFile
+              + ") failed with status "
+              + code
+              + ": "
+              + text.toString(StandardCharsets.UTF_8).strip());
+    }
+  }
+
+  /** {@code 127.0.0.1:port} of the client listener. */
+  public String bootstrapServers() {
+    return "127.0.0.1:" + brokerPort;
+  }
+
+  /** The client (PLAINTEXT) port. */
+  public int brokerPort() {
+    return brokerPort;
+  }
+
+  /** The KRaft controller port. */
+  public int controllerPort() {
+    return controllerPort;
+  }
+
+  /** Where the broker keeps its configuration and logs. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /**
+   * Creates the topics that do not exist yet, with {@code partitions} partitions and replication
+   * factor 1; existing topics are left as they are.
+   *
+   * @throws IllegalStateException when the broker refuses or does not answer within 30 s
+   */
+  public void createTopics(Collection<String> topics, int partitions) {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
+    }
+    StreamsTopics.create(
+        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()),
+        topics,
+        partitions,
+        (short) 1);
+  }
+
+  /** Stops the broker and waits until it has stopped; the data directory is kept. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    server.shutdown();
+    server.awaitShutdown();
+  }
+
+  /** Stops the broker, then deletes its data directory. */
+  public void closeAndDelete() {
+    close();
+    deleteRecursively(dataDir);
+  }
+
+  /** Deletes a directory tree; a missing path is not an error. */
+  public static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              Files.deleteIfExists(file);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+              if (exc instanceof NoSuchFileException) {
+                return FileVisitResult.CONTINUE;
+              }
+              throw exc;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+              Files.deleteIfExists(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
+  }
+
+  /**
+   * {@code n} distinct ports that were free on 127.0.0.1 a moment ago (the sockets are held open
+   * together so that the same port is not handed out twice, then closed).
+   */
+  public static int[] freePorts(int n) {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      InetAddress loopback = InetAddress.getByName("127.0.0.1");
+      int[] ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        ServerSocket s = new ServerSocket();
+        sockets.add(s);
+        s.setReuseAddress(true);
+        s.bind(new InetSocketAddress(loopback, 0));
+        ports[i] = s.getLocalPort();
+      }
+      return ports;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot find free ports on 127.0.0.1", e);
+    } finally {
+      for (ServerSocket s : sockets) {
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // a socket that was never bound has nothing to release
+        }
+      }
+    }
+  }
+
+  private static void checkPort(int port, String name) {
+    if (port < 1 || port > 65_535) {
+      throw new IllegalArgumentException(name + " must be in 1..65535, got " + port);
+    }
+  }
+}
