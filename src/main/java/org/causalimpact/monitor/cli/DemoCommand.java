@@ -2,6 +2,7 @@ package org.causalimpact.monitor.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -9,7 +10,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.io.InterventionEvents;
+import org.causalimpact.monitor.observe.HttpApi;
 import org.causalimpact.monitor.stream.DemoSession;
+import org.causalimpact.monitor.stream.MonitorQueries;
 import org.causalimpact.monitor.stream.StreamsConfigs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -111,7 +114,12 @@ final class DemoCommand implements Callable<Integer> {
             "demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      new DemoSession(options, spec.commandLine().getOut(), stop::get).run();
+      new DemoSession(options, spec.commandLine().getOut(), stop::get)
+          .withHttp(
+              (streams, httpPort) ->
+                  HttpApi.start(
+                      MonitorQueries.over(streams, List.of(def)), HttpApi.loopback(httpPort)))
+          .run();
       if (stop.get()) {
         spec.commandLine().getOut().println("stopped: simulator, streams and broker closed");
         return INTERRUPTED;

@@ -19,6 +19,8 @@ import org.apache.kafka.common.config.ConfigException;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
+import org.causalimpact.monitor.observe.HttpApi;
+import org.causalimpact.monitor.stream.MonitorQueries;
 import org.causalimpact.monitor.stream.MonitorTopology;
 import org.causalimpact.monitor.stream.StreamSettings;
 import org.causalimpact.monitor.stream.StreamsConfigs;
@@ -70,6 +72,16 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--partitions", paramLabel = "N",
       description = "Partitions of topics that --create-topics creates (default: the broker's).")
   Integer partitions;
+
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
+      description = "HTTP port of the JSON API, bound to 127.0.0.1 (default ${DEFAULT-VALUE};"
+          + " -1 serves nothing).")
+  int port;
+
+  @Option(names = "--api-token-env", paramLabel = "VAR",
+      description = "Environment variable holding a bearer token that POST endpoints require"
+          + " (default: none required).")
+  String apiTokenEnv;
 
   /** The environment the settings are read from; tests replace it. */
   Map<String, String> environment = System.getenv();
@@ -139,11 +151,29 @@ final class RunCommand implements Callable<Integer> {
             "run-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     StreamsRunner runner = null;
+    HttpApi api = null;
     try {
       try {
         runner = StreamsRunner.start(MonitorTopology.build(defs, settings), configs.streams());
       } catch (ConfigException e) {
         throw new InputException("invalid Kafka Streams setting: " + e.getMessage(), e);
+      }
+      if (port >= 0) {
+        String token = apiTokenEnv == null ? null : environment.get(apiTokenEnv);
+        if (apiTokenEnv != null && (token == null || token.isBlank())) {
+          throw new InputException(
+              "--api-token-env " + apiTokenEnv + " names an unset or empty environment variable");
+        }
+        try {
+          api =
+              HttpApi.start(
+                  MonitorQueries.over(runner.kafkaStreams(), defs), HttpApi.loopback(port), token);
+        } catch (java.io.IOException e) {
+          throw new InputException(
+              "cannot serve HTTP on 127.0.0.1:" + port + ": " + e.getMessage()
+                  + "; choose another --port", e);
+        }
+        out.println("api: http://127.0.0.1:" + api.port() + "/api/monitors");
       }
       out.println(
           "running: application.id "
@@ -184,6 +214,9 @@ final class RunCommand implements Callable<Integer> {
           + reason);
       return Main.INTERNAL_ERROR;
     } finally {
+      if (api != null) {
+        api.close();
+      }
       if (runner != null) {
         runner.close();
       }

@@ -25,6 +25,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.io.InterventionEvents.InterventionEvent;
@@ -130,6 +131,23 @@ public final class DemoSession {
   private final BooleanSupplier stop;
   private final long begin = System.nanoTime();
 
+  /**
+   * Starts the HTTP server over the running topology; returns what closes it. The CLI passes one
+   * (the stream package cannot depend on the HTTP package, which reads the stream's stores).
+   */
+  @FunctionalInterface
+  public interface HttpStarter {
+    AutoCloseable start(KafkaStreams streams, int port) throws java.io.IOException;
+  }
+
+  private HttpStarter http = (streams, port) -> null;
+
+  /** Serve HTTP while the demo runs (the default serves nothing). */
+  public DemoSession withHttp(HttpStarter starter) {
+    this.http = Objects.requireNonNull(starter);
+    return this;
+  }
+
   public DemoSession(Options options, PrintWriter out, BooleanSupplier stop) {
     this.options = Objects.requireNonNull(options, "options");
     this.out = Objects.requireNonNull(out, "out");
@@ -173,6 +191,7 @@ public final class DemoSession {
         sim.replay().time(sim.startRow()));
     EmbeddedKafka kafka = null;
     StreamsRunner streams = null;
+    AutoCloseable server = null;
     try {
       long t = System.nanoTime();
       kafka = EmbeddedKafka.start(dir.resolve("kafka"));
@@ -203,16 +222,32 @@ public final class DemoSession {
           settings.impactTopic(),
           settings.summaryTopic(),
           settings.healthTopic());
-      println(
-          "dashboard: http://127.0.0.1:%d/ (reserved for the dashboard and JSON API; not served"
-              + " by this build)",
-          options.httpPort());
+      try {
+        server = http.start(streams.kafkaStreams(), options.httpPort());
+      } catch (java.io.IOException e) {
+        throw new InputException(
+            "cannot serve HTTP on 127.0.0.1:" + options.httpPort() + ": " + e.getMessage()
+                + "; choose another --port", e);
+      }
+      if (server != null) {
+        println(
+            "api: http://127.0.0.1:%d/api/monitors/%s (JSON API over the live state)",
+            options.httpPort(),
+            def.name());
+      }
       println(
           "simulator: %s steps per second%s",
           options.speed() == 0 ? "as many" : Numbers.format(options.speed()),
           options.duration() == null ? "" : ", for at most " + human(options.duration()));
       return simulateAndWait(sim, settings, configs, streams);
     } finally {
+      if (server != null) {
+        try {
+          server.close();
+        } catch (Exception e) {
+          println("api: closing the HTTP server failed: %s", e.getMessage());
+        }
+      }
       if (streams != null) {
         streams.close();
       }
