@@ -6,20 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.impact.ImpactAnalysis;
@@ -40,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * uninterrupted run.
  */
 class RestartIT {
-  private static final long HOUR = Duration.ofHours(1).toMillis();
+  private static final long HOUR = KafkaFixtures.HOUR;
   private static final int START = 400;
   private static final int ROWS = 420;
   private static final int STOP_AFTER = 410;
@@ -60,8 +51,8 @@ class RestartIT {
       kafka.createTopics(settings.topics(), 1);
       Properties streamsProps =
           StreamsConfigs.embedded(kafka.bootstrapServers(), dir.resolve("state")).streams();
-      try (KafkaProducer<String, String> producer = producer(kafka)) {
-        send(producer, settings, t, 0, START);
+      try (KafkaProducer<String, String> producer = KafkaFixtures.producer(kafka.bootstrapServers())) {
+        KafkaFixtures.send(producer, settings, t, 0, START);
         producer.send(
             new ProducerRecord<>(
                 settings.interventionsTopic(),
@@ -70,18 +61,18 @@ class RestartIT {
                 monitor.name(),
                 "{\"id\":\"campaign\",\"timestamp\":" + START * HOUR
                     + ",\"do\":{\"x\":{\"shift\":5.0}},\"outcomes\":[\"y\"]}"));
-        send(producer, settings, t, START, STOP_AFTER + 1);
+        KafkaFixtures.send(producer, settings, t, START, STOP_AFTER + 1);
         producer.flush();
 
         try (StreamsRunner first =
             StreamsRunner.start(MonitorTopology.build(List.of(monitor), settings), streamsProps)) {
           assertTrue(first.awaitRunning(Duration.ofSeconds(60)), "first instance not running");
           List<JsonNode> before =
-              await(kafka, settings.impactTopic(), l -> l.size() >= STOP_AFTER - START);
+              KafkaFixtures.await(kafka.bootstrapServers(), settings.impactTopic(), l -> l.size() >= STOP_AFTER - START);
           assertEquals(STOP_AFTER - START, before.size());
         }
 
-        send(producer, settings, t, STOP_AFTER + 1, ROWS);
+        KafkaFixtures.send(producer, settings, t, STOP_AFTER + 1, ROWS);
         producer.send(
             new ProducerRecord<>(
                 settings.interventionsTopic(),
@@ -89,16 +80,16 @@ class RestartIT {
                 ROWS * HOUR,
                 monitor.name(),
                 "{\"id\":\"campaign\",\"action\":\"end\",\"timestamp\":" + ROWS * HOUR + "}"));
-        point(producer, settings, "x", ROWS * HOUR, 20.0);
+        KafkaFixtures.point(producer, settings, "x", ROWS * HOUR, 20.0);
         producer.flush();
       }
 
       try (StreamsRunner second =
           StreamsRunner.start(MonitorTopology.build(List.of(monitor), settings), streamsProps)) {
         assertTrue(second.awaitRunning(Duration.ofSeconds(60)), "second instance not running");
-        await(kafka, settings.summaryTopic(), l -> !l.isEmpty());
+        KafkaFixtures.await(kafka.bootstrapServers(), settings.summaryTopic(), l -> !l.isEmpty());
       }
-      List<JsonNode> impact = await(kafka, settings.impactTopic(), l -> l.size() >= ROWS - START);
+      List<JsonNode> impact = KafkaFixtures.await(kafka.bootstrapServers(), settings.impactTopic(), l -> l.size() >= ROWS - START);
 
       ImpactAnalysis batch =
           ImpactAnalyzer.withDefaults()
@@ -118,62 +109,5 @@ class RestartIT {
             1e-9);
       }
     }
-  }
-
-  private static KafkaProducer<String, String> producer(EmbeddedKafka kafka) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
-  }
-
-  private static void send(
-      KafkaProducer<String, String> producer, StreamSettings s, TimeSeriesTable t, int from, int to) {
-    for (int r = from; r < to; r++) {
-      point(producer, s, "x", r * HOUR, t.value("x", r));
-      point(producer, s, "y", r * HOUR + 1000, t.value("y", r));
-    }
-  }
-
-  private static void point(
-      KafkaProducer<String, String> producer, StreamSettings s, String series, long time, double v) {
-    producer.send(
-        new ProducerRecord<>(
-            s.metricsTopic(),
-            null,
-            time,
-            series,
-            "{\"series\":\"" + series + "\",\"timestamp\":\"" + Instant.ofEpochMilli(time)
-                + "\",\"value\":" + v + "}"));
-  }
-
-  /** All committed records of a topic, polled until {@code done} holds or 90 s pass. */
-  private static List<JsonNode> await(
-      EmbeddedKafka kafka, String topic, Predicate<List<JsonNode>> done) throws Exception {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "restart-it-" + topic + "-" + System.nanoTime());
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    List<JsonNode> out = new ArrayList<>();
-    try (KafkaConsumer<String, String> c =
-        new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-      c.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-      while (System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
-          out.add(Json.MAPPER.readTree(r.value()));
-        }
-        if (done.test(out)) {
-          // one more poll: anything beyond what was awaited would be a duplicate
-          for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(1500))) {
-            out.add(Json.MAPPER.readTree(r.value()));
-          }
-          return out;
-        }
-      }
-    }
-    throw new AssertionError("timed out waiting on " + topic + " (" + out.size() + " records)");
   }
 }

@@ -1,0 +1,100 @@
+package org.causalimpact.monitor.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.causalimpact.monitor.config.MonitorDefinition;
+import org.causalimpact.monitor.config.MonitorLoader;
+import org.causalimpact.monitor.impact.ImpactAnalysis;
+import org.causalimpact.monitor.impact.ImpactAnalyzer;
+import org.causalimpact.monitor.scm.DataSimulator;
+import org.causalimpact.monitor.scm.DoSpec;
+import org.causalimpact.monitor.scm.Intervention;
+import org.causalimpact.monitor.scm.TimeSeriesTable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+
+/**
+ * The monitor flow against a Kafka broker in a container ({@code apache/kafka:4.3.1}), where a
+ * Docker engine is reachable; skipped with a message where none is (as on machines without
+ * Docker). The same flow runs on the embedded broker in {@link RestartIT}.
+ */
+class KafkaContainerIT {
+  static final String IMAGE = "apache/kafka:4.3.1";
+  private static final long HOUR = KafkaFixtures.HOUR;
+  private static final int START = 400;
+  private static final int ROWS = 420;
+
+  @TempDir Path dir;
+
+  @Test
+  void monitorFlowOnAContainerBroker() throws Exception {
+    assumeTrue(
+        DockerClientFactory.instance().isDockerAvailable(),
+        "no Docker engine reachable: the container test is skipped (see README, Testcontainers)");
+    MonitorDefinition monitor = MonitorLoader.load(Path.of("config/monitors/validation.yaml"));
+    StreamSettings settings = StreamSettings.defaults().withGrace(Duration.ZERO);
+    Intervention campaign =
+        new Intervention("campaign", Map.of("x", new DoSpec.Shift(5.0)), List.of("y"), START, -1);
+    TimeSeriesTable t =
+        DataSimulator.simulate(monitor.graph(), monitor.simulation(), campaign, 5L).table();
+    try (KafkaContainer kafka = new KafkaContainer(IMAGE)) {
+      kafka.start();
+      String bootstrap = kafka.getBootstrapServers();
+      Properties admin = new Properties();
+      admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      try (Admin a = Admin.create(admin)) {
+        a.createTopics(settings.topics().stream().map(n -> new NewTopic(n, 1, (short) 1)).toList())
+            .all()
+            .get();
+      }
+      try (KafkaProducer<String, String> producer = KafkaFixtures.producer(bootstrap)) {
+        KafkaFixtures.send(producer, settings, t, 0, START);
+        producer.send(
+            new ProducerRecord<>(
+                settings.interventionsTopic(), null, START * HOUR, monitor.name(),
+                "{\"id\":\"campaign\",\"timestamp\":" + START * HOUR
+                    + ",\"do\":{\"x\":{\"shift\":5.0}},\"outcomes\":[\"y\"]}"));
+        KafkaFixtures.send(producer, settings, t, START, ROWS);
+        producer.send(
+            new ProducerRecord<>(
+                settings.interventionsTopic(), null, ROWS * HOUR, monitor.name(),
+                "{\"id\":\"campaign\",\"action\":\"end\",\"timestamp\":" + ROWS * HOUR + "}"));
+        KafkaFixtures.point(producer, settings, "x", ROWS * HOUR, 20.0);
+      }
+      Properties props = StreamsConfigs.embedded(bootstrap, dir.resolve("state")).streams();
+      try (StreamsRunner streams =
+          StreamsRunner.start(MonitorTopology.build(List.of(monitor), settings), props)) {
+        assertTrue(streams.awaitRunning(Duration.ofSeconds(60)), "streams not running");
+        List<JsonNode> summary =
+            KafkaFixtures.await(bootstrap, settings.summaryTopic(), l -> !l.isEmpty());
+        ImpactAnalysis batch =
+            ImpactAnalyzer.withDefaults()
+                .withFit(monitor.fit())
+                .withIntervals(monitor.intervals())
+                .analyze(monitor.name(), monitor.graph(), t.slice(0, ROWS), 0, campaign);
+        assertEquals(
+            batch.outcome("y").summary().average().effect().mean(),
+            summary.get(0).get("summary").get("average").get("effect").get("mean").asDouble(),
+            1e-9);
+        List<JsonNode> impact =
+            KafkaFixtures.await(bootstrap, settings.impactTopic(), l -> l.size() >= ROWS - START);
+        assertEquals(ROWS - START, impact.size());
+      }
+    }
+  }
+}
