@@ -11,7 +11,7 @@ import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.graph.NodeDefinition;
 import org.causalimpact.monitor.graph.Parent;
 import org.causalimpact.monitor.impact.Estimate;
-import org.causalimpact.monitor.impact.Interval;
+import org.causalimpact.monitor.report.JsonReport;
 import org.causalimpact.monitor.impact.WhatIf;
 import org.causalimpact.monitor.scm.CausalEffect;
 import org.causalimpact.monitor.scm.DoSpec;
@@ -228,22 +228,7 @@ final class ApiJson {
 
   /** {@code {"mean", "conformal": [lo, hi], "bootstrap": [lo, hi]}}, a missing route left out. */
   static ObjectNode estimate(Estimate e) {
-    ObjectNode n = object();
-    number(n, "mean", e.mean());
-    if (e.conformal() != null) {
-      n.set("conformal", interval(e.conformal()));
-    }
-    if (e.bootstrap() != null) {
-      n.set("bootstrap", interval(e.bootstrap()));
-    }
-    return n;
-  }
-
-  private static ArrayNode interval(Interval i) {
-    ArrayNode a = MAPPER.createArrayNode();
-    addNumber(a, i.lower());
-    addNumber(a, i.upper());
-    return a;
+    return JsonReport.estimate(e);
   }
 
   static void time(ObjectNode n, String field, Instant t) {
@@ -255,18 +240,10 @@ final class ApiJson {
   }
 
   static void number(ObjectNode n, String field, Double x) {
-    if (x == null || !Double.isFinite(x)) {
-      n.putNull(field);
-    } else {
-      n.put(field, x.doubleValue());
-    }
+    JsonReport.number(n, field, x);
   }
 
   private static void addNumber(ArrayNode a, Double x) {
-    if (x == null || !Double.isFinite(x)) {
-      a.addNull();
-    } else {
-      a.add(x.doubleValue());
-    }
+    JsonReport.addNumber(a, x);
   }
 }

@@ -174,6 +174,11 @@ public final class JsonReport {
     return n;
   }
 
+  /** {@code {"mean", "conformal": [lo, hi], "bootstrap": [lo, hi]}}, a missing route left out. */
+  public static ObjectNode estimate(Estimate e) {
+    return estimate(e, null);
+  }
+
   /** {@code {"mean", ["sd",] "conformal": [lo, hi], "bootstrap": [lo, hi]}}. */
   private static ObjectNode estimate(Estimate e, Double sd) {
     ObjectNode n = JSON.createObjectNode();
@@ -197,7 +202,8 @@ public final class JsonReport {
     return a;
   }
 
-  private static void number(ObjectNode n, String field, Double x) {
+  /** Puts a number, or JSON null for {@code null}, NaN and infinities. */
+  public static void number(ObjectNode n, String field, Double x) {
     if (x == null || !Double.isFinite(x)) {
       n.putNull(field);
     } else {
@@ -205,7 +211,8 @@ public final class JsonReport {
     }
   }
 
-  private static void addNumber(ArrayNode a, Double x) {
+  /** Adds a number, or JSON null for {@code null}, NaN and infinities. */
+  public static void addNumber(ArrayNode a, Double x) {
     if (x == null || !Double.isFinite(x)) {
       a.addNull();
     } else {
