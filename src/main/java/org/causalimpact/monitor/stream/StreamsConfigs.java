@@ -73,6 +73,9 @@ public final class StreamsConfigs {
   /** Rows after an intervention's start kept for it. */
   public static final String MAX_POST_ROWS = "monitor.max.post.rows";
 
+  /** Rows between refits of the model-health fit before interventions. */
+  public static final String HEALTH_REFIT_EVERY = "monitor.health.refit.every";
+
   /** Directory of the monitor definitions ({@code *.yaml}) that {@code run} loads. */
   public static final String DEFINITIONS = "monitor.definitions";
 
@@ -222,6 +225,17 @@ public final class StreamsConfigs {
         throw invalid(MAX_POST_ROWS, "must be >= 1");
       }
     }
+    int refitEvery = d.healthRefitEvery();
+    if (values.containsKey(HEALTH_REFIT_EVERY)) {
+      try {
+        refitEvery = Integer.parseInt(values.get(HEALTH_REFIT_EVERY));
+      } catch (NumberFormatException e) {
+        throw invalid(HEALTH_REFIT_EVERY, "must be a whole number");
+      }
+      if (refitEvery < 1) {
+        throw invalid(HEALTH_REFIT_EVERY, "must be >= 1");
+      }
+    }
     return new StreamSettings(
         topic(TOPIC_METRICS, d.metricsTopic()),
         topic(TOPIC_INTERVENTIONS, d.interventionsTopic()),
@@ -229,7 +243,8 @@ public final class StreamsConfigs {
         topic(TOPIC_SUMMARY, d.summaryTopic()),
         topic(TOPIC_HEALTH, d.healthTopic()),
         grace,
-        maxPostRows);
+        maxPostRows,
+        refitEvery);
   }
 
   private String topic(String key, String fallback) {

@@ -123,6 +123,23 @@ class StreamsConfigsTest {
   }
 
   @Test
+  void healthRefitIntervalIsASetting() {
+    assertEquals(
+        StreamSettings.DEFAULT_HEALTH_REFIT_EVERY,
+        StreamsConfigs.load(null, Map.of()).settings().healthRefitEvery());
+    assertEquals(
+        25,
+        StreamsConfigs.load(null, Map.of("CIM_MONITOR_HEALTH_REFIT_EVERY", "25"))
+            .settings()
+            .healthRefitEvery());
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () -> StreamsConfigs.load(null, Map.of("CIM_MONITOR_HEALTH_REFIT_EVERY", "0")));
+    assertTrue(e.getMessage().contains("monitor.health.refit.every"), e.getMessage());
+  }
+
+  @Test
   void durations() {
     assertEquals(Duration.ofMillis(500), StreamsConfigs.duration("500ms"));
     assertEquals(Duration.ofSeconds(60), StreamsConfigs.duration("60s"));
