@@ -4,9 +4,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.io.InterventionEvents;
@@ -97,41 +94,21 @@ final class DemoCommand implements Callable<Integer> {
             port,
             dataDir,
             summaryTimeout);
-    AtomicBoolean stop = new AtomicBoolean();
-    CountDownLatch done = new CountDownLatch(1);
-    // Ctrl-C: ask the session to stop, and hold the JVM until the producer, the topology and the
-    // broker are closed (the session checks the flag at least every 200 ms).
-    Thread hook =
-        new Thread(
-            () -> {
-              stop.set(true);
-              try {
-                done.await(45, TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "demo-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    CtrlC ctrlC = new CtrlC("demo-shutdown");
     try {
-      new DemoSession(options, spec.commandLine().getOut(), stop::get)
+      new DemoSession(options, spec.commandLine().getOut(), ctrlC::requested)
           .withHttp(
               (streams, httpPort) ->
                   HttpApi.start(
                       MonitorQueries.over(streams, List.of(def)), HttpApi.loopback(httpPort)))
           .run();
-      if (stop.get()) {
+      if (ctrlC.requested()) {
         spec.commandLine().getOut().println("stopped: simulator, streams and broker closed");
         return INTERRUPTED;
       }
       return 0;
     } finally {
-      done.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // the JVM is shutting down (Ctrl-C): the hook is running and now returns
-      }
+      ctrlC.close();
     }
   }
 

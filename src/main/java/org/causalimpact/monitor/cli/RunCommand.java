@@ -11,9 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.apache.kafka.common.config.ConfigException;
 import org.causalimpact.monitor.InputException;
@@ -136,20 +133,7 @@ final class RunCommand implements Callable<Integer> {
     }
     out.flush();
 
-    AtomicBoolean stop = new AtomicBoolean();
-    CountDownLatch done = new CountDownLatch(1);
-    Thread hook =
-        new Thread(
-            () -> {
-              stop.set(true);
-              try {
-                done.await(45, TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "run-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    CtrlC ctrlC = new CtrlC("run-shutdown");
     StreamsRunner runner = null;
     HttpApi api = null;
     try {
@@ -193,7 +177,7 @@ final class RunCommand implements Callable<Integer> {
               + " (Ctrl-C stops)");
       out.flush();
       boolean announced = false;
-      while (!stop.get()) {
+      while (!ctrlC.requested()) {
         if (runner.awaitStopped(Duration.ofMillis(200))) {
           break;
         }
@@ -203,7 +187,7 @@ final class RunCommand implements Callable<Integer> {
           announced = true;
         }
       }
-      if (stop.get()) {
+      if (ctrlC.requested()) {
         runner.close();
         runner = null;
         out.println("stopped: streams closed");
@@ -220,12 +204,7 @@ final class RunCommand implements Callable<Integer> {
       if (runner != null) {
         runner.close();
       }
-      done.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // the JVM is shutting down (Ctrl-C): the hook is running and now returns
-      }
+      ctrlC.close();
     }
   }
 

@@ -19,7 +19,6 @@ import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.scm.WorldSimulator;
 import org.causalimpact.monitor.uncertainty.IntervalSettings;
 import org.causalimpact.monitor.uncertainty.PermutationTest;
-import org.causalimpact.monitor.uncertainty.Quantiles;
 import org.causalimpact.monitor.uncertainty.ResidualBootstrap;
 import org.causalimpact.monitor.uncertainty.RollingOriginCalibration;
 
@@ -230,11 +229,5 @@ final class Analysis {
             first,
             from,
             to - 1));
-  }
-
-  static double quantile(double[] values, double p) {
-    double[] s = values.clone();
-    Arrays.sort(s);
-    return Quantiles.type7(s, p);
   }
 }

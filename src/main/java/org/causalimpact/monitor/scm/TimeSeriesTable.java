@@ -1,6 +1,5 @@
 package org.causalimpact.monitor.scm;
 
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,11 +100,6 @@ public record TimeSeriesTable(List<String> columns, double[][] values, List<Stri
       v[i] = values[columnIndex(names.get(i))];
     }
     return new TimeSeriesTable(names, v, labels);
-  }
-
-  /** Convenience for labels from instants. */
-  public static List<String> labelsOf(List<Instant> times) {
-    return times.stream().map(Instant::toString).toList();
   }
 
   @Override
