@@ -4,10 +4,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.kafka.streams.KafkaStreams;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.io.InterventionEvents;
 import org.causalimpact.monitor.observe.HttpApi;
+import org.causalimpact.monitor.observe.MonitorMeters;
 import org.causalimpact.monitor.stream.DemoSession;
 import org.causalimpact.monitor.stream.MonitorQueries;
 import org.causalimpact.monitor.stream.StreamsConfigs;
@@ -95,12 +97,22 @@ final class DemoCommand implements Callable<Integer> {
             dataDir,
             summaryTimeout);
     CtrlC ctrlC = new CtrlC("demo-shutdown");
+    MonitorMeters meters =
+        new MonitorMeters(
+            StreamsConfigs.DEFAULT_METERS_RETENTION, StreamsConfigs.DEFAULT_METERS_MAX_INTERVENTIONS);
     try {
       new DemoSession(options, spec.commandLine().getOut(), ctrlC::requested)
+          .withListener(meters)
           .withHttp(
-              (streams, httpPort) ->
-                  HttpApi.start(
-                      MonitorQueries.over(streams, List.of(def)), HttpApi.loopback(httpPort)))
+              (streams, httpPort) -> {
+                meters.bindStreams(streams);
+                return HttpApi.start(
+                    MonitorQueries.over(streams, List.of(def)),
+                    HttpApi.loopback(httpPort),
+                    null,
+                    meters,
+                    () -> streams.state() == KafkaStreams.State.RUNNING);
+              })
           .run();
       if (ctrlC.requested()) {
         spec.commandLine().getOut().println("stopped: simulator, streams and broker closed");
@@ -109,6 +121,7 @@ final class DemoCommand implements Callable<Integer> {
       return 0;
     } finally {
       ctrlC.close();
+      meters.close();
     }
   }
 

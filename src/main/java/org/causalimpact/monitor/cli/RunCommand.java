@@ -17,6 +17,7 @@ import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.observe.HttpApi;
+import org.causalimpact.monitor.observe.MonitorMeters;
 import org.causalimpact.monitor.stream.MonitorQueries;
 import org.causalimpact.monitor.stream.MonitorTopology;
 import org.causalimpact.monitor.stream.StreamSettings;
@@ -98,6 +99,8 @@ final class RunCommand implements Callable<Integer> {
               + " or as CIM_BOOTSTRAP_SERVERS");
     }
     StreamSettings settings = configs.settings();
+    Duration metersRetention = configs.metersRetention();
+    int metersMax = configs.metersMaxInterventions();
     Path dir = monitors != null ? monitors : configs.definitions(DEFAULT_MONITORS);
     List<MonitorDefinition> defs = loadAll(dir);
     if (partitions != null && partitions < 1) {
@@ -136,9 +139,14 @@ final class RunCommand implements Callable<Integer> {
     CtrlC ctrlC = new CtrlC("run-shutdown");
     StreamsRunner runner = null;
     HttpApi api = null;
+    MonitorMeters meters =
+        new MonitorMeters(metersRetention, metersMax);
     try {
       try {
-        runner = StreamsRunner.start(MonitorTopology.build(defs, settings), configs.streams());
+        runner =
+            StreamsRunner.start(
+                MonitorTopology.build(defs, settings, meters), configs.streams());
+        meters.bindStreams(runner.kafkaStreams());
       } catch (ConfigException e) {
         throw new InputException("invalid Kafka Streams setting: " + e.getMessage(), e);
       }
@@ -151,13 +159,19 @@ final class RunCommand implements Callable<Integer> {
         try {
           api =
               HttpApi.start(
-                  MonitorQueries.over(runner.kafkaStreams(), defs), HttpApi.loopback(port), token);
+                  MonitorQueries.over(runner.kafkaStreams(), defs),
+                  HttpApi.loopback(port),
+                  token,
+                  meters,
+                  runner::isRunning);
         } catch (java.io.IOException e) {
           throw new InputException(
               "cannot serve HTTP on 127.0.0.1:" + port + ": " + e.getMessage()
                   + "; choose another --port", e);
         }
-        out.println("api: http://127.0.0.1:" + api.port() + "/api/monitors");
+        out.println(
+            "api: http://127.0.0.1:" + api.port() + "/api/monitors (metrics: /metrics, /health,"
+                + " /ready)");
       }
       out.println(
           "running: application.id "
@@ -204,6 +218,7 @@ final class RunCommand implements Callable<Integer> {
       if (runner != null) {
         runner.close();
       }
+      meters.close();
       ctrlC.close();
     }
   }

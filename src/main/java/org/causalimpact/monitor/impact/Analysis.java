@@ -85,7 +85,13 @@ final class Analysis {
     FittedScm model = ScmFitter.with(fit).fit(graph, table, preStart, t0);
     List<EquationLayout> layouts = model.equations().stream().map(e -> e.layout()).toList();
     WorldSimulator worlds =
-        new WorldSimulator(graph, layouts, observed, simulatedNames, intervention.actions());
+        new WorldSimulator(
+            graph,
+            layouts,
+            observed,
+            simulatedNames,
+            intervention.actions(),
+            intervention.actionEndRow());
     int[] outcomePos =
         outcomes.stream().mapToInt(o -> worlds.positionOf(graph.indexOf(o))).toArray();
     boolean hasActions = !intervention.actions().isEmpty();

@@ -36,6 +36,7 @@ import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.stream.InterventionStatus;
 import org.causalimpact.monitor.stream.MonitorQueries;
 import org.causalimpact.monitor.stream.MonitorStatus;
+import org.causalimpact.monitor.stream.StoresUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,6 +116,23 @@ public final class HttpApi implements AutoCloseable {
    */
   public static HttpApi start(MonitorQueries queries, InetSocketAddress bind, String bearerToken)
       throws IOException {
+    return start(queries, bind, bearerToken, null, null);
+  }
+
+  /**
+   * Starts the API with the operational endpoints {@code /metrics}, {@code /health} and {@code
+   * /ready} ({@link OpsEndpoints}).
+   *
+   * @param meters what {@code /metrics} shows; {@code null} serves none of the three
+   * @param ready whether Kafka Streams is running, for {@code /ready}
+   */
+  public static HttpApi start(
+      MonitorQueries queries,
+      InetSocketAddress bind,
+      String bearerToken,
+      MonitorMeters meters,
+      java.util.function.BooleanSupplier ready)
+      throws IOException {
     java.util.Objects.requireNonNull(queries, "queries");
     if (bearerToken != null
         && (bearerToken.isBlank() || !bearerToken.strip().equals(bearerToken))) {
@@ -133,6 +151,9 @@ public final class HttpApi implements AutoCloseable {
             });
     HttpApi api = new HttpApi(server, executor, queries, bearerToken);
     server.createContext("/", api::handle);
+    if (meters != null) {
+      OpsEndpoints.register(server, meters, ready == null ? () -> true : ready);
+    }
     server.setExecutor(executor);
     server.start();
     LOG.info(
@@ -181,6 +202,12 @@ public final class HttpApi implements AutoCloseable {
       response = route(ex);
     } catch (ApiError e) {
       response = errorResponse(e, ex);
+    } catch (StoresUnavailableException e) {
+      LOG.debug("{} {}: {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e.toString());
+      response =
+          new Response(
+              503, ApiJson.error(e.getMessage() + "; try again shortly", null),
+              Map.of("Retry-After", "1"));
     } catch (RuntimeException | IOException e) {
       LOG.error("{} {} failed", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e);
       response =

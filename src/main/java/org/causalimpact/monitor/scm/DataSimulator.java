@@ -120,18 +120,21 @@ public final class DataSimulator {
       }
       Set<String> affected = new LinkedHashSet<>(intervention.actions().keySet());
       affected.addAll(graph.descendants(intervention.actions().keySet()));
+      // after the end the intervened nodes follow their equations again; what the intervention
+      // left in the lags carries on to the last row (the persistence the monitor can report)
       WorldSimulator sim =
-          new WorldSimulator(graph, layouts, natural, affected, intervention.actions());
+          new WorldSimulator(
+              graph, layouts, natural, affected, intervention.actions(), burn + end);
       int d = sim.simulatedCount();
-      int h = end - start;
+      int h = spec.rows() - start;
       double[][] cf = new double[d][h];
       double[][] iv = new double[d][h];
       double[][] dNoise = new double[d][];
       int[] simNodes = sim.simulatedNodes();
       for (int i = 0; i < d; i++) {
-        dNoise[i] = Arrays.copyOfRange(noise[simNodes[i]], burn + start, burn + end);
+        dNoise[i] = Arrays.copyOfRange(noise[simNodes[i]], burn + start, burn + spec.rows());
       }
-      sim.run(coef, burn + start, burn + end, dNoise, cf, iv);
+      sim.run(coef, burn + start, burn + spec.rows(), dNoise, cf, iv);
       for (int i = 0; i < d; i++) {
         int j = simNodes[i];
         double[] effect = new double[spec.rows()];

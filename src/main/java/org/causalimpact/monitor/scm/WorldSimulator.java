@@ -17,7 +17,8 @@ import org.causalimpact.monitor.graph.CausalGraph;
  *       lags once they reach past {@code start};
  *   <li>interventional: an intervened node takes its do-spec applied to its counterfactual (natural)
  *       value, its equation and parents are cut (graph surgery); the other nodes of {@code D} follow
- *       their equations with the same noise.
+ *       their equations with the same noise. From the action end row on (the intervention is over,
+ *       its effect may persist through lags) the intervened nodes follow their equations again.
  * </ul>
  *
  * Instances are immutable and thread-safe; {@link #run} writes only to the arrays passed in.
@@ -28,6 +29,7 @@ public final class WorldSimulator {
   private final int[] simulated;
   private final int[] position;
   private final DoSpec[] actions;
+  private final int actionEnd;
   private final int[][] termNode;
   private final int[][] termLag;
 
@@ -36,7 +38,7 @@ public final class WorldSimulator {
    * @param layouts equation layout per graph index
    * @param observed observed values per graph index (not copied; must not change)
    * @param simulatedNodes the set D, any order
-   * @param doSpecs do-spec per intervened node (each must be in D)
+   * @param doSpecs do-spec per intervened node (each must be in D), holding on every row
    */
   public WorldSimulator(
       CausalGraph graph,
@@ -44,6 +46,25 @@ public final class WorldSimulator {
       double[][] observed,
       Collection<String> simulatedNodes,
       Map<String, DoSpec> doSpecs) {
+    this(graph, layouts, observed, simulatedNodes, doSpecs, Integer.MAX_VALUE);
+  }
+
+  /**
+   * @param graph the causal graph
+   * @param layouts equation layout per graph index
+   * @param observed observed values per graph index (not copied; must not change)
+   * @param simulatedNodes the set D, any order
+   * @param doSpecs do-spec per intervened node (each must be in D)
+   * @param actionEnd first row on which the do-specs no longer hold (absolute row index)
+   */
+  public WorldSimulator(
+      CausalGraph graph,
+      List<EquationLayout> layouts,
+      double[][] observed,
+      Collection<String> simulatedNodes,
+      Map<String, DoSpec> doSpecs,
+      int actionEnd) {
+    this.actionEnd = actionEnd;
     this.layouts = layouts.toArray(new EquationLayout[0]);
     this.observed = observed;
     List<String> order =
@@ -123,7 +144,7 @@ public final class WorldSimulator {
       int h = t - start;
       for (int i = 0; i < simulated.length; i++) {
         int node = simulated[i];
-        DoSpec spec = actions[node];
+        DoSpec spec = t < actionEnd ? actions[node] : null;
         if (spec != null) {
           interventional[i][h] = spec.apply(counterfactual[i][h], observed[node][t]);
         } else {

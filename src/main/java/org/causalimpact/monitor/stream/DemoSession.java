@@ -141,6 +141,13 @@ public final class DemoSession {
   }
 
   private HttpStarter http = (streams, port) -> null;
+  private StreamListener listener = StreamListener.NONE;
+
+  /** Report to {@code l} as the topology runs (the CLI passes the meters). */
+  public DemoSession withListener(StreamListener l) {
+    this.listener = Objects.requireNonNull(l);
+    return this;
+  }
 
   /** Serve HTTP while the demo runs (the default serves nothing). */
   public DemoSession withHttp(HttpStarter starter) {
@@ -209,7 +216,8 @@ public final class DemoSession {
       StreamsConfigs configs =
           StreamsConfigs.embedded(kafka.bootstrapServers(), dir.resolve("streams"));
       streams =
-          StreamsRunner.start(MonitorTopology.build(List.of(def), settings), configs.streams());
+          StreamsRunner.start(
+              MonitorTopology.build(List.of(def), settings, listener), configs.streams());
       awaitRunning(streams);
       if (stop.getAsBoolean()) {
         return List.of();
@@ -231,7 +239,8 @@ public final class DemoSession {
       }
       if (server != null) {
         println(
-            "api: http://127.0.0.1:%d/api/monitors/%s (JSON API over the live state)",
+            "dashboard: http://127.0.0.1:%d/ (live page); JSON API under /api/monitors/%s;"
+                + " Prometheus meters at /metrics",
             options.httpPort(),
             def.name());
       }

@@ -41,14 +41,17 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
 
   private final Map<String, MonitorDefinition> monitors;
   private final StreamSettings settings;
+  private final StreamListener listener;
   private ProcessorContext<byte[], Output> context;
   private KeyValueStore<String, MonitorState> states;
   private KeyValueStore<String, GridRow> rows;
   private ModelHealth health;
 
-  MonitorProcessor(Map<String, MonitorDefinition> monitors, StreamSettings settings) {
+  MonitorProcessor(
+      Map<String, MonitorDefinition> monitors, StreamSettings settings, StreamListener listener) {
     this.monitors = monitors;
     this.settings = settings;
+    this.listener = listener;
   }
 
   @Override
@@ -77,7 +80,8 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
       case Envelope.POINT -> onPoint(def, st, e);
       case Envelope.START -> onStart(def, st, e);
       case Envelope.END -> onEnd(def, st, e);
-      default -> dead("invalid-input", "unknown envelope kind " + e.kind(), e.source());
+      default ->
+          dead("invalid-input", "unknown envelope kind " + e.kind(), e.source(), def.name());
     }
     states.put(monitor, st);
   }
@@ -94,7 +98,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
           "late",
           "point of '" + e.node() + "' at " + Instant.ofEpochMilli(e.timestamp())
               + " arrived after its step closed (grace " + settings.grace() + ")",
-          e.source());
+          e.source(), def.name());
       return;
     }
     long reference =
@@ -106,7 +110,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
           "bad-timestamp",
           "point at " + Instant.ofEpochMilli(e.timestamp()) + " is more than " + MAX_GAP_STEPS
               + " steps ahead of the monitor's stream time",
-          e.source());
+          e.source(), def.name());
       return;
     }
     MonitorState.Cell cell =
@@ -151,6 +155,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     }
     rows.put(StoredRows.key(def.name(), s), new GridRow(s, values, imputed));
     st.lastClosedStep = s;
+    listener.rowClosed(def.name(), s * stepMillis(def));
     long keep = (long) def.preWindow() + settings.maxPostRows() + 1;
     if (s - keep >= 0) {
       rows.delete(StoredRows.key(def.name(), s - keep));
@@ -158,7 +163,19 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     if (st.interventions.isEmpty()) {
       long time = s * stepMillis(def);
       health.onRowClosed(
-          def, st, rows, s, (key, record) -> emit(settings.healthTopic(), key, record, time));
+          def,
+          st,
+          rows,
+          s,
+          (key, record) -> {
+            emit(settings.healthTopic(), key, record, time);
+            listener.health(
+                def.name(),
+                record.get("node").asText(),
+                record.get("rSquared").asDouble(),
+                record.get("sigma").asDouble(),
+                record.get("coverage").isNull() ? null : record.get("coverage").asDouble());
+          });
     }
     for (MonitorState.Active iv : new ArrayList<>(st.interventions.values())) {
       advance(def, st, iv, s);
@@ -173,23 +190,51 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     };
   }
 
-  /** Emits what row {@code s} means for one intervention: an impact step, and maybe its summary. */
+  /**
+   * Emits what row {@code s} means for one intervention: an impact step (while the intervention
+   * runs, and through the persistence rows after its end), the summary at its end, and a second
+   * summary when the persistence rows are over.
+   */
   private void advance(MonitorDefinition def, MonitorState st, MonitorState.Active iv, long s) {
     if (s < iv.startStep || s <= iv.emittedThrough) {
       return;
     }
-    boolean inPost = iv.endStep == null || s < iv.endStep;
-    if (inPost && !emitStep(def, st, iv, s)) {
+    boolean reported = iv.reportEndStep == null || s < iv.reportEndStep;
+    if (reported && !emitStep(def, st, iv, s)) {
       return;
     }
-    boolean lastPostRow =
-        iv.endStep != null ? s >= iv.endStep - 1 : s - iv.startStep + 1 >= settings.maxPostRows();
-    if (lastPostRow) {
-      if (iv.endStep == null) {
-        iv.endStep = s + 1;
-      }
-      summarize(def, st, iv);
+    if (iv.endStep == null && s - iv.startStep + 1 >= settings.maxPostRows()) {
+      iv.endStep = s + 1;
+      iv.reportEndStep = s + 1;
     }
+    finishIfDue(def, st, iv, s);
+  }
+
+  /** The summaries and the move to {@code ended} that row {@code s} being closed makes due. */
+  private void finishIfDue(
+      MonitorDefinition def, MonitorState st, MonitorState.Active iv, long s) {
+    if (iv.endStep == null) {
+      return;
+    }
+    if (!iv.summarized && s >= iv.endStep - 1) {
+      iv.summarized = true;
+      if (!summarize(def, iv, iv.endStep, "end")) {
+        finish(def, st, iv);
+        return;
+      }
+    }
+    if (s >= iv.reportEndStep - 1) {
+      if (iv.reportEndStep > iv.endStep) {
+        summarize(def, iv, iv.reportEndStep, "persistence-end");
+      }
+      finish(def, st, iv);
+    }
+  }
+
+  private void finish(MonitorDefinition def, MonitorState st, MonitorState.Active iv) {
+    st.interventions.remove(iv.id);
+    st.ended.put(iv.id, iv);
+    listener.interventionEnded(def.name(), iv.id);
   }
 
   private void onStart(MonitorDefinition def, MonitorState st, Envelope e) {
@@ -197,7 +242,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
       dead(
           "duplicate-start",
           "intervention '" + e.id() + "' of monitor '" + def.name() + "' was already started",
-          e.source());
+          e.source(), def.name());
       return;
     }
     MonitorState.Active iv = new MonitorState.Active();
@@ -220,7 +265,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
       dead(
           st.ended.containsKey(e.id()) ? "already-ended" : "end-without-start",
           "intervention '" + e.id() + "' of monitor '" + def.name() + "' is not running",
-          e.source());
+          e.source(), def.name());
       return;
     }
     long stepMs = stepMillis(def);
@@ -230,32 +275,39 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
           "invalid-intervention",
           "intervention '" + e.id() + "' ends at " + Instant.ofEpochMilli(e.timestamp())
               + ", before its first step",
-          e.source());
+          e.source(), def.name());
       return;
     }
     if (iv.endStep != null) {
-      dead("already-ended", "intervention '" + e.id() + "' already has an end", e.source());
+      dead(
+          "already-ended",
+          "intervention '" + e.id() + "' already has an end",
+          e.source(),
+          def.name());
       return;
     }
     iv.endStep = end;
-    if (st.lastClosedStep != MonitorState.NONE && st.lastClosedStep >= end - 1) {
-      summarize(def, st, iv);
+    iv.reportEndStep = end + settings.persistenceRows();
+    if (st.lastClosedStep != MonitorState.NONE) {
+      finishIfDue(def, st, iv, st.lastClosedStep);
     }
   }
 
   private boolean emitStep(MonitorDefinition def, MonitorState st, MonitorState.Active iv, long s) {
     ImpactAnalysis a;
+    long began = System.nanoTime();
     try {
       a = analyze(def, iv, s);
     } catch (InputException ex) {
-      dead("analysis-failed", ex.getMessage(), iv.source);
-      st.interventions.remove(iv.id);
-      st.ended.put(iv.id, iv);
+      dead("analysis-failed", ex.getMessage(), iv.source, def.name());
+      finish(def, st, iv);
       return false;
     }
+    listener.analysisTime(def.name(), System.nanoTime() - began);
     int h = (int) (s - iv.startStep);
     GridRow row = rows.get(StoredRows.key(def.name(), s));
     long time = s * stepMillis(def);
+    String phase = iv.endStep == null || s < iv.endStep ? "active" : "after-end";
     for (OutcomeImpact o : a.outcomes()) {
       StepImpact step = o.series().get(h);
       ObjectNode n = Json.MAPPER.createObjectNode();
@@ -264,6 +316,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
       n.put("intervention", iv.id);
       n.put("node", o.node());
       n.put("timestamp", Instant.ofEpochMilli(time).toString());
+      n.put("phase", phase);
       n.put("level", a.level());
       n.put(
           "imputed",
@@ -281,24 +334,36 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
           def.name() + "/" + iv.id + "/" + o.node(),
           n,
           time);
+      listener.impact(def.name(), iv.id, o, step);
     }
     iv.emittedThrough = s;
     return true;
   }
 
-  private void summarize(MonitorDefinition def, MonitorState st, MonitorState.Active iv) {
-    long last = iv.endStep - 1;
+  /**
+   * Emits the summary of rows {@code [startStep, until)} to the summary topic.
+   *
+   * @param phase {@code end} (the intervention's own period) or {@code persistence-end} (through
+   *     the persistence rows)
+   * @return false if the analysis failed (a dead letter says why)
+   */
+  private boolean summarize(MonitorDefinition def, MonitorState.Active iv, long until, String phase) {
+    long last = until - 1;
     try {
       StoredRows.Slice slice = StoredRows.slice(rows, def, iv, last);
       ImpactAnalysis a = StoredRows.analyze(def, iv, slice);
       ObjectNode n = JsonReport.tree(a, slice.table());
+      n.put("phase", phase);
       n.put("endTimestamp", Instant.ofEpochMilli(iv.endStep * stepMillis(def)).toString());
+      if (until > iv.endStep) {
+        n.put("reportedUntil", Instant.ofEpochMilli(until * stepMillis(def)).toString());
+      }
       emit(settings.summaryTopic(), def.name() + "/" + iv.id, n, last * stepMillis(def));
+      return true;
     } catch (InputException ex) {
-      dead("analysis-failed", ex.getMessage(), iv.source);
+      dead("analysis-failed", ex.getMessage(), iv.source, def.name());
+      return false;
     }
-    st.interventions.remove(iv.id);
-    st.ended.put(iv.id, iv);
   }
 
   private ImpactAnalysis analyze(MonitorDefinition def, MonitorState.Active iv, long last) {
@@ -316,8 +381,9 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
         new Record<>(key.getBytes(StandardCharsets.UTF_8), new Output(topic, bytes), timestamp));
   }
 
-  private void dead(String reason, String message, Source source) {
+  private void dead(String reason, String message, Source source, String monitor) {
     DeadLetter d = new DeadLetter(reason, message, source);
+    listener.deadLetter(source.topic(), reason, monitor);
     context.forward(
         new Record<>(
             source.key(),

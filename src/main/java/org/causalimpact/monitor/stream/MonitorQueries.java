@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.causalimpact.monitor.config.MonitorDefinition;
@@ -85,6 +86,11 @@ public final class MonitorQueries {
         });
   }
 
+  /**
+   * Every monitor's status.
+   *
+   * @throws StoresUnavailableException while the stores cannot be read (rebalance, restore)
+   */
   public List<MonitorStatus> monitors() {
     List<MonitorStatus> out = new ArrayList<>();
     for (String name : monitors.keySet()) {
@@ -93,8 +99,16 @@ public final class MonitorQueries {
     return out;
   }
 
-  /** The monitor's status, or empty if no monitor has that name. */
+  /**
+   * The monitor's status, or empty if no monitor has that name.
+   *
+   * @throws StoresUnavailableException while the stores cannot be read (rebalance, restore)
+   */
   public Optional<MonitorStatus> monitor(String name) {
+    return readable(() -> status(name));
+  }
+
+  private Optional<MonitorStatus> status(String name) {
     MonitorDefinition def = monitors.get(name);
     if (def == null) {
       return Optional.empty();
@@ -119,8 +133,14 @@ public final class MonitorQueries {
    * The analysis of an intervention over the rows closed so far (or its whole post-period once it
    * ended), with the table it read; empty if the monitor or intervention is unknown, or no
    * post-period row has closed yet.
+   *
+   * @throws StoresUnavailableException while the stores cannot be read (rebalance, restore)
    */
   public Optional<Impact> intervention(String monitor, String id) {
+    return readable(() -> impact(monitor, id));
+  }
+
+  private Optional<Impact> impact(String monitor, String id) {
     MonitorDefinition def = monitors.get(monitor);
     if (def == null) {
       return Optional.empty();
@@ -137,15 +157,26 @@ public final class MonitorQueries {
     if (a == null || a.emittedThrough == MonitorState.NONE) {
       return Optional.empty();
     }
-    long last = active || a.endStep == null ? a.emittedThrough : a.endStep - 1;
+    long last =
+        active || a.reportEndStep == null
+            ? a.emittedThrough
+            : Math.min(a.emittedThrough, a.reportEndStep - 1);
     StoredRows.Slice slice = StoredRows.slice(stores.rows(), def, a, last);
     ImpactAnalysis analysis = StoredRows.analyze(def, a, slice);
     return Optional.of(
         new Impact(status(a, Math.max(1, def.step().toMillis()), active), analysis, slice.table()));
   }
 
-  /** The last {@code n} complete closed rows of a monitor (fewer if fewer are stored). */
+  /**
+   * The last {@code n} complete closed rows of a monitor (fewer if fewer are stored).
+   *
+   * @throws StoresUnavailableException while the stores cannot be read (rebalance, restore)
+   */
   public Optional<TimeSeriesTable> recentRows(String monitor, int n) {
+    return readable(() -> rows(monitor, n));
+  }
+
+  private Optional<TimeSeriesTable> rows(String monitor, int n) {
     MonitorDefinition def = monitors.get(monitor);
     if (def == null) {
       return Optional.empty();
@@ -173,6 +204,18 @@ public final class MonitorQueries {
       labels.add(Instant.ofEpochMilli(rows.get(i).step() * stepMs).toString());
     }
     return Optional.of(new TimeSeriesTable(def.graph().nodeNames(), v, labels));
+  }
+
+  /** Runs a read, turning Kafka's "store not available now" into {@link StoresUnavailableException}. */
+  private static <T> T readable(java.util.function.Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (InvalidStateStoreException e) {
+      throw new StoresUnavailableException(
+          "the monitor's state is not readable right now (Kafka Streams is starting, rebalancing"
+              + " or restoring its stores): " + e.getMessage(),
+          e);
+    }
   }
 
   /** The definition of a monitor, if known. */

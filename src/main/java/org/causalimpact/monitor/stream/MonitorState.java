@@ -43,7 +43,14 @@ final class MonitorState {
   static final class Active {
     public String id;
     public long startStep;
+    /** First step without the do-specs (the end event), or {@code null} while it runs. */
     public Long endStep;
+
+    /** First step no longer reported: {@code endStep} plus the persistence rows. */
+    public Long reportEndStep;
+
+    /** Whether the summary of {@code [startStep, endStep)} was emitted. */
+    public boolean summarized;
     public Map<String, Map<String, Object>> actions = new LinkedHashMap<>();
     public List<String> outcomes = new ArrayList<>();
     public long emittedThrough = NONE;

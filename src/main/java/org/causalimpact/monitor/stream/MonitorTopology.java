@@ -43,6 +43,12 @@ public final class MonitorTopology {
   private MonitorTopology() {}
 
   public static Topology build(List<MonitorDefinition> monitors, StreamSettings settings) {
+    return build(monitors, settings, StreamListener.NONE);
+  }
+
+  /** The topology, reporting to {@code listener} as it runs (meters). */
+  public static Topology build(
+      List<MonitorDefinition> monitors, StreamSettings settings, StreamListener listener) {
     Map<String, MonitorDefinition> byName = new LinkedHashMap<>();
     Map<String, List<String>> bySeries = new LinkedHashMap<>();
     for (MonitorDefinition m : monitors) {
@@ -68,9 +74,13 @@ public final class MonitorTopology {
     Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray());
     KStream<String, Routed> points =
         b.stream(settings.metricsTopic(), raw.withName("metrics-in"))
+            .peek((k, v) -> listener.recordIn(settings.metricsTopic()), Named.as("count-metrics"))
             .process(() -> new MetricRouter(bySeries), Named.as("route-metrics"));
     KStream<String, Routed> events =
         b.stream(settings.interventionsTopic(), raw.withName("interventions-in"))
+            .peek(
+                (k, v) -> listener.recordIn(settings.interventionsTopic()),
+                Named.as("count-interventions"))
             .process(() -> new InterventionRouter(byName), Named.as("route-interventions"));
     Map<String, KStream<String, Routed>> parts =
         points
@@ -84,7 +94,7 @@ public final class MonitorTopology {
             .withName("outputs");
     parts
         .get("input-dead")
-        .process(DeadLetterWriter::new, Named.as("dead-letters"))
+        .process(() -> new DeadLetterWriter(listener), Named.as("dead-letters"))
         .to((key, value, ctx) -> value.topic(), Produced.with(Serdes.ByteArray(), Output.SERDE)
             .withName("dead-letters-out"));
     parts
@@ -93,7 +103,7 @@ public final class MonitorTopology {
         .repartition(
             Repartitioned.with(Serdes.String(), Json.serde(Envelope.class)).withName("by-monitor"))
         .process(
-            () -> new MonitorProcessor(byName, settings),
+            () -> new MonitorProcessor(byName, settings, listener),
             Named.as("monitor"),
             STATE_STORE,
             ROWS_STORE)
@@ -103,7 +113,12 @@ public final class MonitorTopology {
 
   /** Turns a router's dead letter into its DLQ record: original bytes, reason headers. */
   private static final class DeadLetterWriter implements Processor<String, Routed, byte[], Output> {
+    private final StreamListener listener;
     private ProcessorContext<byte[], Output> context;
+
+    DeadLetterWriter(StreamListener listener) {
+      this.listener = listener;
+    }
 
     @Override
     public void init(ProcessorContext<byte[], Output> context) {
@@ -113,6 +128,7 @@ public final class MonitorTopology {
     @Override
     public void process(Record<String, Routed> record) {
       DeadLetter d = record.value().dead();
+      listener.deadLetter(d.source().topic(), d.reason(), null);
       context.forward(
           new Record<>(
               d.source().key(),

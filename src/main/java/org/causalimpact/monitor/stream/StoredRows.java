@@ -92,12 +92,20 @@ final class StoredRows {
     return new Slice(new TimeSeriesTable(def.graph().nodeNames(), v, labels), startRow);
   }
 
-  /** The batch analysis of the slice, with the monitor's settings. */
+  /**
+   * The batch analysis of the slice, with the monitor's settings; rows from the intervention's end
+   * on (the persistence period) are analysed with the do-specs lifted.
+   */
   static ImpactAnalysis analyze(MonitorDefinition def, MonitorState.Active iv, Slice slice) {
     Map<String, DoSpec> actions = new LinkedHashMap<>();
     iv.actions.forEach((node, spec) -> actions.put(node, InterventionRouter.decode(spec)));
+    int rows = slice.table().rows();
+    int actionEnd = -1;
+    if (iv.endStep != null && slice.startRow() + (iv.endStep - iv.startStep) < rows) {
+      actionEnd = slice.startRow() + (int) (iv.endStep - iv.startStep);
+    }
     Intervention intervention =
-        new Intervention(iv.id, actions, iv.outcomes, slice.startRow(), -1);
+        new Intervention(iv.id, actions, iv.outcomes, slice.startRow(), -1, actionEnd);
     return ImpactAnalyzer.withDefaults()
         .withFit(def.fit())
         .withIntervals(def.intervals())

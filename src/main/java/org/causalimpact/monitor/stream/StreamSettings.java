@@ -17,6 +17,9 @@ import java.util.Objects;
  *     then is ended with a summary
  * @param healthRefitEvery before interventions, the model-health fit is renewed every this many
  *     closed rows
+ * @param persistenceRows after an intervention's end, keep reporting this many rows (the effect
+ *     that persists once the do-specs stop), then emit a second summary; 0 reports nothing after
+ *     the end
  */
 public record StreamSettings(
     String metricsTopic,
@@ -26,7 +29,8 @@ public record StreamSettings(
     String healthTopic,
     Duration grace,
     int maxPostRows,
-    int healthRefitEvery) {
+    int healthRefitEvery,
+    int persistenceRows) {
   /** Default of {@link #healthRefitEvery}. */
   public static final int DEFAULT_HEALTH_REFIT_EVERY = 10;
 
@@ -46,9 +50,12 @@ public record StreamSettings(
       throw new IllegalArgumentException(
           "healthRefitEvery must be >= 1, got " + healthRefitEvery);
     }
+    if (persistenceRows < 0) {
+      throw new IllegalArgumentException("persistenceRows must be >= 0, got " + persistenceRows);
+    }
   }
 
-  /** Settings with the default model-health refit interval. */
+  /** Settings with the default model-health refit interval and no persistence period. */
   public StreamSettings(
       String metricsTopic,
       String interventionsTopic,
@@ -65,7 +72,8 @@ public record StreamSettings(
         healthTopic,
         grace,
         maxPostRows,
-        DEFAULT_HEALTH_REFIT_EVERY);
+        DEFAULT_HEALTH_REFIT_EVERY,
+        0);
   }
 
   public static StreamSettings defaults() {
@@ -83,13 +91,20 @@ public record StreamSettings(
         healthTopic,
         g,
         maxPostRows,
-        healthRefitEvery);
+        healthRefitEvery,
+        persistenceRows);
   }
 
   public StreamSettings withHealthRefitEvery(int k) {
     return new StreamSettings(
         metricsTopic, interventionsTopic, impactTopic, summaryTopic, healthTopic, grace,
-        maxPostRows, k);
+        maxPostRows, k, persistenceRows);
+  }
+
+  public StreamSettings withPersistenceRows(int rows) {
+    return new StreamSettings(
+        metricsTopic, interventionsTopic, impactTopic, summaryTopic, healthTopic, grace,
+        maxPostRows, healthRefitEvery, rows);
   }
 
   /** The dead-letter topic of {@code topic}. */

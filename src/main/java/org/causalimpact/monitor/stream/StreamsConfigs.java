@@ -76,6 +76,21 @@ public final class StreamsConfigs {
   /** Rows between refits of the model-health fit before interventions. */
   public static final String HEALTH_REFIT_EVERY = "monitor.health.refit.every";
 
+  /** Rows reported after an intervention's end (effect persistence); 0, the default, none. */
+  public static final String PERSISTENCE_ROWS = "monitor.persistence.rows";
+
+  /** How long the meters of an ended intervention stay on /metrics, e.g. {@code 1h}. */
+  public static final String METERS_RETENTION = "monitor.meters.retention";
+
+  /** Most interventions that get impact meters at once; more are left off /metrics. */
+  public static final String METERS_MAX_INTERVENTIONS = "monitor.meters.max.interventions";
+
+  /** Default of {@value #METERS_RETENTION}. */
+  public static final Duration DEFAULT_METERS_RETENTION = Duration.ofHours(1);
+
+  /** Default of {@value #METERS_MAX_INTERVENTIONS}. */
+  public static final int DEFAULT_METERS_MAX_INTERVENTIONS = 200;
+
   /** Directory of the monitor definitions ({@code *.yaml}) that {@code run} loads. */
   public static final String DEFINITIONS = "monitor.definitions";
 
@@ -214,28 +229,9 @@ public final class StreamsConfigs {
         throw invalid(GRACE, e.getMessage());
       }
     }
-    int maxPostRows = d.maxPostRows();
-    if (values.containsKey(MAX_POST_ROWS)) {
-      try {
-        maxPostRows = Integer.parseInt(values.get(MAX_POST_ROWS));
-      } catch (NumberFormatException e) {
-        throw invalid(MAX_POST_ROWS, "must be a whole number");
-      }
-      if (maxPostRows < 1) {
-        throw invalid(MAX_POST_ROWS, "must be >= 1");
-      }
-    }
-    int refitEvery = d.healthRefitEvery();
-    if (values.containsKey(HEALTH_REFIT_EVERY)) {
-      try {
-        refitEvery = Integer.parseInt(values.get(HEALTH_REFIT_EVERY));
-      } catch (NumberFormatException e) {
-        throw invalid(HEALTH_REFIT_EVERY, "must be a whole number");
-      }
-      if (refitEvery < 1) {
-        throw invalid(HEALTH_REFIT_EVERY, "must be >= 1");
-      }
-    }
+    int maxPostRows = wholeNumber(MAX_POST_ROWS, d.maxPostRows(), 1);
+    int refitEvery = wholeNumber(HEALTH_REFIT_EVERY, d.healthRefitEvery(), 1);
+    int persistence = wholeNumber(PERSISTENCE_ROWS, d.persistenceRows(), 0);
     return new StreamSettings(
         topic(TOPIC_METRICS, d.metricsTopic()),
         topic(TOPIC_INTERVENTIONS, d.interventionsTopic()),
@@ -244,7 +240,42 @@ public final class StreamsConfigs {
         topic(TOPIC_HEALTH, d.healthTopic()),
         grace,
         maxPostRows,
-        refitEvery);
+        refitEvery,
+        persistence);
+  }
+
+  /** {@value #METERS_RETENTION}, or its default. */
+  public Duration metersRetention() {
+    if (!values.containsKey(METERS_RETENTION)) {
+      return DEFAULT_METERS_RETENTION;
+    }
+    try {
+      return duration(values.get(METERS_RETENTION));
+    } catch (IllegalArgumentException e) {
+      throw invalid(METERS_RETENTION, e.getMessage());
+    }
+  }
+
+  /** {@value #METERS_MAX_INTERVENTIONS}, or its default. */
+  public int metersMaxInterventions() {
+    return wholeNumber(METERS_MAX_INTERVENTIONS, DEFAULT_METERS_MAX_INTERVENTIONS, 1);
+  }
+
+  /** The whole-number setting {@code key}, {@code fallback} if absent; at least {@code min}. */
+  private int wholeNumber(String key, int fallback, int min) {
+    if (!values.containsKey(key)) {
+      return fallback;
+    }
+    int n;
+    try {
+      n = Integer.parseInt(values.get(key));
+    } catch (NumberFormatException e) {
+      throw invalid(key, "must be a whole number");
+    }
+    if (n < min) {
+      throw invalid(key, "must be >= " + min);
+    }
+    return n;
   }
 
   private String topic(String key, String fallback) {

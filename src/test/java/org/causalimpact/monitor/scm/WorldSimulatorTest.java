@@ -159,6 +159,33 @@ class WorldSimulatorTest {
   }
 
   @Test
+  void afterTheActionEndsTheEffectDecaysThroughTheLags() {
+    double d = 2;
+    int stop = START + 10;
+    CausalGraph g = graph();
+    WorldSimulator sim =
+        new WorldSimulator(
+            g, layouts(g), data(5), Set.of("X", "M", "Y"), Map.of("X", new DoSpec.Shift(d)), stop);
+    double[][] cf = new double[sim.simulatedCount()][H];
+    double[][] iv = new double[sim.simulatedCount()][H];
+    sim.run(coefficients(), START, ROWS, null, cf, iv);
+    Worlds w = new Worlds(sim, cf, iv);
+
+    // X = 1 + 0.8 U + 0.3 X(t-1): once the shift stops, X's own lag carries 0.3^k of it
+    double dxPrev = d;
+    for (int h = 10; h < H; h++) {
+      double dx = 0.3 * dxPrev;
+      double dm = 2 * dx + 0.5 * dxPrev;
+      assertEquals(dx, w.iv(X)[h] - w.cf(X)[h], TOL, "X at h=" + h);
+      assertEquals(dm, w.iv(M)[h] - w.cf(M)[h], TOL, "M at h=" + h);
+      assertEquals(1.5 * dm + 0.7 * dx, w.iv(Y)[h] - w.cf(Y)[h], TOL, "Y at h=" + h);
+      dxPrev = dx;
+    }
+    assertEquals(d, w.iv(X)[9] - w.cf(X)[9], TOL, "the shift holds before the end");
+    assertEquals(0.6, w.iv(X)[10] - w.cf(X)[10], TOL, "0.3 * 2 on the first row after it");
+  }
+
+  @Test
   void scaleMultipliesTheNaturalValue() {
     double[][] obs = data(4);
     double s = 1.5;

@@ -25,6 +25,7 @@ import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.impact.ImpactAnalysis;
 import org.causalimpact.monitor.impact.ImpactAnalyzer;
+import org.causalimpact.monitor.impact.OutcomeImpact;
 import org.causalimpact.monitor.impact.StepImpact;
 import org.causalimpact.monitor.scm.DataSimulator;
 import org.causalimpact.monitor.scm.DoSpec;
@@ -51,19 +52,7 @@ class MonitorTopologyTest {
   @BeforeEach
   void setUp() {
     monitor = MonitorLoader.load(Path.of("config/monitors/validation.yaml"));
-    settings = StreamSettings.defaults().withGrace(Duration.ZERO);
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    driver = new TopologyTestDriver(MonitorTopology.build(List.of(monitor), settings), p);
-    metrics =
-        driver.createInputTopic(
-            settings.metricsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
-    interventions =
-        driver.createInputTopic(
-            settings.interventionsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
+    restart(StreamSettings.defaults().withGrace(Duration.ZERO), StreamListener.NONE, "main");
   }
 
   @AfterEach
@@ -105,6 +94,20 @@ class MonitorTopologyTest {
     }
   }
 
+  /** The batch analysis of the campaign (x shifted by 5 from START, do-specs until actionEnd). */
+  private ImpactAnalysis batch(TimeSeriesTable rows, int actionEnd) {
+    return ImpactAnalyzer.withDefaults()
+        .withFit(monitor.fit())
+        .withIntervals(monitor.intervals())
+        .analyze(
+            monitor.name(),
+            monitor.graph(),
+            rows,
+            0,
+            new Intervention(
+                "campaign", Map.of("x", new DoSpec.Shift(5.0)), List.of("y"), START, -1, actionEnd));
+  }
+
   private static List<JsonNode> values(TestOutputTopic<byte[], byte[]> topic) throws Exception {
     List<JsonNode> out = new ArrayList<>();
     for (byte[] v : topic.readValuesToList()) {
@@ -129,17 +132,7 @@ class MonitorTopologyTest {
     point("x", ROWS * HOUR, 20.0); // closes the last post-period row (grace 0)
 
     List<JsonNode> impact = values(output(settings.impactTopic()));
-    ImpactAnalysis batch =
-        ImpactAnalyzer.withDefaults()
-            .withFit(monitor.fit())
-            .withIntervals(monitor.intervals())
-            .analyze(
-                monitor.name(),
-                monitor.graph(),
-                t.slice(0, ROWS),
-                0,
-                new Intervention(
-                    "campaign", Map.of("x", new DoSpec.Shift(5.0)), List.of("y"), START, -1));
+    ImpactAnalysis batch = batch(t.slice(0, ROWS), -1);
     List<StepImpact> series = batch.outcome("y").series();
     assertEquals(ROWS - START, impact.size(), "one impact record per post-period row");
     for (int h = 0; h < impact.size(); h++) {
@@ -233,16 +226,8 @@ class MonitorTopologyTest {
 
   @Test
   void outOfOrderPointsWithinGraceAreAggregatedAndLatePointsAreDeadLetters() throws Exception {
-    driver.close();
-    settings = StreamSettings.defaults().withGrace(Duration.ofMinutes(30));
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test-grace");
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("grace").toString());
-    driver = new TopologyTestDriver(MonitorTopology.build(List.of(monitor), settings), p);
-    metrics =
-        driver.createInputTopic(
-            settings.metricsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
+    restart(
+        StreamSettings.defaults().withGrace(Duration.ofMinutes(30)), StreamListener.NONE, "grace");
     point("x", 0, 1.0);
     point("y", 10, 2.0);
     point("x", HOUR + 5, 3.0);
@@ -292,6 +277,155 @@ class MonitorTopologyTest {
     assertEquals(2, q.monitor("validation").orElseThrow().interventions().size());
     assertEquals(
         5, q.intervention("validation", "a").orElseThrow().analysis().outcome("y").series().size());
+  }
+
+  /** (Re)creates the driver with these settings and listener, its state under {@code name}. */
+  private void restart(StreamSettings next, StreamListener listener, String name) {
+    if (driver != null) {
+      driver.close();
+    }
+    settings = next;
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test-" + name);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(name).toString());
+    driver =
+        new TopologyTestDriver(MonitorTopology.build(List.of(monitor), settings, listener), p);
+    metrics =
+        driver.createInputTopic(
+            settings.metricsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
+    interventions =
+        driver.createInputTopic(
+            settings.interventionsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  @Test
+  void afterTheEndThePersistingEffectIsReportedWithTheDoOperatorLifted() throws Exception {
+    int end = START + 10;
+    int persistence = 10;
+    restart(
+        StreamSettings.defaults().withGrace(Duration.ZERO).withPersistenceRows(persistence),
+        StreamListener.NONE,
+        "persistence");
+    Intervention campaign =
+        new Intervention("campaign", Map.of("x", new DoSpec.Shift(5.0)), List.of("y"), START, end);
+    // data whose x carries the shift on through its own lag after the end (DataSimulator)
+    TimeSeriesTable t =
+        DataSimulator.simulate(monitor.graph(), monitor.simulation(), campaign, 3L).table();
+    pipeRows(t, 0, START);
+    event(
+        "{\"monitor\":\"validation\",\"id\":\"campaign\",\"action\":\"start\",\"timestamp\":"
+            + START * HOUR + ",\"do\":{\"x\":{\"shift\":5.0}},\"outcomes\":[\"y\"]}",
+        START * HOUR);
+    pipeRows(t, START, end);
+    event(
+        "{\"monitor\":\"validation\",\"id\":\"campaign\",\"action\":\"end\",\"timestamp\":"
+            + end * HOUR + "}",
+        end * HOUR);
+    pipeRows(t, end, ROWS);
+    point("x", ROWS * HOUR, 20.0); // closes the last row (grace 0)
+
+    List<JsonNode> impact = values(output(settings.impactTopic()));
+    assertEquals(ROWS - START, impact.size(), "rows of the intervention and of the persistence");
+    ImpactAnalysis batch = batch(t.slice(0, ROWS), end);
+    StepImpact last = batch.outcome("y").series().get(ROWS - START - 1);
+    JsonNode lastRecord = impact.get(impact.size() - 1);
+    assertEquals(last.cumulative().mean(), lastRecord.get("cumulative").get("mean").asDouble(), 1e-9);
+    assertEquals(
+        last.expectedEffect().mean(), lastRecord.get("expectedEffect").get("mean").asDouble(), 1e-9);
+    for (int h = 0; h < impact.size(); h++) {
+      assertEquals(
+          START + h < end ? "active" : "after-end", impact.get(h).get("phase").asText(), "h=" + h);
+    }
+    // y = ... + 1.5 x + 0.5 x(t-1) + 0.4 y(t-1), x = 20 + 0.6 x(t-1): once the shift of 5 stops,
+    // the model's predicted effect decays (its fitted coefficients are estimates, so only the
+    // shape is asserted): positive, smaller every row, below a fifth of the last active row's
+    double active = impact.get(end - START - 1).get("expectedEffect").get("mean").asDouble();
+    double previous = active;
+    for (int h = end - START; h < impact.size(); h++) {
+      double e = impact.get(h).get("expectedEffect").get("mean").asDouble();
+      assertTrue(e > 0 && e < previous, "h=" + h + ": " + e + " after " + previous);
+      previous = e;
+    }
+    assertTrue(previous < active / 5, previous + " vs " + active);
+
+    List<JsonNode> summaries = values(output(settings.summaryTopic()));
+    assertEquals(List.of("end", "persistence-end"),
+        summaries.stream().map(n -> n.get("phase").asText()).toList());
+    ImpactAnalysis during = batch(t.slice(0, end), -1);
+    assertEquals(
+        during.outcome("y").summary().average().effect().mean(),
+        summaries.get(0).get("summary").get("average").get("effect").get("mean").asDouble(),
+        1e-9);
+    assertEquals(
+        batch.outcome("y").summary().average().effect().mean(),
+        summaries.get(1).get("summary").get("average").get("effect").get("mean").asDouble(),
+        1e-9);
+    MonitorQueries q = MonitorQueries.of(List.of(monitor), driver::getKeyValueStore);
+    MonitorQueries.Impact fromApi = q.intervention("validation", "campaign").orElseThrow();
+    assertFalse(fromApi.status().active());
+    assertEquals(ROWS - START, fromApi.analysis().outcome("y").series().size());
+  }
+
+  @Test
+  void theListenerHearsRowsImpactHealthAndDeadLetters() throws Exception {
+    Map<String, Integer> heard = new java.util.concurrent.ConcurrentHashMap<>();
+    StreamListener counting =
+        new StreamListener() {
+          @Override
+          public void recordIn(String topic) {
+            heard.merge("in:" + topic, 1, Integer::sum);
+          }
+
+          @Override
+          public void deadLetter(String sourceTopic, String reason, String monitor) {
+            heard.merge("dead:" + sourceTopic + ":" + reason, 1, Integer::sum);
+          }
+
+          @Override
+          public void rowClosed(String m, long stepStartMillis) {
+            heard.merge("row", 1, Integer::sum);
+          }
+
+          @Override
+          public void impact(String m, String iv, OutcomeImpact o, StepImpact step) {
+            heard.merge("impact:" + iv + ":" + o.node(), 1, Integer::sum);
+          }
+
+          @Override
+          public void interventionEnded(String m, String iv) {
+            heard.merge("ended:" + iv, 1, Integer::sum);
+          }
+
+          @Override
+          public void health(String m, String node, double r2, double scale, Double coverage) {
+            heard.merge("health:" + node, 1, Integer::sum);
+          }
+        };
+    restart(StreamSettings.defaults().withGrace(Duration.ZERO), counting, "listener");
+    TimeSeriesTable t = simulate().table();
+    pipeRows(t, 0, START);
+    event(
+        "{\"monitor\":\"validation\",\"id\":\"c\",\"timestamp\":" + START * HOUR
+            + ",\"do\":{\"x\":{\"shift\":5.0}},\"outcomes\":[\"y\"]}",
+        START * HOUR);
+    pipeRows(t, START, START + 4);
+    event(
+        "{\"monitor\":\"validation\",\"id\":\"c\",\"action\":\"end\",\"timestamp\":"
+            + (START + 3) * HOUR + "}",
+        (START + 4) * HOUR);
+    metrics.pipeInput(utf8("x"), utf8("{not json"), 0L);
+    point("x", 0, 1.0); // row 0 closed long ago
+
+    int points = 2 * (START + 4) + 2;
+    assertEquals(points, heard.get("in:" + settings.metricsTopic()));
+    assertEquals(2, heard.get("in:" + settings.interventionsTopic()));
+    assertEquals(1, heard.get("dead:" + settings.metricsTopic() + ":malformed-json"));
+    assertEquals(1, heard.get("dead:" + settings.metricsTopic() + ":late"));
+    assertEquals(START + 3, heard.get("row"), "rows 0..START+2 closed by the points so far");
+    assertEquals(3, heard.get("impact:c:y"));
+    assertEquals(1, heard.get("ended:c"));
+    assertEquals(output(settings.healthTopic()).getQueueSize(), heard.get("health:x") + heard.get("health:y"));
   }
 
   private static String header(TestRecord<byte[], byte[]> r, String name) {
