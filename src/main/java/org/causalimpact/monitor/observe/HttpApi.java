@@ -90,6 +90,7 @@ public final class HttpApi implements AutoCloseable {
   private final MonitorQueries queries;
   private final byte[] token;
   private final Semaphore whatIfs = new Semaphore(1, true);
+  private final StaticFiles staticFiles = StaticFiles.fromClasspath();
 
   private HttpApi(
       HttpServer server, ExecutorService executor, MonitorQueries queries, String token) {
@@ -197,6 +198,12 @@ public final class HttpApi implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) {
+    String rawPath = ex.getRequestURI().getRawPath();
+    if (rawPath == null || !(rawPath.equals("/api") || rawPath.startsWith("/api/"))) {
+      // the live page and its assets are not JSON: StaticFiles writes and closes the exchange
+      staticFiles.handle(ex);
+      return;
+    }
     Response response;
     try {
       response = route(ex);

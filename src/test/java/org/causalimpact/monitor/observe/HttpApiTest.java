@@ -352,7 +352,15 @@ class HttpApiTest {
     assertError(get("/api/monitors/validation/interventions/nosuch"), 404, "no intervention");
     assertError(post("/api/monitors/nosuch/whatif", whatIfBody(1, 5)), 404, "no monitor");
     assertError(get("/api/nothing"), 404, "no endpoint");
-    assertError(get("/"), 404, "no endpoint");
+    // outside /api the live page is served (StaticFilesTest covers it); here only the hand-off
+    HttpResponse<String> page =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, page.statusCode(), "GET / serves the live page");
+    assertTrue(
+        page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"),
+        page.headers().toString());
     assertError(get("/api/monitors/validation/other"), 404, "no endpoint");
     assertError(get("/api/monitors/a%2Fb"), 404, "no monitor 'a/b'");
   }
