@@ -2,6 +2,7 @@ package org.causalimpact.monitor.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,9 +73,15 @@ final class RunCommand implements Callable<Integer> {
   Integer partitions;
 
   @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
-      description = "HTTP port of the JSON API, bound to 127.0.0.1 (default ${DEFAULT-VALUE};"
+      description = "HTTP port of the page, the JSON API and /metrics (default ${DEFAULT-VALUE};"
           + " -1 serves nothing).")
   int port;
+
+  @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+      description = "Address the HTTP server listens on (default ${DEFAULT-VALUE}, this machine"
+          + " only). In a container give 0.0.0.0 so that Prometheus can scrape it; then protect"
+          + " the what-if endpoint with --api-token-env.")
+  String bind;
 
   @Option(names = "--api-token-env", paramLabel = "VAR",
       description = "Environment variable holding a bearer token that POST endpoints require"
@@ -99,6 +106,7 @@ final class RunCommand implements Callable<Integer> {
               + " or as CIM_BOOTSTRAP_SERVERS");
     }
     StreamSettings settings = configs.settings();
+    InetSocketAddress address = bindAddress(bind, Math.max(port, 0));
     Duration metersRetention = configs.metersRetention();
     int metersMax = configs.metersMaxInterventions();
     Path dir = monitors != null ? monitors : configs.definitions(DEFAULT_MONITORS);
@@ -160,18 +168,18 @@ final class RunCommand implements Callable<Integer> {
           api =
               HttpApi.start(
                   MonitorQueries.over(runner.kafkaStreams(), defs),
-                  HttpApi.loopback(port),
+                  address,
                   token,
                   meters,
                   runner::isRunning);
         } catch (java.io.IOException e) {
           throw new InputException(
-              "cannot serve HTTP on 127.0.0.1:" + port + ": " + e.getMessage()
-                  + "; choose another --port", e);
+              "cannot serve HTTP on " + bind + ":" + port + ": " + e.getMessage()
+                  + "; choose another --port or --bind", e);
         }
         out.println(
-            "api: http://127.0.0.1:" + api.port() + "/api/monitors (metrics: /metrics, /health,"
-                + " /ready)");
+            "http: http://" + hostForUrl(bind) + ":" + api.port() + "/ (live page); JSON API under"
+                + " /api/monitors; /metrics, /health, /ready");
       }
       out.println(
           "running: application.id "
@@ -221,6 +229,20 @@ final class RunCommand implements Callable<Integer> {
       meters.close();
       ctrlC.close();
     }
+  }
+
+  /** {@code --bind} as an address, resolved now so that a typo fails before anything starts. */
+  static InetSocketAddress bindAddress(String host, int port) {
+    InetSocketAddress a = new InetSocketAddress(host, port);
+    if (a.isUnresolved()) {
+      throw new InputException(
+          "--bind " + host + " is not an address of this machine (e.g. 127.0.0.1 or 0.0.0.0)");
+    }
+    return a;
+  }
+
+  private static String hostForUrl(String bind) {
+    return bind.equals("0.0.0.0") ? "127.0.0.1" : bind.contains(":") ? "[" + bind + "]" : bind;
   }
 
   /** Every {@code *.yaml} / {@code *.yml} of {@code dir}, by file name; names must be unique. */

@@ -168,6 +168,12 @@ class BadInputTest {
   }
 
   @Test
+  void runWithAnAddressThatIsNotOneOfThisMachine() {
+    assertBadInput("--bind nosuch.invalid is not an address of this machine", "run", "--bind",
+        "nosuch.invalid");
+  }
+
+  @Test
   void modeMixups() throws Exception {
     String f = good().toString();
     assertBadInput("give --pre A:B and --post C:D", "analyze", "--csv", f);
