@@ -1,0 +1,468 @@
+package org.causalimpact.monitor.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import org.causalimpact.monitor.config.MonitorDefinition;
+import org.causalimpact.monitor.config.MonitorLoader;
+import org.causalimpact.monitor.stream.EmbeddedKafka;
+import org.causalimpact.monitor.stream.MonitorTopology;
+import org.causalimpact.monitor.stream.StreamListener;
+import org.causalimpact.monitor.stream.StreamSettings;
+import org.causalimpact.monitor.stream.StreamsConfigs;
+
+/**
+ * Throughput and latency of the streaming monitor on the embedded real broker (issue 5), next to
+ * a bare Kafka Streams pipeline on the same broker and the same input, in one run:
+ *
+ * <ol>
+ *   <li>writes {@code N} monitor definitions (4 nodes {@code a -> b -> c -> d}, 1-minute step,
+ *       pre-window {@code window} rows) and {@code rows} rows of points for each (4 points a row,
+ *       in event-time order) to the {@code metrics} topic before any application starts;
+ *   <li><b>passthrough</b>: a topology that parses each point's JSON and writes it back out, with
+ *       exactly-once; sustained rate = input points / time from RUNNING until its committed offsets
+ *       reach the end of the input;
+ *   <li><b>monitor</b>: the full topology ({@link MonitorTopology}, the defaults of {@code run}:
+ *       exactly-once, 30 s grace) on the same input, measured the same way; ratio = monitor /
+ *       passthrough;
+ *   <li><b>latency</b>: with the monitor topology still running, one monitor gets an intervention
+ *       and then one row every {@code 1/latencyRate} s (paced, wall clock); for each row the time
+ *       from sending the point that closes it to reading its impact record (read_committed), p50
+ *       and p99 over {@code latencyRows} rows;
+ *   <li><b>heap</b>: used heap after a full GC with the monitor topology loaded, minus the same
+ *       before it started, divided by {@code N} (stores are RocksDB, off-heap; this is the JVM
+ *       heap only).
+ * </ol>
+ *
+ * System properties (all optional): {@code cim.monitors} (N, default 100), {@code cim.rows} (rows
+ * per monitor, default 600), {@code cim.window} (pre-window rows, default 1440), {@code
+ * cim.partitions} (of the input topics, default 2), {@code cim.threads} (stream threads, default
+ * 2), {@code cim.latencyRows} (default 60), {@code cim.latencyRate} (rows/s, default 5), {@code
+ * cim.replicates} (bootstrap replicates, default 1000). Prints one line per measurement; run by
+ * {@code src/test/bench/run-throughput.sh}.
+ */
+public final class ThroughputHarness {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long STEP_MS = 60_000;
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+  private ThroughputHarness() {}
+
+  private static int prop(String name, int fallback) {
+    return Integer.getInteger("cim." + name, fallback);
+  }
+
+  public static void main(String[] args) throws Exception {
+    int monitors = prop("monitors", 100);
+    int rows = prop("rows", 600);
+    int window = prop("window", 1440);
+    int partitions = prop("partitions", 2);
+    int threads = prop("threads", 2);
+    int latencyRows = prop("latencyRows", 60);
+    int latencyRate = prop("latencyRate", 5);
+    int replicates = prop("replicates", 1000);
+    System.out.printf(
+        Locale.ROOT,
+        "setup: %d monitors x 4 nodes, %d rows each (%d points), pre-window %d, %d partitions,"
+            + " %d stream threads, %d cores, max heap %d MiB%n",
+        monitors, rows, 4L * monitors * rows, window, partitions, threads,
+        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+
+    Path dir = Files.createTempDirectory("cim-throughput");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+      StreamSettings settings = StreamSettings.defaults();
+      List<String> topics = new ArrayList<>(settings.topics());
+      topics.add("passthrough.out");
+      kafka.createTopics(topics, partitions);
+      List<MonitorDefinition> defs = writeMonitors(dir.resolve("monitors"), monitors, window,
+          replicates);
+      long points = produce(kafka.bootstrapServers(), settings.metricsTopic(), monitors, rows);
+
+      double passthrough =
+          measure(
+              kafka, "passthrough", passthrough(settings.metricsTopic()), dir, threads,
+              settings.metricsTopic(), points);
+      long heapBefore = usedHeapAfterGc();
+      java.util.concurrent.atomic.AtomicLong closed = new java.util.concurrent.atomic.AtomicLong();
+      StreamListener counter =
+          new StreamListener() {
+            @Override
+            public void rowClosed(String monitor, long stepStartMillis) {
+              closed.incrementAndGet();
+            }
+          };
+      Topology full = MonitorTopology.build(defs, settings, counter);
+      // every row but the last ones (within grace of the newest point) closes
+      long graceSteps = settings.grace().toMillis() / STEP_MS + 1;
+      long expectedRows = (long) monitors * (rows - graceSteps);
+      try (KafkaStreams app = start(kafka, "monitor", full, dir, threads)) {
+        double monitor = rowsRate(app, closed, expectedRows, points);
+        long heapAfter = usedHeapAfterGc();
+        System.out.printf(
+            Locale.ROOT,
+            "RESULT throughput: monitor %.0f points/s, passthrough %.0f points/s, ratio %.2f%n",
+            monitor, passthrough, monitor / passthrough);
+        System.out.printf(
+            Locale.ROOT,
+            "RESULT heap: %.1f MiB used after GC with %d monitors loaded (%.1f KiB per monitor)%n",
+            (heapAfter - heapBefore) / 1048576.0, monitors,
+            (heapAfter - heapBefore) / 1024.0 / monitors);
+        latency(kafka.bootstrapServers(), settings, rows, latencyRows, latencyRate);
+      }
+    } finally {
+      EmbeddedKafka.deleteRecursively(dir);
+    }
+  }
+
+  /** Monitor {@code i}: a 4-node chain on series {@code m<i>_a .. m<i>_d}. */
+  private static List<MonitorDefinition> writeMonitors(
+      Path dir, int n, int window, int replicates) throws Exception {
+    Files.createDirectories(dir);
+    List<MonitorDefinition> defs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String p = "m" + i + "_";
+      String yaml =
+          "name: m" + i + "\n"
+              + "step: 1m\n"
+              + "preWindow: " + window + "\n"
+              + "intervals:\n"
+              + "  level: 0.95\n"
+              + "  bootstrap: {replicates: " + replicates + ", blockLength: auto}\n"
+              + "  conformal: {calibrationFraction: 0.5}\n"
+              + "seed: " + (i + 1) + "\n"
+              + "nodes:\n"
+              + "  - name: " + p + "a\n"
+              + "  - name: " + p + "b\n    parents: [" + p + "a]\n"
+              + "  - name: " + p + "c\n    parents: [" + p + "b]\n"
+              + "  - name: " + p + "d\n    parents: [" + p + "c]\n";
+      Path f = dir.resolve("m" + i + ".yaml");
+      Files.writeString(f, yaml, StandardCharsets.UTF_8);
+      defs.add(MonitorLoader.load(f));
+    }
+    return defs;
+  }
+
+  private static byte[] point(String series, long time, double value) {
+    return ("{\"series\":\"" + series + "\",\"timestamp\":" + time + ",\"value\":" + value + "}")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Values of a noisy chain a -> b -> c -> d at row {@code r} of monitor {@code i}. */
+  private static double[] values(SplittableRandom rng, int r) {
+    double a = 100 + 10 * Math.sin(r / 30.0) + rng.nextGaussian();
+    double b = 5 + 0.8 * a + rng.nextGaussian();
+    double c = 2 + 0.5 * b + rng.nextGaussian();
+    double d = 1 + 0.3 * c + rng.nextGaussian();
+    return new double[] {a, b, c, d};
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  private static long produce(String bootstrap, String topic, int monitors, int rows)
+      throws Exception {
+    long t = System.nanoTime();
+    long n = 0;
+    SplittableRandom rng = new SplittableRandom(42);
+    String[] suffix = {"a", "b", "c", "d"};
+    try (KafkaProducer<byte[], byte[]> p = producer(bootstrap)) {
+      for (int r = 0; r < rows; r++) {
+        long time = T0.toEpochMilli() + r * STEP_MS;
+        for (int i = 0; i < monitors; i++) {
+          double[] v = values(rng, r);
+          for (int k = 0; k < 4; k++) {
+            String series = "m" + i + "_" + suffix[k];
+            p.send(
+                new ProducerRecord<>(
+                    topic, null, time + k, series.getBytes(StandardCharsets.UTF_8),
+                    point(series, time + k, v[k])));
+            n++;
+          }
+        }
+      }
+      p.flush();
+    }
+    System.out.printf(
+        Locale.ROOT, "input: %d points written in %.1f s%n", n, (System.nanoTime() - t) / 1e9);
+    return n;
+  }
+
+  /** Parse + forward: the least a JSON pipeline with exactly-once does per point. */
+  private static Topology passthrough(String input) {
+    StreamsBuilder b = new StreamsBuilder();
+    b.stream(input, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+        .mapValues(
+            v -> {
+              try {
+                JsonNode n = JSON.readTree(v);
+                return JSON.writeValueAsBytes(n);
+              } catch (java.io.IOException e) {
+                return v;
+              }
+            })
+        .to("passthrough.out", Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+    return b.build();
+  }
+
+  private static KafkaStreams start(
+      EmbeddedKafka kafka, String id, Topology topology, Path dir, int threads)
+      throws InterruptedException {
+    Properties p =
+        StreamsConfigs.embedded(kafka.bootstrapServers(), dir.resolve("state-" + id)).streams();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-" + id);
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+    KafkaStreams app = new KafkaStreams(topology, p);
+    app.start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (app.state() != KafkaStreams.State.RUNNING) {
+      if (System.nanoTime() > deadline || app.state() == KafkaStreams.State.ERROR) {
+        throw new IllegalStateException(id + " did not reach RUNNING: " + app.state());
+      }
+      Thread.sleep(20);
+    }
+    return app;
+  }
+
+  private static double measure(
+      EmbeddedKafka kafka, String id, Topology t, Path dir, int threads, String input, long points)
+      throws Exception {
+    try (KafkaStreams app = start(kafka, id, t, dir, threads)) {
+      return rate(kafka, app, id, input, points);
+    }
+  }
+
+  /** Points per second from now until the group's committed offsets reach the input's end. */
+  private static double rate(
+      EmbeddedKafka kafka, KafkaStreams app, String id, String input, long points)
+      throws Exception {
+    long begin = System.nanoTime();
+    Properties p = new Properties();
+    p.put("bootstrap.servers", kafka.bootstrapServers());
+    try (Admin admin = Admin.create(p)) {
+      Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+      for (var d : admin.describeTopics(List.of(input)).allTopicNames().get().values()) {
+        d.partitions().forEach(pi -> ends.put(new TopicPartition(input, pi.partition()),
+            OffsetSpec.latest()));
+      }
+      long end =
+          admin.listOffsets(ends).all().get().values().stream()
+              .mapToLong(o -> o.offset())
+              .sum();
+      long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+      long done = 0;
+      while (done < end) {
+        if (System.nanoTime() > deadline || app.state() == KafkaStreams.State.ERROR) {
+          throw new IllegalStateException(id + " stalled at " + done + "/" + end);
+        }
+        Thread.sleep(100);
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            admin.listConsumerGroupOffsets("bench-" + id).partitionsToOffsetAndMetadata().get();
+        done =
+            committed.entrySet().stream()
+                .filter(e -> e.getKey().topic().equals(input) && e.getValue() != null)
+                .mapToLong(e -> e.getValue().offset())
+                .sum();
+      }
+    }
+    double seconds = (System.nanoTime() - begin) / 1e9;
+    double rate = points / seconds;
+    System.out.printf(
+        Locale.ROOT, "%s: %d points in %.2f s = %.0f points/s%n", id, points, seconds, rate);
+    return rate;
+  }
+
+  /**
+   * Points per second from now until {@code expected} rows have closed: the monitor's input
+   * offsets only say the routing is done, its rows say the per-monitor processing is.
+   */
+  private static double rowsRate(
+      KafkaStreams app, java.util.concurrent.atomic.AtomicLong closed, long expected, long points)
+      throws InterruptedException {
+    long begin = System.nanoTime();
+    long deadline = begin + Duration.ofMinutes(20).toNanos();
+    while (closed.get() < expected) {
+      if (System.nanoTime() > deadline || app.state() == KafkaStreams.State.ERROR) {
+        throw new IllegalStateException("monitor stalled at " + closed + "/" + expected + " rows");
+      }
+      Thread.sleep(20);
+    }
+    double seconds = (System.nanoTime() - begin) / 1e9;
+    double rate = points / seconds;
+    System.out.printf(
+        Locale.ROOT, "monitor: %d points (%d rows closed) in %.2f s = %.0f points/s%n", points,
+        closed.get(), seconds, rate);
+    return rate;
+  }
+
+  private static long usedHeapAfterGc() throws InterruptedException {
+    MemoryMXBean m = ManagementFactory.getMemoryMXBean();
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(200);
+    }
+    return m.getHeapMemoryUsage().getUsed();
+  }
+
+  /**
+   * Starts an intervention on monitor m0 at row {@code rows}, then sends one row at a time, paced,
+   * and times row close (the send of the next row's first point, grace 0 is not used: the default
+   * grace of 30 s is passed by sending points 31 s of event time ahead) to its impact record.
+   */
+  private static void latency(
+      String bootstrap, StreamSettings settings, int rows, int n, int ratePerSecond)
+      throws Exception {
+    long startRow = rows + 1;
+    long startTime = T0.toEpochMilli() + startRow * STEP_MS;
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-latency");
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    Map<Long, Long> sentAt = new ConcurrentHashMap<>();
+    List<Double> millis = new ArrayList<>();
+    SplittableRandom rng = new SplittableRandom(7);
+    String[] suffix = {"a", "b", "c", "d"};
+    try (KafkaProducer<byte[], byte[]> p = producer(bootstrap);
+        KafkaConsumer<byte[], byte[]> consumer =
+            new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(settings.impactTopic()));
+      while (consumer.assignment().isEmpty()) {
+        consumer.poll(Duration.ofMillis(100));
+      }
+      String event =
+          "{\"monitor\":\"m0\",\"id\":\"bench\",\"timestamp\":" + startTime
+              + ",\"do\":{\"m0_b\":{\"shift\":5.0}},\"outcomes\":[\"m0_d\"]}";
+      p.send(
+          new ProducerRecord<>(
+              settings.interventionsTopic(), "m0".getBytes(StandardCharsets.UTF_8),
+              event.getBytes(StandardCharsets.UTF_8)));
+      long graceSteps = settings.grace().toMillis() / STEP_MS + 1;
+      long paceNanos = 1_000_000_000L / ratePerSecond;
+      long next = System.nanoTime();
+      for (long r = rows; r < startRow + n + graceSteps + 1; r++) {
+        long time = T0.toEpochMilli() + r * STEP_MS;
+        double[] v = values(rng, (int) r);
+        // a row closes when stream time passes its end + grace: the first point of row r closes
+        // row r - 1 - graceSteps
+        long closes = r - 1 - graceSteps;
+        if (closes >= startRow) {
+          sentAt.put(closes, System.nanoTime());
+        }
+        for (int k = 0; k < 4; k++) {
+          String series = "m0_" + suffix[k];
+          p.send(
+              new ProducerRecord<>(
+                  settings.metricsTopic(), null, time + k, series.getBytes(StandardCharsets.UTF_8),
+                  point(series, time + k, v[k])));
+        }
+        p.flush();
+        drain(consumer, sentAt, millis);
+        next += paceNanos;
+        long wait = next - System.nanoTime();
+        if (wait > 0) {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (millis.size() < n && System.nanoTime() < deadline) {
+        drain(consumer, sentAt, millis);
+      }
+    }
+    double[] sorted = millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    if (sorted.length == 0) {
+      System.out.println(
+          "RESULT latency: no impact record arrived; records in impact: "
+              + count(bootstrap, settings.impactTopic()) + ", in "
+              + StreamSettings.dlq(settings.interventionsTopic()) + ": "
+              + count(bootstrap, StreamSettings.dlq(settings.interventionsTopic())));
+      return;
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "RESULT latency row close -> impact record (read_committed, %d rows at %d rows/s):"
+            + " p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+        sorted.length, ratePerSecond, quantile(sorted, 0.5), quantile(sorted, 0.99),
+        sorted[sorted.length - 1]);
+  }
+
+  /** Records in {@code topic} (read_committed, from the beginning). */
+  private static int count(String bootstrap, String topic) {
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-count-" + topic);
+    int n = 0;
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (System.nanoTime() < deadline) {
+        n += consumer.poll(Duration.ofMillis(200)).count();
+      }
+    }
+    return n;
+  }
+
+  private static void drain(
+      KafkaConsumer<byte[], byte[]> consumer, Map<Long, Long> sentAt, List<Double> millis)
+      throws Exception {
+    for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(10))) {
+      long received = System.nanoTime();
+      JsonNode n = JSON.readTree(rec.value());
+      long row =
+          (Instant.parse(n.get("timestamp").asText()).toEpochMilli() - T0.toEpochMilli())
+              / STEP_MS;
+      Long sent = sentAt.remove(row);
+      if (sent != null) {
+        millis.add((received - sent) / 1e6);
+      }
+    }
+  }
+
+  private static double quantile(double[] sorted, double q) {
+    int i = (int) Math.ceil(q * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+  }
+}
