@@ -18,14 +18,18 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.utils.Time;
 
 /**
@@ -42,6 +46,9 @@ import org.apache.kafka.common.utils.Time;
  * it again with {@link #start(Path, int, int)} on the same directory and ports finds the same
  * topics and records (formatting is skipped when the directory is already formatted).
  *
+ * <p>{@link #startSaslPlain} starts the same broker with a client listener that requires SASL/PLAIN
+ * authentication ({@code SASL_PLAINTEXT}), for tests of the clients' security settings.
+ *
  * <p>Not thread-safe for concurrent {@link #close()}; {@link #createTopics} may be called from any
  * thread.
  */
@@ -50,13 +57,27 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final int brokerPort;
   private final int controllerPort;
   private final KafkaRaftServer server;
+  private final Security security;
   private boolean closed;
 
-  private EmbeddedKafka(Path dataDir, int brokerPort, int controllerPort, KafkaRaftServer server) {
+  /**
+   * How clients reach the broker's client listener.
+   *
+   * @param protocol the listener's name and security protocol
+   * @param broker broker settings the protocol adds
+   * @param client what a client (the admin of {@link #createTopics}) needs besides the address
+   */
+  private record Security(String protocol, Map<String, String> broker, Map<String, Object> client) {
+    static final Security PLAINTEXT = new Security("PLAINTEXT", Map.of(), Map.of());
+  }
+
+  private EmbeddedKafka(
+      Path dataDir, int brokerPort, int controllerPort, KafkaRaftServer server, Security security) {
     this.dataDir = dataDir;
     this.brokerPort = brokerPort;
     this.controllerPort = controllerPort;
     this.server = server;
+    this.security = security;
   }
 
   /**
@@ -64,10 +85,65 @@ public final class EmbeddedKafka implements AutoCloseable {
    * that another process takes between the search and the bind is replaced (three attempts).
    */
   public static EmbeddedKafka start(Path dataDir) {
+    return startOnFreePorts(dataDir, Security.PLAINTEXT);
+  }
+
+  /**
+   * Starts a broker like {@link #start(Path)} whose client listener requires SASL/PLAIN over an
+   * unencrypted connection ({@code SASL_PLAINTEXT} on 127.0.0.1): only the given users may connect,
+   * each with its password. The first user is the broker's own identity and the one {@link
+   * #createTopics} and {@link #clientSecurity()} use. There is no authorizer, so every user that
+   * authenticates may do everything. The passwords are written to {@code server.properties} in
+   * {@code dataDir}: for tests only.
+   *
+   * @param users user name to password, in order; names and passwords must not contain {@code "},
+   *     {@code \} or {@code ;} (JAAS quoting)
+   */
+  public static EmbeddedKafka startSaslPlain(Path dataDir, Map<String, String> users) {
+    if (users.isEmpty()) {
+      throw new IllegalArgumentException("a SASL/PLAIN broker needs at least one user");
+    }
+    StringBuilder jaas =
+        new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+    Map.Entry<String, String> self = users.entrySet().iterator().next();
+    jaas.append(" username=\"").append(checkJaas(self.getKey())).append('"');
+    jaas.append(" password=\"").append(checkJaas(self.getValue())).append('"');
+    users.forEach(
+        (user, password) ->
+            jaas.append(" user_").append(checkJaas(user)).append("=\"")
+                .append(checkJaas(password)).append('"'));
+    jaas.append(';');
+    Map<String, String> broker = new LinkedHashMap<>();
+    broker.put("sasl.enabled.mechanisms", "PLAIN");
+    broker.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+    broker.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.toString());
+    Map<String, Object> client = new HashMap<>();
+    client.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT");
+    client.put(SaslConfigs.SASL_MECHANISM, "PLAIN");
+    client.put(SaslConfigs.SASL_JAAS_CONFIG, plainJaas(self.getKey(), self.getValue()));
+    return startOnFreePorts(
+        dataDir, new Security("SASL_PLAINTEXT", Map.copyOf(broker), Map.copyOf(client)));
+  }
+
+  /** The JAAS line of a SASL/PLAIN client: {@code PlainLoginModule required username=.. password=..;}. */
+  static String plainJaas(String user, String password) {
+    return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+        + checkJaas(user) + "\" password=\"" + checkJaas(password) + "\";";
+  }
+
+  private static String checkJaas(String value) {
+    if (value.isEmpty() || value.contains("\"") || value.contains("\\") || value.contains(";")) {
+      throw new IllegalArgumentException(
+          "a SASL/PLAIN user name or password must be non-empty without '\"', '\\' or ';'");
+    }
+    return value;
+  }
+
+  private static EmbeddedKafka startOnFreePorts(Path dataDir, Security security) {
     for (int attempt = 1; ; attempt++) {
       int[] ports = freePorts(2);
       try {
-        return start(dataDir, ports[0], ports[1]);
+        return start(dataDir, ports[0], ports[1], security);
       } catch (IllegalStateException e) {
         if (attempt == 3 || !causedByBind(e)) {
           throw e;
@@ -94,6 +170,11 @@ public final class EmbeddedKafka implements AutoCloseable {
    * @throws IllegalStateException when the storage cannot be formatted or the broker fails to start
    */
   public static EmbeddedKafka start(Path dataDir, int brokerPort, int controllerPort) {
+    return start(dataDir, brokerPort, controllerPort, Security.PLAINTEXT);
+  }
+
+  private static EmbeddedKafka start(
+      Path dataDir, int brokerPort, int controllerPort, Security security) {
     checkPort(brokerPort, "brokerPort");
     checkPort(controllerPort, "controllerPort");
     if (brokerPort == controllerPort) {
@@ -101,7 +182,9 @@ public final class EmbeddedKafka implements AutoCloseable {
           "brokerPort and controllerPort must differ, both are " + brokerPort);
     }
     Path dir = dataDir.toAbsolutePath().normalize();
-    Properties props = serverProperties(dir.resolve("logs"), brokerPort, controllerPort);
+    Properties props =
+        serverProperties(dir.resolve("logs"), brokerPort, controllerPort, security.protocol());
+    props.putAll(security.broker());
     Path file = dir.resolve("server.properties");
     try {
       Files.createDirectories(dir);
@@ -127,7 +210,7 @@ public final class EmbeddedKafka implements AutoCloseable {
               + e.getMessage(),
           e);
     }
-    return new EmbeddedKafka(dir, brokerPort, controllerPort, server);
+    return new EmbeddedKafka(dir, brokerPort, controllerPort, server, security);
   }
 
   /**
@@ -139,17 +222,23 @@ public final class EmbeddedKafka implements AutoCloseable {
    * since the simulator's event time is not the wall clock.
    */
   static Properties serverProperties(Path logDir, int brokerPort, int controllerPort) {
+    return serverProperties(logDir, brokerPort, controllerPort, "PLAINTEXT");
+  }
+
+  /** {@link #serverProperties(Path, int, int)} with the client listener named {@code protocol}. */
+  private static Properties serverProperties(
+      Path logDir, int brokerPort, int controllerPort, String protocol) {
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
     p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
     p.put(
         "listeners",
-        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        protocol + "://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.put("advertised.listeners", protocol + "://127.0.0.1:" + brokerPort);
     p.put("controller.listener.names", "CONTROLLER");
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-    p.put("inter.broker.listener.name", "PLAINTEXT");
+    p.put("listener.security.protocol.map", protocol + ":" + protocol + ",CONTROLLER:PLAINTEXT");
+    p.put("inter.broker.listener.name", protocol);
     p.put("log.dirs", logDir.toString());
     p.put("num.partitions", "1");
     p.put("default.replication.factor", "1");
@@ -227,9 +316,17 @@ public final class EmbeddedKafka implements AutoCloseable {
     return "127.0.0.1:" + brokerPort;
   }
 
-  /** The client (PLAINTEXT) port. */
+  /** The client (PLAINTEXT or SASL_PLAINTEXT) port. */
   public int brokerPort() {
     return brokerPort;
+  }
+
+  /**
+   * What a client needs besides {@link #bootstrapServers()}: nothing for a PLAINTEXT broker; for
+   * a SASL/PLAIN one, the security protocol, the mechanism and the first user's JAAS line.
+   */
+  public Map<String, Object> clientSecurity() {
+    return security.client();
   }
 
   /** The KRaft controller port. */
@@ -252,8 +349,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
     }
+    Map<String, Object> admin = new HashMap<>(security.client());
+    admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     StreamsTopics.create(
-        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()),
+        admin,
         topics,
         partitions,
         (short) 1);

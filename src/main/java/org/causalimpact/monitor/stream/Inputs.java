@@ -1,7 +1,11 @@
 package org.causalimpact.monitor.stream;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -9,13 +13,36 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
-/** Checks shared by the routers: size, UTF-8, JSON, fields, timestamps. */
+/**
+ * Checks shared by the routers: size, UTF-8, JSON, fields, timestamps, numbers. Each failure is a
+ * {@link Rejected} with the bounded reason word of the dead letter.
+ */
 final class Inputs {
   /** Largest accepted input value. */
   static final int MAX_BYTES = 1 << 20;
 
   /** Latest accepted event time: year 9999; later values are typos or unit mistakes. */
   static final long MAX_TIME = Instant.parse("9999-12-31T23:59:59Z").toEpochMilli();
+
+  /**
+   * Largest magnitude of an accepted value. Finite values far beyond any real metric (1e308, say)
+   * overflow to infinity once a grid cell sums them or a fit squares them, and would then break
+   * every analysis whose window holds that row.
+   */
+  static final double MAX_ABS_VALUE = 1e100;
+
+  /**
+   * One JSON value and nothing after it (a second object or trailing text is not silently
+   * dropped), no field given twice (which one would count?), and {@code NaN} / {@code Infinity}
+   * read as numbers (Python's {@code json.dumps} writes them) so that they are rejected as {@code
+   * non-finite} rather than as unreadable.
+   */
+  private static final ObjectReader READER =
+      Json.MAPPER
+          .reader()
+          .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .with(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS);
 
   private Inputs() {}
 
@@ -41,11 +68,14 @@ final class Inputs {
     }
     JsonNode root;
     try {
-      root = Json.MAPPER.readTree(text);
+      root = READER.readTree(text);
     } catch (JsonProcessingException e) {
       throw new Rejected("malformed-json", "the value is not JSON: " + e.getOriginalMessage());
     }
-    if (root == null || !root.isObject()) {
+    if (root == null || root.isMissingNode()) {
+      throw new Rejected("empty", "the value holds only white space");
+    }
+    if (!root.isObject()) {
       throw new Rejected("wrong-type", "the value must be a JSON object");
     }
     return root;
@@ -69,7 +99,11 @@ final class Inputs {
       throw new Rejected("missing-field", "field '" + field + "' is missing");
     }
     long millis;
-    if (n.isIntegralNumber() && n.canConvertToLong()) {
+    if (n.isIntegralNumber()) {
+      if (!n.canConvertToLong()) {
+        throw new Rejected(
+            "bad-timestamp", "field '" + field + "' = " + n.asText() + " is beyond any epoch time");
+      }
       millis = n.asLong();
     } else if (n.isTextual()) {
       try {
@@ -91,6 +125,7 @@ final class Inputs {
     return millis;
   }
 
+  /** A finite number of magnitude at most {@link #MAX_ABS_VALUE}. */
   static double number(JsonNode root, String field) throws Rejected {
     JsonNode n = root.get(field);
     if (n == null || n.isNull()) {
@@ -102,6 +137,12 @@ final class Inputs {
     double v = n.asDouble();
     if (!Double.isFinite(v)) {
       throw new Rejected("non-finite", "field '" + field + "' = " + n.asText() + " is not finite");
+    }
+    if (Math.abs(v) > MAX_ABS_VALUE) {
+      throw new Rejected(
+          "out-of-range",
+          "field '" + field + "' = " + v + " lies outside [-" + MAX_ABS_VALUE + ", " + MAX_ABS_VALUE
+              + "]: values that large overflow the monitor's sums");
     }
     return v;
   }

@@ -17,7 +17,10 @@ import org.apache.kafka.streams.processor.api.Record;
 /**
  * Parses intervention events ({@code "action": "start"} — the default — or {@code "end"}),
  * checks them against their monitor's graph, and sends them keyed by the monitor; anything
- * unusable (unknown monitor or node, invalid do-spec, malformed JSON) becomes a dead letter.
+ * unusable becomes a dead letter: malformed JSON, an unknown monitor or node, an invalid do-spec or
+ * one whose amount lies beyond {@link Inputs#MAX_ABS_VALUE}, a start that names an {@code
+ * endTimestamp} (the stream reads ends from {@code end} events) or that intervenes only on nodes
+ * without descendants and names no outcomes. Never throws on data.
  */
 final class InterventionRouter implements Processor<byte[], byte[], String, Routed> {
   private final Map<String, MonitorDefinition> monitors;
@@ -81,13 +84,39 @@ final class InterventionRouter implements Processor<byte[], byte[], String, Rout
 
   private static Envelope start(JsonNode root, MonitorDefinition def, Source source)
       throws Rejected {
+    Inputs.text(root, "id");
     Inputs.timestamp(root, "timestamp");
+    JsonNode end = root.get("endTimestamp");
+    if (end != null && !end.isNull()) {
+      // the stream ends an intervention by an "end" event only; ignoring this field would let the
+      // intervention run on past the end its sender meant
+      throw new Rejected(
+          "invalid-intervention",
+          "a start event on the stream takes no 'endTimestamp': send"
+              + " {\"action\": \"end\", \"id\": ..., \"timestamp\": ...} when it ends");
+    }
     InterventionEvent event;
     try {
       event = InterventionEvents.parse(root.toString(), "topic " + source.topic());
       InterventionEvents.validate(event, def.graph());
     } catch (InputException e) {
       throw new Rejected("invalid-intervention", e.getMessage());
+    }
+    for (Map.Entry<String, DoSpec> a : event.actions().entrySet()) {
+      if (Math.abs(amount(a.getValue())) > Inputs.MAX_ABS_VALUE) {
+        // as with points: beyond this the analysis overflows to infinity and NaN
+        throw new Rejected(
+            "invalid-intervention",
+            "do-spec of '" + a.getKey() + "' is " + encode(a.getValue())
+                + "; amounts must lie within +-" + Inputs.MAX_ABS_VALUE);
+      }
+    }
+    if (event.outcomes().isEmpty() && def.graph().descendants(event.actions().keySet()).isEmpty()) {
+      throw new Rejected(
+          "invalid-intervention",
+          "intervention '" + event.id() + "' intervenes on " + event.actions().keySet()
+              + ", which have no descendants in monitor '" + def.name()
+              + "': name the outcomes to report");
     }
     Map<String, Map<String, Object>> actions = new LinkedHashMap<>();
     event.actions().forEach((node, spec) -> actions.put(node, encode(spec)));
@@ -100,6 +129,18 @@ final class InterventionRouter implements Processor<byte[], byte[], String, Rout
         actions,
         List.copyOf(event.outcomes()),
         source);
+  }
+
+  /** The number a do-spec carries; 0 for {@code observed}, which carries none. */
+  private static double amount(DoSpec spec) {
+    if (spec instanceof DoSpec.Set s) {
+      return s.value();
+    } else if (spec instanceof DoSpec.Shift s) {
+      return s.delta();
+    } else if (spec instanceof DoSpec.Scale s) {
+      return s.factor();
+    }
+    return 0;
   }
 
   static Map<String, Object> encode(DoSpec spec) {
