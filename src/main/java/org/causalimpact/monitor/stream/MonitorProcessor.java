@@ -36,6 +36,9 @@ import org.causalimpact.monitor.report.JsonReport;
  * intervention, with the other's effects left in the observed data.
  */
 final class MonitorProcessor implements Processor<String, Envelope, byte[], Output> {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(MonitorProcessor.class);
+
   /** Most empty steps one point may close at once; a point further ahead is a bad timestamp. */
   static final long MAX_GAP_STEPS = 100_000;
 
@@ -105,11 +108,14 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
         st.lastClosedStep != MonitorState.NONE
             ? st.lastClosedStep
             : st.open.isEmpty() ? step : st.open.firstKey();
-    if (step - reference > MAX_GAP_STEPS) {
+    // both ways: before the first row closes, a point far behind the first open step would
+    // otherwise make the monitor close every step in between
+    if (Math.abs(step - reference) > MAX_GAP_STEPS) {
       dead(
           "bad-timestamp",
           "point at " + Instant.ofEpochMilli(e.timestamp()) + " is more than " + MAX_GAP_STEPS
-              + " steps ahead of the monitor's stream time",
+              + " steps " + (step > reference ? "ahead of" : "behind")
+              + " the monitor's stream time",
           e.source(), def.name());
       return;
     }
@@ -298,8 +304,8 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     long began = System.nanoTime();
     try {
       a = analyze(def, iv, s);
-    } catch (InputException ex) {
-      dead("analysis-failed", ex.getMessage(), iv.source, def.name());
+    } catch (RuntimeException ex) {
+      dead("analysis-failed", analysisFailure(ex), iv.source, def.name());
       finish(def, st, iv);
       return false;
     }
@@ -360,10 +366,26 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
       }
       emit(settings.summaryTopic(), def.name() + "/" + iv.id, n, last * stepMillis(def));
       return true;
-    } catch (InputException ex) {
-      dead("analysis-failed", ex.getMessage(), iv.source, def.name());
+    } catch (RuntimeException ex) {
+      dead("analysis-failed", analysisFailure(ex), iv.source, def.name());
       return false;
     }
+  }
+
+  /**
+   * The message of an analysis that failed on these rows: a bad-input message as it is, an
+   * unexpected engine error logged and named. Kafka's own exceptions (fencing, task migration,
+   * store errors) are rethrown, for Kafka Streams to handle: they are not about the data.
+   */
+  private static String analysisFailure(RuntimeException ex) {
+    if (ex instanceof org.apache.kafka.common.KafkaException) {
+      throw ex;
+    }
+    if (ex instanceof InputException) {
+      return ex.getMessage();
+    }
+    LOG.error("the analysis failed on the stored rows; the intervention is ended", ex);
+    return "the analysis failed (" + ex + "); the intervention is ended";
   }
 
   private ImpactAnalysis analyze(MonitorDefinition def, MonitorState.Active iv, long last) {

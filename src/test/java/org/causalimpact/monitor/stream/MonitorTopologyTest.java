@@ -428,6 +428,19 @@ class MonitorTopologyTest {
     assertEquals(output(settings.healthTopic()).getQueueSize(), heard.get("health:x") + heard.get("health:y"));
   }
 
+  @Test
+  void aPointFarBehindTheFirstOpenStepIsABadTimestampNotMillionsOfRows() {
+    long far = (MonitorProcessor.MAX_GAP_STEPS + 10) * HOUR;
+    point("x", far, 1.0);
+    point("y", 0, 2.0); // no row has closed yet: closing every step in between would stall
+    List<TestRecord<byte[], byte[]>> dlq =
+        output(StreamSettings.dlq(settings.metricsTopic())).readRecordsToList();
+    assertEquals(List.of("bad-timestamp"), dlq.stream().map(r -> header(r, DeadLetter.REASON)).toList());
+    assertTrue(header(dlq.get(0), DeadLetter.ERROR).contains("behind"), header(dlq.get(0), DeadLetter.ERROR));
+    MonitorQueries q = MonitorQueries.of(List.of(monitor), driver::getKeyValueStore);
+    assertEquals(0, q.recentRows("validation", 10).orElseThrow().rows());
+  }
+
   private static String header(TestRecord<byte[], byte[]> r, String name) {
     Header h = r.headers().lastHeader(name);
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
