@@ -19,7 +19,7 @@ class BrokerFailoverIT {
   @TempDir Path dir;
 
   @Test
-  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void killingTheLeaderAndControllerLosesAndRepeatsNothing() throws Exception {
     KafkaImage.assumeAvailable();
     long start = System.nanoTime();

@@ -19,7 +19,7 @@ class NetworkPartitionIT {
   @TempDir Path dir;
 
   @Test
-  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void isolatingTheLeaderLosesAndRepeatsNothing() throws Exception {
     KafkaImage.assumeAvailable();
     long start = System.nanoTime();
