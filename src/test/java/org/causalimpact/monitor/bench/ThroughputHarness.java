@@ -125,9 +125,10 @@ public final class ThroughputHarness {
             }
           };
       Topology full = MonitorTopology.build(defs, settings, counter);
-      // every row but the last ones (within grace of the newest point) closes
+      // a row closes once stream time passes its end + grace: the newest point (row rows - 1)
+      // closes rows up to rows - 2 - grace steps
       long graceSteps = settings.grace().toMillis() / STEP_MS + 1;
-      long expectedRows = (long) monitors * (rows - graceSteps);
+      long expectedRows = (long) monitors * (rows - 1 - graceSteps);
       try (KafkaStreams app = start(kafka, "monitor", full, dir, threads)) {
         double monitor = rowsRate(app, closed, expectedRows, points);
         long heapAfter = usedHeapAfterGc();
@@ -321,8 +322,17 @@ public final class ThroughputHarness {
       throws InterruptedException {
     long begin = System.nanoTime();
     long deadline = begin + Duration.ofMinutes(20).toNanos();
+    long last = -1;
+    long lastChange = begin;
     while (closed.get() < expected) {
-      if (System.nanoTime() > deadline || app.state() == KafkaStreams.State.ERROR) {
+      long now = System.nanoTime();
+      if (closed.get() != last) {
+        last = closed.get();
+        lastChange = now;
+      }
+      if (now > deadline
+          || now - lastChange > Duration.ofSeconds(60).toNanos()
+          || app.state() == KafkaStreams.State.ERROR) {
         throw new IllegalStateException("monitor stalled at " + closed + "/" + expected + " rows");
       }
       Thread.sleep(20);
