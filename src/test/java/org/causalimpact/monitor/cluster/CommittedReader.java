@@ -31,10 +31,27 @@ final class CommittedReader implements AutoCloseable {
     p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
     p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
     consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
-    List<TopicPartition> partitions =
-        consumer.partitionsFor(topic).stream()
-            .map(i -> new TopicPartition(i.topic(), i.partition()))
-            .toList();
+    // a topic created a moment ago may not be in this broker's metadata yet: ask again until it is
+    List<TopicPartition> partitions = List.of();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (partitions.isEmpty()) {
+      partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(i -> new TopicPartition(i.topic(), i.partition()))
+              .toList();
+      if (partitions.isEmpty()) {
+        if (System.nanoTime() > deadline) {
+          consumer.close(Duration.ZERO);
+          throw new AssertionError("topic " + topic + " has no partitions after 30 s");
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError("interrupted while waiting for " + topic, e);
+        }
+      }
+    }
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
   }
