@@ -26,6 +26,7 @@ final class InputFeed implements AutoCloseable {
   private final KafkaProducer<String, String> producer;
   private final List<String> sent = new ArrayList<>();
   private final List<Unusable> unusable = new ArrayList<>();
+  private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
 
   InputFeed(String bootstrapServers, StreamSettings settings) {
     this.settings = settings;
@@ -82,7 +83,13 @@ final class InputFeed implements AutoCloseable {
 
   private Future<RecordMetadata> metric(String key, long time, String value) {
     sent.add(value);
-    return producer.send(new ProducerRecord<>(settings.metricsTopic(), null, time, key, value));
+    return producer.send(
+        new ProducerRecord<>(settings.metricsTopic(), null, time, key, value),
+        (meta, error) -> {
+          if (error != null) {
+            failures.add(error + " for " + value);
+          }
+        });
   }
 
   /** An intervention event (start or end) of {@code monitor}. */
@@ -90,9 +97,18 @@ final class InputFeed implements AutoCloseable {
     producer.send(new ProducerRecord<>(settings.interventionsTopic(), null, time, monitor, json));
   }
 
-  /** Waits until every record sent so far is acknowledged. */
+  /**
+   * Waits until every record sent so far is acknowledged.
+   *
+   * @throws AssertionError if any send failed (a record "sent" that the broker never took would
+   *     otherwise look like a record the cluster lost)
+   */
   void flush() {
     producer.flush();
+    if (!failures.isEmpty()) {
+      throw new AssertionError(
+          failures.size() + " metric record(s) were not acknowledged, first: " + failures.get(0));
+    }
   }
 
   /** Every metric record value sent, in order. */
