@@ -559,15 +559,17 @@
 
   // ---------------------------------------------------------------- model
 
-  function renderModel() {
-    const card = $('model');
+  /** The selected monitor's details, showing {@code card}; null (card hidden) if none yet. */
+  function selectedDetails(card) {
     const sel = state.selected;
     const d = sel && state.details.get(sel.monitor);
-    if (!d || !d.body) {
-      card.hidden = true;
-      return;
-    }
-    card.hidden = false;
+    card.hidden = !(d && d.body);
+    return card.hidden ? null : d;
+  }
+
+  function renderModel() {
+    const d = selectedDetails($('model'));
+    if (!d) return;
     const fit = d.body.fit;
     if (!fit) {
       $('model-window').textContent = '';
@@ -599,12 +601,8 @@
   function renderWhatIfForm() {
     const card = $('whatif');
     const sel = state.selected;
-    const d = sel && state.details.get(sel.monitor);
-    if (!d || !d.body) {
-      card.hidden = true;
-      return;
-    }
-    card.hidden = false;
+    const d = selectedDetails(card);
+    if (!d) return;
     // default: the first do-spec of the selected intervention, else the first node with children;
     // filled in again only when the selection changes, so that what the user typed stays
     const iv = (d.body.interventions || []).find((x) => x.id === sel.intervention);

@@ -50,6 +50,7 @@ public final class MonitorMeters implements StreamListener, AutoCloseable {
   private final Set<String> admitted = ConcurrentHashMap.newKeySet();
   private final Set<String> refused = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> endedAt = new ConcurrentHashMap<>();
+  private final Map<String, Counter> recordsIn = new ConcurrentHashMap<>();
   private volatile KafkaStreamsMetrics streamsMetrics;
 
   /** A gauge's value; the gauge holds it strongly. */
@@ -119,10 +120,15 @@ public final class MonitorMeters implements StreamListener, AutoCloseable {
 
   @Override
   public void recordIn(String topic) {
-    Counter.builder("cim.records.in")
-        .description("records read from an input topic")
-        .tag("topic", topic)
-        .register(registry)
+    // called for every input record: look the counter up once per topic, not in the registry
+    recordsIn
+        .computeIfAbsent(
+            topic,
+            t ->
+                Counter.builder("cim.records.in")
+                    .description("records read from an input topic")
+                    .tag("topic", t)
+                    .register(registry))
         .increment();
   }
 
