@@ -12,8 +12,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
@@ -52,6 +58,9 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
   static final Path DEFAULT_CONFIG = Path.of("config", "application.properties");
   static final Path DEFAULT_MONITORS = Path.of("config", "monitors");
+
+  /** How long {@link #checkAuthentication} waits for the cluster before leaving it to Streams. */
+  static final Duration AUTHENTICATION_CHECK_TIMEOUT = Duration.ofSeconds(10);
 
   @Spec CommandSpec spec;
 
@@ -136,11 +145,16 @@ final class RunCommand implements Callable<Integer> {
       try {
         created = StreamsTopics.create(configs.admin(), settings.topics(), partitions, replication);
       } catch (IllegalStateException e) {
+        StreamsRunner.authenticationFailure(e).ifPresent(a -> {
+          throw authenticationFailed(configs, a);
+        });
         throw new InputException(
             e.getMessage() + " (check bootstrap.servers and the security settings)", e);
       }
       out.println(
           created.isEmpty() ? "topics: all exist" : "topics created: " + String.join(", ", created));
+    } else {
+      checkAuthentication(configs);
     }
     out.flush();
 
@@ -215,6 +229,9 @@ final class RunCommand implements Callable<Integer> {
         out.println("stopped: streams closed");
         return DemoCommand.INTERRUPTED;
       }
+      runner.failure().flatMap(StreamsRunner::authenticationFailure).ifPresent(a -> {
+        throw authenticationFailed(configs, a);
+      });
       String reason = runner.failure().map(StreamsRunner::message).orElse("no error recorded");
       spec.commandLine().getErr().println("error: Kafka Streams stopped (" + runner.state() + "): "
           + reason);
@@ -229,6 +246,47 @@ final class RunCommand implements Callable<Integer> {
       meters.close();
       ctrlC.close();
     }
+  }
+
+  /**
+   * Connects once with the admin client's settings, so that wrong credentials end {@code run}
+   * with exit 2 and one line before Kafka Streams starts (its threads would die with a logged
+   * stack trace). Any other outcome (no answer within {@link #AUTHENTICATION_CHECK_TIMEOUT}, an
+   * unreachable or misnamed broker) is left to Kafka Streams, which waits for the cluster or
+   * reports the problem itself.
+   */
+  static void checkAuthentication(StreamsConfigs configs) throws InterruptedException {
+    Admin admin;
+    try {
+      admin = Admin.create(configs.admin());
+    } catch (KafkaException e) {
+      return;
+    }
+    try {
+      admin.describeCluster().clusterId()
+          .get(AUTHENTICATION_CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      StreamsRunner.authenticationFailure(e).ifPresent(a -> {
+        throw authenticationFailed(configs, a);
+      });
+    } catch (TimeoutException e) {
+      // not answering is not a refusal: Kafka Streams retries until the cluster is there
+    } finally {
+      admin.close(Duration.ofSeconds(1));
+    }
+  }
+
+  /**
+   * Exit 2 with what to check: the broker refused the credentials or the security settings,
+   * which the user fixes; the message names settings, never their values.
+   */
+  private static InputException authenticationFailed(
+      StreamsConfigs configs, AuthenticationException e) {
+    return new InputException(
+        "Kafka at " + configs.bootstrapServers() + " refused authentication: " + e.getMessage()
+            + " (check security.protocol, sasl.mechanism and sasl.jaas.config, which the"
+            + " environment variable CIM_SASL_JAAS_CONFIG sets; ssl.* for TLS)",
+        e);
   }
 
   /** {@code --bind} as an address, resolved now so that a typo fails before anything starts. */

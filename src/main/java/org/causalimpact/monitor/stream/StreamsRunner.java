@@ -6,6 +6,7 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -111,7 +112,11 @@ public final class StreamsRunner implements AutoCloseable {
     return streams;
   }
 
-  /** A one-line reason for an error, naming a missing source topic plainly. */
+  /**
+   * A one-line reason for an error, naming a missing source topic plainly. The root cause is
+   * added only when the message does not already say it (a {@code StreamsException} wrapping an
+   * error carries that error's text as its message).
+   */
   public static String message(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof MissingSourceTopicException) {
@@ -125,7 +130,23 @@ public final class StreamsRunner implements AutoCloseable {
       root = root.getCause();
     }
     String m = e.getMessage() == null ? e.toString() : e.getMessage();
-    return root == e ? m : m + " (caused by " + root + ")";
+    if (root == e || (root.getMessage() != null && m.contains(root.getMessage()))) {
+      return m;
+    }
+    return m + " (caused by " + root + ")";
+  }
+
+  /**
+   * The authentication failure (SASL or TLS) in the cause chain of {@code e}, if there is one:
+   * wrong credentials or security settings, which no restart mends.
+   */
+  public static Optional<AuthenticationException> authenticationFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof AuthenticationException a) {
+        return Optional.of(a);
+      }
+    }
+    return Optional.empty();
   }
 
   /**

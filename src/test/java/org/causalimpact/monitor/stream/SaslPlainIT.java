@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * embedded broker), as a user runs it: the packaged jar in its own JVM, the non-secret settings in
  * a file given with {@code --config}, the JAAS line with the password in the environment variable
  * {@code CIM_SASL_JAAS_CONFIG}. With the right password records flow in and out; with a wrong one
- * {@code run} stops within seconds with a message naming the authentication failure. Neither
+ * {@code run} exits 2 within seconds with one line naming the authentication failure and the
+ * settings to check, whether it meets the refusal before Kafka Streams starts or inside it. Neither
  * password ever appears in what {@code run} prints or logs.
  */
 class SaslPlainIT {
@@ -121,32 +122,50 @@ class SaslPlainIT {
   void withAWrongPasswordTopicCreationFailsClearlyAndExitsTwo() throws Exception {
     Run run = Run.start(settings("sasl-wrong-create"),
         EmbeddedKafka.plainJaas(USER, PASSWORD + "-wrong"), "--create-topics");
-    assertTrue(run.awaitExit(Duration.ofSeconds(60)), () -> "still running after 60 s\n" + run);
-    System.err.println("run --create-topics with a wrong password: exit " + run.code() + ", "
-        + run.errorLine());
-    assertEquals(2, run.code(), run::toString);
-    assertTrue(run.errorLine().startsWith("error: cannot list or create topics"), run::toString);
-    assertTrue(run.err().contains("Authentication failed"), run::toString);
-    assertTrue(run.err().contains("check bootstrap.servers and the security settings"),
-        run::toString);
+    assertRefusedWithHint(run, "run --create-topics with a wrong password");
     assertFalse(run.err().contains("\tat "), () -> "no stack trace\n" + run);
-    assertPasswordsNotShown(run);
   }
 
   @Test
-  void withAWrongPasswordTheStreamsStopClearlyWithinSeconds() throws Exception {
+  void withAWrongPasswordRunExitsTwoWithAHintBeforeStreamsStart() throws Exception {
     kafka.createTopics(TOPICS.topics(), 1);
     Run run = Run.start(settings("sasl-wrong-streams"),
         EmbeddedKafka.plainJaas(USER, PASSWORD + "-wrong"));
-    assertTrue(run.awaitExit(Duration.ofSeconds(90)), () -> "still running after 90 s\n" + run);
-    System.err.println("run with a wrong password: exit " + run.code() + ", " + run.errorLine());
-    assertEquals(1, run.code(), run::toString);
-    assertTrue(run.errorLine().startsWith("error: Kafka Streams stopped"), run::toString);
-    assertTrue(run.err().contains("Authentication failed"), run::toString);
-    assertPasswordsNotShown(run);
+    assertRefusedWithHint(run, "run with a wrong password");
+    assertFalse(run.err().contains("\tat "), () -> "no stack trace\n" + run);
+    assertFalse(run.out().contains("running:"), () -> "Kafka Streams never started\n" + run);
+  }
+
+  @Test
+  void aRefusalThatOnlyKafkaStreamsMeetsAlsoExitsTwoWithTheHint() throws Exception {
+    kafka.createTopics(TOPICS.topics(), 1);
+    // the admin client's check passes; only the Streams main consumer has the wrong password
+    Run run = Run.start(
+        settings("sasl-wrong-consumer", "main.consumer.sasl.jaas.config="
+            + EmbeddedKafka.plainJaas(USER, PASSWORD + "-wrong")),
+        EmbeddedKafka.plainJaas(USER, PASSWORD));
+    assertRefusedWithHint(run, "run with a wrong password for the Streams consumer only");
+    assertTrue(run.out().contains("running:"), () -> "Kafka Streams started\n" + run);
+    assertTrue(run.out().contains("main.consumer.sasl.jaas.config=********"), run::toString);
   }
 
   // ---- helpers -------------------------------------------------------------------------------
+
+  /** Exit 2 within 90 s, one error line that names the refusal and what to check, no password. */
+  private static void assertRefusedWithHint(Run run, String what) throws InterruptedException {
+    assertTrue(run.awaitExit(Duration.ofSeconds(90)), () -> "still running after 90 s\n" + run);
+    System.err.println(what + ": exit " + run.code() + ", " + run.errorLine());
+    assertEquals(2, run.code(), run::toString);
+    assertTrue(run.errorLine().startsWith("error: Kafka at " + kafka.bootstrapServers()
+        + " refused authentication: Authentication failed"), run::toString);
+    assertTrue(run.errorLine().endsWith("(check security.protocol, sasl.mechanism and"
+        + " sasl.jaas.config, which the environment variable CIM_SASL_JAAS_CONFIG sets; ssl.* for"
+        + " TLS)"), run::toString);
+    assertEquals(1, run.err().lines().filter(l -> l.startsWith("error: ")).count(),
+        run::toString);
+    assertFalse(run.err().contains("internal error"), run::toString);
+    assertPasswordsNotShown(run);
+  }
 
   private static void assertPasswordsNotShown(Run run) {
     for (String secret : List.of(PASSWORD, BROKER_PASSWORD)) {
@@ -156,21 +175,19 @@ class SaslPlainIT {
   }
 
   /** A settings file without secrets; state and application id of its own. */
-  private static Path settings(String name) throws IOException {
+  private static Path settings(String name, String... extraLines) throws IOException {
     Path file = dir.resolve(name + ".properties");
-    Files.writeString(
-        file,
-        String.join(
-            "\n",
-            "bootstrap.servers=" + kafka.bootstrapServers(),
-            "security.protocol=SASL_PLAINTEXT",
-            "sasl.mechanism=PLAIN",
-            "application.id=" + name,
-            "state.dir=" + dir.resolve(name + "-state"),
-            "replication.factor=1",
-            "commit.interval.ms=100",
-            "monitor.grace=0s",
-            ""));
+    List<String> lines = new ArrayList<>(List.of(
+        "bootstrap.servers=" + kafka.bootstrapServers(),
+        "security.protocol=SASL_PLAINTEXT",
+        "sasl.mechanism=PLAIN",
+        "application.id=" + name,
+        "state.dir=" + dir.resolve(name + "-state"),
+        "replication.factor=1",
+        "commit.interval.ms=100",
+        "monitor.grace=0s"));
+    lines.addAll(List.of(extraLines));
+    Files.writeString(file, String.join("\n", lines) + "\n");
     return file;
   }
 
