@@ -11,11 +11,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.util.Locale;
 import java.util.regex.Pattern;
 import org.causalimpact.monitor.InputException;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.reader.ReaderException;
 
 /**
  * Reads one YAML document into a Jackson tree, turning every parser failure into an {@link
@@ -61,9 +63,9 @@ final class YamlTree {
       }
       return root;
     } catch (JsonProcessingException e) {
-      throw syntaxError(source, e, e.getLocation(), e.getOriginalMessage());
+      throw syntaxError(yaml, source, e, e.getLocation(), e.getOriginalMessage());
     } catch (YAMLException e) {
-      throw syntaxError(source, e, null, e.getMessage());
+      throw syntaxError(yaml, source, e, null, e.getMessage());
     } catch (IOException e) {
       // Reading from a String cannot fail with plain I/O; keep the message path uniform anyway.
       throw new InputException(source + ": cannot read YAML: " + e.getMessage());
@@ -146,10 +148,16 @@ final class YamlTree {
   }
 
   private static InputException syntaxError(
-      String source, Exception e, JsonLocation fallback, String fallbackMessage) {
-    MarkedYAMLException marked = markedCause(e);
+      String yaml, String source, Exception e, JsonLocation fallback, String fallbackMessage) {
+    MarkedYAMLException marked = cause(e, MarkedYAMLException.class);
+    ReaderException unreadable = cause(e, ReaderException.class);
     StringBuilder m = new StringBuilder(source).append(": invalid YAML");
-    if (marked != null && marked.getProblemMark() != null) {
+    if (unreadable != null) {
+      // the reader fails before the scanner has a mark; Jackson's location is then its own start
+      m.append(" at ").append(at(yaml, unreadable.getPosition())).append(": character ")
+          .append(String.format(Locale.ROOT, "U+%04X", unreadable.getCodePoint())).append(": ")
+          .append(oneLine(unreadable.getMessage()));
+    } else if (marked != null && marked.getProblemMark() != null) {
       m.append(" at ").append(at(marked.getProblemMark())).append(": ");
       m.append(oneLine(marked.getProblem()));
       if (marked.getContext() != null) {
@@ -170,10 +178,10 @@ final class YamlTree {
     return new InputException(m.toString());
   }
 
-  private static MarkedYAMLException markedCause(Throwable e) {
+  private static <T extends Throwable> T cause(Throwable e, Class<T> type) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof MarkedYAMLException marked) {
-        return marked;
+      if (type.isInstance(t)) {
+        return type.cast(t);
       }
       if (t.getCause() == t) {
         break;
@@ -188,6 +196,28 @@ final class YamlTree {
 
   private static String at(Mark mark) {
     return "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
+  }
+
+  /**
+   * Line and column of the code point at {@code position} (0-based, counted in code points as
+   * SnakeYAML's reader counts them), with YAML's line breaks: LF, CR LF, CR, NEL, LS and PS.
+   */
+  private static String at(String text, int position) {
+    int line = 1;
+    int column = 1;
+    int i = 0;
+    for (int n = 0; n < position && i < text.length(); n++) {
+      int c = text.codePointAt(i);
+      i += Character.charCount(c);
+      boolean crlf = c == '\r' && i < text.length() && text.charAt(i) == '\n';
+      if (c == '\n' || (c == '\r' && !crlf) || c == 0x85 || c == 0x2028 || c == 0x2029) {
+        line++;
+        column = 1;
+      } else {
+        column++;
+      }
+    }
+    return "line " + line + ", column " + column;
   }
 
   private static String firstLine(String text) {

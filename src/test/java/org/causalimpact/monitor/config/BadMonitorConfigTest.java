@@ -142,6 +142,20 @@ class BadMonitorConfigTest {
     rejected(HEAD + "nodes:\n  - name: a\u0000b\n", "invalid YAML", "special characters are not allowed");
   }
 
+  @Test
+  void controlCharacterIsReportedWhereItIs() {
+    rejected(HEAD + "nodes:\u0000\n  - name: a\n",
+        "invalid YAML at line 3, column 7: ", "U+0000", "special characters are not allowed");
+  }
+
+  @Test
+  void controlCharacterPastTheParsersFirstBufferCountsCodePointsNotChars() {
+    // the reader checks 1024 chars at a time; U+1F600 is two chars but one column
+    String comment = "# \uD83D\uDE00 " + "x".repeat(1500) + "\n";
+    rejected(comment + HEAD + "nodes:\n  - name: a\n  - name: \u0007b\n",
+        "invalid YAML at line 6, column 11: ", "U+0007");
+  }
+
   // ---- through the command line --------------------------------------------------------------
 
   private static final String CYCLIC =
