@@ -1,5 +1,7 @@
 package org.causalimpact.monitor.stream;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -12,11 +14,14 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The JSON mapper of the streaming package (default typing never enabled: only the declared record
- * types are read) and a serde per record type for internal topics and state.
+ * types are read; numbers parsed and written by Jackson's fast double routines, which round-trip
+ * every double exactly) and a JSON serde per record type for internal state.
  */
 final class Json {
   static final ObjectMapper MAPPER =
       JsonMapper.builder()
+          .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+          .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .build();

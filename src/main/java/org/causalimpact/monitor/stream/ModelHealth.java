@@ -2,7 +2,6 @@ package org.causalimpact.monitor.stream;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,18 +51,17 @@ final class ModelHealth {
    */
   void onRowClosed(
       MonitorDefinition def,
-      MonitorState st,
+      HealthState st,
       ReadOnlyKeyValueStore<String, GridRow> rows,
       long s,
       BiConsumer<String, ObjectNode> emit) {
-    if (st.healthFitStep == MonitorState.NONE
-        || s - st.healthFitStep >= settings.healthRefitEvery()) {
-      st.healthFitStep = s;
+    if (st.fitStep == GridState.NONE || s - st.fitStep >= settings.healthRefitEvery()) {
+      st.fitStep = s;
       cache.remove(def.name());
     }
     Cached fit = cache.get(def.name());
-    if (fit == null || fit.fitStep() != st.healthFitStep) {
-      fit = fit(def, rows, st.healthFitStep);
+    if (fit == null || fit.fitStep() != st.fitStep) {
+      fit = fit(def, rows, st.fitStep);
       if (fit == null) {
         return;
       }
@@ -97,15 +95,14 @@ final class ModelHealth {
       if (!Double.isFinite(predicted) || !Double.isFinite(actual) || row.imputed()[j]) {
         continue;
       }
-      List<Double> errors = st.healthErrors.computeIfAbsent(name, k -> new ArrayList<>());
-      List<Boolean> covered = st.healthCovered.computeIfAbsent(name, k -> new ArrayList<>());
-      double[] past = errors.stream().mapToDouble(Double::doubleValue).toArray();
-      Double q = past.length == 0 ? null : Quantiles.conformal(past, alpha);
+      HealthState.Ring errors = st.errors[j];
+      HealthState.Ring covered = st.covered[j];
+      Double q = errors.size == 0 ? null : Quantiles.conformal(errors.toArray(), alpha);
       double error = Math.abs(actual - predicted);
       Boolean inBand = q == null ? null : error <= q;
-      append(errors, error);
+      errors.add(error);
       if (inBand != null) {
-        append(covered, inBand);
+        covered.add(inBand ? 1 : 0);
       }
       ObjectNode n = Json.MAPPER.createObjectNode();
       n.put("schema", JsonReport.SCHEMA);
@@ -128,22 +125,15 @@ final class ModelHealth {
       } else {
         n.put("covered", inBand);
       }
-      if (covered.isEmpty()) {
+      if (covered.size == 0) {
         n.putNull("coverage");
       } else {
-        n.put("coverage", covered.stream().filter(b -> b).count() / (double) covered.size());
+        n.put("coverage", covered.sum() / covered.size);
       }
-      n.put("window", covered.size());
+      n.put("window", covered.size);
       n.put("rSquared", eq.rSquared());
       n.put("sigma", eq.sigma());
       emit.accept(def.name() + "/" + name, n);
-    }
-  }
-
-  private static <T> void append(List<T> list, T value) {
-    list.add(value);
-    if (list.size() > WINDOW) {
-      list.remove(0);
     }
   }
 

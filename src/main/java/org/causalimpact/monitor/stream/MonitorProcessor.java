@@ -47,6 +47,8 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
   private final StreamListener listener;
   private ProcessorContext<byte[], Output> context;
   private KeyValueStore<String, MonitorState> states;
+  private KeyValueStore<String, GridState> grids;
+  private KeyValueStore<String, HealthState> healths;
   private KeyValueStore<String, GridRow> rows;
   private ModelHealth health;
 
@@ -61,6 +63,8 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
   public void init(ProcessorContext<byte[], Output> context) {
     this.context = context;
     this.states = context.getStateStore(MonitorTopology.STATE_STORE);
+    this.grids = context.getStateStore(MonitorTopology.GRID_STORE);
+    this.healths = context.getStateStore(MonitorTopology.HEALTH_STORE);
     this.rows = context.getStateStore(MonitorTopology.ROWS_STORE);
     this.health = new ModelHealth(settings);
   }
@@ -73,30 +77,71 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     if (def == null || e == null) {
       return;
     }
-    MonitorState st = states.get(monitor);
-    if (st == null) {
-      st = new MonitorState();
-      st.lastValues = new double[def.graph().size()];
-      java.util.Arrays.fill(st.lastValues, Double.NaN);
-    }
+    Monitor m = new Monitor(def);
     switch (e.kind()) {
-      case Envelope.POINT -> onPoint(def, st, e);
-      case Envelope.START -> onStart(def, st, e);
-      case Envelope.END -> onEnd(def, st, e);
+      case Envelope.POINT -> onPoint(m, e);
+      case Envelope.START -> onStart(m, e);
+      case Envelope.END -> onEnd(m, e);
       default ->
           dead("invalid-input", "unknown envelope kind " + e.kind(), e.source(), def.name());
     }
-    states.put(monitor, st);
+    m.save();
+  }
+
+  /**
+   * One monitor's state while a record is processed: the grid (read for every record), the
+   * interventions and model health (read only if a row closes or an event needs them); what was
+   * read is written back.
+   */
+  private final class Monitor {
+    final MonitorDefinition def;
+    final GridState grid;
+    private MonitorState state;
+    private HealthState health;
+
+    Monitor(MonitorDefinition def) {
+      this.def = def;
+      GridState g = grids.get(def.name());
+      this.grid = g != null ? g : new GridState(def.graph().size());
+    }
+
+    MonitorState state() {
+      if (state == null) {
+        MonitorState st = states.get(def.name());
+        state = st != null ? st : new MonitorState();
+      }
+      return state;
+    }
+
+    HealthState health() {
+      if (health == null) {
+        HealthState h = healths.get(def.name());
+        health = h != null ? h : new HealthState(def.graph().size());
+      }
+      return health;
+    }
+
+    void save() {
+      grids.put(def.name(), grid);
+      if (state != null) {
+        states.put(def.name(), state);
+      }
+      if (health != null) {
+        healths.put(def.name(), health);
+      }
+    }
   }
 
   private long stepMillis(MonitorDefinition def) {
     return Math.max(1, def.step().toMillis());
   }
 
-  private void onPoint(MonitorDefinition def, MonitorState st, Envelope e) {
+  private void onPoint(Monitor m, Envelope e) {
+    MonitorDefinition def = m.def;
+    GridState st = m.grid;
     long stepMs = stepMillis(def);
     long step = Math.floorDiv(e.timestamp(), stepMs);
-    if (st.lastClosedStep != MonitorState.NONE && step <= st.lastClosedStep) {
+    if (st.lastClosedStep != GridState.NONE && step <= st.lastClosedStep) {
       dead(
           "late",
           "point of '" + e.node() + "' at " + Instant.ofEpochMilli(e.timestamp())
@@ -105,7 +150,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
       return;
     }
     long reference =
-        st.lastClosedStep != MonitorState.NONE
+        st.lastClosedStep != GridState.NONE
             ? st.lastClosedStep
             : st.open.isEmpty() ? step : st.open.firstKey();
     // both ways: before the first row closes, a point far behind the first open step would
@@ -119,9 +164,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
           e.source(), def.name());
       return;
     }
-    MonitorState.Cell cell =
-        st.open.computeIfAbsent(step, k -> new LinkedHashMap<>())
-            .computeIfAbsent(e.node(), k -> new MonitorState.Cell());
+    GridState.Cell cell = st.cell(step, def.graph().indexOf(e.node()));
     cell.sum += e.value();
     cell.count++;
     if (e.timestamp() >= cell.lastTime) {
@@ -129,28 +172,32 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
       cell.lastTime = e.timestamp();
     }
     st.maxEventTime = Math.max(st.maxEventTime, e.timestamp());
-    closeRows(def, st);
+    closeRows(m);
   }
 
-  private void closeRows(MonitorDefinition def, MonitorState st) {
+  private void closeRows(Monitor m) {
+    MonitorDefinition def = m.def;
+    GridState st = m.grid;
     long stepMs = stepMillis(def);
     long closable = Math.floorDiv(st.maxEventTime - settings.grace().toMillis(), stepMs) - 1;
     long from =
-        st.lastClosedStep != MonitorState.NONE
+        st.lastClosedStep != GridState.NONE
             ? st.lastClosedStep + 1
             : st.open.isEmpty() ? Long.MAX_VALUE : st.open.firstKey();
     for (long s = from; s <= closable; s++) {
-      close(def, st, s);
+      close(m, s);
     }
   }
 
-  private void close(MonitorDefinition def, MonitorState st, long s) {
+  private void close(Monitor m, long s) {
+    MonitorDefinition def = m.def;
+    GridState st = m.grid;
     List<NodeDefinition> nodes = def.graph().nodes();
-    Map<String, MonitorState.Cell> cells = st.open.remove(s);
+    GridState.Cell[] cells = st.open.remove(s);
     double[] values = new double[nodes.size()];
     boolean[] imputed = new boolean[nodes.size()];
     for (int j = 0; j < nodes.size(); j++) {
-      MonitorState.Cell c = cells == null ? null : cells.get(nodes.get(j).name());
+      GridState.Cell c = cells == null ? null : cells[j];
       if (c == null || c.count == 0) {
         values[j] = st.lastValues[j];
         imputed[j] = true;
@@ -166,11 +213,12 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     if (s - keep >= 0) {
       rows.delete(StoredRows.key(def.name(), s - keep));
     }
-    if (st.interventions.isEmpty()) {
+    MonitorState ivs = m.state();
+    if (ivs.interventions.isEmpty()) {
       long time = s * stepMillis(def);
       health.onRowClosed(
           def,
-          st,
+          m.health(),
           rows,
           s,
           (key, record) -> {
@@ -183,12 +231,12 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
                 record.get("coverage").isNull() ? null : record.get("coverage").asDouble());
           });
     }
-    for (MonitorState.Active iv : new ArrayList<>(st.interventions.values())) {
-      advance(def, st, iv, s);
+    for (MonitorState.Active iv : new ArrayList<>(ivs.interventions.values())) {
+      advance(def, ivs, iv, s);
     }
   }
 
-  private static double aggregate(Aggregation a, MonitorState.Cell c) {
+  private static double aggregate(Aggregation a, GridState.Cell c) {
     return switch (a) {
       case SUM -> c.sum;
       case MEAN -> c.sum / c.count;
@@ -243,7 +291,9 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     listener.interventionEnded(def.name(), iv.id);
   }
 
-  private void onStart(MonitorDefinition def, MonitorState st, Envelope e) {
+  private void onStart(Monitor m, Envelope e) {
+    MonitorDefinition def = m.def;
+    MonitorState st = m.state();
     if (st.interventions.containsKey(e.id()) || st.ended.containsKey(e.id())) {
       dead(
           "duplicate-start",
@@ -258,14 +308,17 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     iv.outcomes = new ArrayList<>(e.outcomes());
     iv.source = e.source();
     st.interventions.put(iv.id, iv);
-    if (st.lastClosedStep != MonitorState.NONE) {
-      for (long s = iv.startStep; s <= st.lastClosedStep && st.interventions.containsKey(iv.id); s++) {
+    long lastClosed = m.grid.lastClosedStep;
+    if (lastClosed != GridState.NONE) {
+      for (long s = iv.startStep; s <= lastClosed && st.interventions.containsKey(iv.id); s++) {
         advance(def, st, iv, s);
       }
     }
   }
 
-  private void onEnd(MonitorDefinition def, MonitorState st, Envelope e) {
+  private void onEnd(Monitor m, Envelope e) {
+    MonitorDefinition def = m.def;
+    MonitorState st = m.state();
     MonitorState.Active iv = st.interventions.get(e.id());
     if (iv == null) {
       dead(
@@ -294,8 +347,8 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     }
     iv.endStep = end;
     iv.reportEndStep = end + settings.persistenceRows();
-    if (st.lastClosedStep != MonitorState.NONE) {
-      finishIfDue(def, st, iv, st.lastClosedStep);
+    if (m.grid.lastClosedStep != GridState.NONE) {
+      finishIfDue(def, st, iv, m.grid.lastClosedStep);
     }
   }
 

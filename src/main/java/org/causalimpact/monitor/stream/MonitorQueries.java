@@ -27,6 +27,8 @@ public final class MonitorQueries {
   interface Stores {
     ReadOnlyKeyValueStore<String, MonitorState> state();
 
+    ReadOnlyKeyValueStore<String, GridState> grid();
+
     ReadOnlyKeyValueStore<String, GridRow> rows();
   }
 
@@ -42,7 +44,8 @@ public final class MonitorQueries {
 
   /**
    * Queries over stores found by name ({@link MonitorTopology#STATE_STORE}, {@link
-   * MonitorTopology#ROWS_STORE}), e.g. those of a {@code TopologyTestDriver}.
+   * MonitorTopology#GRID_STORE}, {@link MonitorTopology#ROWS_STORE}), e.g. those of a {@code
+   * TopologyTestDriver}.
    */
   @SuppressWarnings("unchecked")
   public static MonitorQueries of(
@@ -55,6 +58,12 @@ public final class MonitorQueries {
           public ReadOnlyKeyValueStore<String, MonitorState> state() {
             return (ReadOnlyKeyValueStore<String, MonitorState>)
                 storeByName.apply(MonitorTopology.STATE_STORE);
+          }
+
+          @Override
+          public ReadOnlyKeyValueStore<String, GridState> grid() {
+            return (ReadOnlyKeyValueStore<String, GridState>)
+                storeByName.apply(MonitorTopology.GRID_STORE);
           }
 
           @Override
@@ -75,6 +84,13 @@ public final class MonitorQueries {
             return streams.store(
                 StoreQueryParameters.fromNameAndType(
                     MonitorTopology.STATE_STORE, QueryableStoreTypes.keyValueStore()));
+          }
+
+          @Override
+          public ReadOnlyKeyValueStore<String, GridState> grid() {
+            return streams.store(
+                StoreQueryParameters.fromNameAndType(
+                    MonitorTopology.GRID_STORE, QueryableStoreTypes.keyValueStore()));
           }
 
           @Override
@@ -114,19 +130,19 @@ public final class MonitorQueries {
       return Optional.empty();
     }
     MonitorState st = stores.state().get(name);
-    if (st == null) {
-      return Optional.of(new MonitorStatus(def, null, 0, List.of()));
-    }
+    GridState grid = stores.grid().get(name);
     long stepMs = Math.max(1, def.step().toMillis());
     List<InterventionStatus> ivs = new ArrayList<>();
-    st.interventions.values().forEach(a -> ivs.add(status(a, stepMs, true)));
-    st.ended.values().forEach(a -> ivs.add(status(a, stepMs, false)));
+    if (st != null) {
+      st.interventions.values().forEach(a -> ivs.add(status(a, stepMs, true)));
+      st.ended.values().forEach(a -> ivs.add(status(a, stepMs, false)));
+    }
     ivs.sort(java.util.Comparator.comparing(InterventionStatus::start));
     Instant last =
-        st.lastClosedStep == MonitorState.NONE
+        grid == null || grid.lastClosedStep == GridState.NONE
             ? null
-            : Instant.ofEpochMilli(st.lastClosedStep * stepMs);
-    return Optional.of(new MonitorStatus(def, last, st.open.size(), ivs));
+            : Instant.ofEpochMilli(grid.lastClosedStep * stepMs);
+    return Optional.of(new MonitorStatus(def, last, grid == null ? 0 : grid.open.size(), ivs));
   }
 
   /**
@@ -181,12 +197,13 @@ public final class MonitorQueries {
     if (def == null) {
       return Optional.empty();
     }
-    MonitorState st = stores.state().get(monitor);
-    if (st == null || st.lastClosedStep == MonitorState.NONE) {
+    GridState grid = stores.grid().get(monitor);
+    if (grid == null || grid.lastClosedStep == GridState.NONE) {
       return Optional.of(emptyTable(def));
     }
     List<GridRow> rows =
-        StoredRows.range(stores.rows(), monitor, st.lastClosedStep - n + 1, st.lastClosedStep);
+        StoredRows.range(
+            stores.rows(), monitor, grid.lastClosedStep - n + 1, grid.lastClosedStep);
     int begin = 0;
     for (int i = 0; i < rows.size(); i++) {
       if (!rows.get(i).complete()) {

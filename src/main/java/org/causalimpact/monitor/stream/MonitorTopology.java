@@ -34,8 +34,14 @@ import org.causalimpact.monitor.graph.NodeDefinition;
  * name, so one task owns each monitor's state. Outputs go to the topic each record names.
  */
 public final class MonitorTopology {
-  /** Per-monitor state: open cells, stream time, interventions. */
+  /** Per-monitor interventions, running and ended (JSON). */
   public static final String STATE_STORE = "monitor-state";
+
+  /** Per-monitor grid: last closed step, stream time, open cells, last values (binary). */
+  public static final String GRID_STORE = "monitor-grid";
+
+  /** Per-monitor model-health memory (binary). */
+  public static final String HEALTH_STORE = "monitor-health";
 
   /** Closed grid rows, keyed {@code monitor/step}. */
   public static final String ROWS_STORE = "monitor-rows";
@@ -60,16 +66,25 @@ public final class MonitorTopology {
       }
     }
     StreamsBuilder b = new StreamsBuilder();
+    // The per-monitor stores are cached: a monitor's state changes with every point, and the
+    // cache sends only its latest value to RocksDB and the changelog at each commit.
     b.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(STATE_STORE),
-            Serdes.String(),
-            Json.serde(MonitorState.class)));
+                Stores.persistentKeyValueStore(STATE_STORE),
+                Serdes.String(),
+                Json.serde(MonitorState.class))
+            .withCachingEnabled());
     b.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(ROWS_STORE),
-            Serdes.String(),
-            Json.serde(GridRow.class)));
+                Stores.persistentKeyValueStore(GRID_STORE), Serdes.String(), StateSerdes.GRID)
+            .withCachingEnabled());
+    b.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(HEALTH_STORE), Serdes.String(), StateSerdes.HEALTH)
+            .withCachingEnabled());
+    b.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(ROWS_STORE), Serdes.String(), StateSerdes.ROW));
 
     Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray());
     KStream<String, Routed> points =
@@ -101,11 +116,13 @@ public final class MonitorTopology {
         .get("input-live")
         .mapValues(Routed::envelope, Named.as("envelopes"))
         .repartition(
-            Repartitioned.with(Serdes.String(), Json.serde(Envelope.class)).withName("by-monitor"))
+            Repartitioned.with(Serdes.String(), StateSerdes.ENVELOPE).withName("by-monitor"))
         .process(
             () -> new MonitorProcessor(byName, settings, listener),
             Named.as("monitor"),
             STATE_STORE,
+            GRID_STORE,
+            HEALTH_STORE,
             ROWS_STORE)
         .to((key, value, ctx) -> value.topic(), out);
     return b.build();

@@ -494,9 +494,9 @@ class BadInputCorpusTest {
       metricsOffset++;
     }
     assertTrue(metricsDlq.isEmpty(), "duplicates are used");
-    KeyValueStore<String, MonitorState> states =
-        driver.getKeyValueStore(MonitorTopology.STATE_STORE);
-    MonitorState.Cell cell = states.get("validation").open.get((long) row).get("x");
+    KeyValueStore<String, GridState> grids = driver.getKeyValueStore(MonitorTopology.GRID_STORE);
+    GridState.Cell cell =
+        grids.get("validation").open.get((long) row)[monitor.graph().indexOf("x")];
     assertEquals(4, cell.count, "the row's own point and three copies");
     assertEquals(data.value("x", row), cell.sum / cell.count, 1e-9);
   }
@@ -851,12 +851,8 @@ class BadInputCorpusTest {
           }
         }
       }
-      KeyValueStore<String, MonitorState> states = d.getKeyValueStore(MonitorTopology.STATE_STORE);
-      for (Map<String, MonitorState.Cell> cells : states.get("counting").open.values()) {
-        for (MonitorState.Cell c : cells.values()) {
-          used += c.count;
-        }
-      }
+      KeyValueStore<String, GridState> grids = d.getKeyValueStore(MonitorTopology.GRID_STORE);
+      used += grids.get("counting").openPoints();
       assertEquals(29, closed, "rows 0..28 closed; row 29 is open");
       assertEquals(expectedDead, dlq.size(), "dead letters");
       assertEquals(sent, used + dlq.size(), "points in = points used + points dead-lettered");

@@ -250,14 +250,10 @@ class RandomRecordsProperties {
           }
         }
       }
-      KeyValueStore<String, MonitorState> states = d.getKeyValueStore(MonitorTopology.STATE_STORE);
-      MonitorState st = states.get("counting");
-      if (st != null) {
-        for (Map<String, MonitorState.Cell> cells : st.open.values()) {
-          for (MonitorState.Cell c : cells.values()) {
-            inRows += c.sum;
-          }
-        }
+      KeyValueStore<String, GridState> grids = d.getKeyValueStore(MonitorTopology.GRID_STORE);
+      GridState grid = grids.get("counting");
+      if (grid != null) {
+        inRows += grid.openSum();
       }
       assertEquals(accepted, inRows, 1e-9 * Math.max(1, Math.abs(accepted)),
           "the values of the points not dead-lettered are all in the rows");
