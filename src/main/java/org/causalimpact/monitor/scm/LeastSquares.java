@@ -18,8 +18,11 @@ import org.apache.commons.math3.linear.RealMatrix;
  * <p>Thread-safe (stateless).
  */
 final class LeastSquares {
-  /** Relative size of a diagonal element of R below which a column counts as collinear. */
-  private static final double COLLINEAR = 1e-9;
+  /**
+   * Relative size of a diagonal element of R below which a column counts as collinear; {@link
+   * SlidingLeastSquares} applies the same rule to its Cholesky pivots.
+   */
+  static final double COLLINEAR = 1e-9;
 
   private LeastSquares() {}
 
