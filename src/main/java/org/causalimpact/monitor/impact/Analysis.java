@@ -39,17 +39,7 @@ final class Analysis {
       IntervalSettings settings) {
     int t0 = intervention.start();
     int postEnd = intervention.endWithin(table.rows());
-    if (preStart < 0 || t0 - preStart < MIN_PRE_ROWS) {
-      throw new InputException(
-          "the pre-period (rows "
-              + preStart
-              + ".."
-              + (t0 - 1)
-              + ") must have at least "
-              + MIN_PRE_ROWS
-              + " rows before the intervention starts at row "
-              + t0);
-    }
+    requirePrePeriod(preStart, t0);
     if (t0 >= table.rows() || postEnd <= t0) {
       throw new InputException(
           "the intervention starts at row "
@@ -58,40 +48,12 @@ final class Analysis {
               + table.rows()
               + " rows: there is no post-period to analyse");
     }
-    for (String node : intervention.actions().keySet()) {
-      requireNode(graph, node, "intervened node");
-    }
-    for (String node : intervention.outcomes()) {
-      requireNode(graph, node, "outcome");
-    }
-    List<String> outcomes = new ArrayList<>(intervention.outcomes());
-    if (outcomes.isEmpty()) {
-      outcomes.addAll(graph.descendants(intervention.actions().keySet()));
-      if (outcomes.isEmpty()) {
-        throw new InputException(
-            "the intervened nodes "
-                + intervention.actions().keySet()
-                + " have no descendants in the graph: name the outcomes to report");
-      }
-    }
-    Set<String> simulatedNames = new LinkedHashSet<>(intervention.actions().keySet());
-    simulatedNames.addAll(graph.descendants(intervention.actions().keySet()));
-    simulatedNames.addAll(outcomes);
-
-    double[][] observed = ScmFitter.columnsOf(graph, table);
-    for (String o : outcomes) {
-      requireVarying(observed[graph.indexOf(o)], o, preStart, t0);
-    }
-    FittedScm model = ScmFitter.with(fit).fit(graph, table, preStart, t0);
-    List<EquationLayout> layouts = model.equations().stream().map(e -> e.layout()).toList();
-    WorldSimulator worlds =
-        new WorldSimulator(
-            graph,
-            layouts,
-            observed,
-            simulatedNames,
-            intervention.actions(),
-            intervention.actionEndRow());
+    Prepared prepared = prepare(graph, table, preStart, intervention, fit);
+    List<String> outcomes = prepared.outcomes();
+    Set<String> simulatedNames = prepared.simulatedNames();
+    double[][] observed = prepared.observed();
+    FittedScm model = prepared.model();
+    WorldSimulator worlds = worlds(graph, model, observed, simulatedNames, intervention);
     int[] outcomePos =
         outcomes.stream().mapToInt(o -> worlds.positionOf(graph.indexOf(o))).toArray();
     boolean hasActions = !intervention.actions().isEmpty();
@@ -136,10 +98,8 @@ final class Analysis {
               double[] actual = Arrays.copyOfRange(observed[node], t0, postEnd);
               double[] cf = cfPoint[outcomePos[o]];
               double[] iv = hasActions ? ivPoint[outcomePos[o]] : null;
-              boolean parentsUnaffected =
-                  graph.parents(name).stream().noneMatch(simulatedNames::contains);
               PermutationTest cwz =
-                  parentsUnaffected
+                  parentsUnaffected(graph, name, simulatedNames)
                       ? permutationTest(graph, model, fit, observed, node, preStart, t0, postEnd)
                       : null;
               results[o] =
@@ -175,6 +135,95 @@ final class Analysis {
         model.summaries(),
         Explanations.effects(model, observed, preStart, t0),
         notes);
+  }
+
+  /**
+   * What an analysis knows before it reads a post-period row.
+   *
+   * @param outcomes the outcome nodes, in report order
+   * @param simulatedNames the simulated set D: intervened nodes, their descendants and the outcomes
+   * @param observed the table's node columns by graph index
+   * @param model the SCM fitted on the pre-period
+   */
+  record Prepared(
+      List<String> outcomes, Set<String> simulatedNames, double[][] observed, FittedScm model) {}
+
+  /**
+   * Resolves the outcomes and the simulated set, checks them, and fits the model on rows {@code
+   * [preStart, intervention.start())} of {@code table}.
+   */
+  static Prepared prepare(
+      CausalGraph graph,
+      TimeSeriesTable table,
+      int preStart,
+      Intervention intervention,
+      FitOptions fit) {
+    int t0 = intervention.start();
+    for (String node : intervention.actions().keySet()) {
+      requireNode(graph, node, "intervened node");
+    }
+    for (String node : intervention.outcomes()) {
+      requireNode(graph, node, "outcome");
+    }
+    List<String> outcomes = new ArrayList<>(intervention.outcomes());
+    if (outcomes.isEmpty()) {
+      outcomes.addAll(graph.descendants(intervention.actions().keySet()));
+      if (outcomes.isEmpty()) {
+        throw new InputException(
+            "the intervened nodes "
+                + intervention.actions().keySet()
+                + " have no descendants in the graph: name the outcomes to report");
+      }
+    }
+    Set<String> simulatedNames = new LinkedHashSet<>(intervention.actions().keySet());
+    simulatedNames.addAll(graph.descendants(intervention.actions().keySet()));
+    simulatedNames.addAll(outcomes);
+
+    double[][] observed = ScmFitter.columnsOf(graph, table);
+    for (String o : outcomes) {
+      requireVarying(observed[graph.indexOf(o)], o, preStart, t0);
+    }
+    FittedScm model = ScmFitter.with(fit).fit(graph, table, preStart, t0);
+    return new Prepared(List.copyOf(outcomes), simulatedNames, observed, model);
+  }
+
+  /** The simulator of the intervention's worlds over {@code observed}. */
+  static WorldSimulator worlds(
+      CausalGraph graph,
+      FittedScm model,
+      double[][] observed,
+      Set<String> simulatedNames,
+      Intervention intervention) {
+    List<EquationLayout> layouts = model.equations().stream().map(e -> e.layout()).toList();
+    return new WorldSimulator(
+        graph,
+        layouts,
+        observed,
+        simulatedNames,
+        intervention.actions(),
+        intervention.actionEndRow());
+  }
+
+  /**
+   * Whether no parent of outcome {@code name} is simulated: then the outcome's structural equation
+   * is the null model of the permutation test.
+   */
+  static boolean parentsUnaffected(CausalGraph graph, String name, Set<String> simulatedNames) {
+    return graph.parents(name).stream().noneMatch(simulatedNames::contains);
+  }
+
+  static void requirePrePeriod(int preStart, int t0) {
+    if (preStart < 0 || t0 - preStart < MIN_PRE_ROWS) {
+      throw new InputException(
+          "the pre-period (rows "
+              + preStart
+              + ".."
+              + (t0 - 1)
+              + ") must have at least "
+              + MIN_PRE_ROWS
+              + " rows before the intervention starts at row "
+              + t0);
+    }
   }
 
   /**
@@ -219,7 +268,7 @@ final class Analysis {
     }
   }
 
-  private static void requireVarying(double[] values, String node, int from, int to) {
+  static void requireVarying(double[] values, String node, int from, int to) {
     double first = values[from];
     for (int t = from + 1; t < to; t++) {
       if (values[t] != first) {

@@ -63,40 +63,27 @@ final class OutcomeSummaries {
       double a = actual[h];
       cumActual += a;
       cumPoint += cf[h];
-      Interval cfBoot = percentile(draw, lo, hi);
       Double q = scores.pointwiseBound(o, h + 1, alpha);
-      Interval cfConf = q == null ? Interval.unbounded() : Interval.of(cf[h] - q, cf[h] + q);
       if (q == null && firstUnbounded < 0) {
         firstUnbounded = h + 1;
       }
-      Double qc = scores.cumulativeBound(o, h + 1, alpha);
-      Interval cumCfBoot = percentile(cumCf, lo, hi);
-      Interval cumConf =
-          qc == null
-              ? Interval.unbounded()
-              : Interval.of(cumActual - cumPoint - qc, cumActual - cumPoint + qc);
-      Estimate counterfactual = new Estimate(cf[h], cfConf, cfBoot);
-      Estimate effect =
-          new Estimate(a - cf[h], cfConf.subtractedFrom(a), cfBoot.subtractedFrom(a));
-      Estimate cumulative =
-          new Estimate(cumActual - cumPoint, cumConf, cumCfBoot.subtractedFrom(cumActual));
-      Estimate expected = hasIv ? new Estimate(iv[h], null, percentile(drawIv, lo, hi)) : null;
-      Estimate expectedEffect =
-          hasIv ? new Estimate(iv[h] - cf[h], null, percentile(drawDiff, lo, hi)) : null;
-      double relative = cf[h] == 0 ? Double.NaN : (a - cf[h]) / cf[h];
       int row = t0 + h;
       series.add(
-          new StepImpact(
+          step(
               row,
               table.label(row),
-              h + 1,
+              h,
               a,
-              counterfactual,
-              expected,
-              effect,
-              expectedEffect,
-              cumulative,
-              relative));
+              cf[h],
+              hasIv ? iv[h] : Double.NaN,
+              percentile(draw, lo, hi),
+              percentile(cumCf, lo, hi),
+              hasIv ? percentile(drawIv, lo, hi) : null,
+              hasIv ? percentile(drawDiff, lo, hi) : null,
+              q,
+              scores.cumulativeBound(o, h + 1, alpha),
+              cumActual,
+              cumPoint));
     }
     if (firstUnbounded > 0) {
       notes.add(
@@ -182,9 +169,65 @@ final class OutcomeSummaries {
             hasIv ? cumDiff : null,
             hasIv ? meanOf(iv, cf) * horizon : 0);
 
+    double pBoot = bootstrapPValue(cumCf, cumActual);
+    return new OutcomeImpact(name, series, new Summary(average, cumulative, pBoot, pConformal));
+  }
+
+  /**
+   * The record of step {@code h + 1} (0-based {@code h}).
+   *
+   * @param a the actual value
+   * @param cf the counterfactual point value
+   * @param iv the interventional point value (ignored when {@code ivBoot} is null)
+   * @param cfBoot bootstrap interval of the counterfactual
+   * @param cumCfBoot bootstrap interval of the cumulative counterfactual
+   * @param ivBoot bootstrap interval of the interventional value, or {@code null} without that world
+   * @param diffBoot bootstrap interval of the expected effect, or {@code null}
+   * @param q conformal half-width at this step, {@code null} if unbounded
+   * @param qc conformal half-width of the cumulative sum, {@code null} if unbounded
+   * @param cumActual sum of the actual values through this step
+   * @param cumPoint sum of the counterfactual point values through this step
+   */
+  static StepImpact step(
+      int row,
+      String label,
+      int h,
+      double a,
+      double cf,
+      double iv,
+      Interval cfBoot,
+      Interval cumCfBoot,
+      Interval ivBoot,
+      Interval diffBoot,
+      Double q,
+      Double qc,
+      double cumActual,
+      double cumPoint) {
+    boolean hasIv = ivBoot != null;
+    Interval cfConf = q == null ? Interval.unbounded() : Interval.of(cf - q, cf + q);
+    Interval cumConf =
+        qc == null
+            ? Interval.unbounded()
+            : Interval.of(cumActual - cumPoint - qc, cumActual - cumPoint + qc);
+    Estimate counterfactual = new Estimate(cf, cfConf, cfBoot);
+    Estimate effect = new Estimate(a - cf, cfConf.subtractedFrom(a), cfBoot.subtractedFrom(a));
+    Estimate cumulative =
+        new Estimate(cumActual - cumPoint, cumConf, cumCfBoot.subtractedFrom(cumActual));
+    Estimate expected = hasIv ? new Estimate(iv, null, ivBoot) : null;
+    Estimate expectedEffect = hasIv ? new Estimate(iv - cf, null, diffBoot) : null;
+    double relative = cf == 0 ? Double.NaN : (a - cf) / cf;
+    return new StepImpact(
+        row, label, h + 1, a, counterfactual, expected, effect, expectedEffect, cumulative, relative);
+  }
+
+  /**
+   * The bootstrap tail-area probability of the observed cumulative sum, {@code (1 + min(#{S*_b >=
+   * s}, #{S*_b <= s})) / (B + 1)}.
+   */
+  static double bootstrapPValue(double[] cumulativeDraws, double cumActual) {
     int ge = 0;
     int le = 0;
-    for (double s : cumCf) {
+    for (double s : cumulativeDraws) {
       if (s >= cumActual) {
         ge++;
       }
@@ -192,8 +235,7 @@ final class OutcomeSummaries {
         le++;
       }
     }
-    double pBoot = (1.0 + Math.min(ge, le)) / (replicates + 1.0);
-    return new OutcomeImpact(name, series, new Summary(average, cumulative, pBoot, pConformal));
+    return (1.0 + Math.min(ge, le)) / (cumulativeDraws.length + 1.0);
   }
 
   private static PeriodSummary period(
@@ -265,7 +307,7 @@ final class OutcomeSummaries {
   /**
    * The split-conformal p-value of a new score: {@code (1 + #{calibration scores >= s}) / (m + 1)}.
    */
-  private static double splitPValue(double[] scores, double s) {
+  static double splitPValue(double[] scores, double s) {
     int atLeast = 0;
     for (double c : scores) {
       if (c >= s) {

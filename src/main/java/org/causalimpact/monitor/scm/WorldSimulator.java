@@ -97,6 +97,43 @@ public final class WorldSimulator {
         });
   }
 
+  private WorldSimulator(WorldSimulator other, int actionEnd) {
+    this.layouts = other.layouts;
+    this.observed = other.observed;
+    this.simulated = other.simulated;
+    this.position = other.position;
+    this.actions = other.actions;
+    this.actionEnd = actionEnd;
+    this.termNode = other.termNode;
+    this.termLag = other.termLag;
+  }
+
+  /**
+   * This simulator with the do-specs lifted from row {@code actionEnd} on (absolute row index;
+   * {@code Integer.MAX_VALUE} for never): the action end of an intervention that is learned while it
+   * runs.
+   */
+  public WorldSimulator withActionEnd(int actionEnd) {
+    return new WorldSimulator(this, actionEnd);
+  }
+
+  /** The first row on which the do-specs no longer hold. */
+  public int actionEnd() {
+    return actionEnd;
+  }
+
+  /**
+   * Rows of each world that {@link #stepPaths} reads: the current row and the largest lag of any
+   * simulated node's equation.
+   */
+  public int historyLength() {
+    int lag = 0;
+    for (int node : simulated) {
+      lag = Math.max(lag, layouts[node].maxLag());
+    }
+    return lag + 1;
+  }
+
   /** Graph indexes of the simulated nodes in topological order; index {@code i} is position i. */
   public int[] simulatedNodes() {
     return simulated.clone();
@@ -150,6 +187,94 @@ public final class WorldSimulator {
         } else {
           double v = predict(node, coefficients[node], interventional, start, t);
           interventional[i][h] = noise == null ? v : v + noise[i][h];
+        }
+      }
+    }
+  }
+
+  /**
+   * Row {@code t} of both worlds for many paths at once, each with its own coefficients and noise,
+   * for a caller that advances the worlds row by row and keeps only their last rows. Path {@code b}
+   * gets, bit for bit, the row {@link #run} gives with coefficients {@code coefficients[pos][k][b]}
+   * and noise {@code noise[pos][b]} on that row (the same terms summed in the same order), provided
+   * rows {@code start..t-1} were stepped before. Observed values are read on rows up to {@code t}
+   * only, so the observed arrays may be filled row by row just before each step.
+   *
+   * <p>The worlds are ring buffers {@code [pos][slot][path]}: row {@code r >= start} is in slot
+   * {@code (r - start) % window}, {@code window = counterfactual[0].length >= }{@link
+   * #historyLength}. Writes only slot {@code (t - start) % window} of the arrays passed in.
+   *
+   * @param coefficients {@code [pos][k][path]}: coefficient {@code k} of simulated node {@code pos}
+   * @param start first simulated row
+   * @param t the row to simulate, {@code >= start}
+   * @param noise {@code [pos][path]} added to each equation on row {@code t}, or {@code null}
+   * @param counterfactual the counterfactual world's ring buffer
+   * @param interventional the interventional world's ring buffer, or {@code null} to skip it
+   */
+  public void stepPaths(
+      double[][][] coefficients,
+      int start,
+      int t,
+      double[][] noise,
+      double[][][] counterfactual,
+      double[][][] interventional) {
+    int window = counterfactual[0].length;
+    int slot = (t - start) % window;
+    for (int i = 0; i < simulated.length; i++) {
+      double[] out = counterfactual[i][slot];
+      predictPaths(simulated[i], coefficients[i], counterfactual, start, t, out);
+      addNoise(noise == null ? null : noise[i], out);
+    }
+    if (interventional == null) {
+      return;
+    }
+    for (int i = 0; i < simulated.length; i++) {
+      int node = simulated[i];
+      DoSpec spec = t < actionEnd ? actions[node] : null;
+      double[] out = interventional[i][slot];
+      if (spec != null) {
+        double[] natural = counterfactual[i][slot];
+        double obs = observed[node][t];
+        for (int b = 0; b < out.length; b++) {
+          out[b] = spec.apply(natural[b], obs);
+        }
+      } else {
+        predictPaths(node, coefficients[i], interventional, start, t, out);
+        addNoise(noise == null ? null : noise[i], out);
+      }
+    }
+  }
+
+  private static void addNoise(double[] noise, double[] out) {
+    if (noise != null) {
+      for (int b = 0; b < out.length; b++) {
+        out[b] += noise[b];
+      }
+    }
+  }
+
+  /** {@link #predict} for every path of a ring-buffered world at once, into {@code out}. */
+  private void predictPaths(
+      int node, double[][] coef, double[][][] world, int start, int t, double[] out) {
+    int[] nodes = termNode[node];
+    int[] lags = termLag[node];
+    EquationLayout layout = layouts[node];
+    int window = world[0].length;
+    java.util.Arrays.fill(out, 0.0);
+    for (int k = 0; k < coef.length; k++) {
+      double[] c = coef[k];
+      int src = nodes[k];
+      int at = t - lags[k];
+      int pos = src >= 0 ? position[src] : -1;
+      if (pos >= 0 && at >= start) {
+        double[] x = world[pos][(at - start) % window];
+        for (int b = 0; b < out.length; b++) {
+          out[b] += c[b] * x[b];
+        }
+      } else {
+        double x = src >= 0 ? observed[src][at] : layout.deterministic(k, t);
+        for (int b = 0; b < out.length; b++) {
+          out[b] += c[b] * x;
         }
       }
     }

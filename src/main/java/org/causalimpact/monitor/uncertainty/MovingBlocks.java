@@ -22,15 +22,46 @@ public final class MovingBlocks {
    * @param rng the random source
    */
   public static int[] draw(int n, int length, int block, SplittableRandom rng) {
-    int b = Math.max(1, Math.min(block, n));
+    Cursor cursor = new Cursor(n, block, rng);
     int[] out = new int[length];
-    int i = 0;
-    while (i < length) {
-      int start = rng.nextInt(n - b + 1);
-      for (int k = 0; k < b && i < length; k++) {
-        out[i++] = start + k;
-      }
+    for (int i = 0; i < length; i++) {
+      out[i] = cursor.next();
     }
     return out;
+  }
+
+  /**
+   * The indexes of {@link #draw} one at a time. A draw is prefix-stable: after {@code k} calls
+   * {@link #next} has returned exactly the first {@code k} indexes of {@code draw(n, length, block,
+   * rng)} for any {@code length >= k} with a generator in the same state, so a cursor can continue a
+   * resampled series row by row. Not thread-safe; it advances its generator.
+   */
+  public static final class Cursor {
+    private final int n;
+    private final int block;
+    private final SplittableRandom rng;
+    private int start;
+    private int used;
+
+    /**
+     * @param n number of source positions, at least 1
+     * @param block block length, clipped to {@code [1, n]}
+     * @param rng the random source, advanced by one draw per block
+     */
+    public Cursor(int n, int block, SplittableRandom rng) {
+      this.n = n;
+      this.block = Math.max(1, Math.min(block, n));
+      this.rng = rng;
+      this.used = this.block;
+    }
+
+    /** The next index. */
+    public int next() {
+      if (used == block) {
+        start = rng.nextInt(n - block + 1);
+        used = 0;
+      }
+      return start + used++;
+    }
   }
 }

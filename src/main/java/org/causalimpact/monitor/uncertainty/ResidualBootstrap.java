@@ -50,49 +50,32 @@ public final class ResidualBootstrap {
       boolean withInterventional,
       IntervalSettings settings) {
     int[] nodes = worlds.simulatedNodes();
+    FittedEquation[] eqs = Plan.equations(model, nodes);
+    Plan plan = new Plan(eqs, model.windowEnd(), settings);
     int d = nodes.length;
-    FittedEquation[] eqs = new FittedEquation[d];
-    int commonStart = Integer.MIN_VALUE;
-    int longest = 0;
-    for (int i = 0; i < d; i++) {
-      eqs[i] = model.equation(nodes[i]);
-      commonStart = Math.max(commonStart, eqs[i].firstRow());
-      longest = Math.max(longest, eqs[i].observations());
-    }
-    int preEnd = model.windowEnd();
-    int sources = preEnd - commonStart;
-    int block =
-        settings.blockLength() > 0 ? settings.blockLength() : MovingBlocks.automaticLength(sources);
     int horizon = end - start;
     int replicates = settings.replicates();
     double[][][] cf = new double[replicates][][];
     double[][][] iv = withInterventional ? new double[replicates][][] : null;
-    long[] seeds = new SplittableRandom(settings.seed()).longs(replicates).toArray();
     double[][] base = new double[model.graph().size()][];
     for (int i = 0; i < d; i++) {
       base[nodes[i]] = eqs[i].coefficients();
     }
-    final int lengthBefore = longest;
-    final int common = commonStart;
     IntStream.range(0, replicates)
         .parallel()
         .forEach(
             b -> {
-              SplittableRandom rng = new SplittableRandom(seeds[b]);
-              int[] idx = MovingBlocks.draw(sources, lengthBefore + horizon, block, rng);
+              MovingBlocks.Cursor cursor = plan.cursor(b);
+              double[][] refit = plan.refit(eqs, cursor);
               double[][] coef = base.clone();
-              double[][] noise = new double[d][horizon];
               for (int i = 0; i < d; i++) {
-                FittedEquation eq = eqs[i];
-                int n = eq.observations();
-                double inflate = eq.residualInflation();
-                int offset = lengthBefore - n;
-                int shift = common - eq.firstRow();
-                double[] refit = new double[base[nodes[i]].length];
-                eq.refitResampled(idx, offset, shift, inflate, refit);
-                coef[nodes[i]] = refit;
-                for (int h = 0; h < horizon; h++) {
-                  noise[i][h] = inflate * eq.residual(idx[lengthBefore + h] + shift);
+                coef[nodes[i]] = refit[i];
+              }
+              double[][] noise = new double[d][horizon];
+              for (int h = 0; h < horizon; h++) {
+                int index = cursor.next();
+                for (int i = 0; i < d; i++) {
+                  noise[i][h] = plan.noise(i, index);
                 }
               }
               double[][] cfAll = new double[d][horizon];
@@ -104,6 +87,111 @@ public final class ResidualBootstrap {
               }
             });
     return new Paths(cf, iv);
+  }
+
+  /**
+   * What every replicate shares: the rows the simulated equations' residuals are resampled from
+   * (the rows every equation has, from the latest first row on), the block length and one seed per
+   * replicate. Replicate {@code b}'s index series is {@link MovingBlocks#draw} with {@code new
+   * SplittableRandom(seeds[b])}: its first {@code lengthBefore} indexes are the pseudo-errors of the
+   * refit, the next one per post-period row the noise of that row. It keeps the residuals, not the
+   * equations (whose design matrices are large).
+   */
+  static final class Plan {
+    /** Pseudo-errors per position: {@code inflation * residual}, by fit row of the equation. */
+    private final double[][] scaledResiduals;
+    private final int[] shift;
+    private final int lengthBefore;
+    private final int sources;
+    private final int block;
+    private final long[] seeds;
+
+    /**
+     * @param equations the simulated nodes' equations, by position
+     * @param preEnd row after the fit window
+     * @param settings replicates, block length and seed
+     */
+    Plan(FittedEquation[] equations, int preEnd, IntervalSettings settings) {
+      int d = equations.length;
+      int commonStart = Integer.MIN_VALUE;
+      int longest = 0;
+      for (FittedEquation eq : equations) {
+        commonStart = Math.max(commonStart, eq.firstRow());
+        longest = Math.max(longest, eq.observations());
+      }
+      sources = preEnd - commonStart;
+      block =
+          settings.blockLength() > 0
+              ? settings.blockLength()
+              : MovingBlocks.automaticLength(sources);
+      lengthBefore = longest;
+      shift = new int[d];
+      scaledResiduals = new double[d][];
+      for (int i = 0; i < d; i++) {
+        FittedEquation eq = equations[i];
+        shift[i] = commonStart - eq.firstRow();
+        double inflate = eq.residualInflation();
+        scaledResiduals[i] = new double[eq.observations()];
+        for (int r = 0; r < scaledResiduals[i].length; r++) {
+          scaledResiduals[i][r] = inflate * eq.residual(r);
+        }
+      }
+      seeds = new SplittableRandom(settings.seed()).longs(settings.replicates()).toArray();
+    }
+
+    /** The equations of the simulated nodes, by position. */
+    static FittedEquation[] equations(FittedScm model, int[] nodes) {
+      FittedEquation[] eqs = new FittedEquation[nodes.length];
+      for (int i = 0; i < nodes.length; i++) {
+        eqs[i] = model.equation(nodes[i]);
+      }
+      return eqs;
+    }
+
+    /** Replicate {@code b}'s index series from its first index. */
+    MovingBlocks.Cursor cursor(int b) {
+      return new MovingBlocks.Cursor(sources, block, new SplittableRandom(seeds[b]));
+    }
+
+    /**
+     * Takes the first {@code lengthBefore} indexes from {@code cursor} and refits every simulated
+     * equation on them: {@code [position][k]}.
+     */
+    double[][] refit(FittedEquation[] equations, MovingBlocks.Cursor cursor) {
+      int[] idx = new int[lengthBefore];
+      for (int i = 0; i < lengthBefore; i++) {
+        idx[i] = cursor.next();
+      }
+      double[][] out = new double[equations.length][];
+      for (int i = 0; i < equations.length; i++) {
+        FittedEquation eq = equations[i];
+        out[i] = new double[eq.coefficients().length];
+        eq.refitResampled(
+            idx, lengthBefore - eq.observations(), shift[i], eq.residualInflation(), out[i]);
+      }
+      return out;
+    }
+
+    /** Skips the first {@code lengthBefore} indexes, the part the refit reads. */
+    void skipRefit(MovingBlocks.Cursor cursor) {
+      for (int i = 0; i < lengthBefore; i++) {
+        cursor.next();
+      }
+    }
+
+    /** The noise of simulated position {@code i} on a row whose resampled index is {@code index}. */
+    double noise(int i, int index) {
+      return scaledResiduals[i][index + shift[i]];
+    }
+
+    /** Bytes of the resampled residual rows. */
+    long residualBytes() {
+      long n = 0;
+      for (double[] r : scaledResiduals) {
+        n += 8L * r.length;
+      }
+      return n;
+    }
   }
 
   private static double[][] pick(double[][] all, int[] positions) {

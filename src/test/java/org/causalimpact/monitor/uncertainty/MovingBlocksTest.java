@@ -40,6 +40,25 @@ class MovingBlocksTest {
   }
 
   @Test
+  void cursorContinuesEveryShorterDraw() {
+    // Prefix stability, which the streaming bootstrap relies on: a cursor's first k indexes are
+    // draw(n, k, block) for every k, with the same seed. Seeds 7 and 8, several block lengths.
+    for (int block : new int[] {1, 3, 10, 60}) {
+      for (long seed : new long[] {7, 8}) {
+        MovingBlocks.Cursor cursor = new MovingBlocks.Cursor(50, block, new SplittableRandom(seed));
+        int[] streamed = new int[120];
+        for (int i = 0; i < streamed.length; i++) {
+          streamed[i] = cursor.next();
+        }
+        for (int k : new int[] {1, 7, 49, 120}) {
+          int[] drawn = MovingBlocks.draw(50, k, block, new SplittableRandom(seed));
+          assertArrayEquals(drawn, Arrays.copyOf(streamed, k), "block " + block + ", k " + k);
+        }
+      }
+    }
+  }
+
+  @Test
   void deterministicForASeedAndDifferentAcrossSeeds() {
     int[] a = MovingBlocks.draw(100, 300, 5, new SplittableRandom(42));
     int[] b = MovingBlocks.draw(100, 300, 5, new SplittableRandom(42));

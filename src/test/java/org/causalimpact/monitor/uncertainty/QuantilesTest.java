@@ -151,6 +151,46 @@ class QuantilesTest {
         coverage >= 0.94 && coverage <= 0.97, "coverage " + coverage + " (seed " + seed + ")");
   }
 
+  @Test
+  void tailPairEqualsSelectionExactly() {
+    // Property: the one-pass tail buffers give exactly type7PairUnsorted, for tail and central
+    // probabilities (the latter fall back), with ties, sorted and reversed input, and a NaN.
+    // Seed 20260505.
+    SplittableRandom rng = new SplittableRandom(20260505L);
+    double[][] probabilities = {{0.025, 0.975}, {0.05, 0.95}, {0, 1}, {0.25, 0.75}, {0.5, 0.5}};
+    for (int trial = 0; trial < 300; trial++) {
+      int n = 1 + rng.nextInt(trial < 20 ? 40 : 1200);
+      double[] x = new double[n];
+      for (int i = 0; i < n; i++) {
+        x[i] = rng.nextInt(5) == 0 ? Math.floor(rng.nextDouble() * 3) : gaussian(rng);
+      }
+      if (trial % 10 == 1) {
+        Arrays.sort(x);
+      } else if (trial % 10 == 2) {
+        Arrays.sort(x);
+        for (int i = 0; i < n / 2; i++) {
+          double t = x[i];
+          x[i] = x[n - 1 - i];
+          x[n - 1 - i] = t;
+        }
+      } else if (trial % 10 == 3) {
+        x[rng.nextInt(n)] = Double.NaN;
+      }
+      double[] before = x.clone();
+      for (double[] p : probabilities) {
+        Quantiles.TailPair tails = new Quantiles.TailPair(n, p[0], p[1]);
+        double[] out = new double[2];
+        tails.compute(x, out);
+        assertArrayEquals(
+            Quantiles.type7PairUnsorted(x, p[0], p[1]),
+            out,
+            0.0,
+            "n " + n + ", p " + Arrays.toString(p) + ", trial " + trial);
+      }
+      assertArrayEquals(before, x, 0.0, "the values are not modified");
+    }
+  }
+
   private static double gaussian(SplittableRandom rng) {
     // Box-Muller from two uniforms; SplittableRandom has no nextGaussian in Java 17.
     double u = 1 - rng.nextDouble();
