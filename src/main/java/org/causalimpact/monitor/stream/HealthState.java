@@ -1,20 +1,42 @@
 package org.causalimpact.monitor.stream;
 
 import java.nio.ByteBuffer;
+import org.causalimpact.monitor.scm.SlidingLeastSquares;
 
 /**
- * A monitor's model-health memory: the step its current fit predicts from, and per node the latest
- * one-step absolute errors and whether each band covered the actual value (rings of at most
- * {@link ModelHealth#WINDOW}). Written once per closed row, in a compact binary form.
+ * A monitor's model-health memory, written once per closed row in a compact binary form: per node
+ * the sliding sufficient statistics of its equation over the latest window of rows, the
+ * coefficients it predicts the next row with (and their R² and residual scale), and the latest
+ * one-step absolute errors and band hits (rings of at most {@link ModelHealth#WINDOW}).
  */
 final class HealthState {
-  /** Step from which the current fit predicts (its fit ends just before), or NONE. */
-  long fitStep = GridState.NONE;
+  /** Step that equation row index 0 stands for (fixed once chosen, so lags and terms align). */
+  long base = GridState.NONE;
 
+  /** Last step added to the sums, or NONE when they are empty. */
+  long lastAdded = GridState.NONE;
+
+  /** Step at which the sums were last rebuilt from the stored rows. */
+  long rebuiltAt = GridState.NONE;
+
+  /** Last row in the sums the coefficients were solved from. */
+  long solvedAt = GridState.NONE;
+
+  final SlidingLeastSquares[] sums;
+
+  /** Per node, the coefficients predicting the next row, or {@code null} (too few rows). */
+  final double[][] coefficients;
+
+  final double[] rSquared;
+  final double[] sigma;
   final Ring[] errors;
   final Ring[] covered;
 
   HealthState(int nodes) {
+    sums = new SlidingLeastSquares[nodes];
+    coefficients = new double[nodes][];
+    rSquared = new double[nodes];
+    sigma = new double[nodes];
     errors = new Ring[nodes];
     covered = new Ring[nodes];
     for (int j = 0; j < nodes; j++) {
@@ -60,21 +82,38 @@ final class HealthState {
     }
   }
 
-  // ---- binary form: version, fit step, nodes, per node the two rings oldest first -----------
+  // ---- binary form: version, steps, then per node sums, coefficients, fit, rings -----------
 
   static final byte VERSION = 1;
 
   int size() {
-    int n = 1 + 8 + 4;
+    int n = 1 + 4 * 8 + 4;
     for (int j = 0; j < errors.length; j++) {
+      n += 4 + (sums[j] == null ? 0 : sums[j].serializedSize());
+      n += 4 + (coefficients[j] == null ? 0 : 8 * coefficients[j].length) + 16;
       n += 8 + 8 * (errors[j].size + covered[j].size);
     }
     return n;
   }
 
   void writeTo(ByteBuffer b) {
-    b.put(VERSION).putLong(fitStep).putInt(errors.length);
+    b.put(VERSION).putLong(base).putLong(lastAdded).putLong(rebuiltAt).putLong(solvedAt);
+    b.putInt(errors.length);
     for (int j = 0; j < errors.length; j++) {
+      if (sums[j] == null) {
+        b.putInt(-1);
+      } else {
+        byte[] s = sums[j].toBytes();
+        b.putInt(s.length).put(s);
+      }
+      double[] c = coefficients[j];
+      b.putInt(c == null ? -1 : c.length);
+      if (c != null) {
+        for (double v : c) {
+          b.putDouble(v);
+        }
+      }
+      b.putDouble(rSquared[j]).putDouble(sigma[j]);
       write(b, errors[j]);
       write(b, covered[j]);
     }
@@ -89,10 +128,31 @@ final class HealthState {
 
   static HealthState readFrom(ByteBuffer b) {
     StateSerdes.checkVersion(b.get(), VERSION, "model-health state");
-    long fitStep = b.getLong();
+    long base = b.getLong();
+    long lastAdded = b.getLong();
+    long rebuiltAt = b.getLong();
+    long solvedAt = b.getLong();
     HealthState h = new HealthState(b.getInt());
-    h.fitStep = fitStep;
+    h.base = base;
+    h.lastAdded = lastAdded;
+    h.rebuiltAt = rebuiltAt;
+    h.solvedAt = solvedAt;
     for (int j = 0; j < h.errors.length; j++) {
+      int n = b.getInt();
+      if (n >= 0) {
+        byte[] s = new byte[n];
+        b.get(s);
+        h.sums[j] = SlidingLeastSquares.fromBytes(s);
+      }
+      int p = b.getInt();
+      if (p >= 0) {
+        h.coefficients[j] = new double[p];
+        for (int k = 0; k < p; k++) {
+          h.coefficients[j][k] = b.getDouble();
+        }
+      }
+      h.rSquared[j] = b.getDouble();
+      h.sigma[j] = b.getDouble();
       read(b, h.errors[j]);
       read(b, h.covered[j]);
     }

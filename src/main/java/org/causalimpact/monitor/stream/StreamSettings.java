@@ -15,8 +15,9 @@ import java.util.Objects;
  * @param grace how long after a step's end late points are still accepted
  * @param maxPostRows rows after an intervention's start kept for it; an intervention still running
  *     then is ended with a summary
- * @param healthRefitEvery before interventions, the model-health fit is renewed every this many
- *     closed rows
+ * @param healthRefitEvery before interventions, the model-health coefficients are solved again
+ *     from the sliding window's sums every this many closed rows (the sums themselves move every
+ *     row)
  * @param persistenceRows after an intervention's end, keep reporting this many rows (the effect
  *     that persists once the do-specs stop), then emit a second summary; 0 reports nothing after
  *     the end
@@ -32,7 +33,7 @@ public record StreamSettings(
     int healthRefitEvery,
     int persistenceRows) {
   /** Default of {@link #healthRefitEvery}. */
-  public static final int DEFAULT_HEALTH_REFIT_EVERY = 10;
+  public static final int DEFAULT_HEALTH_REFIT_EVERY = 1;
 
   public StreamSettings {
     Objects.requireNonNull(metricsTopic, "metricsTopic");

@@ -29,7 +29,10 @@ import org.causalimpact.monitor.impact.OutcomeImpact;
 import org.causalimpact.monitor.impact.StepImpact;
 import org.causalimpact.monitor.scm.DataSimulator;
 import org.causalimpact.monitor.scm.DoSpec;
+import org.causalimpact.monitor.scm.EquationLayout;
+import org.causalimpact.monitor.scm.FittedEquation;
 import org.causalimpact.monitor.scm.Intervention;
+import org.causalimpact.monitor.scm.ScmFitter;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -222,6 +225,43 @@ class MonitorTopologyTest {
     // last 200 rows lies within 0.95 +- 3.5 binomial standard errors (0.015).
     assertTrue(coverage > 0.89 && coverage <= 1.0, "coverage " + coverage);
     assertTrue(last.get("rSquared").asDouble() > 0.5, last.toString());
+  }
+
+  @Test
+  void modelHealthPredictsEveryRowWithTheFitOnTheWindowBeforeIt() throws Exception {
+    // The sliding sums must give the prediction of a fit from scratch on the preWindow rows
+    // before each row (rows 0..s-1 while fewer are stored); a 60-row window slides about six
+    // times over the 420 rows (rows enter and leave, sums rebuilt every 60 rows). Checked for
+    // every 7th row and both nodes.
+    Path yaml = stateDir.resolve("short-window.yaml");
+    java.nio.file.Files.writeString(
+        yaml,
+        java.nio.file.Files.readString(Path.of("config/monitors/validation.yaml"))
+            .replace("preWindow: 400", "preWindow: 60"));
+    monitor = MonitorLoader.load(yaml);
+    assertEquals(60, monitor.preWindow());
+    restart(settings, StreamListener.NONE, "sliding");
+    TimeSeriesTable t = simulate().table();
+    pipeRows(t, 0, t.rows());
+    double[][] values = ScmFitter.columnsOf(monitor.graph(), t);
+    int checked = 0;
+    for (JsonNode h : values(output(settings.healthTopic()))) {
+      int s = (int) (Instant.parse(h.get("timestamp").asText()).toEpochMilli() / HOUR);
+      if (s % 7 != 0) {
+        continue;
+      }
+      String node = h.get("node").asText();
+      int from = Math.max(0, s - monitor.preWindow());
+      EquationLayout layout = EquationLayout.of(monitor.graph(), node, from, s - from);
+      FittedEquation eq = ScmFitter.with(monitor.fit()).fitEquation(layout, values, from, s);
+      double expected = layout.predict(eq.coefficients(), (n, r) -> values[n][r], s);
+      assertEquals(expected, h.get("predicted").asDouble(), 1e-8 * Math.max(1, Math.abs(expected)),
+          () -> "row " + s + " " + h);
+      assertEquals(eq.rSquared(), h.get("rSquared").asDouble(), 1e-8, () -> "row " + s);
+      assertEquals(eq.sigma(), h.get("sigma").asDouble(), 1e-8 * eq.sigma(), () -> "row " + s);
+      checked++;
+    }
+    assertTrue(checked > 110, "health records checked: " + checked);
   }
 
   @Test
