@@ -1,9 +1,22 @@
 package org.causalimpact.monitor.bench;
 
+import static org.causalimpact.monitor.bench.HarnessSupport.STEP_MS;
+import static org.causalimpact.monitor.bench.HarnessSupport.SUFFIX;
+import static org.causalimpact.monitor.bench.HarnessSupport.T0;
+import static org.causalimpact.monitor.bench.HarnessSupport.awaitRows;
+import static org.causalimpact.monitor.bench.HarnessSupport.committedConsumer;
+import static org.causalimpact.monitor.bench.HarnessSupport.count;
+import static org.causalimpact.monitor.bench.HarnessSupport.point;
+import static org.causalimpact.monitor.bench.HarnessSupport.producer;
+import static org.causalimpact.monitor.bench.HarnessSupport.prop;
+import static org.causalimpact.monitor.bench.HarnessSupport.quantile;
+import static org.causalimpact.monitor.bench.HarnessSupport.start;
+import static org.causalimpact.monitor.bench.HarnessSupport.usedHeapAfterGc;
+import static org.causalimpact.monitor.bench.HarnessSupport.values;
+import static org.causalimpact.monitor.bench.HarnessSupport.writeMonitors;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,30 +32,22 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 import org.causalimpact.monitor.config.MonitorDefinition;
-import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.stream.EmbeddedKafka;
 import org.causalimpact.monitor.stream.MonitorTopology;
-import org.causalimpact.monitor.stream.StreamListener;
 import org.causalimpact.monitor.stream.StreamSettings;
-import org.causalimpact.monitor.stream.StreamsConfigs;
 
 /**
  * Throughput and latency of the streaming monitor on the embedded real broker (issue 5), next to
@@ -76,14 +81,8 @@ import org.causalimpact.monitor.stream.StreamsConfigs;
  */
 public final class ThroughputHarness {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final long STEP_MS = 60_000;
-  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
   private ThroughputHarness() {}
-
-  private static int prop(String name, int fallback) {
-    return Integer.getInteger("cim." + name, fallback);
-  }
 
   public static void main(String[] args) throws Exception {
     int monitors = prop("monitors", 100);
@@ -116,14 +115,8 @@ public final class ThroughputHarness {
               kafka, "passthrough", passthrough(settings.metricsTopic()), dir, threads,
               settings.metricsTopic(), points);
       long heapBefore = usedHeapAfterGc();
-      java.util.concurrent.atomic.AtomicLong closed = new java.util.concurrent.atomic.AtomicLong();
-      StreamListener counter =
-          new StreamListener() {
-            @Override
-            public void rowClosed(String monitor, long stepStartMillis) {
-              closed.incrementAndGet();
-            }
-          };
+      HarnessSupport.Counting counter = new HarnessSupport.Counting();
+      java.util.concurrent.atomic.AtomicLong closed = counter.rows;
       Topology full = MonitorTopology.build(defs, settings, counter);
       // a row closes once stream time passes its end + grace: the newest point (row rows - 1)
       // closes rows up to rows - 2 - grace steps
@@ -148,71 +141,18 @@ public final class ThroughputHarness {
     }
   }
 
-  /** Monitor {@code i}: a 4-node chain on series {@code m<i>_a .. m<i>_d}. */
-  private static List<MonitorDefinition> writeMonitors(
-      Path dir, int n, int window, int replicates) throws Exception {
-    Files.createDirectories(dir);
-    List<MonitorDefinition> defs = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      String p = "m" + i + "_";
-      String yaml =
-          "name: m" + i + "\n"
-              + "step: 1m\n"
-              + "preWindow: " + window + "\n"
-              + "intervals:\n"
-              + "  level: 0.95\n"
-              + "  bootstrap: {replicates: " + replicates + ", blockLength: auto}\n"
-              + "  conformal: {calibrationFraction: 0.5}\n"
-              + "seed: " + (i + 1) + "\n"
-              + "nodes:\n"
-              + "  - name: " + p + "a\n"
-              + "  - name: " + p + "b\n    parents: [" + p + "a]\n"
-              + "  - name: " + p + "c\n    parents: [" + p + "b]\n"
-              + "  - name: " + p + "d\n    parents: [" + p + "c]\n";
-      Path f = dir.resolve("m" + i + ".yaml");
-      Files.writeString(f, yaml, StandardCharsets.UTF_8);
-      defs.add(MonitorLoader.load(f));
-    }
-    return defs;
-  }
-
-  private static byte[] point(String series, long time, double value) {
-    return ("{\"series\":\"" + series + "\",\"timestamp\":" + time + ",\"value\":" + value + "}")
-        .getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** Values of a noisy chain a -> b -> c -> d at row {@code r} of monitor {@code i}. */
-  private static double[] values(SplittableRandom rng, int r) {
-    double a = 100 + 10 * Math.sin(r / 30.0) + rng.nextGaussian();
-    double b = 5 + 0.8 * a + rng.nextGaussian();
-    double c = 2 + 0.5 * b + rng.nextGaussian();
-    double d = 1 + 0.3 * c + rng.nextGaussian();
-    return new double[] {a, b, c, d};
-  }
-
-  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-    p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-  }
-
   private static long produce(String bootstrap, String topic, int monitors, int rows)
       throws Exception {
     long t = System.nanoTime();
     long n = 0;
     SplittableRandom rng = new SplittableRandom(42);
-    String[] suffix = {"a", "b", "c", "d"};
     try (KafkaProducer<byte[], byte[]> p = producer(bootstrap)) {
       for (int r = 0; r < rows; r++) {
         long time = T0.toEpochMilli() + r * STEP_MS;
         for (int i = 0; i < monitors; i++) {
           double[] v = values(rng, r);
           for (int k = 0; k < 4; k++) {
-            String series = "m" + i + "_" + suffix[k];
+            String series = "m" + i + "_" + SUFFIX[k];
             p.send(
                 new ProducerRecord<>(
                     topic, null, time + k, series.getBytes(StandardCharsets.UTF_8),
@@ -243,26 +183,6 @@ public final class ThroughputHarness {
             })
         .to("passthrough.out", Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
     return b.build();
-  }
-
-  private static KafkaStreams start(
-      EmbeddedKafka kafka, String id, Topology topology, Path dir, int threads)
-      throws InterruptedException {
-    Properties p =
-        StreamsConfigs.embedded(kafka.bootstrapServers(), dir.resolve("state-" + id)).streams();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-" + id);
-    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
-    KafkaStreams app = new KafkaStreams(topology, p);
-    app.start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (app.state() != KafkaStreams.State.RUNNING) {
-      if (System.nanoTime() > deadline || app.state() == KafkaStreams.State.ERROR) {
-        throw new IllegalStateException(id + " did not reach RUNNING: " + app.state());
-      }
-      Thread.sleep(20);
-    }
-    return app;
   }
 
   private static double measure(
@@ -321,37 +241,13 @@ public final class ThroughputHarness {
       KafkaStreams app, java.util.concurrent.atomic.AtomicLong closed, long expected, long points)
       throws InterruptedException {
     long begin = System.nanoTime();
-    long deadline = begin + Duration.ofMinutes(20).toNanos();
-    long last = -1;
-    long lastChange = begin;
-    while (closed.get() < expected) {
-      long now = System.nanoTime();
-      if (closed.get() != last) {
-        last = closed.get();
-        lastChange = now;
-      }
-      if (now > deadline
-          || now - lastChange > Duration.ofSeconds(60).toNanos()
-          || app.state() == KafkaStreams.State.ERROR) {
-        throw new IllegalStateException("monitor stalled at " + closed + "/" + expected + " rows");
-      }
-      Thread.sleep(20);
-    }
+    awaitRows(app, closed, expected, Duration.ofSeconds(60), Duration.ofMinutes(20), "monitor");
     double seconds = (System.nanoTime() - begin) / 1e9;
     double rate = points / seconds;
     System.out.printf(
         Locale.ROOT, "monitor: %d points (%d rows closed) in %.2f s = %.0f points/s%n", points,
         closed.get(), seconds, rate);
     return rate;
-  }
-
-  private static long usedHeapAfterGc() throws InterruptedException {
-    MemoryMXBean m = ManagementFactory.getMemoryMXBean();
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      Thread.sleep(200);
-    }
-    return m.getHeapMemoryUsage().getUsed();
   }
 
   /**
@@ -364,18 +260,12 @@ public final class ThroughputHarness {
       throws Exception {
     long startRow = rows + 1;
     long startTime = T0.toEpochMilli() + startRow * STEP_MS;
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-latency");
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     Map<Long, Long> sentAt = new ConcurrentHashMap<>();
     List<Double> millis = new ArrayList<>();
     SplittableRandom rng = new SplittableRandom(7);
-    String[] suffix = {"a", "b", "c", "d"};
     try (KafkaProducer<byte[], byte[]> p = producer(bootstrap);
         KafkaConsumer<byte[], byte[]> consumer =
-            new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            committedConsumer(bootstrap, "bench-latency", "latest")) {
       consumer.subscribe(List.of(settings.impactTopic()));
       while (consumer.assignment().isEmpty()) {
         consumer.poll(Duration.ofMillis(100));
@@ -400,7 +290,7 @@ public final class ThroughputHarness {
           sentAt.put(closes, System.nanoTime());
         }
         for (int k = 0; k < 4; k++) {
-          String series = "m0_" + suffix[k];
+          String series = "m0_" + SUFFIX[k];
           p.send(
               new ProducerRecord<>(
                   settings.metricsTopic(), null, time + k, series.getBytes(StandardCharsets.UTF_8),
@@ -436,25 +326,6 @@ public final class ThroughputHarness {
         sorted[sorted.length - 1]);
   }
 
-  /** Records in {@code topic} (read_committed, from the beginning). */
-  private static int count(String bootstrap, String topic) {
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-count-" + topic);
-    int n = 0;
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-      while (System.nanoTime() < deadline) {
-        n += consumer.poll(Duration.ofMillis(200)).count();
-      }
-    }
-    return n;
-  }
-
   private static void drain(
       KafkaConsumer<byte[], byte[]> consumer, Map<Long, Long> sentAt, List<Double> millis)
       throws Exception {
@@ -469,10 +340,5 @@ public final class ThroughputHarness {
         millis.add((received - sent) / 1e6);
       }
     }
-  }
-
-  private static double quantile(double[] sorted, double q) {
-    int i = (int) Math.ceil(q * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
   }
 }
