@@ -20,8 +20,8 @@ import java.util.function.LongSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.causalimpact.monitor.impact.Estimate;
 import org.causalimpact.monitor.impact.Interval;
-import org.causalimpact.monitor.impact.OutcomeImpact;
 import org.causalimpact.monitor.impact.StepImpact;
+import org.causalimpact.monitor.impact.StreamingAnalysis;
 import org.causalimpact.monitor.stream.StreamListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -164,8 +164,8 @@ public final class MonitorMeters implements StreamListener, AutoCloseable {
   }
 
   @Override
-  public void impact(
-      String monitor, String intervention, OutcomeImpact outcome, StepImpact step) {
+  public void impact(String monitor, String intervention, StreamingAnalysis.OutcomeStep outcome) {
+    StepImpact step = outcome.impact();
     String key = monitor + "/" + intervention;
     if (!admit(key)) {
       return;
@@ -189,8 +189,8 @@ public final class MonitorMeters implements StreamListener, AutoCloseable {
     relative(tags, step);
     impactGauge(
         "p.value", "p-value of the cumulative effect", tags.and("method", "bootstrap"),
-        outcome.summary().pValueBootstrap());
-    Double conformal = outcome.summary().pValueConformal();
+        outcome.pValueBootstrap());
+    Double conformal = outcome.pValueConformal();
     if (conformal != null) {
       impactGauge(
           "p.value", "p-value of the cumulative effect", tags.and("method", "conformal"),

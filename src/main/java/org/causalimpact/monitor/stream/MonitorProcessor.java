@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,9 @@ import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.graph.Aggregation;
 import org.causalimpact.monitor.graph.NodeDefinition;
 import org.causalimpact.monitor.impact.ImpactAnalysis;
-import org.causalimpact.monitor.impact.OutcomeImpact;
 import org.causalimpact.monitor.impact.StepImpact;
+import org.causalimpact.monitor.impact.StreamingAnalysis;
+import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.report.JsonReport;
 
 /**
@@ -51,6 +53,9 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
   private KeyValueStore<String, HealthState> healths;
   private KeyValueStore<String, GridRow> rows;
   private ModelHealth health;
+
+  /** Incremental analyses of the running interventions, by {@code monitor/id}; a cache. */
+  private final Map<String, StreamingAnalysis> live = new HashMap<>();
 
   MonitorProcessor(
       Map<String, MonitorDefinition> monitors, StreamSettings settings, StreamListener listener) {
@@ -286,6 +291,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
   }
 
   private void finish(MonitorDefinition def, MonitorState st, MonitorState.Active iv) {
+    live.remove(def.name() + "/" + iv.id);
     st.interventions.remove(iv.id);
     st.ended.put(iv.id, iv);
     listener.interventionEnded(def.name(), iv.id);
@@ -353,22 +359,21 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
   }
 
   private boolean emitStep(MonitorDefinition def, MonitorState st, MonitorState.Active iv, long s) {
-    ImpactAnalysis a;
+    List<StreamingAnalysis.OutcomeStep> steps;
     long began = System.nanoTime();
     try {
-      a = analyze(def, iv, s);
+      steps = step(def, iv, s);
     } catch (RuntimeException ex) {
       dead("analysis-failed", analysisFailure(ex), iv.source, def.name());
       finish(def, st, iv);
       return false;
     }
     listener.analysisTime(def.name(), System.nanoTime() - began);
-    int h = (int) (s - iv.startStep);
     GridRow row = rows.get(StoredRows.key(def.name(), s));
     long time = s * stepMillis(def);
     String phase = iv.endStep == null || s < iv.endStep ? "active" : "after-end";
-    for (OutcomeImpact o : a.outcomes()) {
-      StepImpact step = o.series().get(h);
+    for (StreamingAnalysis.OutcomeStep o : steps) {
+      StepImpact step = o.impact();
       ObjectNode n = Json.MAPPER.createObjectNode();
       n.put("schema", JsonReport.SCHEMA);
       n.put("monitor", def.name());
@@ -376,24 +381,24 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
       n.put("node", o.node());
       n.put("timestamp", Instant.ofEpochMilli(time).toString());
       n.put("phase", phase);
-      n.put("level", a.level());
+      n.put("level", def.intervals().level());
       n.put(
           "imputed",
           row != null && row.imputed()[def.graph().indexOf(o.node())]);
       n.setAll(JsonReport.step(step));
       ObjectNode p = n.putObject("pValue");
-      p.put("bootstrap", o.summary().pValueBootstrap());
-      if (o.summary().pValueConformal() == null) {
+      p.put("bootstrap", o.pValueBootstrap());
+      if (o.pValueConformal() == null) {
         p.putNull("conformal");
       } else {
-        p.put("conformal", o.summary().pValueConformal());
+        p.put("conformal", o.pValueConformal());
       }
       emit(
           settings.impactTopic(),
           def.name() + "/" + iv.id + "/" + o.node(),
           n,
           time);
-      listener.impact(def.name(), iv.id, o, step);
+      listener.impact(def.name(), iv.id, o);
     }
     iv.emittedThrough = s;
     return true;
@@ -441,8 +446,49 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     return "the analysis failed (" + ex + "); the intervention is ended";
   }
 
-  private ImpactAnalysis analyze(MonitorDefinition def, MonitorState.Active iv, long last) {
-    return StoredRows.analyze(def, iv, StoredRows.slice(rows, def, iv, last));
+  /**
+   * Row {@code s} of an intervention, by its incremental analysis: kept in memory while the
+   * intervention runs and advanced one row per closed row; set up again from the stored rows
+   * (and advanced through the rows already reported) when it is not in memory or not at row
+   * {@code s} (after a restart, a rebalance or a replay), so it always equals the batch analysis
+   * of the stored rows through {@code s}.
+   */
+  private List<StreamingAnalysis.OutcomeStep> step(
+      MonitorDefinition def, MonitorState.Active iv, long s) {
+    String key = def.name() + "/" + iv.id;
+    StreamingAnalysis a = live.get(key);
+    int h = (int) (s - iv.startStep);
+    if (a == null || a.steps() != h) {
+      live.remove(key);
+      StoredRows.Slice slice = StoredRows.slice(rows, def, iv, s);
+      a = StoredRows.streaming(def, iv, slice, settings.maxPostRows() + settings.persistenceRows());
+      TimeSeriesTable t = slice.table();
+      for (int r = slice.startRow(); r < slice.startRow() + h; r++) {
+        a.advance(columnValues(t, r), t.label(r));
+      }
+      live.put(key, a);
+    }
+    if (iv.endStep != null) {
+      int end = a.startRow() + (int) (iv.endStep - iv.startStep);
+      if (a.actionEnd() != end) {
+        a.endActionsAt(end);
+      }
+    }
+    GridRow row = rows.get(StoredRows.key(def.name(), s));
+    return a.advance(row.values(), Instant.ofEpochMilli(s * stepMillis(def)).toString());
+  }
+
+  private static double[] columnValues(TimeSeriesTable t, int r) {
+    double[] v = new double[t.columns().size()];
+    for (int j = 0; j < v.length; j++) {
+      v[j] = t.values()[j][r];
+    }
+    return v;
+  }
+
+  @Override
+  public void close() {
+    live.clear();
   }
 
   private void emit(String topic, String key, ObjectNode value, long timestamp) {

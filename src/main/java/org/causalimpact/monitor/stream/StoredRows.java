@@ -12,6 +12,7 @@ import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.impact.ImpactAnalysis;
 import org.causalimpact.monitor.impact.ImpactAnalyzer;
+import org.causalimpact.monitor.impact.StreamingAnalysis;
 import org.causalimpact.monitor.scm.DoSpec;
 import org.causalimpact.monitor.scm.Intervention;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
@@ -97,6 +98,25 @@ final class StoredRows {
    * on (the persistence period) are analysed with the do-specs lifted.
    */
   static ImpactAnalysis analyze(MonitorDefinition def, MonitorState.Active iv, Slice slice) {
+    return ImpactAnalyzer.withDefaults()
+        .withFit(def.fit())
+        .withIntervals(def.intervals())
+        .analyze(def.name(), def.graph(), slice.table(), 0, intervention(iv, slice));
+  }
+
+  /**
+   * The incremental analysis of the intervention, set up on the slice's pre-period (its rows from
+   * the start on are not read: advance them), for at most {@code maxHorizon} post-period rows.
+   */
+  static StreamingAnalysis streaming(
+      MonitorDefinition def, MonitorState.Active iv, Slice slice, int maxHorizon) {
+    return StreamingAnalysis.start(
+        def.name(), def.graph(), slice.table(), 0, intervention(iv, slice), def.fit(),
+        def.intervals(), maxHorizon);
+  }
+
+  /** The intervention in the slice's rows; the action end only where it falls inside them. */
+  private static Intervention intervention(MonitorState.Active iv, Slice slice) {
     Map<String, DoSpec> actions = new LinkedHashMap<>();
     iv.actions.forEach((node, spec) -> actions.put(node, InterventionRouter.decode(spec)));
     int rows = slice.table().rows();
@@ -104,11 +124,6 @@ final class StoredRows {
     if (iv.endStep != null && slice.startRow() + (iv.endStep - iv.startStep) < rows) {
       actionEnd = slice.startRow() + (int) (iv.endStep - iv.startStep);
     }
-    Intervention intervention =
-        new Intervention(iv.id, actions, iv.outcomes, slice.startRow(), -1, actionEnd);
-    return ImpactAnalyzer.withDefaults()
-        .withFit(def.fit())
-        .withIntervals(def.intervals())
-        .analyze(def.name(), def.graph(), slice.table(), 0, intervention);
+    return new Intervention(iv.id, actions, iv.outcomes, slice.startRow(), -1, actionEnd);
   }
 }

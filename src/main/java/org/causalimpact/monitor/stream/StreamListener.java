@@ -1,7 +1,6 @@
 package org.causalimpact.monitor.stream;
 
-import org.causalimpact.monitor.impact.OutcomeImpact;
-import org.causalimpact.monitor.impact.StepImpact;
+import org.causalimpact.monitor.impact.StreamingAnalysis;
 
 /**
  * What the topology tells the outside while it runs (meters, say), besides the records it writes.
@@ -25,10 +24,9 @@ public interface StreamListener {
   /**
    * An impact record was emitted.
    *
-   * @param outcome the analysis of the outcome through this row (its summary holds the p-values)
-   * @param step the row reported
+   * @param step the row reported for one outcome, with the p-values of the analysis through it
    */
-  default void impact(String monitor, String intervention, OutcomeImpact outcome, StepImpact step) {}
+  default void impact(String monitor, String intervention, StreamingAnalysis.OutcomeStep step) {}
 
   /** An intervention's post-period and any persistence period are over; no more records come. */
   default void interventionEnded(String monitor, String intervention) {}

@@ -17,6 +17,7 @@ import org.causalimpact.monitor.impact.ImpactAnalysis;
 import org.causalimpact.monitor.impact.ImpactAnalyzer;
 import org.causalimpact.monitor.impact.OutcomeImpact;
 import org.causalimpact.monitor.impact.StepImpact;
+import org.causalimpact.monitor.impact.StreamingAnalysis;
 import org.causalimpact.monitor.scm.DataSimulator;
 import org.causalimpact.monitor.scm.DoSpec;
 import org.causalimpact.monitor.scm.Intervention;
@@ -50,6 +51,12 @@ class MonitorMetersTest {
     return Double.parseDouble(m.group(1));
   }
 
+  /** A step of the analysis as the stream reports it, with the summary's p-values. */
+  private StreamingAnalysis.OutcomeStep step(StepImpact s) {
+    return new StreamingAnalysis.OutcomeStep(
+        outcome.node(), s, outcome.summary().pValueBootstrap(), outcome.summary().pValueConformal());
+  }
+
   private static String labels(String intervention, String method, String bound) {
     return "{bound=\"" + bound + "\",intervention=\"" + intervention + "\",method=\"" + method
         + "\",monitor=\"validation\",node=\"y\"}";
@@ -59,7 +66,7 @@ class MonitorMetersTest {
   void impactGaugesShowTheLatestStepWithTheBoundsOfBothMethods() {
     try (MonitorMeters meters = new MonitorMeters(Duration.ofHours(1), 10)) {
       for (StepImpact s : outcome.series()) {
-        meters.impact("validation", "c", outcome, s);
+        meters.impact("validation", "c", step(s));
       }
       System.gc(); // gauges hold their values strongly: nothing reads as NaN after a collection
       String text = meters.scrape();
@@ -141,8 +148,8 @@ class MonitorMetersTest {
     AtomicLong now = new AtomicLong();
     try (MonitorMeters meters = new MonitorMeters(Duration.ofMinutes(10), 1, now::get)) {
       StepImpact step = outcome.series().get(0);
-      meters.impact("validation", "first", outcome, step);
-      meters.impact("validation", "second", outcome, step); // over the cap of 1
+      meters.impact("validation", "first", step(step));
+      meters.impact("validation", "second", step(step)); // over the cap of 1
       String text = meters.scrape();
       assertTrue(text.contains("intervention=\"first\""));
       assertFalse(text.contains("intervention=\"second\""), "the cap denies a second one");
@@ -157,7 +164,7 @@ class MonitorMetersTest {
       text = meters.scrape();
       assertFalse(text.contains("intervention=\"first\""), "removed after the retention");
 
-      meters.impact("validation", "second", outcome, step);
+      meters.impact("validation", "second", step(step));
       text = meters.scrape();
       assertEquals(
           step.actual(),

@@ -25,8 +25,8 @@ import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.impact.ImpactAnalysis;
 import org.causalimpact.monitor.impact.ImpactAnalyzer;
-import org.causalimpact.monitor.impact.OutcomeImpact;
 import org.causalimpact.monitor.impact.StepImpact;
+import org.causalimpact.monitor.impact.StreamingAnalysis;
 import org.causalimpact.monitor.scm.DataSimulator;
 import org.causalimpact.monitor.scm.DoSpec;
 import org.causalimpact.monitor.scm.EquationLayout;
@@ -428,7 +428,7 @@ class MonitorTopologyTest {
           }
 
           @Override
-          public void impact(String m, String iv, OutcomeImpact o, StepImpact step) {
+          public void impact(String m, String iv, StreamingAnalysis.OutcomeStep o) {
             heard.merge("impact:" + iv + ":" + o.node(), 1, Integer::sum);
           }
 
