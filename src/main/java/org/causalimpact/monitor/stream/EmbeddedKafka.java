@@ -16,6 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -43,8 +44,9 @@ import org.apache.kafka.common.utils.Time;
  * waiting for the transaction log. See {@link #serverProperties}.
  *
  * <p>The broker keeps its data in {@code dataDir}; stopping it with {@link #close()} and starting
- * it again with {@link #start(Path, int, int)} on the same directory and ports finds the same
- * topics and records (formatting is skipped when the directory is already formatted).
+ * it again with {@link #start(Path, int, int)} on the same directory and ports (or both at once
+ * with {@link #restart()}) finds the same topics and records (formatting is skipped when the
+ * directory is already formatted).
  *
  * <p>{@link #startSaslPlain} starts the same broker with a client listener that requires SASL/PLAIN
  * authentication ({@code SASL_PLAINTEXT}), for tests of the clients' security settings.
@@ -53,6 +55,9 @@ import org.apache.kafka.common.utils.Time;
  * thread.
  */
 public final class EmbeddedKafka implements AutoCloseable {
+  /** How long {@link #restart()} retries binding ports that the stopped broker's sockets hold. */
+  private static final Duration RESTART_BIND_TIMEOUT = Duration.ofSeconds(10);
+
   private final Path dataDir;
   private final int brokerPort;
   private final int controllerPort;
@@ -367,6 +372,35 @@ public final class EmbeddedKafka implements AutoCloseable {
     closed = true;
     server.shutdown();
     server.awaitShutdown();
+  }
+
+  /**
+   * Stops this broker (if it still runs) and starts a new one on the same data directory, ports
+   * and client security, as an operator restarts a broker: it finds the same topics, records,
+   * committed offsets and transaction state. This instance stays closed; use the one returned.
+   * The ports are bound again at once; should the old sockets still hold them, binding is retried
+   * for up to {@code 10 s}.
+   *
+   * @throws IllegalStateException when the new broker does not start
+   */
+  public EmbeddedKafka restart() {
+    close();
+    long deadline = System.nanoTime() + RESTART_BIND_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        return start(dataDir, brokerPort, controllerPort, security);
+      } catch (IllegalStateException e) {
+        if (!causedByBind(e) || System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while restarting the embedded broker", e);
+      }
+    }
   }
 
   /** Stops the broker, then deletes its data directory. */
