@@ -41,8 +41,9 @@ import org.causalimpact.monitor.stream.StreamsRunner;
  *   <li>the monitor's topics are created with replication factor 3, {@code min.insync.replicas=2}
  *       and the active controller as the leader of every partition, so that one node holds both
  *       roles (breaking it loses neither the quorum nor the ISR minimum);
- *   <li>rows 0..{@value #FAULT_AFTER} (the intervention starts at row {@value #START}) and three
- *       unusable metric records are sent; the Streams application ({@code exactly_once_v2},
+ *   <li>once the test's producer knows the partition leaders and has one record acknowledged (a
+ *       warm-up record, unusable), rows 0..{@value #FAULT_AFTER} (the intervention starts at row
+ *       {@value #START}) and three unusable metric records are sent; the Streams application ({@code exactly_once_v2},
  *       internal topics at replication factor 3) starts and commits the impact of rows
  *       {@value #START}..{@value #FAULT_AFTER} - 1;
  *   <li>the fault; rows {@value #FAULT_AFTER} + 1..{@value #REPAIR_AFTER} and two unusable
@@ -148,8 +149,12 @@ final class FaultDrill {
     return report.build();
   }
 
-  /** The pre-period, the intervention's start and its first rows, three unusable records. */
-  private void beforeTheFault(InputFeed feed) {
+  /**
+   * Once the producer has a leader and an acknowledgement (a warm-up record): the pre-period, the
+   * intervention's start and its first rows, three unusable records.
+   */
+  private void beforeTheFault(InputFeed feed) throws InterruptedException {
+    log("producer warmed up in %.1f s", feed.warmUp(WAIT).toMillis() / 1000.0);
     feed.rows(table, 0, START, step);
     feed.unusable("malformed-json", 100 * step, "{\"series\":\"x\",\"timestamp\":");
     feed.unusable(

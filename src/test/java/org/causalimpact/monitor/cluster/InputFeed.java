@@ -1,14 +1,19 @@
 package org.causalimpact.monitor.cluster;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.stream.StreamSettings;
@@ -67,6 +72,40 @@ final class InputFeed implements AutoCloseable {
       }
     }
     return first;
+  }
+
+  /**
+   * Waits until this producer knows a leader for every partition of the metrics topic and the
+   * cluster has acknowledged one record: a warm-up record the monitor must dead-letter as {@code
+   * malformed-json}, accounted for like the other unusable records. Right after a cluster starts,
+   * a first batch sent before then could wait for metadata and expire unacknowledged.
+   *
+   * @return how long it took
+   * @throws AssertionError if either does not happen within {@code timeout}
+   */
+  Duration warmUp(Duration timeout) throws InterruptedException {
+    long start = System.nanoTime();
+    long deadline = start + timeout.toNanos();
+    String topic = settings.metricsTopic();
+    List<PartitionInfo> partitions = producer.partitionsFor(topic);
+    while (partitions.isEmpty()
+        || partitions.stream().anyMatch(i -> i.leader() == null || i.leader().isEmpty())) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no leader for every partition of " + topic + " after " + timeout
+            + ": " + partitions);
+      }
+      Thread.sleep(100);
+      partitions = producer.partitionsFor(topic);
+    }
+    String value = "warm-up, not a metric point";
+    Future<RecordMetadata> ack = metric(null, 0L, value);
+    unusable.add(new Unusable("malformed-json", value));
+    try {
+      ack.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new AssertionError("the warm-up record was not acknowledged within " + timeout, e);
+    }
+    return Duration.ofNanos(System.nanoTime() - start);
   }
 
   /** A point of a step already closed, which the monitor must dead-letter as {@code late}. */
