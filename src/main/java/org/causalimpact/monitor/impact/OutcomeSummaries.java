@@ -228,12 +228,9 @@ final class OutcomeSummaries {
     int ge = 0;
     int le = 0;
     for (double s : cumulativeDraws) {
-      if (s >= cumActual) {
-        ge++;
-      }
-      if (s <= cumActual) {
-        le++;
-      }
+      // counted without branches: the draws fall on both sides of the observed sum at random
+      ge += s >= cumActual ? 1 : 0;
+      le += s <= cumActual ? 1 : 0;
     }
     return (1.0 + Math.min(ge, le)) / (cumulativeDraws.length + 1.0);
   }
@@ -310,9 +307,7 @@ final class OutcomeSummaries {
   static double splitPValue(double[] scores, double s) {
     int atLeast = 0;
     for (double c : scores) {
-      if (c >= s) {
-        atLeast++;
-      }
+      atLeast += c >= s ? 1 : 0;
     }
     return (1.0 + atLeast) / (scores.length + 1.0);
   }

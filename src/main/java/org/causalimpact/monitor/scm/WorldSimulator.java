@@ -260,22 +260,43 @@ public final class WorldSimulator {
     int[] lags = termLag[node];
     EquationLayout layout = layouts[node];
     int window = world[0].length;
-    java.util.Arrays.fill(out, 0.0);
     for (int k = 0; k < coef.length; k++) {
       double[] c = coef[k];
       int src = nodes[k];
       int at = t - lags[k];
       int pos = src >= 0 ? position[src] : -1;
       if (pos >= 0 && at >= start) {
-        double[] x = world[pos][(at - start) % window];
-        for (int b = 0; b < out.length; b++) {
-          out[b] += c[b] * x[b];
-        }
+        addTerm(out, c, world[pos][(at - start) % window], k == 0);
       } else {
-        double x = src >= 0 ? observed[src][at] : layout.deterministic(k, t);
-        for (int b = 0; b < out.length; b++) {
-          out[b] += c[b] * x;
-        }
+        addTerm(out, c, src >= 0 ? observed[src][at] : layout.deterministic(k, t), k == 0);
+      }
+    }
+  }
+
+  /**
+   * {@code out += c x} per path; the first term is added to {@code 0.0}, as {@link #predict}'s sum
+   * starts (which turns a product {@code -0.0} into {@code 0.0}).
+   */
+  private static void addTerm(double[] out, double[] c, double[] x, boolean first) {
+    if (first) {
+      for (int b = 0; b < out.length; b++) {
+        out[b] = 0.0 + c[b] * x[b];
+      }
+    } else {
+      for (int b = 0; b < out.length; b++) {
+        out[b] += c[b] * x[b];
+      }
+    }
+  }
+
+  private static void addTerm(double[] out, double[] c, double x, boolean first) {
+    if (first) {
+      for (int b = 0; b < out.length; b++) {
+        out[b] = 0.0 + c[b] * x;
+      }
+    } else {
+      for (int b = 0; b < out.length; b++) {
+        out[b] += c[b] * x;
       }
     }
   }

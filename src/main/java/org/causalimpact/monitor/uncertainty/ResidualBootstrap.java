@@ -184,6 +184,15 @@ public final class ResidualBootstrap {
       return scaledResiduals[i][index + shift[i]];
     }
 
+    /** {@link #noise(int, int)} of position {@code i} for many indexes at once. */
+    void noise(int i, int[] index, double[] out) {
+      double[] r = scaledResiduals[i];
+      int s = shift[i];
+      for (int b = 0; b < out.length; b++) {
+        out[b] = r[index[b] + s];
+      }
+    }
+
     /** Bytes of the resampled residual rows. */
     long residualBytes() {
       long n = 0;

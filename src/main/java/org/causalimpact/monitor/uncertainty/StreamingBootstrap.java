@@ -18,8 +18,8 @@ import org.causalimpact.monitor.scm.WorldSimulator;
  * ({@link WorldSimulator#stepPaths}).
  *
  * <p>Memory per replicate: the refitted coefficients ({@code 8} bytes each, all simulated
- * equations), its generator and cursor (about 64 bytes) and the noise of one row ({@code 8} bytes
- * per simulated node); shared: the inflated residuals of the simulated equations ({@code 8} bytes
+ * equations), its generator and cursor (about 64 bytes), the resampled index and the noise of one
+ * row ({@code 4} bytes, and {@code 8} per simulated node); shared: the inflated residuals of the simulated equations ({@code 8} bytes
  * per pre-period row and node). Not thread-safe.
  */
 public final class StreamingBootstrap {
@@ -30,6 +30,8 @@ public final class StreamingBootstrap {
   private final MovingBlocks.Cursor[] cursors;
   /** {@code [pos][replicate]}, the noise of the current row. */
   private final double[][] noise;
+  /** {@code [replicate]}, the resampled residual row of the current row. */
+  private final int[] rowIndex;
 
   private StreamingBootstrap(
       ResidualBootstrap.Plan plan,
@@ -41,6 +43,7 @@ public final class StreamingBootstrap {
     this.coefficients = coefficients;
     this.cursors = cursors;
     this.noise = new double[simulated][replicates];
+    this.rowIndex = new int[replicates];
   }
 
   /**
@@ -99,10 +102,10 @@ public final class StreamingBootstrap {
       double[][][] counterfactual,
       double[][][] interventional) {
     for (int b = 0; b < replicates; b++) {
-      int index = cursors[b].next();
-      for (int i = 0; i < noise.length; i++) {
-        noise[i][b] = plan.noise(i, index);
-      }
+      rowIndex[b] = cursors[b].next();
+    }
+    for (int i = 0; i < noise.length; i++) {
+      plan.noise(i, rowIndex, noise[i]);
     }
     worlds.stepPaths(coefficients, start, t, noise, counterfactual, interventional);
   }
@@ -129,6 +132,6 @@ public final class StreamingBootstrap {
     for (double[][] perPosition : coefficients) {
       coef += 8L * perPosition.length * replicates;
     }
-    return coef + 64L * replicates + 8L * noise.length * replicates + plan.residualBytes();
+    return coef + 68L * replicates + 8L * noise.length * replicates + plan.residualBytes();
   }
 }

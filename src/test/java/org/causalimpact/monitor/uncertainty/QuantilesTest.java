@@ -153,8 +153,9 @@ class QuantilesTest {
 
   @Test
   void tailPairEqualsSelectionExactly() {
-    // Property: the one-pass tail buffers give exactly type7PairUnsorted, for tail and central
-    // probabilities (the latter fall back), with ties, sorted and reversed input, and a NaN.
+    // Property: TailPair gives exactly type7PairUnsorted, for tail and central
+    // probabilities (the latter fall back), normal, exponential, uniform and tied values (so that
+    // the first, cut-based try succeeds or falls back), sorted and reversed input, and a NaN.
     // Seed 20260505.
     SplittableRandom rng = new SplittableRandom(20260505L);
     double[][] probabilities = {{0.025, 0.975}, {0.05, 0.95}, {0, 1}, {0.25, 0.75}, {0.5, 0.5}};
@@ -162,7 +163,12 @@ class QuantilesTest {
       int n = 1 + rng.nextInt(trial < 20 ? 40 : 1200);
       double[] x = new double[n];
       for (int i = 0; i < n; i++) {
-        x[i] = rng.nextInt(5) == 0 ? Math.floor(rng.nextDouble() * 3) : gaussian(rng);
+        switch (trial % 4) {
+          case 0 -> x[i] = rng.nextInt(5) == 0 ? Math.floor(rng.nextDouble() * 3) : gaussian(rng);
+          case 1 -> x[i] = gaussian(rng);
+          case 2 -> x[i] = -Math.log(1 - rng.nextDouble());
+          default -> x[i] = rng.nextDouble();
+        }
       }
       if (trial % 10 == 1) {
         Arrays.sort(x);
