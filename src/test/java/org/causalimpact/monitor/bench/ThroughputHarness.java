@@ -76,7 +76,8 @@ import org.causalimpact.monitor.stream.StreamSettings;
  * per monitor, default 600), {@code cim.window} (pre-window rows, default 1440), {@code
  * cim.partitions} (of the input topics, default 2), {@code cim.threads} (stream threads, default
  * 2), {@code cim.latencyRows} (default 60), {@code cim.latencyRate} (rows/s, default 5), {@code
- * cim.replicates} (bootstrap replicates, default 1000). Prints one line per measurement; run by
+ * cim.replicates} (bootstrap replicates, default 1000), {@code cim.keyBySeries} (1: key the
+ * points by series instead of by monitor; default 0). Prints one line per measurement; run by
  * {@code src/test/bench/run-throughput.sh}.
  */
 public final class ThroughputHarness {
@@ -108,7 +109,9 @@ public final class ThroughputHarness {
       kafka.createTopics(topics, partitions);
       List<MonitorDefinition> defs = writeMonitors(dir.resolve("monitors"), monitors, window,
           replicates);
-      long points = produce(kafka.bootstrapServers(), settings.metricsTopic(), monitors, rows);
+      boolean bySeries = prop("keyBySeries", 0) == 1;
+      long points =
+          produce(kafka.bootstrapServers(), settings.metricsTopic(), monitors, rows, bySeries);
 
       double passthrough =
           measure(
@@ -127,8 +130,10 @@ public final class ThroughputHarness {
         long heapAfter = usedHeapAfterGc();
         System.out.printf(
             Locale.ROOT,
-            "RESULT throughput: monitor %.0f points/s, passthrough %.0f points/s, ratio %.2f%n",
-            monitor, passthrough, monitor / passthrough);
+            "RESULT throughput: monitor %.0f points/s, passthrough %.0f points/s, ratio %.2f"
+                + " (points keyed by %s; dead letters %s)%n",
+            monitor, passthrough, monitor / passthrough, bySeries ? "series" : "monitor",
+            counter.deadLetters);
         System.out.printf(
             Locale.ROOT,
             "RESULT heap: %.1f MiB used after GC with %d monitors loaded (%.1f KiB per monitor)%n",
@@ -141,7 +146,14 @@ public final class ThroughputHarness {
     }
   }
 
-  private static long produce(String bootstrap, String topic, int monitors, int rows)
+  /**
+   * Writes the input, each point keyed by its monitor (so a monitor's series share a partition
+   * and a backlog reaches it in event-time order), or by its series with {@code bySeries}: then
+   * the routing tasks of different partitions race ahead of each other on a backlog and points
+   * that fall more than the grace behind are dead-lettered as late (docs/input-contract.md).
+   */
+  private static long produce(
+      String bootstrap, String topic, int monitors, int rows, boolean bySeries)
       throws Exception {
     long t = System.nanoTime();
     long n = 0;
@@ -153,9 +165,10 @@ public final class ThroughputHarness {
           double[] v = values(rng, r);
           for (int k = 0; k < 4; k++) {
             String series = "m" + i + "_" + SUFFIX[k];
+            String key = bySeries ? series : "m" + i;
             p.send(
                 new ProducerRecord<>(
-                    topic, null, time + k, series.getBytes(StandardCharsets.UTF_8),
+                    topic, null, time + k, key.getBytes(StandardCharsets.UTF_8),
                     point(series, time + k, v[k])));
             n++;
           }
