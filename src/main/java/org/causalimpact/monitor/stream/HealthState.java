@@ -82,7 +82,7 @@ final class HealthState {
     }
   }
 
-  // ---- binary form: version, steps, then per node sums, coefficients, fit, rings -----------
+  // ---- binary form: version, steps, then per node sums, coefficients, fit, errors, hits as bits
 
   static final byte VERSION = 1;
 
@@ -91,7 +91,7 @@ final class HealthState {
     for (int j = 0; j < errors.length; j++) {
       n += 4 + (sums[j] == null ? 0 : sums[j].serializedSize());
       n += 4 + (coefficients[j] == null ? 0 : 8 * coefficients[j].length) + 16;
-      n += 8 + 8 * (errors[j].size + covered[j].size);
+      n += 4 + 8 * errors[j].size + 4 + 8 * ((covered[j].size + 63) / 64);
     }
     return n;
   }
@@ -115,7 +115,30 @@ final class HealthState {
       }
       b.putDouble(rSquared[j]).putDouble(sigma[j]);
       write(b, errors[j]);
-      write(b, covered[j]);
+      writeFlags(b, covered[j]);
+    }
+  }
+
+  /** A ring of 0/1 values as bits, oldest first. */
+  private static void writeFlags(ByteBuffer b, Ring r) {
+    b.putInt(r.size);
+    double[] v = r.toArray();
+    for (int w = 0; w < (v.length + 63) / 64; w++) {
+      long bits = 0;
+      for (int i = w * 64; i < Math.min(v.length, w * 64 + 64); i++) {
+        bits |= (v[i] != 0 ? 1L : 0L) << (i - w * 64);
+      }
+      b.putLong(bits);
+    }
+  }
+
+  private static void readFlags(ByteBuffer b, Ring r) {
+    int n = b.getInt();
+    for (int w = 0; w < (n + 63) / 64; w++) {
+      long bits = b.getLong();
+      for (int i = w * 64; i < Math.min(n, w * 64 + 64); i++) {
+        r.add((bits >>> (i - w * 64)) & 1L);
+      }
     }
   }
 
@@ -154,7 +177,7 @@ final class HealthState {
       h.rSquared[j] = b.getDouble();
       h.sigma[j] = b.getDouble();
       read(b, h.errors[j]);
-      read(b, h.covered[j]);
+      readFlags(b, h.covered[j]);
     }
     return h;
   }

@@ -131,7 +131,7 @@ final class HarnessSupport {
         StreamsConfigs.embedded(kafka.bootstrapServers(), dir.resolve("state-" + id)).streams();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-" + id);
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, System.getProperty("cim.commitMs", "100"));
     KafkaStreams app = new KafkaStreams(topology, p);
     app.start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

@@ -1,0 +1,131 @@
+package org.causalimpact.monitor.stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.kafka.common.serialization.Serde;
+import org.causalimpact.monitor.scm.SlidingLeastSquares;
+import org.junit.jupiter.api.Test;
+
+/** The binary state and repartition formats: exact round trips, and a foreign version refused. */
+class StateSerdesTest {
+  private static <T> T roundTrip(Serde<T> serde, T value) {
+    byte[] bytes = serde.serializer().serialize("t", value);
+    return serde.deserializer().deserialize("t", bytes);
+  }
+
+  @Test
+  void gridStateKeepsClockLastValuesAndEveryOpenCell() {
+    GridState g = new GridState(3);
+    g.lastClosedStep = 41;
+    g.maxEventTime = 2_000_123;
+    g.lastValues[0] = 1.5;
+    g.lastValues[2] = -0.0;
+    GridState.Cell c = g.cell(42, 2);
+    c.sum = 7.25;
+    c.count = 3;
+    c.last = 2.0;
+    c.lastTime = 2_000_100;
+    g.cell(43, 0).sum = 1e-300;
+    GridState back = roundTrip(StateSerdes.GRID, g);
+    assertEquals(41, back.lastClosedStep);
+    assertEquals(2_000_123, back.maxEventTime);
+    assertArrayEquals(g.lastValues, back.lastValues); // NaN and -0.0 kept bit for bit
+    assertEquals(List.of(42L, 43L), List.copyOf(back.open.keySet()));
+    assertNull(back.open.get(42L)[0]);
+    GridState.Cell cb = back.open.get(42L)[2];
+    assertEquals(7.25, cb.sum);
+    assertEquals(3, cb.count);
+    assertEquals(2.0, cb.last);
+    assertEquals(2_000_100, cb.lastTime);
+    assertEquals(1e-300, back.open.get(43L)[0].sum);
+    assertEquals(g.openPoints(), back.openPoints());
+  }
+
+  @Test
+  void healthStateKeepsSumsCoefficientsAndBothRingsInOrder() {
+    HealthState h = new HealthState(2);
+    h.base = 10;
+    h.lastAdded = 500;
+    h.rebuiltAt = 480;
+    h.solvedAt = 499;
+    SplittableRandom rng = new SplittableRandom(5);
+    h.sums[1] = SlidingLeastSquares.empty(2);
+    for (int i = 0; i < 30; i++) {
+      h.sums[1].add(new double[] {1, rng.nextGaussian()}, rng.nextGaussian());
+    }
+    h.coefficients[1] = new double[] {0.5, -2.0};
+    h.rSquared[1] = 0.25;
+    h.sigma[1] = 1.5;
+    h.rSquared[0] = Double.NaN;
+    for (int i = 0; i < ModelHealth.WINDOW + 37; i++) { // wrapped rings
+      h.errors[1].add(rng.nextDouble());
+      h.covered[1].add(rng.nextBoolean() ? 1 : 0);
+    }
+    HealthState back = roundTrip(StateSerdes.HEALTH, h);
+    assertEquals(10, back.base);
+    assertEquals(500, back.lastAdded);
+    assertEquals(480, back.rebuiltAt);
+    assertEquals(499, back.solvedAt);
+    assertNull(back.sums[0]);
+    assertNull(back.coefficients[0]);
+    assertTrue(Double.isNaN(back.rSquared[0]));
+    assertArrayEquals(h.sums[1].toBytes(), back.sums[1].toBytes());
+    assertArrayEquals(h.coefficients[1], back.coefficients[1]);
+    assertEquals(0.25, back.rSquared[1]);
+    assertEquals(1.5, back.sigma[1]);
+    assertArrayEquals(h.errors[1].toArray(), back.errors[1].toArray());
+    assertArrayEquals(h.covered[1].toArray(), back.covered[1].toArray());
+    assertEquals(ModelHealth.WINDOW, back.covered[1].size);
+  }
+
+  @Test
+  void rowsAndPointsRoundTripAndEventsStayReadable() {
+    GridRow row = new GridRow(7, new double[] {1.0, Double.NaN}, new boolean[] {false, true});
+    GridRow r = roundTrip(StateSerdes.ROW, row);
+    assertEquals(7, r.step());
+    assertArrayEquals(row.values(), r.values());
+    assertArrayEquals(row.imputed(), r.imputed());
+
+    byte[] raw = "{\"series\":\"é\"}".getBytes(StandardCharsets.UTF_8);
+    Envelope p = Envelope.point("é", 123, -4.5, new Source("metrics", 1, 99, null, raw));
+    Envelope pb = roundTrip(StateSerdes.ENVELOPE, p);
+    assertEquals(p.node(), pb.node());
+    assertEquals(123, pb.timestamp());
+    assertEquals(-4.5, pb.value());
+    assertEquals("metrics", pb.source().topic());
+    assertEquals(1, pb.source().partition());
+    assertEquals(99, pb.source().offset());
+    assertNull(pb.source().key());
+    assertArrayEquals(raw, pb.source().value());
+
+    Envelope start =
+        new Envelope(
+            Envelope.START, null, 5, 0, "c", Map.of("x", Map.of("shift", 2.0)), List.of("y"),
+            new Source("interventions", 0, 3, new byte[] {1}, new byte[] {2}));
+    Envelope sb = roundTrip(StateSerdes.ENVELOPE, start);
+    assertEquals(start.id(), sb.id());
+    assertEquals(start.actions(), sb.actions());
+    assertEquals(start.outcomes(), sb.outcomes());
+    assertArrayEquals(start.source().key(), sb.source().key());
+  }
+
+  @Test
+  void aValueOfAnotherFormatVersionIsRefusedWithWhatToDo() {
+    byte[] bytes = StateSerdes.GRID.serializer().serialize("t", new GridState(1));
+    bytes[0] = 9;
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> StateSerdes.GRID.deserializer().deserialize("t", bytes));
+    assertTrue(e.getMessage().contains("format version 9"), e.getMessage());
+    assertTrue(e.getMessage().contains("reset"), e.getMessage());
+  }
+}
