@@ -111,7 +111,7 @@ final class OutcomeSummaries {
     Double qSum = scores.cumulativeBound(o, horizon, alpha);
     if (qSum != null) {
       effConf = Interval.of(effectMean - qSum / horizon, effectMean + qSum / horizon);
-      pConformal = splitPValue(scores.cumulative()[o][horizon - 1], Math.abs(cumActual - cumPoint));
+      pConformal = scores.splitPValue(o, horizon, Math.abs(cumActual - cumPoint));
       int windows = scores.independentWindows(horizon);
       if (windows < MIN_INDEPENDENT_WINDOWS) {
         notes.add(
@@ -299,17 +299,6 @@ final class OutcomeSummaries {
       s += (x - m) * (x - m);
     }
     return Math.sqrt(s / Math.max(1, v.length - 1));
-  }
-
-  /**
-   * The split-conformal p-value of a new score: {@code (1 + #{calibration scores >= s}) / (m + 1)}.
-   */
-  static double splitPValue(double[] scores, double s) {
-    int atLeast = 0;
-    for (double c : scores) {
-      atLeast += c >= s ? 1 : 0;
-    }
-    return (1.0 + atLeast) / (scores.length + 1.0);
   }
 
   private static double[] divided(double[] v, int divisor) {

@@ -26,13 +26,16 @@ import org.causalimpact.monitor.uncertainty.StreamingBootstrap;
  * Summary#pValueBootstrap} and {@link Summary#pValueConformal}.
  *
  * <p>{@link #start} does the parts that do not depend on the post-period, once: the fit on the
- * pre-period, the rolling-origin calibration scores up to the largest horizon, and the refit of
- * every bootstrap replicate, whose resampled-index cursor then waits at its first post-period
- * index. {@link #advance} costs {@code O(B d p)} for {@code B} replicates and {@code d} simulated
- * equations of {@code p} terms, independent of how many rows came before: one row of the mean paths
- * and of every replicate's paths ({@link StreamingBootstrap}), running sums per replicate, the
- * percentile intervals by a tail selection ({@link Quantiles.TailPair}) and the conformal bounds
- * looked up. The one part that grows with the rows is the permutation p-value ({@link
+ * pre-period, the refit of every rolling-origin calibration origin, and the refit of every
+ * bootstrap replicate, whose resampled-index cursor then waits at its first post-period index.
+ * {@link #advance} costs {@code O(B d p + m d p)} for {@code B} replicates, {@code m} calibration
+ * origins and {@code d} simulated equations of {@code p} terms, independent of how many rows came
+ * before: one row of the mean paths and of every replicate's paths ({@link StreamingBootstrap}),
+ * running sums per replicate, the percentile intervals by a tail selection ({@link
+ * Quantiles.TailPair}), and one horizon of every calibration origin that reaches it with the
+ * conformal bounds selected from its scores ({@link RollingOriginCalibration.Streaming}; nothing
+ * once the horizon passes the calibration span). The one part that grows with the rows is the
+ * permutation p-value ({@link
  * ExpandingPermutationTest}, {@code O((n_pre + k) p)}), used only for an outcome whose parents the
  * intervention leaves alone and only at horizons with too few calibration origins for the
  * split-conformal p-value, as in the batch.
@@ -51,24 +54,26 @@ import org.causalimpact.monitor.uncertainty.StreamingBootstrap;
  *       worlds' last {@code W} rows, one row of noise, running sums per outcome, the generator and
  *       its block cursor): about 360 bytes for a 4-node chain with {@code do()} on its root and 3
  *       outcomes, so about 0.36 MB for 1,000 replicates;
- *   <li>the observed values of every node from row 0 through the largest horizon, and the
- *       pre-period residuals of the simulated equations: {@code 8} bytes per row and node;
- *   <li>the calibration: the bounds per outcome and horizon, and the cumulative scores behind the
- *       split-conformal p-value, {@code 8} bytes per origin and horizon per outcome (at most 400
- *       origins; for a 1,440-row pre-period with calibration fraction 0.5, about 1 MB per outcome
- *       when the largest horizon reaches the 720-row calibration span);
+ *   <li>the observed values of every node from row 0 through the last row advanced (the post-period
+ *       part grows by doubling, from room for 64 rows), and the pre-period residuals of the
+ *       simulated equations: {@code 8} bytes per row and node;
+ *   <li>the calibration: per origin (at most 400) its refitted coefficients, its last {@code W}
+ *       simulated rows and its running error sums, {@code 8 (P + d W + 3 O)} bytes; no score is
+ *       kept past its step;
  *   <li>for each outcome the permutation test may need: its design, {@code 8 (p + 1)} bytes per row
- *       of pre-period and largest horizon.
+ *       of pre-period and of post-period so far (also growing by doubling).
  * </ul>
  *
- * For the workloads of {@code StreamStepBenchmark} (1,440-row pre-period, 1,000 replicates, largest
- * horizon 10,000): about 4.5 MB for the 4-node chain with 3 outcomes (3 MB of it calibration
- * scores) and 2.8 MB in CausalImpact mode with 1 outcome (0.8 MB of it the permutation design),
- * measured as the heap growth of one setup.
+ * For the 4-node chain of {@code LiveAnalysesHeap} (1,440-row pre-period, 3 outcomes, 1,000
+ * replicates, largest horizon 10,000): about 0.57 MiB after 10 rows, measured as the heap after GC
+ * of 1,000 of them (before the calibration was advanced per step and the arrays grew as rows
+ * arrive: 3.9 MiB, 3 MB of it calibration scores).
  *
  * <p>Not thread-safe: one instance belongs to one intervention of one stream task.
  */
 public final class StreamingAnalysis {
+  /** Post-period rows the observed values have room for before they first grow. */
+  private static final int FIRST_POST_CAPACITY = 64;
 
   /**
    * One outcome's result for one post-period row.
@@ -93,7 +98,11 @@ public final class StreamingAnalysis {
   private final int start;
   private final int maxHorizon;
   private final double level;
-  /** {@code [node][row]}, rows {@code 0..start + maxHorizon - 1}, filled through the last row. */
+  /**
+   * {@code [node][row]} from row 0, filled through the last row advanced; each node's array grows
+   * (the post-period part doubling) as rows arrive, in place, since the simulator and the
+   * permutation tests read it.
+   */
   private final double[][] observed;
 
   private final List<String> outcomes;
@@ -115,11 +124,7 @@ public final class StreamingAnalysis {
   private final double[] cumActual;
   private final double[] cumPoint;
 
-  /** {@code [outcome][h - 1]} for the calibrated horizons, {@code null} where unbounded. */
-  private final Double[][] pointwiseBound;
-  private final Double[][] cumulativeBound;
-  /** {@code [outcome][h - 1]}: cumulative scores where the bound is finite, else {@code null}. */
-  private final double[][][] cumulativeScores;
+  private final RollingOriginCalibration.Streaming calibration;
   private final ExpandingPermutationTest[] permutationTests;
 
   private final Quantiles.TailPair tails;
@@ -168,8 +173,8 @@ public final class StreamingAnalysis {
     double alpha = 1 - level;
     this.tails = new Quantiles.TailPair(replicates, alpha / 2, 1 - alpha / 2);
 
-    RollingOriginCalibration.Scores scores =
-        RollingOriginCalibration.run(
+    this.calibration =
+        RollingOriginCalibration.Streaming.start(
             model,
             worlds,
             observed,
@@ -177,26 +182,9 @@ public final class StreamingAnalysis {
             maxHorizon,
             b.fit.ridge(),
             b.intervals.calibrationFraction());
-    this.pointwiseBound = new Double[o][];
-    this.cumulativeBound = new Double[o][];
-    this.cumulativeScores = new double[o][][];
+    boolean unbounded = !calibration.boundedThrough(maxHorizon, alpha);
     this.permutationTests = new ExpandingPermutationTest[o];
     for (int j = 0; j < o; j++) {
-      // no origin reaches a horizon beyond the calibrated ones: unbounded there
-      int calibrated = scores.pointwise()[j].length;
-      pointwiseBound[j] = new Double[calibrated];
-      cumulativeBound[j] = new Double[calibrated];
-      cumulativeScores[j] = new double[calibrated][];
-      boolean unbounded = calibrated < maxHorizon;
-      for (int h = 1; h <= calibrated; h++) {
-        pointwiseBound[j][h - 1] = scores.pointwiseBound(j, h, alpha);
-        cumulativeBound[j][h - 1] = scores.cumulativeBound(j, h, alpha);
-        if (cumulativeBound[j][h - 1] != null) {
-          cumulativeScores[j][h - 1] = scores.cumulative()[j][h - 1];
-        } else {
-          unbounded = true;
-        }
-      }
       if (unbounded
           && Analysis.parentsUnaffected(graph, outcomes.get(j), b.prepared.simulatedNames())) {
         permutationTests[j] =
@@ -265,7 +253,7 @@ public final class StreamingAnalysis {
     }
     TimeSeriesTable before = table.rows() == t0 ? table : table.slice(0, t0);
     b.prepared = Analysis.prepare(graph, before, preStart, intervention, fit);
-    b.observed = new double[graph.size()][t0 + b.maxHorizon];
+    b.observed = new double[graph.size()][t0 + Math.min(b.maxHorizon, FIRST_POST_CAPACITY)];
     for (int j = 0; j < graph.size(); j++) {
       System.arraycopy(b.prepared.observed()[j], 0, b.observed[j], 0, t0);
     }
@@ -323,10 +311,17 @@ public final class StreamingAnalysis {
                 + t);
       }
     }
+    if (t == observed[0].length) {
+      int length = Math.min(start + maxHorizon, t + Math.max(FIRST_POST_CAPACITY, steps));
+      for (int j = 0; j < observed.length; j++) {
+        observed[j] = Arrays.copyOf(observed[j], length);
+      }
+    }
     for (int j = 0; j < values.length; j++) {
       observed[j][t] = values[j];
     }
     simulate(t);
+    calibration.advance();
     for (ExpandingPermutationTest test : permutationTests) {
       if (test != null) {
         test.addRow(t);
@@ -416,8 +411,7 @@ public final class StreamingAnalysis {
         diffBoot = percentile(diffDraws);
       }
       double cf = pointCf[pos][slot][0];
-      boolean calibrated = h < cumulativeBound[o].length;
-      Double qc = calibrated ? cumulativeBound[o][h] : null;
+      Double qc = calibration.cumulativeBound(o, 1 - level);
       StepImpact step =
           OutcomeSummaries.step(
               t,
@@ -430,15 +424,13 @@ public final class StreamingAnalysis {
               percentile(cumCf[o]),
               ivBoot,
               diffBoot,
-              calibrated ? pointwiseBound[o][h] : null,
+              calibration.pointwiseBound(o, 1 - level),
               qc,
               cumActual[o],
               cumPoint[o]);
       Double pConformal;
       if (qc != null) {
-        pConformal =
-            OutcomeSummaries.splitPValue(
-                cumulativeScores[o][h], Math.abs(cumActual[o] - cumPoint[o]));
+        pConformal = calibration.splitPValue(o, Math.abs(cumActual[o] - cumPoint[o]));
       } else if (permutationTests[o] != null) {
         pConformal = permutationTests[o].pValue();
       } else {
@@ -513,13 +505,10 @@ public final class StreamingAnalysis {
     bytes += 8L * worldsCount * bootCf.length * bootCf[0].length * replicates;
     bytes += 8L * (worldsCount * outcomes.size() + 1) * replicates;
     bytes += 8L * observed.length * observed[0].length;
-    for (int o = 0; o < outcomes.size(); o++) {
-      bytes += 2L * 20 * pointwiseBound[o].length;
-      for (double[] s : cumulativeScores[o]) {
-        bytes += s == null ? 0 : 16 + 8L * s.length;
-      }
-      if (permutationTests[o] != null) {
-        bytes += permutationTests[o].bytes();
+    bytes += calibration.bytes();
+    for (ExpandingPermutationTest test : permutationTests) {
+      if (test != null) {
+        bytes += test.bytes();
       }
     }
     return bytes;

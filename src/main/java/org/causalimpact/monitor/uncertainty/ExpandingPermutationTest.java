@@ -1,5 +1,6 @@
 package org.causalimpact.monitor.uncertainty;
 
+import java.util.Arrays;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.scm.EquationLayout;
 
@@ -19,11 +20,12 @@ import org.causalimpact.monitor.scm.EquationLayout;
  * precision. A pivot below the collinearity threshold of the batch fit ({@code 1e-9 sqrt(n)})
  * fails as the batch fit does.
  *
- * <p>Memory: the design and the response of every row, {@code 8 (p + 1)} bytes per row, for {@code
- * capacity} rows. Not thread-safe.
+ * <p>Memory: the design and the response of every row added, {@code 8 (p + 1)} bytes per row; the
+ * post-period part of the arrays doubles as rows are added. Not thread-safe.
  */
 public final class ExpandingPermutationTest {
   private static final double COLLINEAR = 1e-9;
+  private static final int FIRST_POST_CAPACITY = 64;
 
   private final EquationLayout layout;
   private final double[][] values;
@@ -31,8 +33,9 @@ public final class ExpandingPermutationTest {
   private final int postStart;
   private final int p;
   private final double ridge;
-  private final double[] design;
-  private final double[] response;
+  private final int preRows;
+  private double[] design;
+  private double[] response;
   private final double[][] gram;
   private final double[] moment;
   private final double[] columnSum;
@@ -46,7 +49,7 @@ public final class ExpandingPermutationTest {
    *     later rows are read when {@link #addRow} adds them (not copied)
    * @param from first row of the fit (the pre-period start)
    * @param postStart first post-period row
-   * @param capacity most post-period rows that will be added
+   * @param capacity post-period rows to make room for at first (at most 64; more grow the arrays)
    * @param ridge the ridge penalty
    */
   public ExpandingPermutationTest(
@@ -62,9 +65,10 @@ public final class ExpandingPermutationTest {
     this.postStart = postStart;
     this.p = layout.size();
     this.ridge = ridge;
-    int most = Math.max(0, postStart - first) + capacity;
-    this.design = new double[most * p];
-    this.response = new double[most];
+    this.preRows = Math.max(0, postStart - first);
+    int length = preRows + Math.min(capacity, FIRST_POST_CAPACITY);
+    this.design = new double[length * p];
+    this.response = new double[length];
     this.gram = new double[p][p];
     this.moment = new double[p];
     this.columnSum = new double[p];
@@ -83,6 +87,11 @@ public final class ExpandingPermutationTest {
   }
 
   private void add(int t) {
+    if (rows == response.length) {
+      int length = rows + Math.max(FIRST_POST_CAPACITY, rows - preRows);
+      response = Arrays.copyOf(response, length);
+      design = Arrays.copyOf(design, length * p);
+    }
     int offset = rows * p;
     double[] x = new double[p];
     layout.regressors((node, at) -> values[node][at], t, x);

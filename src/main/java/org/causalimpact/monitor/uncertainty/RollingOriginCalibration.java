@@ -1,6 +1,7 @@
 package org.causalimpact.monitor.uncertainty;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.ArrayRealVector;
@@ -8,6 +9,7 @@ import org.apache.commons.math3.linear.CholeskyDecomposition;
 import org.apache.commons.math3.linear.NonPositiveDefiniteMatrixException;
 import org.apache.commons.math3.linear.NonSymmetricMatrixException;
 import org.apache.commons.math3.linear.RealVector;
+import org.causalimpact.monitor.scm.EquationLayout;
 import org.causalimpact.monitor.scm.FittedEquation;
 import org.causalimpact.monitor.scm.FittedScm;
 import org.causalimpact.monitor.scm.WorldSimulator;
@@ -66,6 +68,266 @@ public final class RollingOriginCalibration {
           ? Quantiles.conformal(cumulative[outcome][h - 1], alpha)
           : null;
     }
+
+    /**
+     * The split-conformal p-value ({@link RollingOriginCalibration#splitPValue}) of the absolute
+     * error {@code score} of an {@code h}-step sum against the cumulative scores at {@code h},
+     * which must exist ({@code h <=} the calibrated horizons).
+     */
+    public double splitPValue(int outcome, int h, double score) {
+      double[] c = cumulative[outcome][h - 1];
+      return RollingOriginCalibration.splitPValue(c, c.length, score);
+    }
+  }
+
+  /**
+   * The split-conformal p-value of a new score: {@code (1 + #{calibration scores >= s}) / (m + 1)}
+   * over the first {@code m} scores.
+   */
+  static double splitPValue(double[] scores, int m, double s) {
+    int atLeast = 0;
+    for (int i = 0; i < m; i++) {
+      atLeast += scores[i] >= s ? 1 : 0;
+    }
+    return (1.0 + atLeast) / (m + 1.0);
+  }
+
+  /**
+   * {@link #run} advanced one horizon at a time, for an analysis whose post-period grows row by
+   * row: after {@code h} calls of {@link #advance}, {@link #pointwiseBound}, {@link
+   * #cumulativeBound} and {@link #splitPValue} equal those of the {@link Scores} of {@code run} at
+   * horizon {@code h} bit for bit.
+   *
+   * <p>{@link #start} refits every origin once, as {@code run} does. {@link #advance} then simulates
+   * step {@code h} of the counterfactual of every origin that reaches it ({@code s + h <= T0}), all
+   * origins at once: each simulated node's equation is the sum of {@link WorldSimulator#run}
+   * ({@code 0 + c_0 x_0 + c_1 x_1 + ...}, in term order, nodes in topological order), reading the
+   * origin's own simulated values for the simulated nodes' rows from the origin on and observed
+   * values otherwise. The errors update each origin's running sum, and the bounds are selected
+   * from the {@code m_h} scores of the step, {@code O(m_h)}. Beyond the calibrated horizons
+   * ({@code min(horizon, span)}) {@code advance} costs nothing and the bounds are unbounded.
+   *
+   * <p>Memory, for {@code m} origins: {@code 8 m (P + d W + 3 O)} bytes with {@code P}
+   * coefficients of the {@code d} simulated equations in all, history {@code W} ({@link
+   * WorldSimulator#historyLength}) and {@code O} outcomes, plus the normal equations, no score is
+   * kept past its step. Not thread-safe.
+   */
+  public static final class Streaming {
+    private final double[][] observed;
+    private final EquationLayout[] layouts;
+    /** {@code [pos][k]}: position of the simulated node term k reads, else -1. */
+    private final int[][] termPosition;
+    private final int[] outcomes;
+    private final int[] outcomeNodes;
+    private final int[] rows;
+    private final int maxH;
+    private final int preEnd;
+    /** {@code [pos][k][origin]}. */
+    private final double[][][] coefficients;
+    /** {@code [pos][slot][origin]}: the origins' last {@code W} simulated rows. */
+    private final double[][][] world;
+    /** {@code [outcome][origin]}: error of the current step, then its absolute value. */
+    private final double[][] pointwise;
+    /** {@code [outcome][origin]}: running sum of the errors. */
+    private final double[][] sums;
+    /** {@code [outcome][origin]}: absolute running sums of the current step. */
+    private final double[][] cumulative;
+    private int horizon;
+    private int reaching;
+
+    private Streaming(
+        WorldSimulator worlds,
+        FittedScm model,
+        double[][] observed,
+        int[] outcomes,
+        Origins origins,
+        int[] rows,
+        double[][][] coefficients) {
+      this.observed = observed;
+      this.outcomes = outcomes.clone();
+      int[] nodes = worlds.simulatedNodes();
+      this.outcomeNodes = new int[outcomes.length];
+      for (int o = 0; o < outcomes.length; o++) {
+        outcomeNodes[o] = nodes[outcomes[o]];
+      }
+      this.layouts = new EquationLayout[nodes.length];
+      this.termPosition = new int[nodes.length][];
+      for (int i = 0; i < nodes.length; i++) {
+        layouts[i] = model.equation(nodes[i]).layout();
+        termPosition[i] = new int[layouts[i].size()];
+        for (int k = 0; k < termPosition[i].length; k++) {
+          int src = layouts[i].sourceNode(k);
+          termPosition[i][k] = src >= 0 ? worlds.positionOf(src) : -1;
+        }
+      }
+      this.rows = rows;
+      this.maxH = origins.maxH;
+      this.preEnd = origins.preEnd;
+      this.coefficients = coefficients;
+      int m = rows.length;
+      this.world = new double[nodes.length][worlds.historyLength()][m];
+      this.pointwise = new double[outcomes.length][m];
+      this.sums = new double[outcomes.length][m];
+      this.cumulative = new double[outcomes.length][m];
+      this.reaching = m;
+    }
+
+    /**
+     * Chooses the origins and refits every one (the arguments as {@link #run}'s, {@code horizon}
+     * the largest that will be advanced to).
+     */
+    public static Streaming start(
+        FittedScm model,
+        WorldSimulator worlds,
+        double[][] observed,
+        int[] outcomes,
+        int horizon,
+        double ridge,
+        double fraction) {
+      int[] nodes = worlds.simulatedNodes();
+      Origins origins = new Origins(model, nodes, observed, horizon, ridge, fraction);
+      List<Integer> used = new ArrayList<>();
+      List<double[][]> refits = new ArrayList<>();
+      for (int s = origins.first; s < origins.preEnd && origins.maxH > 0; s += origins.stride) {
+        double[][] coef = new double[model.graph().size()][];
+        if (origins.refit(s, coef)) {
+          used.add(s);
+          refits.add(coef);
+        }
+      }
+      int m = used.size();
+      double[][][] byPosition = new double[nodes.length][][];
+      for (int i = 0; i < nodes.length; i++) {
+        int p = model.equation(nodes[i]).coefficients().length;
+        byPosition[i] = new double[p][m];
+        for (int b = 0; b < m; b++) {
+          double[] c = refits.get(b)[nodes[i]];
+          for (int k = 0; k < p; k++) {
+            byPosition[i][k][b] = c[k];
+          }
+        }
+      }
+      int[] rows = used.stream().mapToInt(Integer::intValue).toArray();
+      return new Streaming(worlds, model, observed, outcomes, origins, rows, byPosition);
+    }
+
+    /** Computes the scores of the next horizon. */
+    public void advance() {
+      horizon++;
+      if (horizon > maxH) {
+        reaching = 0;
+        return;
+      }
+      while (reaching > 0 && rows[reaching - 1] + horizon > preEnd) {
+        reaching--;
+      }
+      int step = horizon - 1;
+      int slot = step % world[0].length;
+      for (int i = 0; i < layouts.length; i++) {
+        simulate(i, step, world[i][slot]);
+      }
+      for (int o = 0; o < outcomes.length; o++) {
+        double[] obs = observed[outcomeNodes[o]];
+        double[] path = world[outcomes[o]][slot];
+        double[] err = pointwise[o];
+        double[] sum = sums[o];
+        double[] cum = cumulative[o];
+        for (int b = 0; b < reaching; b++) {
+          double e = obs[rows[b] + step] - path[b];
+          sum[b] += e;
+          err[b] = Math.abs(e);
+          cum[b] = Math.abs(sum[b]);
+        }
+      }
+    }
+
+    /** Step {@code step} (0-based) of simulated node {@code i} for every origin reaching it. */
+    private void simulate(int i, int step, double[] out) {
+      EquationLayout layout = layouts[i];
+      double[][] coef = coefficients[i];
+      int window = world[0].length;
+      for (int k = 0; k < coef.length; k++) {
+        double[] c = coef[k];
+        int src = layout.sourceNode(k);
+        int lag = src >= 0 ? layout.sourceLag(k) : 0;
+        int pos = termPosition[i][k];
+        boolean first = k == 0;
+        if (pos >= 0 && step >= lag) {
+          double[] x = world[pos][(step - lag) % window];
+          for (int b = 0; b < reaching; b++) {
+            out[b] = first ? 0.0 + c[b] * x[b] : out[b] + c[b] * x[b];
+          }
+        } else if (src >= 0) {
+          double[] x = observed[src];
+          int shift = step - lag;
+          for (int b = 0; b < reaching; b++) {
+            double v = c[b] * x[rows[b] + shift];
+            out[b] = first ? 0.0 + v : out[b] + v;
+          }
+        } else {
+          for (int b = 0; b < reaching; b++) {
+            double v = c[b] * layout.deterministic(k, rows[b] + step);
+            out[b] = first ? 0.0 + v : out[b] + v;
+          }
+        }
+      }
+    }
+
+    /** Horizons advanced so far. */
+    public int horizon() {
+      return horizon;
+    }
+
+    /** Scores at the current horizon: the origins that reach it, 0 beyond the calibrated ones. */
+    public int scores() {
+      return reaching;
+    }
+
+    /**
+     * Whether every horizon through {@code h} gets finite bounds at {@code alpha} (enough origins
+     * reach {@code h}); known from the start, before any {@link #advance}.
+     */
+    public boolean boundedThrough(int h, double alpha) {
+      if (h > maxH) {
+        return false;
+      }
+      int m = 0;
+      while (m < rows.length && rows[m] + h <= preEnd) {
+        m++;
+      }
+      return Quantiles.conformalRank(m, alpha) <= m;
+    }
+
+    /** {@link Scores#pointwiseBound} at the current horizon. */
+    public Double pointwiseBound(int outcome, double alpha) {
+      return bound(pointwise[outcome], alpha);
+    }
+
+    /** {@link Scores#cumulativeBound} at the current horizon. */
+    public Double cumulativeBound(int outcome, double alpha) {
+      return bound(cumulative[outcome], alpha);
+    }
+
+    private Double bound(double[] scores, double alpha) {
+      if (horizon < 1 || horizon > maxH) {
+        return null;
+      }
+      return Quantiles.conformal(Arrays.copyOf(scores, reaching), alpha);
+    }
+
+    /** {@link Scores#splitPValue} at the current horizon, which must be calibrated. */
+    public double splitPValue(int outcome, double score) {
+      return RollingOriginCalibration.splitPValue(cumulative[outcome], reaching, score);
+    }
+
+    /** Approximate bytes held. */
+    public long bytes() {
+      long perOrigin = 4 + 8L * 3 * outcomes.length;
+      for (int i = 0; i < coefficients.length; i++) {
+        perOrigin += 8L * (coefficients[i].length + world[i].length);
+      }
+      return perOrigin * rows.length;
+    }
   }
 
   /**
@@ -87,17 +349,9 @@ public final class RollingOriginCalibration {
       double fraction) {
     int[] nodes = worlds.simulatedNodes();
     int d = nodes.length;
-    int preEnd = model.windowEnd();
-    int preLength = preEnd - model.windowStart();
-    int firstOrigin = preEnd - (int) Math.round(fraction * preLength);
-    List<Accumulator> acc = new ArrayList<>();
-    for (int node : nodes) {
-      FittedEquation eq = model.equation(node);
-      Accumulator a = new Accumulator(eq, observed[node], ridge);
-      firstOrigin = Math.max(firstOrigin, eq.firstRow() + eq.coefficients().length + 2);
-      acc.add(a);
-    }
-    int maxH = Math.min(horizon, Math.max(0, preEnd - firstOrigin));
+    Origins origins = new Origins(model, nodes, observed, horizon, ridge, fraction);
+    int maxH = origins.maxH;
+    int preEnd = origins.preEnd;
     List<List<double[]>> pointwise = new ArrayList<>();
     List<List<double[]>> cumulative = new ArrayList<>();
     for (int o = 0; o < outcomes.length; o++) {
@@ -107,19 +361,8 @@ public final class RollingOriginCalibration {
     double[][] coef = new double[model.graph().size()][];
     double[][] path = new double[d][maxH];
     int used = 0;
-    int stride = Math.max(1, (preEnd - firstOrigin + MAX_ORIGINS - 1) / MAX_ORIGINS);
-    int origin0 = firstOrigin + Math.floorMod(preEnd - 1 - firstOrigin, stride);
-    for (int s = origin0; s < preEnd && maxH > 0; s += stride) {
-      boolean ok = true;
-      for (int i = 0; i < d; i++) {
-        double[] c = acc.get(i).solveBefore(s);
-        if (c == null) {
-          ok = false;
-          break;
-        }
-        coef[nodes[i]] = c;
-      }
-      if (!ok) {
+    for (int s = origins.first; s < preEnd && maxH > 0; s += origins.stride) {
+      if (!origins.refit(s, coef)) {
         continue;
       }
       int steps = Math.min(maxH, preEnd - s);
@@ -145,7 +388,7 @@ public final class RollingOriginCalibration {
       pw[o] = byHorizon(pointwise.get(o), maxH);
       cu[o] = byHorizon(cumulative.get(o), maxH);
     }
-    return new Scores(pw, cu, used, Math.max(0, preEnd - firstOrigin));
+    return new Scores(pw, cu, used, origins.span);
   }
 
   private static double[][] byHorizon(List<double[]> perOrigin, int maxH) {
@@ -167,6 +410,60 @@ public final class RollingOriginCalibration {
       out[h] = scores;
     }
     return out;
+  }
+
+  /**
+   * The origins of a calibration: from the first row with the last {@code fraction} of the
+   * pre-period and enough rows before it to fit every equation, every {@code stride}-th row up to
+   * the last pre-period row (at most {@link #MAX_ORIGINS}), and the expanding-window refits.
+   */
+  private static final class Origins {
+    final int preEnd;
+    final int first;
+    final int stride;
+    final int maxH;
+    final int span;
+    private final int[] nodes;
+    private final Accumulator[] accumulators;
+
+    Origins(
+        FittedScm model,
+        int[] nodes,
+        double[][] observed,
+        int horizon,
+        double ridge,
+        double fraction) {
+      this.nodes = nodes;
+      preEnd = model.windowEnd();
+      int preLength = preEnd - model.windowStart();
+      int firstOrigin = preEnd - (int) Math.round(fraction * preLength);
+      accumulators = new Accumulator[nodes.length];
+      for (int i = 0; i < nodes.length; i++) {
+        FittedEquation eq = model.equation(nodes[i]);
+        accumulators[i] = new Accumulator(eq, observed[nodes[i]], ridge);
+        firstOrigin = Math.max(firstOrigin, eq.firstRow() + eq.coefficients().length + 2);
+      }
+      span = Math.max(0, preEnd - firstOrigin);
+      maxH = Math.min(horizon, span);
+      stride = Math.max(1, (preEnd - firstOrigin + MAX_ORIGINS - 1) / MAX_ORIGINS);
+      first = firstOrigin + Math.floorMod(preEnd - 1 - firstOrigin, stride);
+    }
+
+    /**
+     * Refits the simulated equations on the rows before origin {@code s} into {@code coef} (by
+     * graph index); {@code false} if one has too few rows or is singular. Origins go in ascending
+     * order.
+     */
+    boolean refit(int s, double[][] coef) {
+      for (int i = 0; i < nodes.length; i++) {
+        double[] c = accumulators[i].solveBefore(s);
+        if (c == null) {
+          return false;
+        }
+        coef[nodes[i]] = c;
+      }
+      return true;
+    }
   }
 
   /**

@@ -119,6 +119,42 @@ class StreamingAnalysisTest {
     }
   }
 
+  /**
+   * 150 post-period rows, more than the observed values and the permutation design have room for
+   * at first (they grow twice), past the last calibrated horizon: CausalImpact mode with a 60-row
+   * pre-period (the permutation p-value from about step 12), and the chain with a 200-row
+   * pre-period and the largest horizon 150 (the observed values grow to exactly that).
+   */
+  @Test
+  void longPostPeriodGrowsTheArrays() {
+    int post = 150;
+    int t0 = 60;
+    Intervention campaign = new Intervention("campaign", Map.of(), List.of("y1", "y2"), t0, -1);
+    Case ci =
+        new Case(
+            "causal impact, long",
+            causalImpactGraph(),
+            causalImpactData(t0 + post, t0, 14L),
+            0,
+            campaign,
+            FitOptions.ols(),
+            IntervalSettings.defaults().withReplicates(200));
+    assertTrue(ci.run(10_000, -1, 0).permutationPValues > 0);
+    int start = 200;
+    Intervention shift =
+        new Intervention("shift-a", Map.of("a", new DoSpec.Shift(1.5)), List.of(), start, -1);
+    Case chain =
+        new Case(
+            "chain, long",
+            chain(),
+            chainData(start + post, shift, 15L),
+            0,
+            shift,
+            FitOptions.ols(),
+            IntervalSettings.defaults().withReplicates(200));
+    chain.run(post, -1, 0);
+  }
+
   @Test
   void rejectsWhatTheBatchRejectsAndRowsBeyondTheHorizon() {
     int t0 = 80;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * The expanding normal-equation refit gives the p-value of the batch's QR refit ({@code
  * ScmFitter.residuals} then {@link PermutationTest#pValue(double[], int)}) at every post-period
  * length 1..60, for OLS and ridge. The p-value is a count over cyclic shifts, so equal means equal
- * (tolerance 1e-12 only for the division). Seed 31.
+ * (tolerance 1e-12 only for the division), also once the arrays have grown. Seed 31.
  */
 class ExpandingPermutationTestTest {
   private static final int PRE = 300;
@@ -52,8 +52,8 @@ class ExpandingPermutationTestTest {
       CausalGraph g = graph();
       EquationLayout layout = EquationLayout.of(g, "y", 0, PRE);
       ScmFitter fitter = ScmFitter.with(new FitOptions(ridge));
-      ExpandingPermutationTest test =
-          new ExpandingPermutationTest(layout, values, 0, PRE, POST, ridge);
+      // room for one post-period row at first: the arrays grow while the rows are added
+      ExpandingPermutationTest test = new ExpandingPermutationTest(layout, values, 0, PRE, 1, ridge);
       for (int k = 1; k <= POST; k++) {
         test.addRow(PRE + k - 1);
         double batch = PermutationTest.pValue(fitter.residuals(layout, values, 0, PRE + k), k);
