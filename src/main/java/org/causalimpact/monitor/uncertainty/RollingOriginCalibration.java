@@ -113,6 +113,9 @@ public final class RollingOriginCalibration {
    * kept past its step. Not thread-safe.
    */
   public static final class Streaming {
+    /** Most scores above the bound that {@link #bound} keeps in one pass (20 of 400 at 95%). */
+    private static final int LARGEST = 64;
+
     private final double[][] observed;
     private final EquationLayout[] layouts;
     /** {@code [pos][k]}: position of the simulated node term k reads, else -1. */
@@ -132,6 +135,8 @@ public final class RollingOriginCalibration {
     private final double[][] sums;
     /** {@code [outcome][origin]}: absolute running sums of the current step. */
     private final double[][] cumulative;
+    /** Scratch of {@link #largest}, ascending. */
+    private final double[] largest = new double[LARGEST];
     private int horizon;
     private int reaching;
 
@@ -308,11 +313,57 @@ public final class RollingOriginCalibration {
       return bound(cumulative[outcome], alpha);
     }
 
+    /**
+     * {@link Quantiles#conformal} of {@code scores[0..m)}: its {@code k}-th smallest is the {@code
+     * r = m - k + 1}-th largest, a few for a small {@code alpha}, found in one pass that keeps the
+     * {@code r} largest seen; for a larger {@code r} the selection of {@code Quantiles}.
+     */
     private Double bound(double[] scores, double alpha) {
-      if (horizon < 1 || horizon > maxH) {
+      int m = reaching;
+      if (horizon < 1 || horizon > maxH || Quantiles.conformalRank(m, alpha) > m) {
         return null;
       }
-      return Quantiles.conformal(Arrays.copyOf(scores, reaching), alpha);
+      int r = m - Quantiles.conformalRank(m, alpha) + 1;
+      return r <= largest.length
+          ? largest(scores, m, r)
+          : Quantiles.conformal(Arrays.copyOf(scores, m), alpha);
+    }
+
+    /**
+     * The {@code r}-th largest of {@code scores[0..m)} in the order of {@link Double#compare}: the
+     * order of the sort {@code Quantiles} selects by when there is a NaN, and otherwise (the scores
+     * are absolute values, so no {@code -0.0}) the order of its comparisons.
+     */
+    private double largest(double[] scores, int m, int r) {
+      double[] top = largest;
+      for (int i = 0; i < r; i++) {
+        insert(top, i, scores[i]);
+      }
+      double least = top[0];
+      for (int i = r; i < m; i++) {
+        double x = scores[i];
+        // most scores fail the first test; a NaN fails it too and is ordered by the second
+        if (x > least || (x != x && Double.compare(x, least) > 0)) {
+          int j = 1;
+          while (j < r && Double.compare(top[j], x) < 0) {
+            top[j - 1] = top[j];
+            j++;
+          }
+          top[j - 1] = x;
+          least = top[0];
+        }
+      }
+      return least;
+    }
+
+    /** Inserts {@code x} into the ascending {@code top[0..n)}. */
+    private static void insert(double[] top, int n, double x) {
+      int j = n;
+      while (j > 0 && Double.compare(top[j - 1], x) > 0) {
+        top[j] = top[j - 1];
+        j--;
+      }
+      top[j] = x;
     }
 
     /** {@link Scores#splitPValue} at the current horizon, which must be calibrated. */

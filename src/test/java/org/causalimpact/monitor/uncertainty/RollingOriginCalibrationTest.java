@@ -28,14 +28,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link RollingOriginCalibration.Streaming} advanced horizon by horizon equals {@link
- * RollingOriginCalibration#run} at every horizon, bit for bit (tolerance 0): both bounds, the
- * number of scores, and the split-conformal p-value of several scores. The chain a → b → c has two
+ * RollingOriginCalibration#run} at every horizon, bit for bit (tolerance 0): both bounds at 95% and
+ * 50%, the number of scores, and the split-conformal p-value of several scores. The chain a → b → c has two
  * own lags on a, a lag-1 parent, daily seasonality on b and a trend on c (every kind of term the
  * simulation reads); the pre-periods give fewer and more than {@link
  * RollingOriginCalibration#MAX_ORIGINS} origins (thinned), with OLS and ridge. Data seed 21.
  */
 class RollingOriginCalibrationTest {
-  private static final double ALPHA = 0.05;
+  /** 95%: a bound a few scores from the top; 50%: the other selection. */
+  private static final double[] ALPHAS = {0.05, 0.5};
 
   private static CausalGraph chain() {
     return CausalGraph.of(
@@ -94,13 +95,15 @@ class RollingOriginCalibrationTest {
       int m = h <= calibrated ? batch.pointwise()[0][h - 1].length : 0;
       assertEquals(m, stream.scores(), where);
       for (int o = 0; o < outcomes.length; o++) {
-        assertEquals(batch.pointwiseBound(o, h, ALPHA), stream.pointwiseBound(o, ALPHA), where);
-        Double q = batch.cumulativeBound(o, h, ALPHA);
-        assertEquals(q, stream.cumulativeBound(o, ALPHA), where);
-        if (q != null) {
-          bounded++;
-          for (double s : new double[] {0, q / 2, q, 2 * q}) {
-            assertEquals(batch.splitPValue(o, h, s), stream.splitPValue(o, s), 0.0, where);
+        for (double alpha : ALPHAS) {
+          assertEquals(batch.pointwiseBound(o, h, alpha), stream.pointwiseBound(o, alpha), where);
+          Double q = batch.cumulativeBound(o, h, alpha);
+          assertEquals(q, stream.cumulativeBound(o, alpha), where);
+          if (q != null) {
+            bounded++;
+            for (double s : new double[] {0, q / 2, q, 2 * q}) {
+              assertEquals(batch.splitPValue(o, h, s), stream.splitPValue(o, s), 0.0, where);
+            }
           }
         }
       }
@@ -112,11 +115,11 @@ class RollingOriginCalibrationTest {
     for (int h = 1; h <= calibrated + 1; h++) {
       boolean finite = true;
       for (int k = 1; k <= h; k++) {
-        finite &= batch.cumulativeBound(0, k, ALPHA) != null;
+        finite &= batch.cumulativeBound(0, k, ALPHAS[0]) != null;
       }
-      assertEquals(finite, fresh.boundedThrough(h, ALPHA), "bounded through " + h);
+      assertEquals(finite, fresh.boundedThrough(h, ALPHAS[0]), "bounded through " + h);
     }
-    assertFalse(fresh.boundedThrough(horizon, ALPHA));
-    assertNull(fresh.pointwiseBound(0, ALPHA));
+    assertFalse(fresh.boundedThrough(horizon, ALPHAS[0]));
+    assertNull(fresh.pointwiseBound(0, ALPHAS[0]));
   }
 }
