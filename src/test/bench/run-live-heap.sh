@@ -13,27 +13,6 @@
 #   MVN_ARGS      extra Maven arguments (e.g. -o)
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
-
-BUILD_DIR="${BUILD_DIR:-target}"
-case "$BUILD_DIR" in
-  /*) ;;
-  *) BUILD_DIR="$PWD/$BUILD_DIR" ;;
-esac
-read -r -a MVN_EXTRA <<< "${MVN_ARGS:-}"
-read -r -a EXTRA <<< "${HARNESS_ARGS:-}"
-JAVA=java
-if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then JAVA="$JAVA_HOME/bin/java"; fi
-
-"$JAVA" -version 2>&1 | head -1
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  mvn -B -q ${MVN_EXTRA[@]+"${MVN_EXTRA[@]}"} -DbuildDir="$BUILD_DIR" -DskipTests test-compile
-fi
-CP_FILE="$BUILD_DIR/bench-classpath.txt"
-mvn -B -q ${MVN_EXTRA[@]+"${MVN_EXTRA[@]}"} -DbuildDir="$BUILD_DIR" \
-  org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
-  -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test
-CP="$BUILD_DIR/test-classes:$BUILD_DIR/classes:$(cat "$CP_FILE")"
-
-"$JAVA" -Xmx"${HEAP:-2g}" ${EXTRA[@]+"${EXTRA[@]}"} -cp "$CP" \
-  org.causalimpact.monitor.bench.LiveAnalysesHeap
+# shellcheck source=harness.sh
+source "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
+run_harness org.causalimpact.monitor.bench.LiveAnalysesHeap 2g

@@ -16,23 +16,6 @@
 #   MVN_ARGS      extra Maven arguments (e.g. -o)
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
-
-BUILD_DIR="${BUILD_DIR:-target}"
-[[ "$BUILD_DIR" == /* ]] || BUILD_DIR="$PWD/$BUILD_DIR"
-read -r -a MVN_EXTRA <<< "${MVN_ARGS:-}"
-read -r -a EXTRA <<< "-Dcim.minutes=${MINUTES:-10} ${HARNESS_ARGS:-}"
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-
-echo "== machine: nproc $(nproc 2>/dev/null || echo '?');" \
-  "$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p');" \
-  "$("$JAVA" -version 2>&1 | head -1)"
-
-mvn_q() { mvn -B -q ${MVN_EXTRA[@]+"${MVN_EXTRA[@]}"} -DbuildDir="$BUILD_DIR" "$@"; }
-[[ "${SKIP_BUILD:-0}" == 1 ]] || mvn_q -DskipTests test-compile
-mvn_q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
-  -Dmdep.outputFile="$BUILD_DIR/bench-classpath.txt" -Dmdep.includeScope=test
-
-exec "$JAVA" -Xmx"${HEAP:-1g}" "${EXTRA[@]}" \
-  -cp "$BUILD_DIR/test-classes:$BUILD_DIR/classes:$(cat "$BUILD_DIR/bench-classpath.txt")" \
-  org.causalimpact.monitor.bench.SoakHarness
+# shellcheck source=harness.sh
+source "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
+run_harness org.causalimpact.monitor.bench.SoakHarness 1g -Dcim.minutes="${MINUTES:-10}"
