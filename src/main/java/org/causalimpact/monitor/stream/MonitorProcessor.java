@@ -31,9 +31,10 @@ import org.causalimpact.monitor.report.JsonReport;
  *
  * <p>Stream = batch: each impact record is the step of {@code ImpactAnalyzer.analyze} run on the
  * stored rows from {@code preWindow} rows before the start through the closed row, exactly what
- * {@code analyze} computes on the same rows in a CSV. The fitted model and intervals are derived
- * from stored rows on demand (a pure function of them and the seed), so they survive restarts
- * without being stored themselves. An intervention event that arrives after rows past its start
+ * {@code analyze} computes on the same rows in a CSV, advanced one row at a time by a {@link
+ * StreamingAnalysis} held in memory per running intervention. That object is a cache: it is a pure
+ * function of the stored rows and the seed, set up again from them when missing, so the numbers
+ * survive restarts without the model being stored. An intervention event that arrives after rows past its start
  * replays those rows. Overlapping interventions are each analysed against the world without that
  * intervention, with the other's effects left in the observed data.
  */
@@ -360,16 +361,16 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
 
   private boolean emitStep(MonitorDefinition def, MonitorState st, MonitorState.Active iv, long s) {
     List<StreamingAnalysis.OutcomeStep> steps;
+    GridRow row = rows.get(StoredRows.key(def.name(), s));
     long began = System.nanoTime();
     try {
-      steps = step(def, iv, s);
+      steps = step(def, iv, s, row);
     } catch (RuntimeException ex) {
       dead("analysis-failed", analysisFailure(ex), iv.source, def.name());
       finish(def, st, iv);
       return false;
     }
     listener.analysisTime(def.name(), System.nanoTime() - began);
-    GridRow row = rows.get(StoredRows.key(def.name(), s));
     long time = s * stepMillis(def);
     String phase = iv.endStep == null || s < iv.endStep ? "active" : "after-end";
     for (StreamingAnalysis.OutcomeStep o : steps) {
@@ -454,7 +455,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
    * of the stored rows through {@code s}.
    */
   private List<StreamingAnalysis.OutcomeStep> step(
-      MonitorDefinition def, MonitorState.Active iv, long s) {
+      MonitorDefinition def, MonitorState.Active iv, long s, GridRow row) {
     String key = def.name() + "/" + iv.id;
     StreamingAnalysis a = live.get(key);
     int h = (int) (s - iv.startStep);
@@ -474,7 +475,6 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
         a.endActionsAt(end);
       }
     }
-    GridRow row = rows.get(StoredRows.key(def.name(), s));
     return a.advance(row.values(), Instant.ofEpochMilli(s * stepMillis(def)).toString());
   }
 
