@@ -1,11 +1,15 @@
 package org.causalimpact.monitor.stream;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.report.JsonReport;
@@ -27,12 +31,20 @@ import org.causalimpact.monitor.uncertainty.Quantiles;
  * again every {@code healthRefitEvery} rows in time independent of the window's length. The sums
  * are rebuilt from the stored rows every {@code preWindow} rows (bounding rounding drift), after
  * a gap (rows closed while an intervention ran are not tracked) and when none are stored yet. A
- * row enters the window when it and the rows its lags read are stored and complete. The sums live
- * in the changelogged health store, so after a restart the signal continues unchanged. Band: the
+ * row enters the window when it and the rows its lags read are stored and complete. Band: the
  * split-conformal quantile of the last {@value #WINDOW} errors, each made by a model fitted before
  * the row it predicted (unbounded, JSON null, until 19 errors exist at 95%).
+ *
+ * <p>What is stored per monitor is only how far it has got ({@link HealthState}), and per row the
+ * errors and band hits it added ({@link GridRow#errors()}); the sums, coefficients and rings live
+ * in this object's memory. When the memory does not match the stored state (a restart, a
+ * rebalance, an aborted transaction), it is rebuilt from the stored rows by redoing the last
+ * rebuild and the slides since, so the signal continues bit for bit as if nothing had happened.
+ * One instance per processor, confined to its stream thread.
  */
 final class ModelHealth {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelHealth.class);
+
   /** Errors and coverage flags kept per node. */
   static final int WINDOW = 200;
 
@@ -41,9 +53,88 @@ final class ModelHealth {
 
   private final StreamSettings settings;
   private final Map<String, Equations> equations = new HashMap<>();
+  private final Map<String, Memory> memory = new HashMap<>();
 
   /** One fixed layout per node (trend origin 0, scale the window), and their largest lag. */
   private record Equations(List<EquationLayout> layouts, int maxLag) {}
+
+  /**
+   * One node's model-health record for one row.
+   *
+   * @param key {@code monitor/node}
+   * @param json the record, UTF-8 JSON
+   * @param coverage rolling coverage, {@code null} before the first band
+   */
+  record Report(
+      String key, String node, byte[] json, double rSquared, double sigma, Double coverage) {}
+
+  /** A monitor's model health in memory, at the progress it names. */
+  private static final class Memory {
+    final HealthState progress = new HealthState();
+    final SlidingLeastSquares[] sums;
+
+    /** Per node, the coefficients predicting the next row, or {@code null} (too few rows). */
+    final double[][] coefficients;
+
+    final double[] rSquared;
+    final double[] sigma;
+    final Ring[] errors;
+    final Ring[] covered;
+
+    Memory(int nodes) {
+      sums = new SlidingLeastSquares[nodes];
+      coefficients = new double[nodes][];
+      rSquared = new double[nodes];
+      sigma = new double[nodes];
+      errors = new Ring[nodes];
+      covered = new Ring[nodes];
+      for (int j = 0; j < nodes; j++) {
+        errors[j] = new Ring(WINDOW);
+        covered[j] = new Ring(WINDOW);
+      }
+    }
+  }
+
+  /** The latest values, at most {@code capacity}, oldest dropped first. */
+  static final class Ring {
+    final double[] values;
+    int start;
+    int size;
+
+    Ring(int capacity) {
+      values = new double[capacity];
+    }
+
+    void add(double v) {
+      if (size < values.length) {
+        values[(start + size++) % values.length] = v;
+      } else {
+        values[start] = v;
+        start = (start + 1) % values.length;
+      }
+    }
+
+    boolean full() {
+      return size == values.length;
+    }
+
+    /** The values, oldest first. */
+    double[] toArray() {
+      double[] out = new double[size];
+      for (int i = 0; i < size; i++) {
+        out[i] = values[(start + i) % values.length];
+      }
+      return out;
+    }
+
+    double sum() {
+      double s = 0;
+      for (int i = 0; i < size; i++) {
+        s += values[(start + i) % values.length];
+      }
+      return s;
+    }
+  }
 
   ModelHealth(StreamSettings settings) {
     this.settings = settings;
@@ -63,46 +154,161 @@ final class ModelHealth {
   }
 
   /**
-   * Predicts row {@code s} of a monitor, reports each node, then slides the window over it.
-   *
-   * @param emit receives (key {@code monitor/node}, record) per node
+   * How many of the latest rows a monitor must keep stored for its model health to be rebuilt
+   * from them: the last rebuild's window and the rows since (under {@code 2 * preWindow + maxLag}),
+   * and the rows behind the error rings ({@value #WINDOW} rows, plus one intervention's rows, at
+   * most {@code postRows}; the rings of a node whose last errors are older than the oldest stored
+   * row come back shorter).
    */
-  void onRowClosed(
+  long rowsNeeded(MonitorDefinition def, long postRows) {
+    return Math.max(2L * def.preWindow() + equations(def).maxLag(), WINDOW + postRows);
+  }
+
+  /** Forgets what is in memory; it is rebuilt from the stores when next needed. */
+  void clear() {
+    memory.clear();
+  }
+
+  /**
+   * Predicts row {@code row} of a monitor, reports each node, then slides the window over it.
+   *
+   * @param progress the stored state, updated to the new progress
+   * @param rows the stored rows, up to the row before {@code row}
+   * @param emit receives each node's record
+   * @return the row with its errors and band hits, to be stored
+   */
+  GridRow onRowClosed(
       MonitorDefinition def,
-      HealthState st,
+      HealthState progress,
       ReadOnlyKeyValueStore<String, GridRow> rows,
-      long s,
-      BiConsumer<String, ObjectNode> emit) {
+      GridRow row,
+      Consumer<Report> emit) {
     Equations eqs = equations(def);
-    int window = def.preWindow();
+    Memory mem = memory.get(def.name());
+    if (mem == null || !mem.progress.sameAs(progress)) {
+      mem = restore(def, eqs, progress, rows);
+      memory.put(def.name(), mem);
+    }
+    long s = row.step();
+    HealthState st = mem.progress;
     if (st.rebuiltAt == GridState.NONE
         || st.lastAdded != s - 1
-        || s - st.rebuiltAt >= window
+        || s - st.rebuiltAt >= def.preWindow()
         || s - st.base > MAX_INDEX) {
-      rebuild(def, eqs, st, rows, s);
+      rebuild(def, eqs, mem, rows, s);
     }
-    Rows recent = new Rows(StoredRows.range(rows, def.name(), s - eqs.maxLag(), s));
-    GridRow row = recent.get(s);
-    if (row == null) {
-      return;
+    List<GridRow> list = StoredRows.range(rows, def.name(), s - eqs.maxLag(), s - 1);
+    list.add(row);
+    Rows recent = new Rows(list);
+    GridRow reported = report(def, eqs, mem, recent, row, emit);
+    slide(def, eqs, mem, recent, rows, s);
+    progress.copyFrom(st);
+    return reported;
+  }
+
+  /**
+   * The memory the stored progress stands for: the rebuild at {@code rebuiltAt} and the slides
+   * through {@code lastAdded} done again from the stored rows (the same operations in the same
+   * order, so the same sums and coefficients), and the rings read back from the rows' errors.
+   */
+  private Memory restore(
+      MonitorDefinition def,
+      Equations eqs,
+      HealthState progress,
+      ReadOnlyKeyValueStore<String, GridRow> rows) {
+    Memory mem = new Memory(def.graph().size());
+    if (progress.rebuiltAt == GridState.NONE) {
+      mem.progress.copyFrom(progress);
+      return mem;
     }
-    report(def, eqs, st, recent, row, s, emit);
-    int p = (int) (s - st.base);
-    if (recent.usable(s, eqs.maxLag())) {
-      for (EquationLayout layout : eqs.layouts()) {
-        st.sums[layout.node()].addRow(layout, recent.values(st.base), p);
+    mem.progress.base = progress.base;
+    rebuild(def, eqs, mem, rows, progress.rebuiltAt);
+    for (long r = progress.rebuiltAt; r <= progress.lastAdded; r++) {
+      Rows recent = new Rows(StoredRows.range(rows, def.name(), r - eqs.maxLag(), r));
+      slide(def, eqs, mem, recent, rows, r);
+    }
+    restoreRings(def, mem, rows, progress.lastAdded);
+    if (!mem.progress.sameAs(progress)) {
+      LOG.warn(
+          "monitor '{}': model health rebuilt from the stored rows reached ({}), not the stored"
+              + " ({}); the next rows rebuild it",
+          def.name(), mem.progress, progress);
+      mem.progress.copyFrom(progress);
+      mem.progress.rebuiltAt = GridState.NONE;
+    }
+    return mem;
+  }
+
+  /** The latest {@value #WINDOW} errors and hits per node, from the rows through {@code last}. */
+  private void restoreRings(
+      MonitorDefinition def, Memory mem, ReadOnlyKeyValueStore<String, GridRow> rows, long last) {
+    int nodes = def.graph().size();
+    double[][] errors = new double[nodes][WINDOW];
+    double[][] hits = new double[nodes][WINDOW];
+    int[] nErrors = new int[nodes];
+    int[] nHits = new int[nodes];
+    final int chunk = 256;
+    boolean full = false;
+    boolean oldestRead = false;
+    for (long to = last; to >= 0 && !full && !oldestRead; to -= chunk) {
+      long from = Math.max(0, to - chunk + 1);
+      List<GridRow> list = StoredRows.range(rows, def.name(), from, to);
+      // stored rows are consecutive steps: a short chunk holds the oldest one
+      oldestRead = list.size() < to - from + 1;
+      for (int i = list.size() - 1; i >= 0 && !full; i--) {
+        GridRow r = list.get(i);
+        if (r.errors() == null) {
+          continue;
+        }
+        full = true;
+        for (int j = 0; j < nodes; j++) {
+          if (!Double.isNaN(r.errors()[j]) && nErrors[j] < WINDOW) {
+            errors[j][nErrors[j]++] = r.errors()[j];
+          }
+          if (r.hits()[j] >= 0 && nHits[j] < WINDOW) {
+            hits[j][nHits[j]++] = r.hits()[j];
+          }
+          full &= nErrors[j] == WINDOW && nHits[j] == WINDOW;
+        }
       }
     }
-    long leaving = s - window;
-    Rows old = new Rows(StoredRows.range(rows, def.name(), leaving - eqs.maxLag(), leaving));
-    if (leaving >= st.base + eqs.maxLag() && old.usable(leaving, eqs.maxLag())) {
+    for (int j = 0; j < nodes; j++) {
+      for (int i = nErrors[j] - 1; i >= 0; i--) {
+        mem.errors[j].add(errors[j][i]);
+      }
+      for (int i = nHits[j] - 1; i >= 0; i--) {
+        mem.covered[j].add(hits[j][i]);
+      }
+    }
+  }
+
+  /** Row {@code s} into the sums if usable, the row a window older out, and a solve if due. */
+  private void slide(
+      MonitorDefinition def,
+      Equations eqs,
+      Memory mem,
+      Rows recent,
+      ReadOnlyKeyValueStore<String, GridRow> rows,
+      long s) {
+    HealthState st = mem.progress;
+    if (recent.usable(s, eqs.maxLag())) {
       for (EquationLayout layout : eqs.layouts()) {
-        st.sums[layout.node()].removeRow(layout, old.values(st.base), (int) (leaving - st.base));
+        mem.sums[layout.node()].addRow(layout, recent.values(st.base), (int) (s - st.base));
+      }
+    }
+    long leaving = s - def.preWindow();
+    if (leaving >= st.base + eqs.maxLag()) {
+      Rows old = new Rows(StoredRows.range(rows, def.name(), leaving - eqs.maxLag(), leaving));
+      if (old.usable(leaving, eqs.maxLag())) {
+        for (EquationLayout layout : eqs.layouts()) {
+          mem.sums[layout.node()].removeRow(
+              layout, old.values(st.base), (int) (leaving - st.base));
+        }
       }
     }
     st.lastAdded = s;
     if (st.solvedAt == GridState.NONE || s - st.solvedAt >= settings.healthRefitEvery()) {
-      solve(def, st, s);
+      solve(def, mem, s);
     }
   }
 
@@ -110,107 +316,149 @@ final class ModelHealth {
   private void rebuild(
       MonitorDefinition def,
       Equations eqs,
-      HealthState st,
+      Memory mem,
       ReadOnlyKeyValueStore<String, GridRow> rows,
       long s) {
+    HealthState st = mem.progress;
     int window = def.preWindow();
     long first = s - window;
     if (st.base == GridState.NONE || s - st.base > MAX_INDEX) {
       st.base = first - eqs.maxLag();
     }
     for (EquationLayout layout : eqs.layouts()) {
-      st.sums[layout.node()] = SlidingLeastSquares.empty(layout.size());
+      mem.sums[layout.node()] = SlidingLeastSquares.empty(layout.size());
     }
     Rows stored = new Rows(StoredRows.range(rows, def.name(), first - eqs.maxLag(), s - 1));
     for (long r = Math.max(first, st.base + eqs.maxLag()); r < s; r++) {
       if (stored.usable(r, eqs.maxLag())) {
         for (EquationLayout layout : eqs.layouts()) {
-          st.sums[layout.node()].addRow(layout, stored.values(st.base), (int) (r - st.base));
+          mem.sums[layout.node()].addRow(layout, stored.values(st.base), (int) (r - st.base));
         }
       }
     }
     st.lastAdded = s - 1;
     st.rebuiltAt = s;
-    solve(def, st, s - 1);
+    solve(def, mem, s - 1);
   }
 
   /** Coefficients from the sums, which hold the window through row {@code last}. */
-  private static void solve(MonitorDefinition def, HealthState st, long last) {
-    for (int j = 0; j < st.sums.length; j++) {
-      SlidingLeastSquares sums = st.sums[j];
+  private static void solve(MonitorDefinition def, Memory mem, long last) {
+    for (int j = 0; j < mem.sums.length; j++) {
+      SlidingLeastSquares sums = mem.sums[j];
       SlidingLeastSquares.Fit fit =
           sums.observations() >= sums.terms() + 2 ? sums.solve(def.fit()) : null;
       boolean usable = fit != null && fit.collinearColumn() < 0;
-      st.coefficients[j] = usable ? fit.coefficients() : null;
-      st.rSquared[j] = usable ? fit.rSquared() : Double.NaN;
-      st.sigma[j] = usable ? fit.sigma() : Double.NaN;
+      mem.coefficients[j] = usable ? fit.coefficients() : null;
+      mem.rSquared[j] = usable ? fit.rSquared() : Double.NaN;
+      mem.sigma[j] = usable ? fit.sigma() : Double.NaN;
     }
-    st.solvedAt = last;
+    mem.progress.solvedAt = last;
   }
 
-  private static void report(
+  private static GridRow report(
       MonitorDefinition def,
       Equations eqs,
-      HealthState st,
+      Memory mem,
       Rows recent,
       GridRow row,
-      long s,
-      BiConsumer<String, ObjectNode> emit) {
+      Consumer<Report> emit) {
     double alpha = 1 - def.intervals().level();
-    long stepMs = Math.max(1, def.step().toMillis());
-    EquationLayout.NodeValues values = recent.values(st.base);
+    long s = row.step();
+    long base = mem.progress.base;
+    String time = Instant.ofEpochMilli(s * Math.max(1, def.step().toMillis())).toString();
+    EquationLayout.NodeValues values = recent.values(base);
+    double[] added = new double[def.graph().size()];
+    byte[] hits = new byte[added.length];
+    Arrays.fill(added, Double.NaN);
+    Arrays.fill(hits, (byte) -1);
     for (EquationLayout layout : eqs.layouts()) {
       int j = layout.node();
-      double[] coef = st.coefficients[j];
+      double[] coef = mem.coefficients[j];
       if (coef == null) {
         continue;
       }
-      double predicted = layout.predict(coef, values, (int) (s - st.base));
+      double predicted = layout.predict(coef, values, (int) (s - base));
       double actual = row.values()[j];
       if (!Double.isFinite(predicted) || !Double.isFinite(actual) || row.imputed()[j]) {
         continue;
       }
-      HealthState.Ring errors = st.errors[j];
-      HealthState.Ring covered = st.covered[j];
+      Ring errors = mem.errors[j];
+      Ring covered = mem.covered[j];
       Double q = errors.size == 0 ? null : Quantiles.conformal(errors.toArray(), alpha);
       double error = Math.abs(actual - predicted);
       Boolean inBand = q == null ? null : error <= q;
       errors.add(error);
+      added[j] = error;
       if (inBand != null) {
         covered.add(inBand ? 1 : 0);
+        hits[j] = (byte) (inBand ? 1 : 0);
       }
+      double coverage = covered.size == 0 ? Double.NaN : covered.sum() / covered.size;
       String name = layout.nodeName();
-      ObjectNode n = Json.MAPPER.createObjectNode();
-      n.put("schema", JsonReport.SCHEMA);
-      n.put("monitor", def.name());
-      n.put("node", name);
-      n.put("timestamp", Instant.ofEpochMilli(s * stepMs).toString());
-      n.put("level", def.intervals().level());
-      n.put("predicted", predicted);
-      n.put("actual", actual);
-      var band = n.putArray("band");
-      if (q == null) {
-        band.addNull();
-        band.addNull();
-      } else {
-        band.add(predicted - q);
-        band.add(predicted + q);
-      }
-      if (inBand == null) {
-        n.putNull("covered");
-      } else {
-        n.put("covered", inBand);
-      }
-      if (covered.size == 0) {
-        n.putNull("coverage");
-      } else {
-        n.put("coverage", covered.sum() / covered.size);
-      }
-      n.put("window", covered.size);
-      n.put("rSquared", st.rSquared[j]);
-      n.put("sigma", st.sigma[j]);
-      emit.accept(def.name() + "/" + name, n);
+      byte[] json =
+          json(def, name, time, predicted, actual, q, inBand, coverage, covered.size, mem, j);
+      emit.accept(
+          new Report(
+              def.name() + "/" + name,
+              name,
+              json,
+              mem.rSquared[j],
+              mem.sigma[j],
+              Double.isNaN(coverage) ? null : coverage));
     }
+    return row.withHealth(added, hits);
+  }
+
+  /** One node's record in JSON ({@code null} where there is no band or coverage yet). */
+  private static byte[] json(
+      MonitorDefinition def,
+      String node,
+      String time,
+      double predicted,
+      double actual,
+      Double q,
+      Boolean inBand,
+      double coverage,
+      int window,
+      Memory mem,
+      int j) {
+    ByteArrayBuilder out = new ByteArrayBuilder(320);
+    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+      g.writeStartObject();
+      g.writeNumberField("schema", JsonReport.SCHEMA);
+      g.writeStringField("monitor", def.name());
+      g.writeStringField("node", node);
+      g.writeStringField("timestamp", time);
+      g.writeNumberField("level", def.intervals().level());
+      g.writeNumberField("predicted", predicted);
+      g.writeNumberField("actual", actual);
+      g.writeArrayFieldStart("band");
+      if (q == null) {
+        g.writeNull();
+        g.writeNull();
+      } else {
+        g.writeNumber(predicted - q);
+        g.writeNumber(predicted + q);
+      }
+      g.writeEndArray();
+      if (inBand == null) {
+        g.writeNullField("covered");
+      } else {
+        g.writeBooleanField("covered", inBand);
+      }
+      if (Double.isNaN(coverage)) {
+        g.writeNullField("coverage");
+      } else {
+        g.writeNumberField("coverage", coverage);
+      }
+      g.writeNumberField("window", window);
+      g.writeNumberField("rSquared", mem.rSquared[j]);
+      g.writeNumberField("sigma", mem.sigma[j]);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write a model-health record", e);
+    }
+    return out.toByteArray();
   }
 
   /** Stored rows by step, read as equation rows counted from a base step. */

@@ -111,7 +111,20 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
       this.grid = g != null ? g : new GridState(def.graph().size());
     }
 
+    private boolean stateChanged;
+
+    /** The interventions, to change: they are written back. */
     MonitorState state() {
+      stateChanged = true;
+      return read();
+    }
+
+    /** Whether an intervention is running (read only). */
+    boolean running() {
+      return !read().interventions.isEmpty();
+    }
+
+    private MonitorState read() {
       if (state == null) {
         MonitorState st = states.get(def.name());
         state = st != null ? st : new MonitorState();
@@ -122,14 +135,14 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     HealthState health() {
       if (health == null) {
         HealthState h = healths.get(def.name());
-        health = h != null ? h : new HealthState(def.graph().size());
+        health = h != null ? h : new HealthState();
       }
       return health;
     }
 
     void save() {
       grids.put(def.name(), grid);
-      if (state != null) {
+      if (stateChanged) {
         states.put(def.name(), state);
       }
       if (health != null) {
@@ -212,34 +225,43 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
         st.lastValues[j] = values[j];
       }
     }
-    rows.put(StoredRows.key(def.name(), s), new GridRow(s, values, imputed));
+    GridRow row = new GridRow(s, values, imputed);
+    boolean running = m.running();
+    if (!running) {
+      long time = s * stepMillis(def);
+      row =
+          health.onRowClosed(
+              def,
+              m.health(),
+              rows,
+              row,
+              r -> {
+                emitBytes(settings.healthTopic(), r.key(), r.json(), time);
+                listener.health(def.name(), r.node(), r.rSquared(), r.sigma(), r.coverage());
+              });
+    }
+    rows.put(StoredRows.key(def.name(), s), row);
     st.lastClosedStep = s;
     listener.rowClosed(def.name(), s * stepMillis(def));
-    long keep = (long) def.preWindow() + settings.maxPostRows() + 1;
+    long keep = keep(def);
     if (s - keep >= 0) {
       rows.delete(StoredRows.key(def.name(), s - keep));
     }
-    MonitorState ivs = m.state();
-    if (ivs.interventions.isEmpty()) {
-      long time = s * stepMillis(def);
-      health.onRowClosed(
-          def,
-          m.health(),
-          rows,
-          s,
-          (key, record) -> {
-            emit(settings.healthTopic(), key, record, time);
-            listener.health(
-                def.name(),
-                record.get("node").asText(),
-                record.get("rSquared").asDouble(),
-                record.get("sigma").asDouble(),
-                record.get("coverage").isNull() ? null : record.get("coverage").asDouble());
-          });
+    if (running) {
+      MonitorState ivs = m.state();
+      for (MonitorState.Active iv : new ArrayList<>(ivs.interventions.values())) {
+        advance(def, ivs, iv, s);
+      }
     }
-    for (MonitorState.Active iv : new ArrayList<>(ivs.interventions.values())) {
-      advance(def, ivs, iv, s);
-    }
+  }
+
+  /**
+   * Rows kept per monitor: what a running analysis is set up again from (its pre-period and
+   * post-period, persistence rows included) and what model health is rebuilt from.
+   */
+  private long keep(MonitorDefinition def) {
+    long post = (long) settings.maxPostRows() + settings.persistenceRows();
+    return Math.max(def.preWindow() + post, health.rowsNeeded(def, post)) + 1;
   }
 
   private static double aggregate(Aggregation a, GridState.Cell c) {
@@ -498,6 +520,10 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     } catch (JsonProcessingException ex) {
       throw new IllegalStateException("cannot write an output record", ex);
     }
+    emitBytes(topic, key, bytes, timestamp);
+  }
+
+  private void emitBytes(String topic, String key, byte[] bytes, long timestamp) {
     context.forward(
         new Record<>(key.getBytes(StandardCharsets.UTF_8), new Output(topic, bytes), timestamp));
   }

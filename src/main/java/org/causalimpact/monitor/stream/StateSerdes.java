@@ -61,12 +61,15 @@ final class StateSerdes {
     }
   }
 
-  // ---- closed rows: version, step, node count, values, imputed flags ----------------------
+  // ---- closed rows: version, step, node count, values, imputed flags, then a byte saying
+  // whether model health ran on the row and, if it did, its errors and band hits per node --------
 
-  private static final byte ROW_VERSION = 1;
+  /** Version 1 had no model-health part. */
+  private static final byte ROW_VERSION = 2;
 
   private static int rowSize(GridRow r) {
-    return 1 + 8 + 4 + r.values().length * 9;
+    int n = r.values().length;
+    return 1 + 8 + 4 + n * 9 + 1 + (r.errors() == null ? 0 : n * 9);
   }
 
   private static void writeRow(GridRow r, ByteBuffer b) {
@@ -76,6 +79,13 @@ final class StateSerdes {
     }
     for (boolean i : r.imputed()) {
       b.put((byte) (i ? 1 : 0));
+    }
+    b.put((byte) (r.errors() == null ? 0 : 1));
+    if (r.errors() != null) {
+      for (double e : r.errors()) {
+        b.putDouble(e);
+      }
+      b.put(r.hits());
     }
   }
 
@@ -91,7 +101,16 @@ final class StateSerdes {
     for (int j = 0; j < n; j++) {
       imputed[j] = b.get() != 0;
     }
-    return new GridRow(step, values, imputed);
+    if (b.get() == 0) {
+      return new GridRow(step, values, imputed);
+    }
+    double[] errors = new double[n];
+    byte[] hits = new byte[n];
+    for (int j = 0; j < n; j++) {
+      errors[j] = b.getDouble();
+    }
+    b.get(hits);
+    return new GridRow(step, values, imputed, errors, hits);
   }
 
   // ---- envelopes: a point in binary; start and end events (rare) as JSON -------------------

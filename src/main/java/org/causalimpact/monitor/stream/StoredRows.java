@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -29,7 +28,12 @@ final class StoredRows {
     if (step < 0) {
       throw new IllegalArgumentException("grid step " + step + " < 0");
     }
-    return monitor + "/" + String.format(Locale.ROOT, "%019d", step);
+    String digits = Long.toString(step);
+    StringBuilder b = new StringBuilder(monitor.length() + 20).append(monitor).append('/');
+    for (int i = digits.length(); i < 19; i++) {
+      b.append('0');
+    }
+    return b.append(digits).toString();
   }
 
   /** The rows of steps {@code [from, to]} in order. */

@@ -1,0 +1,241 @@
+package org.causalimpact.monitor.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.causalimpact.monitor.config.MonitorDefinition;
+import org.causalimpact.monitor.config.MonitorLoader;
+import org.causalimpact.monitor.scm.DataSimulator;
+import org.causalimpact.monitor.scm.TimeSeriesTable;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Model health keeps its sums, coefficients and rings in memory and stores only its progress and
+ * the errors per row: whenever the memory is lost (restart, rebalance) or ahead of the store (an
+ * aborted transaction), what it reports next must be exactly what an uninterrupted run reports.
+ */
+class ModelHealthTest {
+  /** Rows in the runs; a 60-row window is rebuilt about 7 times. */
+  private static final int ROWS = 420;
+
+  /** Rows that model health skips, as if an intervention ran, then a gap-forced rebuild. */
+  private static final int PAUSE_FROM = 250;
+
+  private static final int PAUSE_TO = 262;
+
+  @TempDir Path dir;
+  private MonitorDefinition def;
+  private TimeSeriesTable table;
+  private final StreamSettings settings = StreamSettings.defaults();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    Path yaml = dir.resolve("short-window.yaml");
+    Files.writeString(
+        yaml,
+        Files.readString(Path.of("config/monitors/validation.yaml"))
+            .replace("preWindow: 400", "preWindow: 60"));
+    def = MonitorLoader.load(yaml);
+    assertEquals(60, def.preWindow());
+    table = DataSimulator.simulate(def.graph(), def.simulation(), null, 11L).table();
+  }
+
+  /** The stored side: rows by key, and the health progress as its bytes. */
+  private static final class Stored {
+    final TreeMap<String, GridRow> rows = new TreeMap<>();
+    byte[] progress;
+
+    Stored copy() {
+      Stored c = new Stored();
+      c.rows.putAll(rows);
+      c.progress = progress;
+      return c;
+    }
+
+    HealthState progress() {
+      return progress == null
+          ? new HealthState()
+          : StateSerdes.HEALTH.deserializer().deserialize("t", progress);
+    }
+  }
+
+  private GridRow row(int s) {
+    double[] v = new double[def.graph().size()];
+    boolean[] imputed = new boolean[v.length];
+    for (int j = 0; j < v.length; j++) {
+      v[j] = table.value(def.graph().nodeNames().get(j), s);
+    }
+    // one node imputed now and then: it adds no error that row
+    if (s % 17 == 5) {
+      imputed[1] = true;
+    }
+    return new GridRow(s, v, imputed);
+  }
+
+  /** Closes row {@code s} as the processor does; returns the health records as JSON text. */
+  private List<String> close(ModelHealth health, Stored st, int s) {
+    List<String> out = new ArrayList<>();
+    GridRow row = row(s);
+    if (s < PAUSE_FROM || s >= PAUSE_TO) {
+      HealthState progress = st.progress();
+      row = health.onRowClosed(def, progress, store(st.rows), row, r -> out.add(r.key() + " " + new String(r.json(), StandardCharsets.UTF_8)));
+      st.progress = StateSerdes.HEALTH.serializer().serialize("t", progress);
+    }
+    st.rows.put(StoredRows.key(def.name(), s), StateSerdes.ROW.deserializer()
+        .deserialize("t", StateSerdes.ROW.serializer().serialize("t", row)));
+    return out;
+  }
+
+  private List<String> uninterrupted() {
+    ModelHealth health = new ModelHealth(settings);
+    Stored st = new Stored();
+    List<String> all = new ArrayList<>();
+    for (int s = 0; s < ROWS; s++) {
+      all.addAll(close(health, st, s));
+    }
+    return all;
+  }
+
+  @Test
+  void anInstanceThatLostItsMemoryReportsExactlyWhatAnUninterruptedOneReports() {
+    List<String> expected = uninterrupted();
+    assertTrue(expected.size() > 700, "records: " + expected.size());
+    String last = expected.get(expected.size() - 1);
+    assertTrue(
+        last.matches(
+            "validation/y \\{\"schema\":1,\"monitor\":\"validation\",\"node\":\"y\","
+                + "\"timestamp\":\"1970-01-18T11:00:00Z\",\"level\":0.95,\"predicted\":[-0-9.E]+,"
+                + "\"actual\":[-0-9.E]+,\"band\":\\[[-0-9.E]+,[-0-9.E]+\\],\"covered\":(true|false),"
+                + "\"coverage\":0\\.[0-9]+,\"window\":200,\"rSquared\":[-0-9.E]+,"
+                + "\"sigma\":[-0-9.E]+\\}"),
+        last);
+    // A new instance (empty memory) every 23 rows: each restores from the stored progress and
+    // rows, in every phase of the rebuild cycle, and right after the pause.
+    ModelHealth health = new ModelHealth(settings);
+    Stored st = new Stored();
+    List<String> got = new ArrayList<>();
+    for (int s = 0; s < ROWS; s++) {
+      if (s % 23 == 0 || s == PAUSE_TO + 1) {
+        health = new ModelHealth(settings);
+      }
+      got.addAll(close(health, st, s));
+    }
+    assertLinesEqual(expected, got);
+  }
+
+  @Test
+  void aMemoryAheadOfTheStoreAfterAnAbortIsRebuiltFromTheStore() {
+    List<String> expected = uninterrupted();
+    ModelHealth health = new ModelHealth(settings);
+    Stored st = new Stored();
+    List<String> got = new ArrayList<>();
+    for (int s = 0; s < ROWS; s++) {
+      if (s % 31 == 7) {
+        // the transaction of rows s, s+1 aborts: the store goes back, the memory does not
+        Stored before = st.copy();
+        close(health, st, s);
+        close(health, st, s + 1);
+        st = before;
+      }
+      got.addAll(close(health, st, s));
+    }
+    assertLinesEqual(expected, got);
+  }
+
+  @Test
+  void storedRowsCarryTheErrorsTheRingsAreRestoredFrom() {
+    ModelHealth health = new ModelHealth(settings);
+    Stored st = new Stored();
+    for (int s = 0; s < ROWS; s++) {
+      close(health, st, s);
+    }
+    GridRow paused = st.rows.get(StoredRows.key(def.name(), PAUSE_FROM));
+    assertEquals(null, paused.errors(), "no health while paused");
+    GridRow last = st.rows.get(StoredRows.key(def.name(), ROWS - 1));
+    assertNotNull(last.errors());
+    for (int j = 0; j < last.errors().length; j++) {
+      assertTrue(last.errors()[j] >= 0, "error of node " + j);
+      assertTrue(last.hits()[j] == 0 || last.hits()[j] == 1, "hit of node " + j);
+    }
+    GridRow imputed = st.rows.get(StoredRows.key(def.name(), 17 * 20 + 5));
+    assertTrue(Double.isNaN(imputed.errors()[1]), "an imputed value adds no error");
+    assertEquals(-1, imputed.hits()[1]);
+  }
+
+  private static void assertLinesEqual(List<String> expected, List<String> got) {
+    assertEquals(expected.size(), got.size(), "records");
+    for (int i = 0; i < expected.size(); i++) {
+      assertEquals(expected.get(i), got.get(i), "record " + i);
+    }
+  }
+
+  /** A read-only view of a sorted map, as the processor sees its rows store. */
+  private static ReadOnlyKeyValueStore<String, GridRow> store(NavigableMap<String, GridRow> map) {
+    return new ReadOnlyKeyValueStore<>() {
+      @Override
+      public GridRow get(String key) {
+        return map.get(key);
+      }
+
+      @Override
+      public KeyValueIterator<String, GridRow> range(String from, String to) {
+        return iterator(map.subMap(from, true, to, true));
+      }
+
+      @Override
+      public KeyValueIterator<String, GridRow> all() {
+        return iterator(map);
+      }
+
+      @Override
+      public long approximateNumEntries() {
+        return map.size();
+      }
+    };
+  }
+
+  private static KeyValueIterator<String, GridRow> iterator(Map<String, GridRow> view) {
+    Iterator<Map.Entry<String, GridRow>> it = new ArrayList<>(view.entrySet()).iterator();
+    return new KeyValueIterator<>() {
+      private Map.Entry<String, GridRow> peeked;
+
+      @Override
+      public boolean hasNext() {
+        return peeked != null || it.hasNext();
+      }
+
+      @Override
+      public KeyValue<String, GridRow> next() {
+        Map.Entry<String, GridRow> e = peeked != null ? peeked : it.next();
+        peeked = null;
+        return KeyValue.pair(e.getKey(), e.getValue());
+      }
+
+      @Override
+      public String peekNextKey() {
+        if (peeked == null) {
+          peeked = it.next();
+        }
+        return peeked.getKey();
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+}
