@@ -89,50 +89,70 @@ final class ModelHealth {
       errors = new Ring[nodes];
       covered = new Ring[nodes];
       for (int j = 0; j < nodes; j++) {
-        errors[j] = new Ring(WINDOW);
-        covered[j] = new Ring(WINDOW);
+        errors[j] = new Ring(WINDOW, true);
+        covered[j] = new Ring(WINDOW, false);
       }
     }
   }
 
-  /** The latest values, at most {@code capacity}, oldest dropped first. */
+  /**
+   * The latest values, at most {@code capacity}, oldest dropped first; optionally also kept in
+   * ascending order, so that an order statistic needs no copy and no selection.
+   */
   static final class Ring {
     final double[] values;
     int start;
     int size;
+    private final double[] sorted;
+    private double total;
 
-    Ring(int capacity) {
+    Ring(int capacity, boolean keepSorted) {
       values = new double[capacity];
+      sorted = keepSorted ? new double[capacity] : null;
     }
 
     void add(double v) {
       if (size < values.length) {
         values[(start + size++) % values.length] = v;
+        if (sorted != null) {
+          insertSorted(v, size - 1);
+        }
       } else {
+        double evicted = values[start];
         values[start] = v;
         start = (start + 1) % values.length;
+        total -= evicted;
+        if (sorted != null) {
+          int at = Arrays.binarySearch(sorted, 0, size, evicted);
+          System.arraycopy(sorted, at + 1, sorted, at, size - at - 1);
+          insertSorted(v, size - 1);
+        }
       }
+      total += v;
     }
 
-    boolean full() {
-      return size == values.length;
+    /** Inserts into the first {@code n} sorted values. */
+    private void insertSorted(double v, int n) {
+      int at = Arrays.binarySearch(sorted, 0, n, v);
+      if (at < 0) {
+        at = -at - 1;
+      }
+      System.arraycopy(sorted, at, sorted, at + 1, n - at);
+      sorted[at] = v;
     }
 
-    /** The values, oldest first. */
-    double[] toArray() {
-      double[] out = new double[size];
-      for (int i = 0; i < size; i++) {
-        out[i] = values[(start + i) % values.length];
-      }
-      return out;
+    /**
+     * The split-conformal quantile of the values ({@link Quantiles#conformal}, the same number),
+     * or {@code null} if there are too few; only for a ring kept sorted.
+     */
+    Double conformal(double alpha) {
+      int k = Quantiles.conformalRank(size, alpha);
+      return k > size ? null : sorted[k - 1];
     }
 
-    double sum() {
-      double s = 0;
-      for (int i = 0; i < size; i++) {
-        s += values[(start + i) % values.length];
-      }
-      return s;
+    /** The sum kept as values come and go: exact for values that are small integers (hits). */
+    double total() {
+      return total;
     }
   }
 
@@ -384,7 +404,7 @@ final class ModelHealth {
       }
       Ring errors = mem.errors[j];
       Ring covered = mem.covered[j];
-      Double q = errors.size == 0 ? null : Quantiles.conformal(errors.toArray(), alpha);
+      Double q = errors.size == 0 ? null : errors.conformal(alpha);
       double error = Math.abs(actual - predicted);
       Boolean inBand = q == null ? null : error <= q;
       errors.add(error);
@@ -393,7 +413,7 @@ final class ModelHealth {
         covered.add(inBand ? 1 : 0);
         hits[j] = (byte) (inBand ? 1 : 0);
       }
-      double coverage = covered.size == 0 ? Double.NaN : covered.sum() / covered.size;
+      double coverage = covered.size == 0 ? Double.NaN : covered.total() / covered.size;
       String name = layout.nodeName();
       byte[] json =
           json(def, name, time, predicted, actual, q, inBand, coverage, covered.size, mem, j);

@@ -177,6 +177,42 @@ class ModelHealthTest {
     assertEquals(-1, imputed.hits()[1]);
   }
 
+  @Test
+  void aSortedRingGivesTheConformalQuantileOfItsLatestValuesAndTheirExactHitCount() {
+    ModelHealth.Ring errors = new ModelHealth.Ring(ModelHealth.WINDOW, true);
+    java.util.ArrayDeque<Double> latest = new java.util.ArrayDeque<>();
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(9);
+    for (int i = 0; i < 3 * ModelHealth.WINDOW; i++) {
+      // ties on purpose: a value evicted may equal others in the ring
+      double e = i % 3 == 0 ? Math.floor(rng.nextDouble() * 5) : rng.nextDouble() * 5;
+      errors.add(e);
+      latest.addLast(e);
+      if (latest.size() > ModelHealth.WINDOW) {
+        latest.removeFirst();
+      }
+      double[] values = latest.stream().mapToDouble(Double::doubleValue).toArray();
+      for (double alpha : new double[] {0.05, 0.5}) {
+        assertEquals(
+            org.causalimpact.monitor.uncertainty.Quantiles.conformal(values, alpha),
+            errors.conformal(alpha),
+            "after " + (i + 1) + " values, alpha " + alpha);
+      }
+    }
+    double[] check = new double[ModelHealth.WINDOW];
+    ModelHealth.Ring again = new ModelHealth.Ring(ModelHealth.WINDOW, false);
+    int ones = 0;
+    for (int i = 0; i < 500; i++) {
+      double hit = (i * 7) % 3 == 0 ? 1 : 0;
+      again.add(hit);
+      check[i % check.length] = hit;
+    }
+    for (double v : check) {
+      ones += (int) v;
+    }
+    assertEquals(ones, again.total());
+    assertEquals(ModelHealth.WINDOW, again.size);
+  }
+
   private static void assertLinesEqual(List<String> expected, List<String> got) {
     assertEquals(expected.size(), got.size(), "records");
     for (int i = 0; i < expected.size(); i++) {

@@ -72,6 +72,9 @@ class StreamsConfigsTest {
             .streams();
     assertEquals("causal-impact-monitor", p.get("application.id"));
     assertEquals("exactly_once_v2", p.get("processing.guarantee"));
+    assertEquals("-1", p.get("max.task.idle.ms"));
+    assertEquals(
+        "0", StreamsConfigs.defaults().with("max.task.idle.ms", "0").streams().get("max.task.idle.ms"));
     assertEquals("SASL_SSL", p.get("security.protocol"));
     assertTrue(p.get("state.dir").toString().contains("causal-impact-monitor"), p.toString());
     assertFalse(p.containsKey("monitor.grace"));
