@@ -127,13 +127,28 @@ final class HarnessSupport {
   static KafkaStreams start(
       EmbeddedKafka kafka, String id, Topology topology, Path dir, int threads)
       throws InterruptedException {
+    return start(kafka, id, topology, dir, threads, true);
+  }
+
+  /** As {@link #start(EmbeddedKafka, String, Topology, Path, int)}; waits only if asked. */
+  static KafkaStreams start(
+      EmbeddedKafka kafka, String id, Topology topology, Path dir, int threads,
+      boolean awaitRunning)
+      throws InterruptedException {
     Properties p =
         StreamsConfigs.embedded(kafka.bootstrapServers(), dir.resolve("state-" + id)).streams();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-" + id);
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, System.getProperty("cim.commitMs", "100"));
+    // any other Kafka Streams or client setting, e.g. -Dcim.streams.consumer.fetch.max.wait.ms=10
+    System.getProperties().stringPropertyNames().stream()
+        .filter(k -> k.startsWith("cim.streams."))
+        .forEach(k -> p.put(k.substring("cim.streams.".length()), System.getProperty(k)));
     KafkaStreams app = new KafkaStreams(topology, p);
     app.start();
+    if (!awaitRunning) {
+      return app;
+    }
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (app.state() != KafkaStreams.State.RUNNING) {
       if (System.nanoTime() > deadline || app.state() == KafkaStreams.State.ERROR) {

@@ -3,7 +3,6 @@ package org.causalimpact.monitor.bench;
 import static org.causalimpact.monitor.bench.HarnessSupport.STEP_MS;
 import static org.causalimpact.monitor.bench.HarnessSupport.SUFFIX;
 import static org.causalimpact.monitor.bench.HarnessSupport.T0;
-import static org.causalimpact.monitor.bench.HarnessSupport.awaitRows;
 import static org.causalimpact.monitor.bench.HarnessSupport.committedConsumer;
 import static org.causalimpact.monitor.bench.HarnessSupport.count;
 import static org.causalimpact.monitor.bench.HarnessSupport.point;
@@ -77,7 +76,10 @@ import org.causalimpact.monitor.stream.StreamSettings;
  * cim.partitions} (of the input topics, default 2), {@code cim.threads} (stream threads, default
  * 2), {@code cim.latencyRows} (default 60), {@code cim.latencyRate} (rows/s, default 5), {@code
  * cim.replicates} (bootstrap replicates, default 1000), {@code cim.keyBySeries} (1: key the
- * points by series instead of by monitor; default 0). Prints one line per measurement; run by
+ * points by series instead of by monitor; default 0), {@code cim.rounds} (passthrough-then-monitor
+ * rounds on the same input, each with a fresh application id; the result is the last round's,
+ * as the first also warms the JIT; default 2), {@code cim.commitMs} (default 100), and {@code
+ * cim.streams.<setting>} for any other Kafka Streams setting. Prints one line per measurement; run by
  * {@code src/test/bench/run-throughput.sh}.
  */
 public final class ThroughputHarness {
@@ -113,33 +115,46 @@ public final class ThroughputHarness {
       long points =
           produce(kafka.bootstrapServers(), settings.metricsTopic(), monitors, rows, bySeries);
 
-      double passthrough =
-          measure(
-              kafka, "passthrough", passthrough(settings.metricsTopic()), dir, threads,
-              settings.metricsTopic(), points);
-      long heapBefore = usedHeapAfterGc();
-      HarnessSupport.Counting counter = new HarnessSupport.Counting();
-      java.util.concurrent.atomic.AtomicLong closed = counter.rows;
-      Topology full = MonitorTopology.build(defs, settings, counter);
       // a row closes once stream time passes its end + grace: the newest point (row rows - 1)
       // closes rows up to rows - 2 - grace steps
       long graceSteps = settings.grace().toMillis() / STEP_MS + 1;
       long expectedRows = (long) monitors * (rows - 1 - graceSteps);
-      try (KafkaStreams app = start(kafka, "monitor", full, dir, threads)) {
-        double monitor = rowsRate(app, closed, expectedRows, points);
-        long heapAfter = usedHeapAfterGc();
-        System.out.printf(
-            Locale.ROOT,
-            "RESULT throughput: monitor %.0f points/s, passthrough %.0f points/s, ratio %.2f"
-                + " (points keyed by %s; dead letters %s)%n",
-            monitor, passthrough, monitor / passthrough, bySeries ? "series" : "monitor",
-            counter.deadLetters);
-        System.out.printf(
-            Locale.ROOT,
-            "RESULT heap: %.1f MiB used after GC with %d monitors loaded (%.1f KiB per monitor)%n",
-            (heapAfter - heapBefore) / 1048576.0, monitors,
-            (heapAfter - heapBefore) / 1024.0 / monitors);
-        latency(kafka.bootstrapServers(), settings, rows, latencyRows, latencyRate);
+      int rounds = Math.max(1, prop("rounds", 2));
+      List<String> ratios = new ArrayList<>();
+      for (int round = 1; round <= rounds; round++) {
+        // the first round also warms the JIT (it runs first in a cold JVM), so the result is
+        // the last round's, with every earlier ratio listed
+        double passthrough =
+            measure(
+                kafka, "passthrough-" + round, passthrough(settings.metricsTopic()), dir,
+                threads, settings.metricsTopic(), points);
+        long heapBefore = usedHeapAfterGc();
+        HarnessSupport.Counting counter = new HarnessSupport.Counting();
+        Topology full = MonitorTopology.build(defs, settings, counter);
+        // progress of the monitor: its closed rows (its input offsets say only that the
+        // routing is done)
+        try (KafkaStreams app = start(kafka, "monitor-" + round, full, dir, threads, false)) {
+          double monitor =
+              steadyRate("monitor-" + round, app, expectedRows, points, counter.rows::get);
+          ratios.add(String.format(Locale.ROOT, "%.2f", monitor / passthrough));
+          if (round < rounds) {
+            continue;
+          }
+          long heapAfter = usedHeapAfterGc();
+          System.out.printf(
+              Locale.ROOT,
+              "RESULT throughput: monitor %.0f points/s, passthrough %.0f points/s, ratio %.2f"
+                  + " (round %d of %d; ratios by round %s; points keyed by %s; dead letters %s)%n",
+              monitor, passthrough, monitor / passthrough, round, rounds, ratios,
+              bySeries ? "series" : "monitor", counter.deadLetters);
+          System.out.printf(
+              Locale.ROOT,
+              "RESULT heap: %.1f MiB used after GC with %d monitors loaded (%.1f KiB per"
+                  + " monitor)%n",
+              (heapAfter - heapBefore) / 1048576.0, monitors,
+              (heapAfter - heapBefore) / 1024.0 / monitors);
+          latency(kafka.bootstrapServers(), settings, rows, latencyRows, latencyRate);
+        }
       }
     } finally {
       EmbeddedKafka.deleteRecursively(dir);
@@ -201,16 +216,6 @@ public final class ThroughputHarness {
   private static double measure(
       EmbeddedKafka kafka, String id, Topology t, Path dir, int threads, String input, long points)
       throws Exception {
-    try (KafkaStreams app = start(kafka, id, t, dir, threads)) {
-      return rate(kafka, app, id, input, points);
-    }
-  }
-
-  /** Points per second from now until the group's committed offsets reach the input's end. */
-  private static double rate(
-      EmbeddedKafka kafka, KafkaStreams app, String id, String input, long points)
-      throws Exception {
-    long begin = System.nanoTime();
     Properties p = new Properties();
     p.put("bootstrap.servers", kafka.bootstrapServers());
     try (Admin admin = Admin.create(p)) {
@@ -223,43 +228,55 @@ public final class ThroughputHarness {
           admin.listOffsets(ends).all().get().values().stream()
               .mapToLong(o -> o.offset())
               .sum();
-      long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
-      long done = 0;
-      while (done < end) {
-        if (System.nanoTime() > deadline || app.state() == KafkaStreams.State.ERROR) {
-          throw new IllegalStateException(id + " stalled at " + done + "/" + end);
-        }
-        Thread.sleep(100);
-        Map<TopicPartition, OffsetAndMetadata> committed =
-            admin.listConsumerGroupOffsets("bench-" + id).partitionsToOffsetAndMetadata().get();
-        done =
-            committed.entrySet().stream()
-                .filter(e -> e.getKey().topic().equals(input) && e.getValue() != null)
-                .mapToLong(e -> e.getValue().offset())
-                .sum();
+      try (KafkaStreams app = start(kafka, id, t, dir, threads, false)) {
+        return steadyRate(
+            id, app, end, points,
+            () -> {
+              try {
+                return admin.listConsumerGroupOffsets("bench-" + id)
+                    .partitionsToOffsetAndMetadata().get().entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(input) && e.getValue() != null)
+                    .mapToLong(e -> e.getValue().offset())
+                    .sum();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
       }
     }
-    double seconds = (System.nanoTime() - begin) / 1e9;
-    double rate = points / seconds;
-    System.out.printf(
-        Locale.ROOT, "%s: %d points in %.2f s = %.0f points/s%n", id, points, seconds, rate);
-    return rate;
   }
 
   /**
-   * Points per second from now until {@code expected} rows have closed: the monitor's input
-   * offsets only say the routing is done, its rows say the per-monitor processing is.
+   * The sustained rate while the application's progress (committed input offsets, or closed
+   * rows) goes from 10% to 90% of {@code end}, in input points per second, leaving out the
+   * start-up (group join, task assignment, a cold JIT) and the tail; then waits for the end.
    */
-  private static double rowsRate(
-      KafkaStreams app, java.util.concurrent.atomic.AtomicLong closed, long expected, long points)
+  private static double steadyRate(
+      String id, KafkaStreams app, long end, long points, java.util.function.LongSupplier progress)
       throws InterruptedException {
-    long begin = System.nanoTime();
-    awaitRows(app, closed, expected, Duration.ofSeconds(60), Duration.ofMinutes(20), "monitor");
-    double seconds = (System.nanoTime() - begin) / 1e9;
-    double rate = points / seconds;
+    long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+    long from = -1;
+    long to = -1;
+    long done = 0;
+    while (done < end) {
+      if (System.nanoTime() > deadline || app.state() == KafkaStreams.State.ERROR) {
+        throw new IllegalStateException(id + " stalled at " + done + "/" + end);
+      }
+      Thread.sleep(10);
+      done = progress.getAsLong();
+      long now = System.nanoTime();
+      if (from < 0 && done >= end / 10) {
+        from = now;
+      }
+      if (to < 0 && done >= end - end / 10) {
+        to = now;
+      }
+    }
+    double seconds = (to - from) / 1e9;
+    double rate = 0.8 * points / seconds;
     System.out.printf(
-        Locale.ROOT, "monitor: %d points (%d rows closed) in %.2f s = %.0f points/s%n", points,
-        closed.get(), seconds, rate);
+        Locale.ROOT, "%s: 80%% of %d points (10%% to 90%% of %d) in %.2f s = %.0f points/s%n",
+        id, points, end, seconds, rate);
     return rate;
   }
 
