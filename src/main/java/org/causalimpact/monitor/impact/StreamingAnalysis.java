@@ -32,7 +32,8 @@ import org.causalimpact.monitor.uncertainty.StreamingBootstrap;
  * origins and {@code d} simulated equations of {@code p} terms, independent of how many rows came
  * before: one row of the mean paths and of every replicate's paths ({@link StreamingBootstrap}),
  * running sums per replicate, the percentile intervals by a tail selection ({@link
- * Quantiles.TailPair}), and one horizon of every calibration origin that reaches it with the
+ * Quantiles.TailPair}, each quantity's cuts carried from one step to the next about its point
+ * value), and one horizon of every calibration origin that reaches it with the
  * conformal bounds selected from its scores ({@link RollingOriginCalibration.Streaming}; nothing
  * once the horizon passes the calibration span). The one part that grows with the rows is the
  * permutation p-value ({@link
@@ -58,8 +59,8 @@ import org.causalimpact.monitor.uncertainty.StreamingBootstrap;
  *       part grows by doubling, from room for 64 rows), and the pre-period residuals of the
  *       simulated equations: {@code 8} bytes per row and node;
  *   <li>the calibration: per origin (at most 400) its refitted coefficients, its last {@code W}
- *       simulated rows and its running error sums, {@code 8 (P + d W + 3 O)} bytes; no score is
- *       kept past its step;
+ *       simulated rows, its running error sums and room for one score, {@code 8 (P + d W + 3 O +
+ *       1)} bytes; no score is kept past its step;
  *   <li>for each outcome the permutation test may need: its design, {@code 8 (p + 1)} bytes per row
  *       of pre-period and of post-period so far (also growing by doubling).
  * </ul>
@@ -128,6 +129,11 @@ public final class StreamingAnalysis {
   private final ExpandingPermutationTest[] permutationTests;
 
   private final Quantiles.TailPair tails;
+  /**
+   * {@code [outcome][k]}: the draws whose percentile intervals a step takes, k = counterfactual,
+   * its running sum, interventional value, expected effect; each moves a little from step to step.
+   */
+  private final Quantiles.TailPair.Series[][] tailSeries;
   private final double[] quantilePair = new double[2];
   private final double[] diffDraws;
   private int steps;
@@ -172,6 +178,10 @@ public final class StreamingAnalysis {
     this.diffDraws = new double[replicates];
     double alpha = 1 - level;
     this.tails = new Quantiles.TailPair(replicates, alpha / 2, 1 - alpha / 2);
+    this.tailSeries = new Quantiles.TailPair.Series[o][4];
+    for (Quantiles.TailPair.Series[] perOutcome : tailSeries) {
+      Arrays.setAll(perOutcome, k -> new Quantiles.TailPair.Series());
+    }
 
     this.calibration =
         RollingOriginCalibration.Streaming.start(
@@ -400,6 +410,8 @@ public final class StreamingAnalysis {
     for (int o = 0; o < outcomes.size(); o++) {
       int pos = outcomePositions[o];
       double[] c = bootCf[pos][slot];
+      double cf = pointCf[pos][slot][0];
+      double iv = hasActions ? pointIv[pos][slot][0] : Double.NaN;
       Interval ivBoot = null;
       Interval diffBoot = null;
       if (hasActions) {
@@ -407,10 +419,9 @@ public final class StreamingAnalysis {
         for (int b = 0; b < c.length; b++) {
           diffDraws[b] = v[b] - c[b];
         }
-        ivBoot = percentile(v);
-        diffBoot = percentile(diffDraws);
+        ivBoot = percentile(v, tailSeries[o][2], iv);
+        diffBoot = percentile(diffDraws, tailSeries[o][3], iv - cf);
       }
-      double cf = pointCf[pos][slot][0];
       Double qc = calibration.cumulativeBound(o, 1 - level);
       StepImpact step =
           OutcomeSummaries.step(
@@ -419,9 +430,9 @@ public final class StreamingAnalysis {
               h,
               observed[outcomeNodes[o]][t],
               cf,
-              hasActions ? pointIv[pos][slot][0] : Double.NaN,
-              percentile(c),
-              percentile(cumCf[o]),
+              iv,
+              percentile(c, tailSeries[o][0], cf),
+              percentile(cumCf[o], tailSeries[o][1], cumPoint[o]),
               ivBoot,
               diffBoot,
               calibration.pointwiseBound(o, 1 - level),
@@ -446,8 +457,9 @@ public final class StreamingAnalysis {
     return out;
   }
 
-  private Interval percentile(double[] draws) {
-    tails.compute(draws, quantilePair);
+  /** The percentile interval of {@code draws}, which scatter around {@code center}. */
+  private Interval percentile(double[] draws, Quantiles.TailPair.Series series, double center) {
+    tails.compute(draws, series, center, quantilePair);
     return Interval.of(quantilePair[0], quantilePair[1]);
   }
 

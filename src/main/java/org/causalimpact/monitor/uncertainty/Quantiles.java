@@ -79,17 +79,28 @@ public final class Quantiles {
    * for many samples of one size, when {@code p1} and {@code p2} are in the tails, as the bounds of
    * a percentile interval are. A quantile of type 7 needs only the order statistics {@code floor(h)}
    * and {@code floor(h) + 1}, {@code h = (n - 1) p}, and those lie among the {@code floor(h1) + 2}
-   * smallest and the {@code n - floor(h2)} largest values. First try: cuts at the sample mean
-   * {@code -+ z} standard deviations, {@code z} chosen so that a normal sample has about 1.5 times
-   * as many values beyond each cut as needed (three standard deviations of that count above it); if at least the needed number (and not too many) fall
-   * beyond each cut, they contain the order statistics, which selection among them finds (two
-   * passes and a selection among a few dozen values). Otherwise one pass keeps the
-   * smallest and largest values in small sorted buffers. Either way the result is exact whatever
-   * the distribution; the cuts only decide how fast. Central probabilities, and samples with a NaN,
-   * go to {@link #type7PairUnsorted}. The values are not modified. Not thread-safe (it reuses its
-   * buffers).
+   * smallest and the {@code n - floor(h2)} largest values. So one pass keeps the values below a low
+   * cut and above a high cut, and if at least that many (and not too many) fall beyond each cut, a
+   * selection among them (a few dozen values) finds the order statistics. The cuts come from the
+   * {@link Series} of the sample when it has them (placed in the last sample of the series about
+   * 1.5 times as many ranks from each end, and moved with the center the caller gives); otherwise,
+   * or if those fail, from the sample mean {@code -+ z} standard deviations, {@code z} chosen so
+   * that a normal sample has about 1.5 times as many values beyond each cut as needed (three
+   * standard deviations of that count above it), at the cost of one more pass. If those fail too,
+   * one pass keeps the smallest and largest values in small sorted buffers. Either way the result
+   * is exact whatever the distribution; the cuts only decide how fast. Central probabilities, and
+   * samples with a NaN, go to {@link #type7PairUnsorted}. The values are not modified. Not
+   * thread-safe (it reuses its buffers).
+   *
+   * <p>The pass and the selection do not branch on how a value compares with a cut or a pivot:
+   * which values of a fresh sample lie beyond is unpredictable, and the mispredicted branches cost
+   * more than the comparisons. Every value is written to the buffer, and the count of kept values
+   * grows by the sign bit of a difference ({@link #collect}, {@link #pairAmong}).
    */
   public static final class TailPair {
+    /** Values between the checks for room in the buffers of {@link #collect}. */
+    private static final int BLOCK = 16;
+
     private final int n;
     private final double p1;
     private final double p2;
@@ -102,9 +113,38 @@ public final class Quantiles {
     private final boolean inTails;
     private final double zLow;
     private final double zHigh;
-    /** Values beyond the cuts; more than these hold and selection among them costs too much. */
-    private final double[] beyondLow;
-    private final double[] beyondHigh;
+    /**
+     * Values beyond either cut, as {@link #collect} finds them; more than these hold and selection
+     * among them costs too much.
+     */
+    private final double[] beyond;
+    /** The values beyond the low cut first, then those beyond the high cut; {@link #pairAmong}. */
+    private final double[] partitioned;
+    /** Ranks from each end at which a {@link Series} places its next cuts. */
+    private final int targetLow;
+    private final int targetHigh;
+    /** The cuts of the last {@link #collect} and the values it kept beyond each. */
+    private double lowCut;
+    private double highCut;
+    private int low;
+    private int high;
+    /** The order statistics {@code k} and {@code k + 1} that {@link #pairAmong} found. */
+    private double kth;
+    private double next;
+
+    /**
+     * The cuts that one series of samples carries from one {@link #compute(double[], Series,
+     * double, double[])} to the next, as distances from a center the caller knows for each sample
+     * (the point estimate the draws scatter around): for samples whose spread about that center
+     * changes little from one to the next, as the bootstrap draws of one quantity at consecutive
+     * steps do, the cuts hold the needed order statistics with a few dozen values to spare. They
+     * only decide how fast the quantiles are found, never what they are. Belongs to one series; not
+     * thread-safe.
+     */
+    public static final class Series {
+      private double lowCut = Double.NaN;
+      private double highCut = Double.NaN;
+    }
 
     /**
      * @param n sample size, at least 1
@@ -132,8 +172,10 @@ public final class Quantiles {
       this.largest = new double[inTails ? keepHigh : 0];
       this.zLow = normalUpperQuantile((1.5 * keepLow + 8) / n);
       this.zHigh = normalUpperQuantile((1.5 * keepHigh + 8) / n);
-      this.beyondLow = new double[inTails ? 4 * keepLow + 20 : 0];
-      this.beyondHigh = new double[inTails ? 4 * keepHigh + 20 : 0];
+      this.beyond = new double[inTails ? 4 * (keepLow + keepHigh) + 40 + BLOCK : 0];
+      this.partitioned = new double[beyond.length];
+      this.targetLow = keepLow + keepLow / 2 + 8;
+      this.targetHigh = keepHigh + keepHigh / 2 + 8;
     }
 
     /**
@@ -152,30 +194,82 @@ public final class Quantiles {
 
     /** Both quantiles of {@code values}, whose length must be {@code n}, into {@code out[0..1]}. */
     public void compute(double[] values, double[] out) {
+      compute(values, null, 0, out);
+    }
+
+    /**
+     * {@link #compute(double[], double[])} of the next sample of {@code series}, trying its cuts
+     * first and leaving it the cuts for the sample after; the result depends on neither the series
+     * nor the center.
+     *
+     * @param series the series the sample belongs to, or {@code null} for none
+     * @param center a value the sample scatters around (the point estimate of the quantity the
+     *     values are draws of), to which the series' cuts are relative
+     */
+    public void compute(double[] values, Series series, double center, double[] out) {
       if (values.length != n) {
         throw new IllegalArgumentException(
             "sample of " + values.length + " values, expected " + n);
       }
-      if (inTails && beyondCuts(values, out)) {
+      boolean found = false;
+      if (inTails) {
+        boolean hasCuts = series != null && !Double.isNaN(series.lowCut);
+        found = hasCuts && collect(values, center + series.lowCut, center + series.highCut);
+        found = found || collectAtMoments(values);
+      }
+      if (found) {
+        // every value not kept is at least lowCut (at most highCut), so ranks among the kept values
+        // are ranks in the sample: from the bottom on the low side, from the top on the high side
+        pairAmong(partitioned, 0, low, lo1);
+        out[0] = interpolate(kth, next, h1, lo1);
+        double atLow = kth;
+        pairAmong(partitioned, low, low + high, low + high - largest.length);
+        out[1] = interpolate(kth, next, h2, lo2);
+        if (series != null) {
+          follow(series, center, atLow, kth);
+        }
         return;
       }
-      if (!inTails || !keepTails(values)) {
+      if (series != null) {
+        series.lowCut = Double.NaN;
+        series.highCut = Double.NaN;
+      }
+      if (inTails && keepTails(values)) {
+        out[0] = interpolate(smallest[lo1], lo1 + 1 < n ? smallest[lo1 + 1] : 0, h1, lo1);
+        int top = largest.length - 1;
+        out[1] = interpolate(largest[top], lo2 + 1 < n ? largest[top - 1] : 0, h2, lo2);
+      } else {
         double[] q = type7PairUnsorted(values, p1, p2);
         out[0] = q[0];
         out[1] = q[1];
-        return;
       }
-      out[0] = interpolate(smallest[lo1], lo1 + 1 < n ? smallest[lo1 + 1] : 0, h1, lo1);
-      int top = largest.length - 1;
-      out[1] = interpolate(largest[top], lo2 + 1 < n ? largest[top - 1] : 0, h2, lo2);
     }
 
     /**
-     * The quantiles from the values beyond the mean {@code -+ z} s.d. cuts, or false if a side has
-     * fewer values than the order statistics need, or more than its buffer holds (a NaN or an
-     * infinity makes the cuts NaN or infinite, and is caught by one of these or by the fallback).
+     * Leaves {@code series} the cuts for its next sample, relative to {@code center}: where this
+     * sample has {@link #targetLow} and {@link #targetHigh} values beyond, by linear interpolation
+     * (or extrapolation) in rank between the order statistic {@code lo1} ({@code atLow}, rank
+     * {@code lo1 + 1} from the bottom) and the cut ({@code low} values below it), and likewise on
+     * the high side.
      */
-    private boolean beyondCuts(double[] values, double[] out) {
+    private void follow(Series series, double center, double atLow, double atHigh) {
+      int keepHigh = largest.length;
+      double nextLow = atLow + (lowCut - atLow) * (targetLow - lo1 - 1) / (low - lo1 - 1);
+      double nextHigh =
+          atHigh - (atHigh - highCut) * (targetHigh - keepHigh) / Math.max(1, high - keepHigh);
+      series.lowCut = nextLow - center;
+      series.highCut = nextHigh - center;
+      if (!Double.isFinite(series.lowCut) || !Double.isFinite(series.highCut)) {
+        series.lowCut = Double.NaN;
+        series.highCut = Double.NaN;
+      }
+    }
+
+    /**
+     * {@link #collect} at the sample mean {@code -+ z} s.d. (not finite if a value is NaN or
+     * infinite, which it refuses).
+     */
+    private boolean collectAtMoments(double[] values) {
       // four running sums of each, so that the additions need not wait for each other
       double s0 = 0;
       double s1 = 0;
@@ -207,34 +301,153 @@ public final class Quantiles {
       double mean = (s0 + s1 + s2 + s3) / n;
       double meanSquare = (q0 + q1 + q2 + q3) / n;
       double sd = Math.sqrt(Math.max(0, meanSquare - mean * mean));
-      double lowCut = mean - zLow * sd;
-      double highCut = mean + zHigh * sd;
-      int low = 0;
-      int high = 0;
-      for (double x : values) {
-        if (x <= lowCut) {
-          if (low == beyondLow.length) {
-            return false;
-          }
-          beyondLow[low++] = x;
-        }
-        if (x >= highCut) {
-          if (high == beyondHigh.length) {
-            return false;
-          }
-          beyondHigh[high++] = x;
-        }
-      }
-      if (low < smallest.length || high < largest.length) {
-        return false;
-      }
-      // every value not kept is above lowCut (below highCut), so ranks among the kept values are
-      // ranks in the sample: from the bottom on the low side, from the top on the high side
-      out[0] = type7Among(beyondLow, low, lo1, h1, n);
-      out[1] = type7Among(beyondHigh, high, lo2 - (n - high), h2, n);
-      return true;
+      return collect(values, mean - zLow * sd, mean + zHigh * sd);
     }
 
+    /**
+     * Keeps the values below {@code lowCut} and those above {@code highCut} in {@link
+     * #partitioned}, the low ones first; false if a side has fewer values than the order statistics
+     * need or more than the buffers hold, on a NaN, or if a cut is not finite.
+     *
+     * <p>One pass keeps in {@link #beyond} every value whose distance from the midpoint {@code m}
+     * of the cuts is at least their half-distance {@code w}: the sign bit of {@code |x - m| - w},
+     * which a NaN fails as well (to be caught among the few kept), says whether the count grows
+     * past it. A second pass over those splits them by the sign of {@code x - m}. As {@code x - m}
+     * rounds monotonically in {@code x}, the low values kept are the smallest of the sample and the
+     * high ones the largest, whatever the rounding and even if the cuts cross.
+     */
+    private boolean collect(double[] values, double lowCut, double highCut) {
+      double mid = 0.5 * (lowCut + highCut);
+      double half = 0.5 * (highCut - lowCut);
+      if (!Double.isFinite(mid) || !Double.isFinite(half)) {
+        return false;
+      }
+      this.lowCut = lowCut;
+      this.highCut = highCut;
+      double[] kept = beyond;
+      int count = 0;
+      for (int from = 0; from < n; from += BLOCK) {
+        if (count > kept.length - BLOCK) {
+          return false;
+        }
+        int to = Math.min(n, from + BLOCK);
+        for (int i = from; i < to; i++) {
+          double x = values[i];
+          kept[count] = x;
+          count += (int) ((Double.doubleToRawLongBits(Math.abs(x - mid) - half) >>> 63) ^ 1);
+        }
+      }
+      double[] sides = partitioned;
+      int front = 0;
+      int back = count - 1;
+      for (int i = 0; i < count; i++) {
+        double x = kept[i];
+        if (x != x) {
+          return false;
+        }
+        sides[front] = x;
+        sides[back] = x;
+        int below = (int) (Double.doubleToRawLongBits(x - mid) >>> 63);
+        front += below;
+        back -= 1 - below;
+      }
+      low = front;
+      high = count - front;
+      return low >= smallest.length && high >= largest.length;
+    }
+
+    /**
+     * The order statistics {@code k} and {@code k + 1} of {@code a[from..to)} ({@code k} counted
+     * from the start of {@code a}), which has no NaN, into {@link #kth} and {@link #next}; reorders
+     * that part of {@code a} and of {@link #beyond}. Quickselect with a median-of-three pivot whose
+     * partition copies each part to the other array (and back at the next level) instead of
+     * swapping: each value is written at both ends and the front end advances by the comparison's
+     * result, without a branch on it. The last part whose values are all at least the current ones
+     * is kept aside for {@code k + 1}; a part of at most 12 values is sorted.
+     */
+    private void pairAmong(double[] a, int from, int to, int k) {
+      double[] src = a;
+      double[] dst = a == beyond ? partitioned : beyond;
+      double[] above = null;
+      int aboveFrom = 0;
+      int aboveTo = 0;
+      while (to - from > 12) {
+        double x0 = src[from];
+        double x1 = src[(from + to) >>> 1];
+        double x2 = src[to - 1];
+        double pivot = Math.max(Math.min(x0, x1), Math.min(Math.max(x0, x1), x2));
+        int front = partition(src, dst, from, to, pivot);
+        if (front == from) {
+          // the pivot is the least value: split off the values equal to it, those less than the
+          // next double (all of them if it is infinite)
+          front =
+              pivot == Double.POSITIVE_INFINITY
+                  ? to
+                  : partition(src, dst, from, to, Math.nextUp(pivot));
+          if (k < front) {
+            kth = pivot;
+            if (k + 1 < front) {
+              next = pivot;
+            } else {
+              next = front < to ? least(dst, front, to) : least(above, aboveFrom, aboveTo);
+            }
+            return;
+          }
+        }
+        if (k < front) {
+          above = dst;
+          aboveFrom = front;
+          aboveTo = to;
+          to = front;
+        } else {
+          from = front;
+        }
+        double[] t = src;
+        src = dst;
+        dst = t;
+      }
+      for (int i = from + 1; i < to; i++) {
+        double x = src[i];
+        int j = i;
+        while (j > from && src[j - 1] > x) {
+          src[j] = src[j - 1];
+          j--;
+        }
+        src[j] = x;
+      }
+      kth = src[k];
+      next = k + 1 < to ? src[k + 1] : least(above, aboveFrom, aboveTo);
+    }
+
+    /**
+     * Copies {@code src[from..to)} to {@code dst[from..to)}, first the values less than {@code
+     * pivot}, then the others; returns where the others start.
+     */
+    private static int partition(double[] src, double[] dst, int from, int to, double pivot) {
+      int front = from;
+      int back = to - 1;
+      for (int i = from; i < to; i++) {
+        double x = src[i];
+        dst[front] = x;
+        dst[back] = x;
+        int first = x < pivot ? 1 : 0;
+        front += first;
+        back -= 1 - first;
+      }
+      return front;
+    }
+
+    /** The least of {@code a[from..to)}, or NaN if that is empty ({@code a} may then be null). */
+    private static double least(double[] a, int from, int to) {
+      if (from >= to) {
+        return Double.NaN;
+      }
+      double m = a[from];
+      for (int i = from + 1; i < to; i++) {
+        m = a[i] < m ? a[i] : m;
+      }
+      return m;
+    }
     /**
      * Fills the buffers; false on a NaN. After the first values fill them, a value is compared
      * with the largest kept small value and the smallest kept large value, and most go no further.
@@ -338,7 +551,7 @@ public final class Quantiles {
   }
 
   /** {@link #select(double[], int)} among {@code a[0..length)}. */
-  private static double select(double[] a, int length, int k) {
+  static double select(double[] a, int length, int k) {
     if (k < 0 || k >= length) {
       throw new IllegalArgumentException("rank " + k + " outside 0.." + (length - 1));
     }

@@ -197,6 +197,70 @@ class QuantilesTest {
     }
   }
 
+  @Test
+  void tailPairOfASeriesEqualsSelectionExactly() {
+    // Property: samples of a series, with the cuts carried from one to the next, give exactly
+    // type7PairUnsorted whether the carried cuts hold or fail: a center that drifts (the running
+    // sum of a stream) or jumps, a spread that grows or shrinks, a center passed that is right,
+    // off or not finite, tied values, a NaN, infinities, signed zeros, and the probabilities of
+    // the other test (each kind of sample where the carried cuts hold, fail, and where the
+    // selection among the values kept meets ties). 400 series of 30 samples, seed 20261122.
+    SplittableRandom rng = new SplittableRandom(20261122L);
+    double[][] probabilities = {{0.025, 0.975}, {0.05, 0.95}, {0, 1}, {0.25, 0.75}};
+    for (int trial = 0; trial < 400; trial++) {
+      int n = trial < 40 ? 1 + rng.nextInt(60) : 200 + rng.nextInt(1000);
+      double[] p = probabilities[trial % probabilities.length];
+      Quantiles.TailPair tails = new Quantiles.TailPair(n, p[0], p[1]);
+      Quantiles.TailPair.Series series = new Quantiles.TailPair.Series();
+      double center = 10 * gaussian(rng);
+      double spread = Math.exp(gaussian(rng));
+      double[] x = new double[n];
+      double[] out = new double[2];
+      for (int sample = 0; sample < 30; sample++) {
+        center += rng.nextInt(10) == 0 ? 20 * gaussian(rng) : spread * gaussian(rng);
+        spread *= Math.exp(0.2 * gaussian(rng));
+        for (int i = 0; i < n; i++) {
+          x[i] = center + spread * gaussian(rng);
+        }
+        switch (rng.nextInt(13)) {
+          case 0 -> x[rng.nextInt(n)] = Double.NaN;
+          case 1 -> x[rng.nextInt(n)] = Double.POSITIVE_INFINITY;
+          case 2 -> x[rng.nextInt(n)] = Double.NEGATIVE_INFINITY;
+          case 3 -> {
+            for (int i = 0; i < n; i++) {
+              x[i] = Math.floor(x[i] / spread);
+            }
+          }
+          case 4 -> {
+            for (int i = 0; i < n; i++) {
+              x[i] = rng.nextBoolean() ? 0.0 : -0.0;
+            }
+          }
+          case 5 -> {
+            for (int i = 0; i < n / 30; i++) {
+              x[rng.nextInt(n)] = Double.POSITIVE_INFINITY;
+            }
+          }
+          default -> {}
+        }
+        double given =
+            switch (rng.nextInt(8)) {
+              case 0 -> Double.NaN;
+              case 1 -> center + 5 * spread;
+              default -> center;
+            };
+        double[] before = x.clone();
+        tails.compute(x, series, given, out);
+        assertArrayEquals(
+            Quantiles.type7PairUnsorted(x, p[0], p[1]),
+            out,
+            0.0,
+            "n " + n + ", p " + Arrays.toString(p) + ", trial " + trial + ", sample " + sample);
+        assertArrayEquals(before, x, 0.0, "the values are not modified");
+      }
+    }
+  }
+
   private static double gaussian(SplittableRandom rng) {
     // Box-Muller from two uniforms; SplittableRandom has no nextGaussian in Java 17.
     double u = 1 - rng.nextDouble();
