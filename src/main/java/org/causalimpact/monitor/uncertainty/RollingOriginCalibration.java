@@ -107,7 +107,7 @@ public final class RollingOriginCalibration {
    * from the {@code m_h} scores of the step, {@code O(m_h)}. Beyond the calibrated horizons
    * ({@code min(horizon, span)}) {@code advance} costs nothing and the bounds are unbounded.
    *
-   * <p>Memory, for {@code m} origins: {@code 8 m (P + d W + 3 O)} bytes with {@code P}
+   * <p>Memory, for {@code m} origins: {@code 8 m (P + d W + 3 O + 1)} bytes with {@code P}
    * coefficients of the {@code d} simulated equations in all, history {@code W} ({@link
    * WorldSimulator#historyLength}) and {@code O} outcomes, plus the normal equations, no score is
    * kept past its step. Not thread-safe.
@@ -137,6 +137,14 @@ public final class RollingOriginCalibration {
     private final double[][] cumulative;
     /** Scratch of {@link #largest}, ascending. */
     private final double[] largest = new double[LARGEST];
+    /**
+     * {@code [outcome]}: where {@link #bound} cuts the pointwise and cumulative scores of the next
+     * horizon, from the scores of this one ({@code -Infinity}: nowhere, before the first).
+     */
+    private final double[] pointwiseCuts;
+    private final double[] cumulativeCuts;
+    /** Scratch of {@link #bound}: the scores at least the cut. */
+    private final double[] aboveCut;
     private int horizon;
     private int reaching;
 
@@ -174,6 +182,11 @@ public final class RollingOriginCalibration {
       this.pointwise = new double[outcomes.length][m];
       this.sums = new double[outcomes.length][m];
       this.cumulative = new double[outcomes.length][m];
+      this.pointwiseCuts = new double[outcomes.length];
+      this.cumulativeCuts = new double[outcomes.length];
+      Arrays.fill(pointwiseCuts, Double.NEGATIVE_INFINITY);
+      Arrays.fill(cumulativeCuts, Double.NEGATIVE_INFINITY);
+      this.aboveCut = new double[m];
       this.reaching = m;
     }
 
@@ -305,28 +318,64 @@ public final class RollingOriginCalibration {
 
     /** {@link Scores#pointwiseBound} at the current horizon. */
     public Double pointwiseBound(int outcome, double alpha) {
-      return bound(pointwise[outcome], alpha);
+      return bound(pointwise[outcome], pointwiseCuts, outcome, alpha);
     }
 
     /** {@link Scores#cumulativeBound} at the current horizon. */
     public Double cumulativeBound(int outcome, double alpha) {
-      return bound(cumulative[outcome], alpha);
+      return bound(cumulative[outcome], cumulativeCuts, outcome, alpha);
     }
 
     /**
      * {@link Quantiles#conformal} of {@code scores[0..m)}: its {@code k}-th smallest is the {@code
-     * r = m - k + 1}-th largest, a few for a small {@code alpha}, found in one pass that keeps the
-     * {@code r} largest seen; for a larger {@code r} the selection of {@code Quantiles}.
+     * r = m - k + 1}-th largest, a few for a small {@code alpha}. The scores of one kind move
+     * little from one horizon to the next, so the cut {@code cuts[outcome]} that the last horizon
+     * placed about {@code 1.5 r} scores from the top keeps at least {@code r} of them as a rule,
+     * and a selection among those finds the bound; if it keeps fewer (or a score is NaN), one pass
+     * that keeps the {@code r} largest seen, or for a larger {@code r} the selection of {@code
+     * Quantiles}. The scores are absolute values, so no {@code -0.0} orders differently under
+     * {@code <} and {@link Double#compare}.
      */
-    private Double bound(double[] scores, double alpha) {
+    private Double bound(double[] scores, double[] cuts, int outcome, double alpha) {
       int m = reaching;
       if (horizon < 1 || horizon > maxH || Quantiles.conformalRank(m, alpha) > m) {
         return null;
       }
       int r = m - Quantiles.conformalRank(m, alpha) + 1;
-      return r <= largest.length
-          ? largest(scores, m, r)
-          : Quantiles.conformal(Arrays.copyOf(scores, m), alpha);
+      double cut = cuts[outcome];
+      int count = keepAbove(scores, m, cut);
+      if (count < r) {
+        return r <= largest.length
+            ? largest(scores, m, r)
+            : Quantiles.conformal(Arrays.copyOf(scores, m), alpha);
+      }
+      // every score not kept is below the cut, so the r-th largest kept is the r-th largest
+      double bound = Quantiles.select(aboveCut, count, count - r);
+      int target = r + r / 2 + 8;
+      double next =
+          count > target
+              ? Quantiles.select(aboveCut, count - r, count - target)
+              : bound - (bound - cut) * (target - r) / Math.max(1, count - r);
+      cuts[outcome] = Double.isFinite(next) ? next : Double.NEGATIVE_INFINITY;
+      return bound;
+    }
+
+    /**
+     * Copies the scores at least {@code cut} (the sign bit of {@code x - cut}, not a branch: which
+     * scores pass is unpredictable) to {@link #aboveCut}; how many, or -1 on a NaN.
+     */
+    private int keepAbove(double[] scores, int m, double cut) {
+      double[] kept = aboveCut;
+      int count = 0;
+      for (int i = 0; i < m; i++) {
+        double x = scores[i];
+        if (x != x) {
+          return -1;
+        }
+        kept[count] = x;
+        count += (int) ((Double.doubleToRawLongBits(x - cut) >>> 63) ^ 1);
+      }
+      return count;
     }
 
     /**
@@ -373,7 +422,7 @@ public final class RollingOriginCalibration {
 
     /** Approximate bytes held. */
     public long bytes() {
-      long perOrigin = 4 + 8L * 3 * outcomes.length;
+      long perOrigin = 4 + 8 + 8L * 3 * outcomes.length;
       for (int i = 0; i < coefficients.length; i++) {
         perOrigin += 8L * (coefficients[i].length + world[i].length);
       }
