@@ -42,11 +42,13 @@ import org.openjdk.jmh.infra.Blackhole;
  * <p>{@code step}: {@link StreamingAnalysis#advance} of rows {@code at .. at + 49} after the
  * analysis was set up and advanced through row {@code at - 1} (outside the timing); one shot of 50
  * steps per iteration, reported per step, so that the post-period does not run away during the
- * measurement (and a first analysis run through 5,000 rows before, to compile the code). {@code setup}: {@link StreamingAnalysis#start} (fit, calibration to the largest
- * horizon, 1,000 refits). {@code permutation*}: the one per-step part that grows with the rows, the
- * conformal p-value of an outcome with unaffected parents once too few calibration origins reach
- * the horizon (CausalImpact mode beyond about 680 rows here): the expanding normal equations that
- * {@code StreamingAnalysis} uses against the QR refit of the batch, at {@code post} post rows.
+ * measurement (and, before, a first analysis run through 5,000 rows and 5 s of analyses run
+ * through the rows timed, to compile the code). {@code setup}: {@link StreamingAnalysis#start}
+ * (fit, calibration to the largest horizon, 1,000 refits). {@code permutation*}: the one per-step
+ * part that grows with the rows, the conformal p-value of an outcome with unaffected parents once
+ * too few calibration origins reach the horizon (CausalImpact mode beyond about 680 rows here): the
+ * expanding normal equations that {@code StreamingAnalysis} uses against the QR refit of the batch,
+ * at {@code post} post rows.
  *
  * <p>Run (after {@code mvn -DskipTests package}; see {@code src/test/bench/run-benchmarks.sh}):
  * {@code JMH_REGEX=StreamStepBenchmark JMH_ARGS="-f 1" src/test/bench/run-benchmarks.sh}.
@@ -107,6 +109,7 @@ public class StreamStepBenchmark {
   @State(Scope.Thread)
   public static class Stepping {
     static final int WARM_UP_STEPS = 5_000;
+    static final long WARM_UP_NANOS = 5_000_000_000L;
 
     @Param({"graph", "causalImpact"})
     public String mode;
@@ -119,9 +122,13 @@ public class StreamStepBenchmark {
     StreamingAnalysis analysis;
 
     /**
-     * The data, and a first analysis run through {@value #WARM_UP_STEPS} rows so that the compiler
-     * has seen the step's code as often as a running stream would have (otherwise the early
-     * shots of {@code at = 10} time partly interpreted code).
+     * The data, a first analysis run through {@value #WARM_UP_STEPS} rows, and then, for 5 s,
+     * analyses set up and run through the rows a shot times, so that the step's code, at the
+     * horizons timed as well as beyond the calibrated ones, is compiled as in a stream that has
+     * run for a while. With the long run alone, the compiler (one thread, on 2 cores) was still
+     * compiling the code of the calibrated horizons during the measurement of {@code at = 10},
+     * whose iterations step 59 rows each: its shots went from about 100 to 60 us as the
+     * measurement went on.
      */
     @Setup(Level.Trial)
     public void data() {
@@ -129,6 +136,13 @@ public class StreamStepBenchmark {
       StreamingAnalysis warm = workload.start();
       for (int k = 0; k < WARM_UP_STEPS; k++) {
         warm.advance(workload.rows[PRE + k], workload.labels[PRE + k]);
+      }
+      long end = System.nanoTime() + WARM_UP_NANOS;
+      while (System.nanoTime() < end) {
+        warm = workload.start();
+        for (int k = 0; k < at - 1 + STEPS_PER_SHOT; k++) {
+          warm.advance(workload.rows[PRE + k], workload.labels[PRE + k]);
+        }
       }
     }
 
