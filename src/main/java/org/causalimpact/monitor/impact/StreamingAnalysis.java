@@ -51,10 +51,10 @@ import org.causalimpact.monitor.uncertainty.StreamingBootstrap;
  * largest lag + 1), {@code O} outcomes, {@code w = 2} worlds with do-actions and 1 without:
  *
  * <ul>
- *   <li>per replicate: {@code 8 (P + w d W + d + w O) + 64} bytes (refitted coefficients, the
- *       worlds' last {@code W} rows, one row of noise, running sums per outcome, the generator and
- *       its block cursor): about 360 bytes for a 4-node chain with {@code do()} on its root and 3
- *       outcomes, so about 0.36 MB for 1,000 replicates;
+ *   <li>per replicate: {@code 8 (P + w d W + d + w O + 1) + 64} bytes (refitted coefficients, the
+ *       worlds' last {@code W} rows, one row of noise, running sums per outcome, room in the
+ *       percentile selection, the generator and its block cursor): about 370 bytes for a 4-node
+ *       chain with {@code do()} on its root and 3 outcomes, so about 0.37 MB for 1,000 replicates;
  *   <li>the observed values of every node from row 0 through the last row advanced (the post-period
  *       part grows by doubling, from room for 64 rows), and the pre-period residuals of the
  *       simulated equations: {@code 8} bytes per row and node;
@@ -515,7 +515,7 @@ public final class StreamingAnalysis {
     int worldsCount = hasActions ? 2 : 1;
     long bytes = bootstrap.bytes();
     bytes += 8L * worldsCount * bootCf.length * bootCf[0].length * replicates;
-    bytes += 8L * (worldsCount * outcomes.size() + 1) * replicates;
+    bytes += 8L * (worldsCount * outcomes.size() + 2) * replicates;
     bytes += 8L * observed.length * observed[0].length;
     bytes += calibration.bytes();
     for (ExpandingPermutationTest test : permutationTests) {

@@ -95,12 +95,9 @@ public final class Quantiles {
    * <p>The pass and the selection do not branch on how a value compares with a cut or a pivot:
    * which values of a fresh sample lie beyond is unpredictable, and the mispredicted branches cost
    * more than the comparisons. Every value is written to the buffer, and the count of kept values
-   * grows by the sign bit of a difference ({@link #collect}, {@link #pairAmong}).
+   * grows by the sign bit of a difference ({@link #collect}, {@link Quantiles#pairAmong}).
    */
   public static final class TailPair {
-    /** Values between the checks for room in the buffers of {@link #collect}. */
-    private static final int BLOCK = 16;
-
     private final int n;
     private final double p1;
     private final double p2;
@@ -113,12 +110,12 @@ public final class Quantiles {
     private final boolean inTails;
     private final double zLow;
     private final double zHigh;
-    /**
-     * Values beyond either cut, as {@link #collect} finds them; more than these hold and selection
-     * among them costs too much.
-     */
+    /** Values beyond either cut, as {@link #collect} finds them (room for every value). */
     private final double[] beyond;
-    /** The values beyond the low cut first, then those beyond the high cut; {@link #pairAmong}. */
+    /**
+     * The values beyond the low cut first, then those beyond the high cut; more than these hold
+     * and selection among them costs too much.
+     */
     private final double[] partitioned;
     /** Ranks from each end at which a {@link Series} places its next cuts. */
     private final int targetLow;
@@ -128,9 +125,8 @@ public final class Quantiles {
     private double highCut;
     private int low;
     private int high;
-    /** The order statistics {@code k} and {@code k + 1} that {@link #pairAmong} found. */
-    private double kth;
-    private double next;
+    /** The order statistics {@code k} and {@code k + 1} that {@link Quantiles#pairAmong} found. */
+    private final double[] pair = new double[2];
 
     /**
      * The cuts that one series of samples carries from one {@link #compute(double[], Series,
@@ -172,8 +168,8 @@ public final class Quantiles {
       this.largest = new double[inTails ? keepHigh : 0];
       this.zLow = normalUpperQuantile((1.5 * keepLow + 8) / n);
       this.zHigh = normalUpperQuantile((1.5 * keepHigh + 8) / n);
-      this.beyond = new double[inTails ? 4 * (keepLow + keepHigh) + 40 + BLOCK : 0];
-      this.partitioned = new double[beyond.length];
+      this.beyond = new double[inTails ? n : 0];
+      this.partitioned = new double[inTails ? 4 * (keepLow + keepHigh) + 40 : 0];
       this.targetLow = keepLow + keepLow / 2 + 8;
       this.targetHigh = keepHigh + keepHigh / 2 + 8;
     }
@@ -220,13 +216,13 @@ public final class Quantiles {
       if (found) {
         // every value not kept is at least lowCut (at most highCut), so ranks among the kept values
         // are ranks in the sample: from the bottom on the low side, from the top on the high side
-        pairAmong(partitioned, 0, low, lo1);
-        out[0] = interpolate(kth, next, h1, lo1);
-        double atLow = kth;
-        pairAmong(partitioned, low, low + high, low + high - largest.length);
-        out[1] = interpolate(kth, next, h2, lo2);
+        pairAmong(partitioned, beyond, 0, low, lo1, pair);
+        out[0] = interpolate(pair[0], pair[1], h1, lo1);
+        double atLow = pair[0];
+        pairAmong(partitioned, beyond, low, low + high, low + high - largest.length, pair);
+        out[1] = interpolate(pair[0], pair[1], h2, lo2);
         if (series != null) {
-          follow(series, center, atLow, kth);
+          follow(series, center, atLow, pair[0]);
         }
         return;
       }
@@ -307,7 +303,7 @@ public final class Quantiles {
     /**
      * Keeps the values below {@code lowCut} and those above {@code highCut} in {@link
      * #partitioned}, the low ones first; false if a side has fewer values than the order statistics
-     * need or more than the buffers hold, on a NaN, or if a cut is not finite.
+     * need or more than that buffer holds, on a NaN, or if a cut is not finite.
      *
      * <p>One pass keeps in {@link #beyond} every value whose distance from the midpoint {@code m}
      * of the cuts is at least their half-distance {@code w}: the sign bit of {@code |x - m| - w},
@@ -326,18 +322,15 @@ public final class Quantiles {
       this.highCut = highCut;
       double[] kept = beyond;
       int count = 0;
-      for (int from = 0; from < n; from += BLOCK) {
-        if (count > kept.length - BLOCK) {
-          return false;
-        }
-        int to = Math.min(n, from + BLOCK);
-        for (int i = from; i < to; i++) {
-          double x = values[i];
-          kept[count] = x;
-          count += (int) ((Double.doubleToRawLongBits(Math.abs(x - mid) - half) >>> 63) ^ 1);
-        }
+      for (int i = 0; i < values.length; i++) {
+        double x = values[i];
+        kept[count] = x;
+        count += (int) ((Double.doubleToRawLongBits(Math.abs(x - mid) - half) >>> 63) ^ 1);
       }
       double[] sides = partitioned;
+      if (count > sides.length) {
+        return false;
+      }
       int front = 0;
       int back = count - 1;
       for (int i = 0; i < count; i++) {
@@ -356,98 +349,6 @@ public final class Quantiles {
       return low >= smallest.length && high >= largest.length;
     }
 
-    /**
-     * The order statistics {@code k} and {@code k + 1} of {@code a[from..to)} ({@code k} counted
-     * from the start of {@code a}), which has no NaN, into {@link #kth} and {@link #next}; reorders
-     * that part of {@code a} and of {@link #beyond}. Quickselect with a median-of-three pivot whose
-     * partition copies each part to the other array (and back at the next level) instead of
-     * swapping: each value is written at both ends and the front end advances by the comparison's
-     * result, without a branch on it. The last part whose values are all at least the current ones
-     * is kept aside for {@code k + 1}; a part of at most 12 values is sorted.
-     */
-    private void pairAmong(double[] a, int from, int to, int k) {
-      double[] src = a;
-      double[] dst = a == beyond ? partitioned : beyond;
-      double[] above = null;
-      int aboveFrom = 0;
-      int aboveTo = 0;
-      while (to - from > 12) {
-        double x0 = src[from];
-        double x1 = src[(from + to) >>> 1];
-        double x2 = src[to - 1];
-        double pivot = Math.max(Math.min(x0, x1), Math.min(Math.max(x0, x1), x2));
-        int front = partition(src, dst, from, to, pivot);
-        if (front == from) {
-          // the pivot is the least value: split off the values equal to it, those less than the
-          // next double (all of them if it is infinite)
-          front =
-              pivot == Double.POSITIVE_INFINITY
-                  ? to
-                  : partition(src, dst, from, to, Math.nextUp(pivot));
-          if (k < front) {
-            kth = pivot;
-            if (k + 1 < front) {
-              next = pivot;
-            } else {
-              next = front < to ? least(dst, front, to) : least(above, aboveFrom, aboveTo);
-            }
-            return;
-          }
-        }
-        if (k < front) {
-          above = dst;
-          aboveFrom = front;
-          aboveTo = to;
-          to = front;
-        } else {
-          from = front;
-        }
-        double[] t = src;
-        src = dst;
-        dst = t;
-      }
-      for (int i = from + 1; i < to; i++) {
-        double x = src[i];
-        int j = i;
-        while (j > from && src[j - 1] > x) {
-          src[j] = src[j - 1];
-          j--;
-        }
-        src[j] = x;
-      }
-      kth = src[k];
-      next = k + 1 < to ? src[k + 1] : least(above, aboveFrom, aboveTo);
-    }
-
-    /**
-     * Copies {@code src[from..to)} to {@code dst[from..to)}, first the values less than {@code
-     * pivot}, then the others; returns where the others start.
-     */
-    private static int partition(double[] src, double[] dst, int from, int to, double pivot) {
-      int front = from;
-      int back = to - 1;
-      for (int i = from; i < to; i++) {
-        double x = src[i];
-        dst[front] = x;
-        dst[back] = x;
-        int first = x < pivot ? 1 : 0;
-        front += first;
-        back -= 1 - first;
-      }
-      return front;
-    }
-
-    /** The least of {@code a[from..to)}, or NaN if that is empty ({@code a} may then be null). */
-    private static double least(double[] a, int from, int to) {
-      if (from >= to) {
-        return Double.NaN;
-      }
-      double m = a[from];
-      for (int i = from + 1; i < to; i++) {
-        m = a[i] < m ? a[i] : m;
-      }
-      return m;
-    }
     /**
      * Fills the buffers; false on a NaN. After the first values fill them, a value is compared
      * with the largest kept small value and the smallest kept large value, and most go no further.
@@ -517,6 +418,101 @@ public final class Quantiles {
       }
       buf[i] = x;
     }
+  }
+
+  /**
+   * The order statistics {@code k} and {@code k + 1} of {@code a[from..to)} ({@code k} counted from
+   * the start of {@code a}), which must hold no NaN, into {@code out[0]} and {@code out[1]} (NaN if
+   * {@code k + 1 = to}); reorders that part of {@code a} and of {@code scratch}. Quickselect with a
+   * median-of-three pivot whose partition copies each part to the other array (and back at the
+   * next level) instead of swapping: each value is written at both ends and the front end advances
+   * by the comparison's result, without a branch on it, as the order of fresh values is
+   * unpredictable. The last part whose values are all at least the current ones is kept aside for
+   * {@code k + 1}; a part of at most 12 values is sorted. Up to which of two equal zeros it returns,
+   * the values of {@link #select}.
+   */
+  static void pairAmong(double[] a, double[] scratch, int from, int to, int k, double[] out) {
+    double[] src = a;
+    double[] dst = scratch;
+    double[] above = null;
+    int aboveFrom = 0;
+    int aboveTo = 0;
+    while (to - from > 12) {
+      double x0 = src[from];
+      double x1 = src[(from + to) >>> 1];
+      double x2 = src[to - 1];
+      double pivot = Math.max(Math.min(x0, x1), Math.min(Math.max(x0, x1), x2));
+      int front = partition(src, dst, from, to, pivot);
+      if (front == from) {
+        // the pivot is the least value: split off the values equal to it, those less than the
+        // next double (all of them if it is infinite)
+        front =
+            pivot == Double.POSITIVE_INFINITY
+                ? to
+                : partition(src, dst, from, to, Math.nextUp(pivot));
+        if (k < front) {
+          out[0] = pivot;
+          if (k + 1 < front) {
+            out[1] = pivot;
+          } else {
+            out[1] = front < to ? least(dst, front, to) : least(above, aboveFrom, aboveTo);
+          }
+          return;
+        }
+      }
+      if (k < front) {
+        above = dst;
+        aboveFrom = front;
+        aboveTo = to;
+        to = front;
+      } else {
+        from = front;
+      }
+      double[] t = src;
+      src = dst;
+      dst = t;
+    }
+    for (int i = from + 1; i < to; i++) {
+      double x = src[i];
+      int j = i;
+      while (j > from && src[j - 1] > x) {
+        src[j] = src[j - 1];
+        j--;
+      }
+      src[j] = x;
+    }
+    out[0] = src[k];
+    out[1] = k + 1 < to ? src[k + 1] : least(above, aboveFrom, aboveTo);
+  }
+
+  /**
+   * Copies {@code src[from..to)} to {@code dst[from..to)}, first the values less than {@code
+   * pivot}, then the others; returns where the others start.
+   */
+  private static int partition(double[] src, double[] dst, int from, int to, double pivot) {
+    int front = from;
+    int back = to - 1;
+    for (int i = from; i < to; i++) {
+      double x = src[i];
+      dst[front] = x;
+      dst[back] = x;
+      int first = x < pivot ? 1 : 0;
+      front += first;
+      back -= 1 - first;
+    }
+    return front;
+  }
+
+  /** The least of {@code a[from..to)}, or NaN if that is empty ({@code a} may then be null). */
+  private static double least(double[] a, int from, int to) {
+    if (from >= to) {
+      return Double.NaN;
+    }
+    double m = a[from];
+    for (int i = from + 1; i < to; i++) {
+      m = a[i] < m ? a[i] : m;
+    }
+    return m;
   }
 
   private static double type7InPlace(double[] a, double p) {

@@ -139,12 +139,14 @@ public final class RollingOriginCalibration {
     private final double[] largest = new double[LARGEST];
     /**
      * {@code [outcome]}: where {@link #bound} cuts the pointwise and cumulative scores of the next
-     * horizon, from the scores of this one ({@code -Infinity}: nowhere, before the first).
+     * horizon, from the scores of this one ({@code -Infinity}: no cut yet).
      */
     private final double[] pointwiseCuts;
     private final double[] cumulativeCuts;
-    /** Scratch of {@link #bound}: the scores at least the cut. */
+    /** Scratch of {@link #bound}: the scores at least the cut, the other half of its selection. */
     private final double[] aboveCut;
+    private final double[] selection;
+    private final double[] pair = new double[2];
     private int horizon;
     private int reaching;
 
@@ -187,6 +189,7 @@ public final class RollingOriginCalibration {
       Arrays.fill(pointwiseCuts, Double.NEGATIVE_INFINITY);
       Arrays.fill(cumulativeCuts, Double.NEGATIVE_INFINITY);
       this.aboveCut = new double[m];
+      this.selection = new double[m];
       this.reaching = m;
     }
 
@@ -331,10 +334,11 @@ public final class RollingOriginCalibration {
      * r = m - k + 1}-th largest, a few for a small {@code alpha}. The scores of one kind move
      * little from one horizon to the next, so the cut {@code cuts[outcome]} that the last horizon
      * placed about {@code 1.5 r} scores from the top keeps at least {@code r} of them as a rule,
-     * and a selection among those finds the bound; if it keeps fewer (or a score is NaN), one pass
-     * that keeps the {@code r} largest seen, or for a larger {@code r} the selection of {@code
-     * Quantiles}. The scores are absolute values, so no {@code -0.0} orders differently under
-     * {@code <} and {@link Double#compare}.
+     * and a selection among those finds the bound ({@link Quantiles#pairAmong}); if it keeps fewer
+     * (or a score is NaN, or there is no cut yet), one pass that keeps the {@code r} largest seen,
+     * or for a larger {@code r} the selection of {@code Quantiles}. The next cut is interpolated in
+     * rank between the bound and the cut (or the largest score). The scores are absolute values,
+     * so no {@code -0.0} orders differently under {@code <} and {@link Double#compare}.
      */
     private Double bound(double[] scores, double[] cuts, int outcome, double alpha) {
       int m = reaching;
@@ -343,19 +347,22 @@ public final class RollingOriginCalibration {
       }
       int r = m - Quantiles.conformalRank(m, alpha) + 1;
       double cut = cuts[outcome];
-      int count = keepAbove(scores, m, cut);
-      if (count < r) {
-        return r <= largest.length
-            ? largest(scores, m, r)
-            : Quantiles.conformal(Arrays.copyOf(scores, m), alpha);
-      }
-      // every score not kept is below the cut, so the r-th largest kept is the r-th largest
-      double bound = Quantiles.select(aboveCut, count, count - r);
+      int count = cut == Double.NEGATIVE_INFINITY ? -1 : keepAbove(scores, m, cut);
       int target = r + r / 2 + 8;
-      double next =
-          count > target
-              ? Quantiles.select(aboveCut, count - r, count - target)
-              : bound - (bound - cut) * (target - r) / Math.max(1, count - r);
+      double bound;
+      double next;
+      if (count >= r) {
+        // every score not kept is below the cut, so the r-th largest kept is the r-th largest
+        Quantiles.pairAmong(aboveCut, selection, 0, count, count - r, pair);
+        bound = pair[0];
+        next = bound - (bound - cut) * (target - r) / Math.max(1, count - r);
+      } else if (r <= largest.length) {
+        bound = largest(scores, m, r);
+        double top = largest[r - 1];
+        next = bound + (bound - top) * (target - r) / Math.max(1, r - 1);
+      } else {
+        return Quantiles.conformal(Arrays.copyOf(scores, m), alpha);
+      }
       cuts[outcome] = Double.isFinite(next) ? next : Double.NEGATIVE_INFINITY;
       return bound;
     }

@@ -261,6 +261,42 @@ class QuantilesTest {
     }
   }
 
+  @Test
+  void pairAmongGivesTwoConsecutiveOrderStatistics() {
+    // Property: the order statistics k and k + 1 of a part of an array equal those of the sorted
+    // part (NaN for k + 1 past its end), for parts of 1 to 150 values at an offset, with ties,
+    // infinities and signed zeros (compared as numbers: which of two equal zeros comes back is not
+    // specified). 20,000 cases, seed 20261123.
+    SplittableRandom rng = new SplittableRandom(20261123L);
+    double[] out = new double[2];
+    for (int trial = 0; trial < 20_000; trial++) {
+      int count = 1 + rng.nextInt(150);
+      int from = rng.nextInt(5);
+      double[] a = new double[from + count + rng.nextInt(5)];
+      for (int i = from; i < from + count; i++) {
+        a[i] =
+            switch (rng.nextInt(8)) {
+              case 0 -> Double.POSITIVE_INFINITY;
+              case 1 -> Double.NEGATIVE_INFINITY;
+              case 2 -> rng.nextBoolean() ? 0.0 : -0.0;
+              case 3 -> rng.nextInt(3);
+              default -> gaussian(rng);
+            };
+      }
+      double[] sorted = Arrays.copyOfRange(a, from, from + count);
+      Arrays.sort(sorted);
+      int k = from + rng.nextInt(count);
+      Quantiles.pairAmong(a, new double[a.length], from, from + count, k, out);
+      String where = "trial " + trial + ", count " + count + ", k " + (k - from);
+      assertTrue(out[0] == sorted[k - from], where);
+      if (k - from + 1 < count) {
+        assertTrue(out[1] == sorted[k - from + 1], where);
+      } else {
+        assertTrue(Double.isNaN(out[1]), where);
+      }
+    }
+  }
+
   private static double gaussian(SplittableRandom rng) {
     // Box-Muller from two uniforms; SplittableRandom has no nextGaussian in Java 17.
     double u = 1 - rng.nextDouble();
