@@ -26,12 +26,6 @@ final class HealthState {
   /** Last row in the sums the coefficients were solved from. */
   long solvedAt = GridState.NONE;
 
-  HealthState copy() {
-    HealthState c = new HealthState();
-    c.copyFrom(this);
-    return c;
-  }
-
   void copyFrom(HealthState o) {
     base = o.base;
     lastAdded = o.lastAdded;

@@ -184,11 +184,6 @@ final class ModelHealth {
     return Math.max(2L * def.preWindow() + equations(def).maxLag(), WINDOW + postRows);
   }
 
-  /** Forgets what is in memory; it is rebuilt from the stores when next needed. */
-  void clear() {
-    memory.clear();
-  }
-
   /**
    * Predicts row {@code row} of a monitor, reports each node, then slides the window over it.
    *
