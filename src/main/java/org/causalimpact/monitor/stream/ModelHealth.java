@@ -1,9 +1,9 @@
 package org.causalimpact.monitor.stream;
 
-import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -55,18 +55,28 @@ final class ModelHealth {
   private final Map<String, Equations> equations = new HashMap<>();
   private final Map<String, Memory> memory = new HashMap<>();
 
-  /** One fixed layout per node (trend origin 0, scale the window), and their largest lag. */
-  private record Equations(List<EquationLayout> layouts, int maxLag) {}
+  /**
+   * One fixed layout per node (trend origin 0, scale the window), their largest lag, and each
+   * node's fixed record text, by node index.
+   */
+  private record Equations(List<EquationLayout> layouts, int maxLag, NodeText[] texts) {}
 
   /**
    * One node's model-health record for one row.
    *
    * @param key {@code monitor/node}
+   * @param keyBytes the key in UTF-8
    * @param json the record, UTF-8 JSON
    * @param coverage rolling coverage, {@code null} before the first band
    */
   record Report(
-      String key, String node, byte[] json, double rSquared, double sigma, Double coverage) {}
+      String key,
+      byte[] keyBytes,
+      String node,
+      byte[] json,
+      double rSquared,
+      double sigma,
+      Double coverage) {}
 
   /** A monitor's model health in memory, at the progress it names. */
   private static final class Memory {
@@ -169,7 +179,11 @@ final class ModelHealth {
                   .map(n -> EquationLayout.of(def.graph(), n, 0, def.preWindow()))
                   .toList();
           int maxLag = layouts.stream().mapToInt(EquationLayout::maxLag).max().orElse(0);
-          return new Equations(layouts, maxLag);
+          NodeText[] texts = new NodeText[def.graph().size()];
+          for (EquationLayout layout : layouts) {
+            texts[layout.node()] = NodeText.of(def, layout.nodeName());
+          }
+          return new Equations(layouts, maxLag, texts);
         });
   }
 
@@ -380,7 +394,10 @@ final class ModelHealth {
     double alpha = 1 - def.intervals().level();
     long s = row.step();
     long base = mem.progress.base;
-    String time = Instant.ofEpochMilli(s * Math.max(1, def.step().toMillis())).toString();
+    byte[] time =
+        Instant.ofEpochMilli(s * Math.max(1, def.step().toMillis()))
+            .toString()
+            .getBytes(StandardCharsets.US_ASCII);
     EquationLayout.NodeValues values = recent.values(base);
     double[] added = new double[def.graph().size()];
     byte[] hits = new byte[added.length];
@@ -409,13 +426,13 @@ final class ModelHealth {
         hits[j] = (byte) (inBand ? 1 : 0);
       }
       double coverage = covered.size == 0 ? Double.NaN : covered.total() / covered.size;
-      String name = layout.nodeName();
-      byte[] json =
-          json(def, name, time, predicted, actual, q, inBand, coverage, covered.size, mem, j);
+      NodeText text = eqs.texts()[j];
+      byte[] json = json(text, time, predicted, actual, q, inBand, coverage, covered.size, mem, j);
       emit.accept(
           new Report(
-              def.name() + "/" + name,
-              name,
+              text.key(),
+              text.keyBytes(),
+              layout.nodeName(),
               json,
               mem.rSquared[j],
               mem.sigma[j],
@@ -424,11 +441,14 @@ final class ModelHealth {
     return row.withHealth(added, hits);
   }
 
-  /** One node's record in JSON ({@code null} where there is no band or coverage yet). */
+  /**
+   * One node's record in JSON ({@code null} where there is no band or coverage yet): the text
+   * Jackson's generator writes for these fields (numbers by {@link NumberOutput}, as the generator
+   * with the fast double writer does), from the node's fixed head and the row's timestamp.
+   */
   private static byte[] json(
-      MonitorDefinition def,
-      String node,
-      String time,
+      NodeText text,
+      byte[] time,
       double predicted,
       double actual,
       Double q,
@@ -437,43 +457,70 @@ final class ModelHealth {
       int window,
       Memory mem,
       int j) {
-    ByteArrayBuilder out = new ByteArrayBuilder(320);
-    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
-      g.writeStartObject();
-      g.writeNumberField("schema", JsonReport.SCHEMA);
-      g.writeStringField("monitor", def.name());
-      g.writeStringField("node", node);
-      g.writeStringField("timestamp", time);
-      g.writeNumberField("level", def.intervals().level());
-      g.writeNumberField("predicted", predicted);
-      g.writeNumberField("actual", actual);
-      g.writeArrayFieldStart("band");
-      if (q == null) {
-        g.writeNull();
-        g.writeNull();
-      } else {
-        g.writeNumber(predicted - q);
-        g.writeNumber(predicted + q);
-      }
-      g.writeEndArray();
-      if (inBand == null) {
-        g.writeNullField("covered");
-      } else {
-        g.writeBooleanField("covered", inBand);
-      }
-      if (Double.isNaN(coverage)) {
-        g.writeNullField("coverage");
-      } else {
-        g.writeNumberField("coverage", coverage);
-      }
-      g.writeNumberField("window", window);
-      g.writeNumberField("rSquared", mem.rSquared[j]);
-      g.writeNumberField("sigma", mem.sigma[j]);
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write a model-health record", e);
+    ByteArrayBuilder out = new ByteArrayBuilder(text.head.length + time.length + 200);
+    out.write(text.head);
+    out.write(time);
+    out.write(text.level);
+    number(out, predicted);
+    ascii(out, ",\"actual\":");
+    number(out, actual);
+    ascii(out, ",\"band\":[");
+    if (q == null) {
+      ascii(out, "null,null");
+    } else {
+      number(out, predicted - q);
+      out.append(',');
+      number(out, predicted + q);
     }
+    ascii(out, "],\"covered\":");
+    ascii(out, inBand == null ? "null" : inBand.toString());
+    ascii(out, ",\"coverage\":");
+    if (Double.isNaN(coverage)) {
+      ascii(out, "null");
+    } else {
+      number(out, coverage);
+    }
+    ascii(out, ",\"window\":");
+    ascii(out, Integer.toString(window));
+    ascii(out, ",\"rSquared\":");
+    number(out, mem.rSquared[j]);
+    ascii(out, ",\"sigma\":");
+    number(out, mem.sigma[j]);
+    out.append('}');
     return out.toByteArray();
+  }
+
+  private static void number(ByteArrayBuilder out, double v) {
+    ascii(out, NumberOutput.toString(v, true));
+  }
+
+  private static void ascii(ByteArrayBuilder out, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      out.append(s.charAt(i));
+    }
+  }
+
+  /**
+   * The fixed parts of one node's record: its key, the JSON up to the timestamp's value and the
+   * JSON from after the timestamp to the value of {@code predicted} (strings escaped by Jackson).
+   */
+  record NodeText(String key, byte[] keyBytes, byte[] head, byte[] level) {
+    static NodeText of(MonitorDefinition def, String node) {
+      JsonStringEncoder enc = JsonStringEncoder.getInstance();
+      ByteArrayBuilder head = new ByteArrayBuilder(64);
+      ascii(head, "{\"schema\":" + JsonReport.SCHEMA + ",\"monitor\":\"");
+      head.write(enc.quoteAsUTF8(def.name()));
+      ascii(head, "\",\"node\":\"");
+      head.write(enc.quoteAsUTF8(node));
+      ascii(head, "\",\"timestamp\":\"");
+      ByteArrayBuilder level = new ByteArrayBuilder(32);
+      ascii(level, "\",\"level\":");
+      number(level, def.intervals().level());
+      ascii(level, ",\"predicted\":");
+      String key = def.name() + "/" + node;
+      return new NodeText(
+          key, key.getBytes(StandardCharsets.UTF_8), head.toByteArray(), level.toByteArray());
+    }
   }
 
   /** Stored rows by step, read as equation rows counted from a base step. */

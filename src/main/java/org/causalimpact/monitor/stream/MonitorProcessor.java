@@ -236,7 +236,8 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
               rows,
               row,
               r -> {
-                emitBytes(settings.healthTopic(), r.key(), r.json(), time);
+                context.forward(
+                    new Record<>(r.keyBytes(), new Output(settings.healthTopic(), r.json()), time));
                 listener.health(def.name(), r.node(), r.rSquared(), r.sigma(), r.coverage());
               });
     }

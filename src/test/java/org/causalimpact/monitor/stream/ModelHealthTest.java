@@ -111,6 +111,31 @@ class ModelHealthTest {
     return all;
   }
 
+  /**
+   * The records are written field by field without a generator: each must be byte for byte what
+   * Jackson writes for the same fields (parsed back, every double exactly, and written again),
+   * nulls and integers included.
+   */
+  @Test
+  void recordsAreTheTextJacksonWritesForTheirFields() throws Exception {
+    List<String> records = uninterrupted();
+    int nullBands = 0;
+    for (String line : records) {
+      String json = line.substring(line.indexOf(' ') + 1);
+      com.fasterxml.jackson.databind.JsonNode tree = Json.MAPPER.readTree(json);
+      assertEquals(json, Json.MAPPER.writeValueAsString(tree), "rewritten by Jackson");
+      assertEquals(line.substring(0, line.indexOf(' ')),
+          tree.get("monitor").asText() + "/" + tree.get("node").asText(), "key");
+      if (tree.get("band").get(0).isNull()) {
+        nullBands++;
+        assertTrue(tree.get("covered").isNull() && tree.get("coverage").isNull(), json);
+      } else {
+        assertTrue(tree.get("predicted").isDouble() && tree.get("sigma").isDouble(), json);
+      }
+    }
+    assertTrue(nullBands > 0 && nullBands < records.size() / 4, "null bands: " + nullBands);
+  }
+
   @Test
   void anInstanceThatLostItsMemoryReportsExactlyWhatAnUninterruptedOneReports() {
     List<String> expected = uninterrupted();
