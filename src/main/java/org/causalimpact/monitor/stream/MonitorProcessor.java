@@ -58,6 +58,15 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
   /** Incremental analyses of the running interventions, by {@code monitor/id}; a cache. */
   private final Map<String, StreamingAnalysis> live = new HashMap<>();
 
+  /**
+   * The grids of this task's monitors as last written to the store, so that a point does not read
+   * and decode its monitor's grid again. A cache: emptied by {@link #init} and {@link #close}
+   * (Kafka Streams closes and initialises the processor whenever the task's stores go back to
+   * their changelog, as after an aborted transaction), and a monitor's entry is dropped when
+   * processing one of its records fails halfway.
+   */
+  private final Map<String, GridState> gridCache = new HashMap<>();
+
   MonitorProcessor(
       Map<String, MonitorDefinition> monitors, StreamSettings settings, StreamListener listener) {
     this.monitors = monitors;
@@ -73,6 +82,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     this.healths = context.getStateStore(MonitorTopology.HEALTH_STORE);
     this.rows = context.getStateStore(MonitorTopology.ROWS_STORE);
     this.health = new ModelHealth(settings);
+    gridCache.clear();
   }
 
   @Override
@@ -83,15 +93,21 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     if (def == null || e == null) {
       return;
     }
-    Monitor m = new Monitor(def);
-    switch (e.kind()) {
-      case Envelope.POINT -> onPoint(m, e);
-      case Envelope.START -> onStart(m, e);
-      case Envelope.END -> onEnd(m, e);
-      default ->
-          dead("invalid-input", "unknown envelope kind " + e.kind(), e.source(), def.name());
+    try {
+      Monitor m = new Monitor(def);
+      switch (e.kind()) {
+        case Envelope.POINT -> onPoint(m, e);
+        case Envelope.START -> onStart(m, e);
+        case Envelope.END -> onEnd(m, e);
+        default ->
+            dead("invalid-input", "unknown envelope kind " + e.kind(), e.source(), def.name());
+      }
+      m.save();
+    } catch (RuntimeException ex) {
+      // the grid in memory may be ahead of the store now
+      gridCache.remove(monitor);
+      throw ex;
     }
-    m.save();
   }
 
   /**
@@ -107,8 +123,13 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
 
     Monitor(MonitorDefinition def) {
       this.def = def;
-      GridState g = grids.get(def.name());
-      this.grid = g != null ? g : new GridState(def.graph().size());
+      GridState g = gridCache.get(def.name());
+      if (g == null) {
+        g = grids.get(def.name());
+        g = g != null ? g : new GridState(def.graph().size());
+        gridCache.put(def.name(), g);
+      }
+      this.grid = g;
     }
 
     private boolean stateChanged;
@@ -512,6 +533,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
   @Override
   public void close() {
     live.clear();
+    gridCache.clear();
   }
 
   private void emit(String topic, String key, ObjectNode value, long timestamp) {
