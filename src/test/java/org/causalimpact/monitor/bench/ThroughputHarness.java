@@ -54,8 +54,9 @@ import org.causalimpact.monitor.stream.StreamSettings;
  *
  * <ol>
  *   <li>writes {@code N} monitor definitions (4 nodes {@code a -> b -> c -> d}, 1-minute step,
- *       pre-window {@code window} rows) and {@code rows} rows of points for each (4 points a row,
- *       in event-time order) to the {@code metrics} topic before any application starts;
+ *       pre-window {@code window} rows) and {@code rows} rows of points for each ({@code
+ *       pointsPerCell} points per node and row, in event-time order) to the {@code metrics} topic
+ *       before any application starts;
  *   <li><b>passthrough</b>: a topology that parses each point's JSON and writes it back out, with
  *       exactly-once; sustained rate = input points / time from RUNNING until its committed offsets
  *       reach the end of the input;
@@ -74,13 +75,17 @@ import org.causalimpact.monitor.stream.StreamSettings;
  * System properties (all optional): {@code cim.monitors} (N, default 100), {@code cim.rows} (rows
  * per monitor, default 600), {@code cim.window} (pre-window rows, default 1440), {@code
  * cim.partitions} (of the input topics, default 2), {@code cim.threads} (stream threads, default
- * 2), {@code cim.latencyRows} (default 60), {@code cim.latencyRate} (rows/s, default 5), {@code
+ * 2), {@code cim.pointsPerCell} (points per node and row, spread over the step, each node's mean
+ * unchanged; 1, the default, closes a row every 4 points, the most per-row work per point; 6 is a
+ * metric reported every 10 s on a one-minute grid), {@code cim.latencyRows} (default 60), {@code cim.latencyRate} (rows/s, default 5), {@code
  * cim.replicates} (bootstrap replicates, default 1000), {@code cim.keyBySeries} (1: key the
  * points by series instead of by monitor; default 0), {@code cim.rounds} (passthrough-then-monitor
  * rounds on the same input, each with a fresh application id; the result is the last round's,
  * as the first also warms the JIT; default 2), {@code cim.commitMs} (default 100), and {@code
- * cim.streams.<setting>} for any other Kafka Streams setting. Prints one line per measurement; run by
- * {@code src/test/bench/run-throughput.sh}.
+ * cim.streams.<setting>} for any other Kafka Streams setting. Prints one line per measurement,
+ * each rate with the JVM's CPU time per point over the same window (broker, application and
+ * harness share the JVM; CPU per point is the steadier number on a machine that runs other work);
+ * run by {@code src/test/bench/run-throughput.sh}.
  */
 public final class ThroughputHarness {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -90,6 +95,7 @@ public final class ThroughputHarness {
   public static void main(String[] args) throws Exception {
     int monitors = prop("monitors", 100);
     int rows = prop("rows", 600);
+    int perCell = Math.max(1, prop("pointsPerCell", 1));
     int window = prop("window", 1440);
     int partitions = prop("partitions", 2);
     int threads = prop("threads", 2);
@@ -98,9 +104,10 @@ public final class ThroughputHarness {
     int replicates = prop("replicates", 1000);
     System.out.printf(
         Locale.ROOT,
-        "setup: %d monitors x 4 nodes, %d rows each (%d points), pre-window %d, %d partitions,"
+        "setup: %d monitors x 4 nodes, %d rows each, %d points per node and row (%d points),"
+            + " pre-window %d, %d partitions,"
             + " %d stream threads, %d cores, max heap %d MiB%n",
-        monitors, rows, 4L * monitors * rows, window, partitions, threads,
+        monitors, rows, perCell, 4L * monitors * rows * perCell, window, partitions, threads,
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
 
     Path dir = Files.createTempDirectory("cim-throughput");
@@ -113,7 +120,9 @@ public final class ThroughputHarness {
           replicates);
       boolean bySeries = prop("keyBySeries", 0) == 1;
       long points =
-          produce(kafka.bootstrapServers(), settings.metricsTopic(), monitors, rows, bySeries);
+          produce(
+              kafka.bootstrapServers(), settings.metricsTopic(), monitors, rows, perCell,
+              bySeries);
 
       // a row closes once stream time passes its end + grace: the newest point (row rows - 1)
       // closes rows up to rows - 2 - grace steps
@@ -168,24 +177,30 @@ public final class ThroughputHarness {
    * that fall more than the grace behind are dead-lettered as late (docs/input-contract.md).
    */
   private static long produce(
-      String bootstrap, String topic, int monitors, int rows, boolean bySeries)
+      String bootstrap, String topic, int monitors, int rows, int perCell, boolean bySeries)
       throws Exception {
     long t = System.nanoTime();
     long n = 0;
     SplittableRandom rng = new SplittableRandom(42);
     try (KafkaProducer<byte[], byte[]> p = producer(bootstrap)) {
+      double[][] v = new double[monitors][];
       for (int r = 0; r < rows; r++) {
-        long time = T0.toEpochMilli() + r * STEP_MS;
-        for (int i = 0; i < monitors; i++) {
-          double[] v = values(rng, r);
-          for (int k = 0; k < 4; k++) {
-            String series = "m" + i + "_" + SUFFIX[k];
-            String key = bySeries ? series : "m" + i;
-            p.send(
-                new ProducerRecord<>(
-                    topic, null, time + k, key.getBytes(StandardCharsets.UTF_8),
-                    point(series, time + k, v[k])));
-            n++;
+        for (int c = 0; c < perCell; c++) {
+          // the cell's points spread over the step, all with the cell's value
+          long time = T0.toEpochMilli() + r * STEP_MS + c * (STEP_MS / perCell);
+          for (int i = 0; i < monitors; i++) {
+            if (c == 0) {
+              v[i] = values(rng, r);
+            }
+            for (int k = 0; k < 4; k++) {
+              String series = "m" + i + "_" + SUFFIX[k];
+              String key = bySeries ? series : "m" + i;
+              p.send(
+                  new ProducerRecord<>(
+                      topic, null, time + k, key.getBytes(StandardCharsets.UTF_8),
+                      point(series, time + k, v[i][k])));
+              n++;
+            }
           }
         }
       }
@@ -257,6 +272,8 @@ public final class ThroughputHarness {
     long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
     long from = -1;
     long to = -1;
+    long cpuFrom = 0;
+    long cpuTo = 0;
     long done = 0;
     while (done < end) {
       if (System.nanoTime() > deadline || app.state() == KafkaStreams.State.ERROR) {
@@ -267,17 +284,33 @@ public final class ThroughputHarness {
       long now = System.nanoTime();
       if (from < 0 && done >= end / 10) {
         from = now;
+        cpuFrom = processCpuNanos();
       }
       if (to < 0 && done >= end - end / 10) {
         to = now;
+        cpuTo = processCpuNanos();
       }
     }
     double seconds = (to - from) / 1e9;
     double rate = 0.8 * points / seconds;
+    double cpu = (cpuTo - cpuFrom) / 1e9;
     System.out.printf(
-        Locale.ROOT, "%s: 80%% of %d points (10%% to 90%% of %d) in %.2f s = %.0f points/s%n",
-        id, points, end, seconds, rate);
+        Locale.ROOT,
+        "%s: 80%% of %d points (10%% to 90%% of %d) in %.2f s = %.0f points/s; process CPU"
+            + " %.2f cores, %.2f us per point%n",
+        id, points, end, seconds, rate, cpu / seconds, cpu * 1e6 / (0.8 * points));
     return rate;
+  }
+
+  /**
+   * CPU time of this JVM (application, broker and harness alike), or 0 where the JVM does not
+   * report it: CPU per point is steadier than points/s on a machine that also runs other work.
+   */
+  private static long processCpuNanos() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime()
+        : 0;
   }
 
   /**
