@@ -88,6 +88,9 @@ final class ModelHealth {
 
     final double[] rSquared;
     final double[] sigma;
+
+    /** Per node, the end of its records, {@code ,"rSquared":..,"sigma":..}}, written once a fit. */
+    final byte[][] fitText;
     final Ring[] errors;
     final Ring[] covered;
 
@@ -96,6 +99,7 @@ final class ModelHealth {
       coefficients = new double[nodes][];
       rSquared = new double[nodes];
       sigma = new double[nodes];
+      fitText = new byte[nodes][];
       errors = new Ring[nodes];
       covered = new Ring[nodes];
       for (int j = 0; j < nodes; j++) {
@@ -380,6 +384,16 @@ final class ModelHealth {
       mem.coefficients[j] = usable ? fit.coefficients() : null;
       mem.rSquared[j] = usable ? fit.rSquared() : Double.NaN;
       mem.sigma[j] = usable ? fit.sigma() : Double.NaN;
+      mem.fitText[j] = null;
+      if (usable) {
+        ByteArrayBuilder text = new ByteArrayBuilder(64);
+        ascii(text, ",\"rSquared\":");
+        number(text, mem.rSquared[j]);
+        ascii(text, ",\"sigma\":");
+        number(text, mem.sigma[j]);
+        text.append('}');
+        mem.fitText[j] = text.toByteArray();
+      }
     }
     mem.progress.solvedAt = last;
   }
@@ -444,7 +458,8 @@ final class ModelHealth {
   /**
    * One node's record in JSON ({@code null} where there is no band or coverage yet): the text
    * Jackson's generator writes for these fields (numbers by {@link NumberOutput}, as the generator
-   * with the fast double writer does), from the node's fixed head and the row's timestamp.
+   * with the fast double writer does), from the node's fixed head, the row's timestamp and the
+   * text of the node's latest fit.
    */
   private static byte[] json(
       NodeText text,
@@ -482,11 +497,7 @@ final class ModelHealth {
     }
     ascii(out, ",\"window\":");
     ascii(out, Integer.toString(window));
-    ascii(out, ",\"rSquared\":");
-    number(out, mem.rSquared[j]);
-    ascii(out, ",\"sigma\":");
-    number(out, mem.sigma[j]);
-    out.append('}');
+    out.write(mem.fitText[j]);
     return out.toByteArray();
   }
 
