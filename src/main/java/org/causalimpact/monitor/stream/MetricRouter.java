@@ -1,6 +1,5 @@
 package org.causalimpact.monitor.stream;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -29,18 +28,19 @@ final class MetricRouter implements Processor<byte[], byte[], String, Routed> {
   public void process(Record<byte[], byte[]> record) {
     Source source = source(context, record);
     try {
-      JsonNode root = Inputs.object(record.value());
-      String series = Inputs.text(root, "series");
-      long ts = Inputs.timestamp(root, "timestamp");
-      double value = Inputs.number(root, "value");
-      List<String> monitors = monitorsBySeries.get(series);
+      Inputs.Point point = Inputs.point(record.value());
+      List<String> monitors = monitorsBySeries.get(point.series());
       if (monitors == null) {
         throw new Rejected(
-            "unknown-series", "no monitor has a node named '" + series + "'");
+            "unknown-series", "no monitor has a node named '" + point.series() + "'");
       }
       for (String m : monitors) {
         context.forward(
-            new Record<>(m, Routed.live(Envelope.point(series, ts, value, source)), ts));
+            new Record<>(
+                m,
+                Routed.live(
+                    Envelope.point(point.series(), point.timestamp(), point.value(), source)),
+                point.timestamp()));
       }
     } catch (Rejected r) {
       context.forward(
