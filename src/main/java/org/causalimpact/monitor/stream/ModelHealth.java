@@ -441,7 +441,8 @@ final class ModelHealth {
       }
       double coverage = covered.size == 0 ? Double.NaN : covered.total() / covered.size;
       NodeText text = eqs.texts()[j];
-      byte[] json = json(text, time, predicted, actual, q, inBand, coverage, covered.size, mem, j);
+      byte[] json =
+          json(text, time, predicted, actual, q, inBand, coverage, covered.size, mem.fitText[j]);
       emit.accept(
           new Report(
               text.key(),
@@ -470,8 +471,7 @@ final class ModelHealth {
       Boolean inBand,
       double coverage,
       int window,
-      Memory mem,
-      int j) {
+      byte[] fitText) {
     ByteArrayBuilder out = new ByteArrayBuilder(text.head.length + time.length + 200);
     out.write(text.head);
     out.write(time);
@@ -497,7 +497,7 @@ final class ModelHealth {
     }
     ascii(out, ",\"window\":");
     ascii(out, Integer.toString(window));
-    out.write(mem.fitText[j]);
+    out.write(fitText);
     return out.toByteArray();
   }
 
