@@ -67,6 +67,12 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
    */
   private final Map<String, GridState> gridCache = new HashMap<>();
 
+  /**
+   * The interventions of this task's monitors as last read from or written to the store (JSON,
+   * read whenever a row closes); a cache like {@link #gridCache}, emptied and dropped alike.
+   */
+  private final Map<String, MonitorState> stateCache = new HashMap<>();
+
   MonitorProcessor(
       Map<String, MonitorDefinition> monitors, StreamSettings settings, StreamListener listener) {
     this.monitors = monitors;
@@ -83,6 +89,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     this.rows = context.getStateStore(MonitorTopology.ROWS_STORE);
     this.health = new ModelHealth(settings);
     gridCache.clear();
+    stateCache.clear();
   }
 
   @Override
@@ -104,8 +111,9 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
       }
       m.save();
     } catch (RuntimeException ex) {
-      // the grid in memory may be ahead of the store now
+      // the grid and interventions in memory may be ahead of the store now
       gridCache.remove(monitor);
+      stateCache.remove(monitor);
       throw ex;
     }
   }
@@ -147,8 +155,13 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
 
     private MonitorState read() {
       if (state == null) {
-        MonitorState st = states.get(def.name());
-        state = st != null ? st : new MonitorState();
+        MonitorState st = stateCache.get(def.name());
+        if (st == null) {
+          st = states.get(def.name());
+          st = st != null ? st : new MonitorState();
+          stateCache.put(def.name(), st);
+        }
+        state = st;
       }
       return state;
     }
@@ -267,7 +280,8 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     listener.rowClosed(def.name(), s * stepMillis(def));
     long keep = keep(def);
     if (s - keep >= 0) {
-      rows.delete(StoredRows.key(def.name(), s - keep));
+      // put(key, null) deletes without reading the old value back, as delete(key) does
+      rows.put(StoredRows.key(def.name(), s - keep), null);
     }
     if (running) {
       MonitorState ivs = m.state();
@@ -534,6 +548,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
   public void close() {
     live.clear();
     gridCache.clear();
+    stateCache.clear();
   }
 
   private void emit(String topic, String key, ObjectNode value, long timestamp) {

@@ -481,6 +481,46 @@ class MonitorTopologyTest {
     assertEquals(0, q.recentRows("validation", 10).orElseThrow().rows());
   }
 
+  @Test
+  void rowsOlderThanWhatIsKeptLeaveTheStoreAndTheirChangelogGetsTombstones() throws Exception {
+    restart(
+        new StreamSettings(
+            "metrics", "interventions", "impact", "impact.summary", "model.health",
+            Duration.ZERO, 20),
+        StreamListener.NONE,
+        "pruned");
+    int n = 1000;
+    TimeSeriesTable t = simulate().table();
+    pipeRows(t, 0, Math.min(n, t.rows()));
+    for (int r = t.rows(); r < n; r++) {
+      point("x", r * HOUR, 1.0);
+      point("y", r * HOUR + 1000, 2.0);
+    }
+    point("x", n * HOUR, 1.0); // closes row n - 1
+    List<Long> stored = new ArrayList<>();
+    try (var it =
+        driver.<String, GridRow>getKeyValueStore(MonitorTopology.ROWS_STORE).all()) {
+      it.forEachRemaining(kv -> stored.add(kv.value.step()));
+    }
+    stored.sort(null);
+    assertTrue(stored.size() > 400 && stored.size() < n, "rows kept: " + stored.size());
+    assertEquals(n - 1, stored.get(stored.size() - 1));
+    assertEquals(stored.size() - 1, stored.get(stored.size() - 1) - stored.get(0), "consecutive");
+    // the changelog ends with a tombstone for every row that left and a value for every kept one
+    Map<String, byte[]> latest = new java.util.HashMap<>();
+    for (TestRecord<byte[], byte[]> r :
+        output("topology-test-pruned-" + MonitorTopology.ROWS_STORE + "-changelog")
+            .readRecordsToList()) {
+      latest.put(new String(r.key(), StandardCharsets.UTF_8), r.value());
+    }
+    assertEquals(n, latest.size(), "one changelog key per closed row");
+    long first = stored.get(0);
+    for (long step = 0; step < n; step++) {
+      byte[] v = latest.get(StoredRows.key(monitor.name(), step));
+      assertEquals(step < first, v == null, "step " + step + " of " + first + ".." + (n - 1));
+    }
+  }
+
   private static String header(TestRecord<byte[], byte[]> r, String name) {
     Header h = r.headers().lastHeader(name);
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
