@@ -36,11 +36,12 @@ import org.causalimpact.monitor.uncertainty.Quantiles;
  * the row it predicted (unbounded, JSON null, until 19 errors exist at 95%).
  *
  * <p>What is stored per monitor is only how far it has got ({@link HealthState}), and per row the
- * errors and band hits it added ({@link GridRow#errors()}); the sums, coefficients and rings live
- * in this object's memory. When the memory does not match the stored state (a restart, a
- * rebalance, an aborted transaction), it is rebuilt from the stored rows by redoing the last
- * rebuild and the slides since, so the signal continues bit for bit as if nothing had happened.
- * One instance per processor, confined to its stream thread.
+ * errors and band hits it added ({@link GridRow#errors()}); the sums, coefficients, rings and the
+ * values of the latest {@code preWindow + maxLag + 1} rows live in this object's memory. When the
+ * memory does not match the stored state (a restart, a rebalance, an aborted transaction), it is
+ * rebuilt from the stored rows by redoing the last rebuild and the slides since, so the signal
+ * continues bit for bit as if nothing had happened. One instance per processor, confined to its
+ * stream thread.
  */
 final class ModelHealth {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelHealth.class);
@@ -94,7 +95,11 @@ final class ModelHealth {
     final Ring[] errors;
     final Ring[] covered;
 
-    Memory(int nodes) {
+    /** The latest rows the equations read, as stored. */
+    final RowRing rows;
+
+    Memory(int nodes, int rowsHeld) {
+      rows = new RowRing(rowsHeld, nodes);
       sums = new SlidingLeastSquares[nodes];
       coefficients = new double[nodes][];
       rSquared = new double[nodes];
@@ -230,11 +235,10 @@ final class ModelHealth {
         || s - st.base > MAX_INDEX) {
       rebuild(def, eqs, mem, rows, s);
     }
-    List<GridRow> list = StoredRows.range(rows, def.name(), s - eqs.maxLag(), s - 1);
-    list.add(row);
-    Rows recent = new Rows(list);
-    GridRow reported = report(def, eqs, mem, recent, row, emit);
-    slide(def, eqs, mem, recent, rows, s);
+    mem.rows.put(row);
+    load(def, mem, rows, s - eqs.maxLag(), s - 1);
+    GridRow reported = report(def, eqs, mem, row, emit);
+    slide(def, eqs, mem, rows, s);
     progress.copyFrom(st);
     return reported;
   }
@@ -249,7 +253,7 @@ final class ModelHealth {
       Equations eqs,
       HealthState progress,
       ReadOnlyKeyValueStore<String, GridRow> rows) {
-    Memory mem = new Memory(def.graph().size());
+    Memory mem = new Memory(def.graph().size(), def.preWindow() + eqs.maxLag() + 1);
     if (progress.rebuiltAt == GridState.NONE) {
       mem.progress.copyFrom(progress);
       return mem;
@@ -257,8 +261,7 @@ final class ModelHealth {
     mem.progress.base = progress.base;
     rebuild(def, eqs, mem, rows, progress.rebuiltAt);
     for (long r = progress.rebuiltAt; r <= progress.lastAdded; r++) {
-      Rows recent = new Rows(StoredRows.range(rows, def.name(), r - eqs.maxLag(), r));
-      slide(def, eqs, mem, recent, rows, r);
+      slide(def, eqs, mem, rows, r);
     }
     restoreRings(def, mem, rows, progress.lastAdded);
     if (!mem.progress.sameAs(progress)) {
@@ -320,28 +323,49 @@ final class ModelHealth {
       MonitorDefinition def,
       Equations eqs,
       Memory mem,
-      Rows recent,
       ReadOnlyKeyValueStore<String, GridRow> rows,
       long s) {
     HealthState st = mem.progress;
-    if (recent.usable(s, eqs.maxLag())) {
+    RowRing held = mem.rows;
+    load(def, mem, rows, s - eqs.maxLag(), s);
+    if (held.usable(s, eqs.maxLag())) {
       for (EquationLayout layout : eqs.layouts()) {
-        mem.sums[layout.node()].addRow(layout, recent.values(st.base), (int) (s - st.base));
+        mem.sums[layout.node()].addRow(layout, held.values(st.base), (int) (s - st.base));
       }
     }
     long leaving = s - def.preWindow();
     if (leaving >= st.base + eqs.maxLag()) {
-      Rows old = new Rows(StoredRows.range(rows, def.name(), leaving - eqs.maxLag(), leaving));
-      if (old.usable(leaving, eqs.maxLag())) {
+      load(def, mem, rows, leaving - eqs.maxLag(), leaving);
+      if (held.usable(leaving, eqs.maxLag())) {
         for (EquationLayout layout : eqs.layouts()) {
           mem.sums[layout.node()].removeRow(
-              layout, old.values(st.base), (int) (leaving - st.base));
+              layout, held.values(st.base), (int) (leaving - st.base));
         }
       }
     }
     st.lastAdded = s;
     if (st.solvedAt == GridState.NONE || s - st.solvedAt >= settings.healthRefitEvery()) {
       solve(def, mem, s);
+    }
+  }
+
+  /**
+   * Makes the memory hold the stored rows of steps {@code [from, to]}: those it does not hold yet
+   * are read from the store (one range read from the first missing step).
+   */
+  private static void load(
+      MonitorDefinition def,
+      Memory mem,
+      ReadOnlyKeyValueStore<String, GridRow> rows,
+      long from,
+      long to) {
+    for (long r = Math.max(0, from); r <= to; r++) {
+      if (!mem.rows.holds(r)) {
+        for (GridRow stored : StoredRows.range(rows, def.name(), r, to)) {
+          mem.rows.put(stored);
+        }
+        return;
+      }
     }
   }
 
@@ -361,11 +385,12 @@ final class ModelHealth {
     for (EquationLayout layout : eqs.layouts()) {
       mem.sums[layout.node()] = SlidingLeastSquares.empty(layout.size());
     }
-    Rows stored = new Rows(StoredRows.range(rows, def.name(), first - eqs.maxLag(), s - 1));
+    load(def, mem, rows, first - eqs.maxLag(), s - 1);
+    RowRing held = mem.rows;
     for (long r = Math.max(first, st.base + eqs.maxLag()); r < s; r++) {
-      if (stored.usable(r, eqs.maxLag())) {
+      if (held.usable(r, eqs.maxLag())) {
         for (EquationLayout layout : eqs.layouts()) {
-          mem.sums[layout.node()].addRow(layout, stored.values(st.base), (int) (r - st.base));
+          mem.sums[layout.node()].addRow(layout, held.values(st.base), (int) (r - st.base));
         }
       }
     }
@@ -399,12 +424,7 @@ final class ModelHealth {
   }
 
   private static GridRow report(
-      MonitorDefinition def,
-      Equations eqs,
-      Memory mem,
-      Rows recent,
-      GridRow row,
-      Consumer<Report> emit) {
+      MonitorDefinition def, Equations eqs, Memory mem, GridRow row, Consumer<Report> emit) {
     double alpha = 1 - def.intervals().level();
     long s = row.step();
     long base = mem.progress.base;
@@ -412,7 +432,7 @@ final class ModelHealth {
         Instant.ofEpochMilli(s * Math.max(1, def.step().toMillis()))
             .toString()
             .getBytes(StandardCharsets.US_ASCII);
-    EquationLayout.NodeValues values = recent.values(base);
+    EquationLayout.NodeValues values = mem.rows.values(base);
     double[] added = new double[def.graph().size()];
     byte[] hits = new byte[added.length];
     Arrays.fill(added, Double.NaN);
@@ -534,41 +554,50 @@ final class ModelHealth {
     }
   }
 
-  /** Stored rows by step, read as equation rows counted from a base step. */
-  private static final class Rows {
-    private final List<GridRow> list;
-    private final long first;
+  /**
+   * The values of a monitor's latest rows by step, a fixed number of steps back from the newest:
+   * what the equations read (a row, its lags, and the row leaving the window with its lags)
+   * without reading the store. A step it does not hold reads as missing, so callers {@link
+   * ModelHealth#load} first. It holds only rows as stored: the rows store keeps more steps than
+   * this, and a monitor's memory is set up again from the store whenever it may be behind.
+   */
+  static final class RowRing {
+    private final int nodes;
+    private final long[] steps;
+    private final double[] values;
 
-    Rows(List<GridRow> list) {
-      this.list = list;
-      this.first = list.isEmpty() ? 0 : list.get(0).step();
+    RowRing(int capacity, int nodes) {
+      this.nodes = nodes;
+      this.steps = new long[capacity];
+      this.values = new double[capacity * nodes];
+      Arrays.fill(steps, GridState.NONE);
     }
 
-    /** The row of step {@code s}, or {@code null} if not stored. */
-    GridRow get(long s) {
-      long i = s - first;
-      if (i < 0 || i >= list.size()) {
-        return null;
-      }
-      GridRow r = list.get((int) i);
-      return r.step() == s ? r : find(s);
+    private int slot(long s) {
+      return (int) Math.floorMod(s, (long) steps.length);
     }
 
-    private GridRow find(long s) {
-      for (GridRow r : list) {
-        if (r.step() == s) {
-          return r;
-        }
-      }
-      return null;
+    void put(GridRow row) {
+      int slot = slot(row.step());
+      steps[slot] = row.step();
+      System.arraycopy(row.values(), 0, values, slot * nodes, nodes);
     }
 
-    /** Whether rows {@code s - maxLag .. s} are all stored and complete. */
+    boolean holds(long s) {
+      return steps[slot(s)] == s;
+    }
+
+    /** Whether rows {@code s - maxLag .. s} are all held and complete. */
     boolean usable(long s, int maxLag) {
       for (long r = s - maxLag; r <= s; r++) {
-        GridRow row = get(r);
-        if (row == null || !row.complete()) {
+        int slot = slot(r);
+        if (steps[slot] != r) {
           return false;
+        }
+        for (int j = slot * nodes; j < (slot + 1) * nodes; j++) {
+          if (!Double.isFinite(values[j])) {
+            return false;
+          }
         }
       }
       return true;
@@ -576,8 +605,9 @@ final class ModelHealth {
 
     EquationLayout.NodeValues values(long base) {
       return (node, t) -> {
-        GridRow r = get(base + t);
-        return r == null ? Double.NaN : r.values()[node];
+        long r = base + t;
+        int slot = slot(r);
+        return steps[slot] == r ? values[slot * nodes + node] : Double.NaN;
       };
     }
   }
