@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.report.JsonReport;
 import org.causalimpact.monitor.scm.EquationLayout;
@@ -218,7 +217,7 @@ final class ModelHealth {
   GridRow onRowClosed(
       MonitorDefinition def,
       HealthState progress,
-      ReadOnlyKeyValueStore<String, GridRow> rows,
+      StoredRows.Reader rows,
       GridRow row,
       Consumer<Report> emit) {
     Equations eqs = equations(def);
@@ -252,7 +251,7 @@ final class ModelHealth {
       MonitorDefinition def,
       Equations eqs,
       HealthState progress,
-      ReadOnlyKeyValueStore<String, GridRow> rows) {
+      StoredRows.Reader rows) {
     Memory mem = new Memory(def.graph().size(), def.preWindow() + eqs.maxLag() + 1);
     if (progress.rebuiltAt == GridState.NONE) {
       mem.progress.copyFrom(progress);
@@ -277,7 +276,7 @@ final class ModelHealth {
 
   /** The latest {@value #WINDOW} errors and hits per node, from the rows through {@code last}. */
   private void restoreRings(
-      MonitorDefinition def, Memory mem, ReadOnlyKeyValueStore<String, GridRow> rows, long last) {
+      MonitorDefinition def, Memory mem, StoredRows.Reader rows, long last) {
     int nodes = def.graph().size();
     double[][] errors = new double[nodes][WINDOW];
     double[][] hits = new double[nodes][WINDOW];
@@ -288,7 +287,7 @@ final class ModelHealth {
     boolean oldestRead = false;
     for (long to = last; to >= 0 && !full && !oldestRead; to -= chunk) {
       long from = Math.max(0, to - chunk + 1);
-      List<GridRow> list = StoredRows.range(rows, def.name(), from, to);
+      List<GridRow> list = rows.range(def.name(), from, to);
       // stored rows are consecutive steps: a short chunk holds the oldest one
       oldestRead = list.size() < to - from + 1;
       for (int i = list.size() - 1; i >= 0 && !full; i--) {
@@ -323,7 +322,7 @@ final class ModelHealth {
       MonitorDefinition def,
       Equations eqs,
       Memory mem,
-      ReadOnlyKeyValueStore<String, GridRow> rows,
+      StoredRows.Reader rows,
       long s) {
     HealthState st = mem.progress;
     RowRing held = mem.rows;
@@ -356,12 +355,12 @@ final class ModelHealth {
   private static void load(
       MonitorDefinition def,
       Memory mem,
-      ReadOnlyKeyValueStore<String, GridRow> rows,
+      StoredRows.Reader rows,
       long from,
       long to) {
     for (long r = Math.max(0, from); r <= to; r++) {
       if (!mem.rows.holds(r)) {
-        for (GridRow stored : StoredRows.range(rows, def.name(), r, to)) {
+        for (GridRow stored : rows.range(def.name(), r, to)) {
           mem.rows.put(stored);
         }
         return;
@@ -374,7 +373,7 @@ final class ModelHealth {
       MonitorDefinition def,
       Equations eqs,
       Memory mem,
-      ReadOnlyKeyValueStore<String, GridRow> rows,
+      StoredRows.Reader rows,
       long s) {
     HealthState st = mem.progress;
     int window = def.preWindow();

@@ -52,7 +52,8 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
   private KeyValueStore<String, MonitorState> states;
   private KeyValueStore<String, GridState> grids;
   private KeyValueStore<String, HealthState> healths;
-  private KeyValueStore<String, GridRow> rows;
+  private KeyValueStore<String, RowChunk> rows;
+  private StoredRows.Reader rowReader;
   private ModelHealth health;
 
   /** Incremental analyses of the running interventions, by {@code monitor/id}; a cache. */
@@ -73,6 +74,12 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
    */
   private final Map<String, MonitorState> stateCache = new HashMap<>();
 
+  /**
+   * Each monitor's newest chunk of rows as last written to the store; a cache like {@link
+   * #gridCache}, emptied and dropped alike.
+   */
+  private final Map<String, RowChunk> chunkCache = new HashMap<>();
+
   MonitorProcessor(
       Map<String, MonitorDefinition> monitors, StreamSettings settings, StreamListener listener) {
     this.monitors = monitors;
@@ -87,9 +94,11 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     this.grids = context.getStateStore(MonitorTopology.GRID_STORE);
     this.healths = context.getStateStore(MonitorTopology.HEALTH_STORE);
     this.rows = context.getStateStore(MonitorTopology.ROWS_STORE);
+    this.rowReader = StoredRows.reader(rows);
     this.health = new ModelHealth(settings);
     gridCache.clear();
     stateCache.clear();
+    chunkCache.clear();
   }
 
   @Override
@@ -114,6 +123,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
       // the grid and interventions in memory may be ahead of the store now
       gridCache.remove(monitor);
       stateCache.remove(monitor);
+      chunkCache.remove(monitor);
       throw ex;
     }
   }
@@ -267,7 +277,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
           health.onRowClosed(
               def,
               m.health(),
-              rows,
+              rowReader,
               row,
               r -> {
                 context.forward(
@@ -275,13 +285,15 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
                 listener.health(def.name(), r.node(), r.rSquared(), r.sigma(), r.coverage());
               });
     }
-    rows.put(StoredRows.key(def.name(), s), row);
+    storeRow(def.name(), row);
     st.lastClosedStep = s;
     listener.rowClosed(def.name(), s * stepMillis(def));
     long keep = keep(def);
-    if (s - keep >= 0) {
-      // put(key, null) deletes without reading the old value back, as delete(key) does
-      rows.put(StoredRows.key(def.name(), s - keep), null);
+    long leaving = s - keep;
+    if (leaving >= 0 && RowChunk.indexOf(leaving + 1) != RowChunk.indexOf(leaving)) {
+      // the chunk's last row is no longer kept; put(key, null) deletes without reading the old
+      // value back, as delete(key) does
+      rows.put(StoredRows.key(def.name(), RowChunk.indexOf(leaving)), null);
     }
     if (running) {
       MonitorState ivs = m.state();
@@ -291,8 +303,30 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     }
   }
 
+  /** Writes a closed row into its chunk, the monitor's newest. */
+  private void storeRow(String monitor, GridRow row) {
+    long index = RowChunk.indexOf(row.step());
+    RowChunk chunk = chunkCache.get(monitor);
+    if (chunk == null || chunk.index != index) {
+      chunk = rows.get(StoredRows.key(monitor, index));
+      chunk = chunk != null ? chunk : new RowChunk(index);
+      chunkCache.put(monitor, chunk);
+    }
+    chunk.put(row);
+    rows.put(StoredRows.key(monitor, index), chunk);
+  }
+
+  /** The stored row of step {@code s}, from the newest chunk in memory if it holds it. */
+  private GridRow storedRow(String monitor, long s) {
+    RowChunk chunk = chunkCache.get(monitor);
+    if (chunk != null && chunk.index == RowChunk.indexOf(s)) {
+      return chunk.get(s);
+    }
+    return StoredRows.row(rows, monitor, s);
+  }
+
   /**
-   * Rows kept per monitor: what a running analysis is set up again from (its pre-period and
+   * Rows kept per monitor (and up to a chunk more): what a running analysis is set up again from (its pre-period and
    * post-period, persistence rows included) and what model health is rebuilt from.
    */
   private long keep(MonitorDefinition def) {
@@ -419,7 +453,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
 
   private boolean emitStep(MonitorDefinition def, MonitorState st, MonitorState.Active iv, long s) {
     List<StreamingAnalysis.OutcomeStep> steps;
-    GridRow row = rows.get(StoredRows.key(def.name(), s));
+    GridRow row = storedRow(def.name(), s);
     long began = System.nanoTime();
     try {
       steps = step(def, iv, s, row);
@@ -549,6 +583,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     live.clear();
     gridCache.clear();
     stateCache.clear();
+    chunkCache.clear();
   }
 
   private void emit(String topic, String key, ObjectNode value, long timestamp) {

@@ -29,7 +29,7 @@ public final class MonitorQueries {
 
     ReadOnlyKeyValueStore<String, GridState> grid();
 
-    ReadOnlyKeyValueStore<String, GridRow> rows();
+    ReadOnlyKeyValueStore<String, RowChunk> rows();
   }
 
   private final Map<String, MonitorDefinition> monitors;
@@ -67,8 +67,8 @@ public final class MonitorQueries {
           }
 
           @Override
-          public ReadOnlyKeyValueStore<String, GridRow> rows() {
-            return (ReadOnlyKeyValueStore<String, GridRow>)
+          public ReadOnlyKeyValueStore<String, RowChunk> rows() {
+            return (ReadOnlyKeyValueStore<String, RowChunk>)
                 storeByName.apply(MonitorTopology.ROWS_STORE);
           }
         });
@@ -94,7 +94,7 @@ public final class MonitorQueries {
           }
 
           @Override
-          public ReadOnlyKeyValueStore<String, GridRow> rows() {
+          public ReadOnlyKeyValueStore<String, RowChunk> rows() {
             return streams.store(
                 StoreQueryParameters.fromNameAndType(
                     MonitorTopology.ROWS_STORE, QueryableStoreTypes.keyValueStore()));

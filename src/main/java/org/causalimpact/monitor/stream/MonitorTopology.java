@@ -43,7 +43,7 @@ public final class MonitorTopology {
   /** Per-monitor model-health memory (binary). */
   public static final String HEALTH_STORE = "monitor-health";
 
-  /** Closed grid rows, keyed {@code monitor/step}. */
+  /** Closed grid rows in chunks of {@value RowChunk#SIZE} steps, keyed {@code monitor/chunk}. */
   public static final String ROWS_STORE = "monitor-rows";
 
   private MonitorTopology() {}
@@ -84,7 +84,8 @@ public final class MonitorTopology {
             .withCachingEnabled());
     b.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(ROWS_STORE), Serdes.String(), StateSerdes.ROW));
+                Stores.persistentKeyValueStore(ROWS_STORE), Serdes.String(), StateSerdes.CHUNK)
+            .withCachingEnabled());
 
     Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray());
     KStream<String, Routed> points =

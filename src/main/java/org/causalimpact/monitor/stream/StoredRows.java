@@ -18,17 +18,24 @@ import org.causalimpact.monitor.scm.TimeSeriesTable;
 
 /**
  * Reading a monitor's closed rows from the rows store, and analysing an intervention on them; shared
- * by the processor (which writes the store) and the interactive queries (which only read it).
+ * by the processor (which writes the store) and the interactive queries (which only read it). The
+ * store holds the rows in {@link RowChunk}s keyed {@code monitor/chunk index}.
  */
 final class StoredRows {
   private StoredRows() {}
 
-  /** Row keys sort by step: the monitor name, a slash and the step zero-padded to 19 digits. */
-  static String key(String monitor, long step) {
-    if (step < 0) {
-      throw new IllegalArgumentException("grid step " + step + " < 0");
+  /** A monitor's stored rows of steps {@code [from, to]}, in order. */
+  @FunctionalInterface
+  interface Reader {
+    List<GridRow> range(String monitor, long from, long to);
+  }
+
+  /** Chunk keys sort by index: the monitor name, a slash and the index zero-padded to 19 digits. */
+  static String key(String monitor, long chunk) {
+    if (chunk < 0) {
+      throw new IllegalArgumentException("row chunk " + chunk + " < 0");
     }
-    String digits = Long.toString(step);
+    String digits = Long.toString(chunk);
     StringBuilder b = new StringBuilder(monitor.length() + 20).append(monitor).append('/');
     for (int i = digits.length(); i < 19; i++) {
       b.append('0');
@@ -38,18 +45,35 @@ final class StoredRows {
 
   /** The rows of steps {@code [from, to]} in order. */
   static List<GridRow> range(
-      ReadOnlyKeyValueStore<String, GridRow> rows, String monitor, long from, long to) {
+      ReadOnlyKeyValueStore<String, RowChunk> rows, String monitor, long from, long to) {
     List<GridRow> list = new ArrayList<>();
     if (to < 0 || to < from) {
       return list;
     }
-    try (KeyValueIterator<String, GridRow> it =
-        rows.range(key(monitor, Math.max(0, from)), key(monitor, to))) {
+    try (KeyValueIterator<String, RowChunk> it =
+        rows.range(
+            key(monitor, RowChunk.indexOf(Math.max(0, from))),
+            key(monitor, RowChunk.indexOf(to)))) {
       while (it.hasNext()) {
-        list.add(it.next().value);
+        for (GridRow r : it.next().value.rows()) {
+          if (r.step() >= from && r.step() <= to) {
+            list.add(r);
+          }
+        }
       }
     }
     return list;
+  }
+
+  /** The store as a {@link Reader}. */
+  static Reader reader(ReadOnlyKeyValueStore<String, RowChunk> rows) {
+    return (monitor, from, to) -> range(rows, monitor, from, to);
+  }
+
+  /** The row of step {@code step}, or {@code null} if not stored. */
+  static GridRow row(ReadOnlyKeyValueStore<String, RowChunk> rows, String monitor, long step) {
+    RowChunk c = rows.get(key(monitor, RowChunk.indexOf(step)));
+    return c == null ? null : c.get(step);
   }
 
   /** The table an analysis reads, and the row of the intervention's start in it. */
@@ -62,7 +86,7 @@ final class StoredRows {
    * @throws InputException if no complete row precedes the start
    */
   static Slice slice(
-      ReadOnlyKeyValueStore<String, GridRow> rows,
+      ReadOnlyKeyValueStore<String, RowChunk> rows,
       MonitorDefinition def,
       MonitorState.Active iv,
       long last) {

@@ -838,16 +838,13 @@ class BadInputCorpusTest {
         assertTrue(offsets.add(header(r, DeadLetter.OFFSET)), "dead-lettered once: " + r);
       }
       long used = 0;
-      KeyValueStore<String, GridRow> rows = d.getKeyValueStore(MonitorTopology.ROWS_STORE);
+      KeyValueStore<String, RowChunk> rows = d.getKeyValueStore(MonitorTopology.ROWS_STORE);
       int closed = 0;
-      try (KeyValueIterator<String, GridRow> it = rows.all()) {
-        while (it.hasNext()) {
-          KeyValue<String, GridRow> kv = it.next();
-          closed++;
-          for (int j = 0; j < kv.value.values().length; j++) {
-            if (!kv.value.imputed()[j]) {
-              used += Math.round(kv.value.values()[j]);
-            }
+      for (GridRow row : StoredRows.range(rows, "counting", 0, Long.MAX_VALUE)) {
+        closed++;
+        for (int j = 0; j < row.values().length; j++) {
+          if (!row.imputed()[j]) {
+            used += Math.round(row.values()[j]);
           }
         }
       }

@@ -57,7 +57,7 @@ class ModelHealthTest {
 
   /** The stored side: rows by key, and the health progress as its bytes. */
   private static final class Stored {
-    final TreeMap<String, GridRow> rows = new TreeMap<>();
+    final TreeMap<Long, GridRow> rows = new TreeMap<>();
     byte[] progress;
 
     Stored copy() {
@@ -96,7 +96,7 @@ class ModelHealthTest {
       row = health.onRowClosed(def, progress, store(st.rows), row, r -> out.add(r.key() + " " + new String(r.json(), StandardCharsets.UTF_8)));
       st.progress = StateSerdes.HEALTH.serializer().serialize("t", progress);
     }
-    st.rows.put(StoredRows.key(def.name(), s), StateSerdes.ROW.deserializer()
+    st.rows.put((long) s, StateSerdes.ROW.deserializer()
         .deserialize("t", StateSerdes.ROW.serializer().serialize("t", row)));
     return out;
   }
@@ -189,15 +189,15 @@ class ModelHealthTest {
     for (int s = 0; s < ROWS; s++) {
       close(health, st, s);
     }
-    GridRow paused = st.rows.get(StoredRows.key(def.name(), PAUSE_FROM));
+    GridRow paused = st.rows.get((long) PAUSE_FROM);
     assertEquals(null, paused.errors(), "no health while paused");
-    GridRow last = st.rows.get(StoredRows.key(def.name(), ROWS - 1));
+    GridRow last = st.rows.get((long) ROWS - 1);
     assertNotNull(last.errors());
     for (int j = 0; j < last.errors().length; j++) {
       assertTrue(last.errors()[j] >= 0, "error of node " + j);
       assertTrue(last.hits()[j] == 0 || last.hits()[j] == 1, "hit of node " + j);
     }
-    GridRow imputed = st.rows.get(StoredRows.key(def.name(), 17 * 20 + 5));
+    GridRow imputed = st.rows.get(17L * 20 + 5);
     assertTrue(Double.isNaN(imputed.errors()[1]), "an imputed value adds no error");
     assertEquals(-1, imputed.hits()[1]);
   }
@@ -245,58 +245,9 @@ class ModelHealthTest {
     }
   }
 
-  /** A read-only view of a sorted map, as the processor sees its rows store. */
-  private static ReadOnlyKeyValueStore<String, GridRow> store(NavigableMap<String, GridRow> map) {
-    return new ReadOnlyKeyValueStore<>() {
-      @Override
-      public GridRow get(String key) {
-        return map.get(key);
-      }
-
-      @Override
-      public KeyValueIterator<String, GridRow> range(String from, String to) {
-        return iterator(map.subMap(from, true, to, true));
-      }
-
-      @Override
-      public KeyValueIterator<String, GridRow> all() {
-        return iterator(map);
-      }
-
-      @Override
-      public long approximateNumEntries() {
-        return map.size();
-      }
-    };
-  }
-
-  private static KeyValueIterator<String, GridRow> iterator(Map<String, GridRow> view) {
-    Iterator<Map.Entry<String, GridRow>> it = new ArrayList<>(view.entrySet()).iterator();
-    return new KeyValueIterator<>() {
-      private Map.Entry<String, GridRow> peeked;
-
-      @Override
-      public boolean hasNext() {
-        return peeked != null || it.hasNext();
-      }
-
-      @Override
-      public KeyValue<String, GridRow> next() {
-        Map.Entry<String, GridRow> e = peeked != null ? peeked : it.next();
-        peeked = null;
-        return KeyValue.pair(e.getKey(), e.getValue());
-      }
-
-      @Override
-      public String peekNextKey() {
-        if (peeked == null) {
-          peeked = it.next();
-        }
-        return peeked.getKey();
-      }
-
-      @Override
-      public void close() {}
-    };
+  /** The rows of a sorted map by step, as the processor reads its rows store. */
+  private static StoredRows.Reader store(NavigableMap<Long, GridRow> map) {
+    return (monitor, from, to) ->
+        from > to ? new ArrayList<>() : new ArrayList<>(map.subMap(from, true, to, true).values());
   }
 }

@@ -482,7 +482,7 @@ class MonitorTopologyTest {
   }
 
   @Test
-  void rowsOlderThanWhatIsKeptLeaveTheStoreAndTheirChangelogGetsTombstones() throws Exception {
+  void rowsOlderThanWhatIsKeptLeaveTheStoreInChunksAndTheChangelogGetsTombstones() throws Exception {
     restart(
         new StreamSettings(
             "metrics", "interventions", "impact", "impact.summary", "model.health",
@@ -497,27 +497,30 @@ class MonitorTopologyTest {
       point("y", r * HOUR + 1000, 2.0);
     }
     point("x", n * HOUR, 1.0); // closes row n - 1
-    List<Long> stored = new ArrayList<>();
-    try (var it =
-        driver.<String, GridRow>getKeyValueStore(MonitorTopology.ROWS_STORE).all()) {
-      it.forEachRemaining(kv -> stored.add(kv.value.step()));
-    }
-    stored.sort(null);
+    List<Long> stored =
+        StoredRows.range(
+                driver.<String, RowChunk>getKeyValueStore(MonitorTopology.ROWS_STORE),
+                monitor.name(), 0, Long.MAX_VALUE)
+            .stream()
+            .map(GridRow::step)
+            .toList();
     assertTrue(stored.size() > 400 && stored.size() < n, "rows kept: " + stored.size());
     assertEquals(n - 1, stored.get(stored.size() - 1));
     assertEquals(stored.size() - 1, stored.get(stored.size() - 1) - stored.get(0), "consecutive");
-    // the changelog ends with a tombstone for every row that left and a value for every kept one
+    long first = stored.get(0);
+    assertEquals(0, first % RowChunk.SIZE, "whole chunks leave");
+    // the changelog ends with a tombstone for every chunk that left and a value for every kept one
     Map<String, byte[]> latest = new java.util.HashMap<>();
     for (TestRecord<byte[], byte[]> r :
         output("topology-test-pruned-" + MonitorTopology.ROWS_STORE + "-changelog")
             .readRecordsToList()) {
       latest.put(new String(r.key(), StandardCharsets.UTF_8), r.value());
     }
-    assertEquals(n, latest.size(), "one changelog key per closed row");
-    long first = stored.get(0);
-    for (long step = 0; step < n; step++) {
-      byte[] v = latest.get(StoredRows.key(monitor.name(), step));
-      assertEquals(step < first, v == null, "step " + step + " of " + first + ".." + (n - 1));
+    long chunks = RowChunk.indexOf(n - 1) + 1;
+    assertEquals(chunks, latest.size(), "one changelog key per chunk of closed rows");
+    for (long c = 0; c < chunks; c++) {
+      byte[] v = latest.get(StoredRows.key(monitor.name(), c));
+      assertEquals(c < RowChunk.indexOf(first), v == null, "chunk " + c + ", first row " + first);
     }
   }
 

@@ -239,14 +239,11 @@ class RandomRecordsProperties {
         }
       }
       double inRows = 0;
-      KeyValueStore<String, GridRow> rows = d.getKeyValueStore(MonitorTopology.ROWS_STORE);
-      try (KeyValueIterator<String, GridRow> it = rows.all()) {
-        while (it.hasNext()) {
-          KeyValue<String, GridRow> row = it.next();
-          for (int j = 0; j < row.value.values().length; j++) {
-            if (!row.value.imputed()[j]) {
-              inRows += row.value.values()[j];
-            }
+      KeyValueStore<String, RowChunk> rows = d.getKeyValueStore(MonitorTopology.ROWS_STORE);
+      for (GridRow row : StoredRows.range(rows, "counting", 0, Long.MAX_VALUE)) {
+        for (int j = 0; j < row.values().length; j++) {
+          if (!row.imputed()[j]) {
+            inRows += row.values()[j];
           }
         }
       }

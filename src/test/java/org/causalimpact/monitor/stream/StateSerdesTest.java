@@ -56,6 +56,37 @@ class StateSerdesTest {
   }
 
   @Test
+  void aChunkKeepsItsRowsWithTheirHealthAndRefusesASingleStoredRow() {
+    RowChunk chunk = new RowChunk(2);
+    GridRow first = new GridRow(32, new double[] {1.0, Double.NaN}, new boolean[] {false, true});
+    GridRow last =
+        new GridRow(47, new double[] {3.0, 4.0}, new boolean[] {false, false})
+            .withHealth(new double[] {0.5, Double.NaN}, new byte[] {0, -1});
+    chunk.put(last);
+    chunk.put(first);
+    RowChunk back = roundTrip(StateSerdes.CHUNK, chunk);
+    assertEquals(2, back.index);
+    assertEquals(List.of(32L, 47L), back.rows().stream().map(GridRow::step).toList());
+    assertArrayEquals(first.values(), back.get(32).values());
+    assertArrayEquals(first.imputed(), back.get(32).imputed());
+    assertNull(back.get(32).errors());
+    assertArrayEquals(last.errors(), back.get(47).errors());
+    assertArrayEquals(last.hits(), back.get(47).hits());
+    assertNull(back.get(33));
+    assertNull(back.get(48), "not this chunk's step");
+    assertThrows(IllegalArgumentException.class, () -> chunk.put(new GridRow(48, new double[2],
+        new boolean[2])));
+    assertEquals(0, roundTrip(StateSerdes.CHUNK, new RowChunk(0)).rows().size());
+    // a store written by a build that kept one row per key
+    byte[] single = StateSerdes.ROW.serializer().serialize("t", first);
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> StateSerdes.CHUNK.deserializer().deserialize("t", single));
+    assertTrue(e.getMessage().contains("reset"), e.getMessage());
+  }
+
+  @Test
   void healthStateKeepsItsFourSteps() {
     HealthState h = new HealthState();
     h.base = 10;
