@@ -321,6 +321,10 @@ public final class StreamsConfigs {
     // text, before every record: about a tenth of a stream thread's time in the throughput
     // harness.
     p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
+    // Kafka's 16 KiB batches fill in a fraction of the 100 ms linger under load: at 128 KiB the
+    // throughput harness spent about a fifth less CPU per point, in the monitor and the
+    // passthrough alike
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), "131072");
     kafkaSettings().forEach(p::put);
     if (!p.containsKey(StreamsConfig.STATE_DIR_CONFIG)) {
       p.put(

@@ -75,6 +75,11 @@ class StreamsConfigsTest {
     assertEquals("-1", p.get("max.task.idle.ms"));
     assertEquals(
         "0", StreamsConfigs.defaults().with("max.task.idle.ms", "0").streams().get("max.task.idle.ms"));
+    assertEquals("131072", p.get("producer.batch.size"));
+    assertEquals(
+        "16384",
+        StreamsConfigs.defaults().with("producer.batch.size", "16384").streams()
+            .get("producer.batch.size"));
     assertEquals("SASL_SSL", p.get("security.protocol"));
     assertTrue(p.get("state.dir").toString().contains("causal-impact-monitor"), p.toString());
     assertFalse(p.containsKey("monitor.grace"));
