@@ -120,7 +120,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
       }
       m.save();
     } catch (RuntimeException ex) {
-      // the grid and interventions in memory may be ahead of the store now
+      // the grid, interventions and newest chunk in memory may be ahead of the store now
       gridCache.remove(monitor);
       stateCache.remove(monitor);
       chunkCache.remove(monitor);
