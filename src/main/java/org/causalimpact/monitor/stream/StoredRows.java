@@ -43,6 +43,12 @@ final class StoredRows {
     return b.append(digits).toString();
   }
 
+  /**
+   * Spans of at most this many chunks are read chunk by chunk: a lookup of a key that is not
+   * stored (the rows before a monitor's first) is much cheaper than opening a store iterator.
+   */
+  private static final long MAX_CHUNK_GETS = 4;
+
   /** The rows of steps {@code [from, to]} in order. */
   static List<GridRow> range(
       ReadOnlyKeyValueStore<String, RowChunk> rows, String monitor, long from, long to) {
@@ -50,19 +56,32 @@ final class StoredRows {
     if (to < 0 || to < from) {
       return list;
     }
-    try (KeyValueIterator<String, RowChunk> it =
-        rows.range(
-            key(monitor, RowChunk.indexOf(Math.max(0, from))),
-            key(monitor, RowChunk.indexOf(to)))) {
-      while (it.hasNext()) {
-        for (GridRow r : it.next().value.rows()) {
-          if (r.step() >= from && r.step() <= to) {
-            list.add(r);
-          }
+    long first = RowChunk.indexOf(Math.max(0, from));
+    long last = RowChunk.indexOf(to);
+    if (last - first < MAX_CHUNK_GETS) {
+      for (long c = first; c <= last; c++) {
+        RowChunk chunk = rows.get(key(monitor, c));
+        if (chunk != null) {
+          addRows(chunk, from, to, list);
         }
+      }
+      return list;
+    }
+    try (KeyValueIterator<String, RowChunk> it =
+        rows.range(key(monitor, first), key(monitor, last))) {
+      while (it.hasNext()) {
+        addRows(it.next().value, from, to, list);
       }
     }
     return list;
+  }
+
+  private static void addRows(RowChunk chunk, long from, long to, List<GridRow> list) {
+    for (GridRow r : chunk.rows()) {
+      if (r.step() >= from && r.step() <= to) {
+        list.add(r);
+      }
+    }
   }
 
   /** The store as a {@link Reader}. */
