@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -155,6 +156,21 @@ final class RunCommand implements Callable<Integer> {
           created.isEmpty() ? "topics: all exist" : "topics created: " + String.join(", ", created));
     } else {
       checkAuthentication(configs);
+    }
+    if (settings.keyedByMonitor()) {
+      Optional<String> problem;
+      try {
+        problem = StreamsTopics.keyedByMonitorProblem(configs.admin(), settings);
+      } catch (IllegalStateException e) {
+        throw new InputException(
+            e.getMessage() + " (check bootstrap.servers and the security settings)", e);
+      }
+      if (problem.isPresent()) {
+        throw new InputException(problem.get());
+      }
+      out.println(
+          "inputs keyed by monitor: " + settings.metricsTopic() + " and "
+              + settings.interventionsTopic() + " go straight to the monitors (no repartition)");
     }
     out.flush();
 

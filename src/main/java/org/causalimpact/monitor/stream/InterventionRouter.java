@@ -21,13 +21,18 @@ import org.apache.kafka.streams.processor.api.Record;
  * one whose amount lies beyond {@link Inputs#MAX_ABS_VALUE}, a start that names an {@code
  * endTimestamp} (the stream reads ends from {@code end} events) or that intervenes only on nodes
  * without descendants and names no outcomes. Never throws on data.
+ *
+ * <p>With inputs keyed by monitor ({@link StreamSettings#keyedByMonitor()}) an event whose record
+ * key is not its monitor's name is a dead letter too: it would reach another monitor's task.
  */
 final class InterventionRouter implements Processor<byte[], byte[], String, Routed> {
   private final Map<String, MonitorDefinition> monitors;
+  private final boolean keyedByMonitor;
   private ProcessorContext<String, Routed> context;
 
-  InterventionRouter(Map<String, MonitorDefinition> monitors) {
+  InterventionRouter(Map<String, MonitorDefinition> monitors, boolean keyedByMonitor) {
     this.monitors = monitors;
+    this.keyedByMonitor = keyedByMonitor;
   }
 
   @Override
@@ -47,6 +52,9 @@ final class InterventionRouter implements Processor<byte[], byte[], String, Rout
             "unknown-monitor",
             "no monitor named '" + monitor + "' (monitors: " + String.join(", ", monitors.keySet())
                 + ")");
+      }
+      if (keyedByMonitor) {
+        checkKey(record.key(), monitor);
       }
       JsonNode action = root.get("action");
       String kind = action == null || action.isNull() ? "start" : action.asText();
@@ -80,6 +88,19 @@ final class InterventionRouter implements Processor<byte[], byte[], String, Rout
       return new String(key, StandardCharsets.UTF_8);
     }
     throw new Rejected("missing-field", "field 'monitor' is missing and the record has no key");
+  }
+
+  /** With inputs keyed by monitor: the record key must be the event's monitor. */
+  private static void checkKey(byte[] key, String monitor) throws Rejected {
+    String named = key == null ? null : new String(key, StandardCharsets.UTF_8);
+    if (!monitor.equals(named)) {
+      throw new Rejected(
+          named == null || named.isEmpty() ? "missing-key" : "wrong-key",
+          "the event for monitor '" + monitor + "' has "
+              + (named == null || named.isEmpty() ? "no key" : "the key '" + named + "'")
+              + "; with " + StreamsConfigs.KEYED_BY_MONITOR + "=true key it by its monitor's"
+              + " name");
+    }
   }
 
   private static Envelope start(JsonNode root, MonitorDefinition def, Source source)

@@ -1,5 +1,6 @@
 package org.causalimpact.monitor.stream;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -10,13 +11,19 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 /**
  * Parses metric points and sends each to every monitor that has its series as a node, keyed by
  * the monitor; anything unusable becomes a dead letter. Never throws on data.
+ *
+ * <p>With inputs keyed by monitor ({@link StreamSettings#keyedByMonitor()}) a point goes to the
+ * monitor its record key names, and only there: a point without a key, or whose key names no
+ * monitor or a monitor without its series, is a dead letter.
  */
 final class MetricRouter implements Processor<byte[], byte[], String, Routed> {
   private final Map<String, List<String>> monitorsBySeries;
+  private final boolean keyedByMonitor;
   private ProcessorContext<String, Routed> context;
 
-  MetricRouter(Map<String, List<String>> monitorsBySeries) {
+  MetricRouter(Map<String, List<String>> monitorsBySeries, boolean keyedByMonitor) {
     this.monitorsBySeries = monitorsBySeries;
+    this.keyedByMonitor = keyedByMonitor;
   }
 
   @Override
@@ -34,6 +41,9 @@ final class MetricRouter implements Processor<byte[], byte[], String, Routed> {
         throw new Rejected(
             "unknown-series", "no monitor has a node named '" + point.series() + "'");
       }
+      if (keyedByMonitor) {
+        monitors = List.of(keyedMonitor(record.key(), point.series(), monitors));
+      }
       for (String m : monitors) {
         context.forward(
             new Record<>(
@@ -48,6 +58,27 @@ final class MetricRouter implements Processor<byte[], byte[], String, Routed> {
               null, Routed.dead(new DeadLetter(r.reason(), r.getMessage(), source)),
               record.timestamp()));
     }
+  }
+
+  /** The monitor a point's key names, one of those with its series as a node. */
+  private static String keyedMonitor(byte[] key, String series, List<String> monitors)
+      throws Rejected {
+    if (key == null || key.length == 0) {
+      throw new Rejected(
+          "missing-key",
+          "the point has no key, and with " + StreamsConfigs.KEYED_BY_MONITOR + "=true every"
+              + " point is keyed by the name of its monitor ("
+              + String.join(", ", monitors) + " for series '" + series + "')");
+    }
+    String named = new String(key, StandardCharsets.UTF_8);
+    if (!monitors.contains(named)) {
+      throw new Rejected(
+          "wrong-key",
+          "the point's key '" + named + "' is not a monitor with a node named '" + series
+              + "'; with " + StreamsConfigs.KEYED_BY_MONITOR + "=true key it by its monitor ("
+              + String.join(", ", monitors) + "), once for each monitor that should get it");
+    }
+    return named;
   }
 
   static Source source(ProcessorContext<?, ?> context, Record<byte[], byte[]> record) {

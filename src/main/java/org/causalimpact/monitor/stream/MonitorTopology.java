@@ -31,7 +31,10 @@ import org.causalimpact.monitor.graph.NodeDefinition;
  * </pre>
  *
  * Points are routed to every monitor that has their series as a node and repartitioned by monitor
- * name, so one task owns each monitor's state. Outputs go to the topic each record names.
+ * name, so one task owns each monitor's state. Inputs already keyed by monitor ({@link
+ * StreamSettings#keyedByMonitor()}) skip the repartition topic: the task that reads a partition of
+ * {@code metrics} and {@code interventions} owns the monitors keyed to it. Outputs go to the topic
+ * each record names.
  */
 public final class MonitorTopology {
   /** Per-monitor interventions, running and ended (JSON). */
@@ -91,13 +94,13 @@ public final class MonitorTopology {
     KStream<String, Routed> points =
         b.stream(settings.metricsTopic(), raw.withName("metrics-in"))
             .peek((k, v) -> listener.recordIn(settings.metricsTopic()), Named.as("count-metrics"))
-            .process(() -> new MetricRouter(bySeries), Named.as("route-metrics"));
+            .process(() -> new MetricRouter(bySeries, settings.keyedByMonitor()), Named.as("route-metrics"));
     KStream<String, Routed> events =
         b.stream(settings.interventionsTopic(), raw.withName("interventions-in"))
             .peek(
                 (k, v) -> listener.recordIn(settings.interventionsTopic()),
                 Named.as("count-interventions"))
-            .process(() -> new InterventionRouter(byName), Named.as("route-interventions"));
+            .process(() -> new InterventionRouter(byName, settings.keyedByMonitor()), Named.as("route-interventions"));
     Map<String, KStream<String, Routed>> parts =
         points
             .merge(events, Named.as("merge-inputs"))
@@ -113,11 +116,15 @@ public final class MonitorTopology {
         .process(() -> new DeadLetterWriter(listener), Named.as("dead-letters"))
         .to((key, value, ctx) -> value.topic(), Produced.with(Serdes.ByteArray(), Output.SERDE)
             .withName("dead-letters-out"));
-    parts
-        .get("input-live")
-        .mapValues(Routed::envelope, Named.as("envelopes"))
-        .repartition(
-            Repartitioned.with(Serdes.String(), StateSerdes.ENVELOPE).withName("by-monitor"))
+    KStream<String, Envelope> live =
+        parts.get("input-live").mapValues(Routed::envelope, Named.as("envelopes"));
+    if (!settings.keyedByMonitor()) {
+      // the inputs' partitions say nothing of the monitor: bring each monitor's to one task
+      live =
+          live.repartition(
+              Repartitioned.with(Serdes.String(), StateSerdes.ENVELOPE).withName("by-monitor"));
+    }
+    live
         .process(
             () -> new MonitorProcessor(byName, settings, listener),
             Named.as("monitor"),

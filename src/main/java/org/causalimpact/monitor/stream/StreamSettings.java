@@ -21,6 +21,10 @@ import java.util.Objects;
  * @param persistenceRows after an intervention's end, keep reporting this many rows (the effect
  *     that persists once the do-specs stop), then emit a second summary; 0 reports nothing after
  *     the end
+ * @param keyedByMonitor the inputs are keyed by monitor name (every metric point and intervention
+ *     event by its monitor's, with Kafka's default partitioner, and both topics have as many
+ *     partitions): points and events go straight to their monitor's task, without the {@code
+ *     by-monitor} repartition topic; a record keyed otherwise is dead-lettered
  */
 public record StreamSettings(
     String metricsTopic,
@@ -31,7 +35,8 @@ public record StreamSettings(
     Duration grace,
     int maxPostRows,
     int healthRefitEvery,
-    int persistenceRows) {
+    int persistenceRows,
+    boolean keyedByMonitor) {
   /** Default of {@link #healthRefitEvery}. */
   public static final int DEFAULT_HEALTH_REFIT_EVERY = 1;
 
@@ -74,7 +79,8 @@ public record StreamSettings(
         grace,
         maxPostRows,
         DEFAULT_HEALTH_REFIT_EVERY,
-        0);
+        0,
+        false);
   }
 
   public static StreamSettings defaults() {
@@ -93,19 +99,26 @@ public record StreamSettings(
         g,
         maxPostRows,
         healthRefitEvery,
-        persistenceRows);
+        persistenceRows,
+        keyedByMonitor);
   }
 
   public StreamSettings withHealthRefitEvery(int k) {
     return new StreamSettings(
         metricsTopic, interventionsTopic, impactTopic, summaryTopic, healthTopic, grace,
-        maxPostRows, k, persistenceRows);
+        maxPostRows, k, persistenceRows, keyedByMonitor);
   }
 
   public StreamSettings withPersistenceRows(int rows) {
     return new StreamSettings(
         metricsTopic, interventionsTopic, impactTopic, summaryTopic, healthTopic, grace,
-        maxPostRows, healthRefitEvery, rows);
+        maxPostRows, healthRefitEvery, rows, keyedByMonitor);
+  }
+
+  public StreamSettings withKeyedByMonitor(boolean keyed) {
+    return new StreamSettings(
+        metricsTopic, interventionsTopic, impactTopic, summaryTopic, healthTopic, grace,
+        maxPostRows, healthRefitEvery, persistenceRows, keyed);
   }
 
   /** The dead-letter topic of {@code topic}. */

@@ -80,6 +80,13 @@ public final class StreamsConfigs {
   /** Rows reported after an intervention's end (effect persistence); 0, the default, none. */
   public static final String PERSISTENCE_ROWS = "monitor.persistence.rows";
 
+  /**
+   * {@code true}: metric points and intervention events are keyed by their monitor's name, so they
+   * skip the repartition topic ({@link StreamSettings#keyedByMonitor()}); {@code false}, the
+   * default, any key.
+   */
+  public static final String KEYED_BY_MONITOR = "monitor.inputs.keyed.by.monitor";
+
   /** How long the meters of an ended intervention stay on /metrics, e.g. {@code 1h}. */
   public static final String METERS_RETENTION = "monitor.meters.retention";
 
@@ -242,7 +249,8 @@ public final class StreamsConfigs {
         grace,
         maxPostRows,
         refitEvery,
-        persistence);
+        persistence,
+        bool(KEYED_BY_MONITOR, d.keyedByMonitor()));
   }
 
   /** {@value #METERS_RETENTION}, or its default. */
@@ -277,6 +285,19 @@ public final class StreamsConfigs {
       throw invalid(key, "must be >= " + min);
     }
     return n;
+  }
+
+  /** The setting {@code key}, {@code true} or {@code false}; {@code fallback} if absent. */
+  private boolean bool(String key, boolean fallback) {
+    String v = values.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    return switch (v.trim().toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw invalid(key, "must be true or false");
+    };
   }
 
   private String topic(String key, String fallback) {

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates the monitor's topics on a cluster. Thread-safe; no state. */
@@ -77,16 +78,64 @@ public final class StreamsTopics {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics " + wanted, e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException(
-          "cannot list or create topics "
-              + wanted
-              + " at "
-              + adminConfig.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
-              + " within "
-              + ADMIN_TIMEOUT.toSeconds()
-              + " s: "
-              + (e.getCause() == null ? e : e.getCause()).getMessage(),
-          e);
+      throw unreachable("list or create topics " + wanted, adminConfig, e);
     }
+  }
+
+  /**
+   * What stops inputs keyed by monitor ({@link StreamSettings#keyedByMonitor()}) from reaching
+   * their monitor's task: {@code metrics} and {@code interventions} with different numbers of
+   * partitions (a monitor's points and its events would land in different tasks). Empty when
+   * they match, when the setting is off, or when a topic is missing (Kafka Streams reports that).
+   *
+   * @throws IllegalStateException when the cluster does not answer within {@link #ADMIN_TIMEOUT}
+   */
+  public static Optional<String> keyedByMonitorProblem(
+      Map<String, Object> adminConfig, StreamSettings settings) {
+    if (!settings.keyedByMonitor()) {
+      return Optional.empty();
+    }
+    List<String> inputs = List.of(settings.metricsTopic(), settings.interventionsTopic());
+    try (Admin admin = Admin.create(adminConfig)) {
+      Set<String> existing =
+          admin.listTopics().names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      if (!existing.containsAll(inputs)) {
+        return Optional.empty();
+      }
+      Map<String, TopicDescription> d =
+          admin.describeTopics(inputs).allTopicNames()
+              .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      int points = d.get(settings.metricsTopic()).partitions().size();
+      int events = d.get(settings.interventionsTopic()).partitions().size();
+      if (points == events) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          StreamsConfigs.KEYED_BY_MONITOR + "=true needs " + settings.metricsTopic() + " and "
+              + settings.interventionsTopic() + " with as many partitions, so that a monitor's"
+              + " points and events reach the same task: " + settings.metricsTopic() + " has "
+              + points + ", " + settings.interventionsTopic() + " has " + events + " (add"
+              + " partitions to the smaller before anything is written to it, or set "
+              + StreamsConfigs.KEYED_BY_MONITOR + "=false)");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while describing topics " + inputs, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw unreachable("describe topics " + inputs, adminConfig, e);
+    }
+  }
+
+  private static IllegalStateException unreachable(
+      String what, Map<String, Object> adminConfig, Exception e) {
+    return new IllegalStateException(
+        "cannot "
+            + what
+            + " at "
+            + adminConfig.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
+            + " within "
+            + ADMIN_TIMEOUT.toSeconds()
+            + " s: "
+            + (e.getCause() == null ? e : e.getCause()).getMessage(),
+        e);
   }
 }

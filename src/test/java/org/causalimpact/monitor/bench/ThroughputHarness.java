@@ -47,6 +47,7 @@ import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.stream.EmbeddedKafka;
 import org.causalimpact.monitor.stream.MonitorTopology;
 import org.causalimpact.monitor.stream.StreamSettings;
+import org.causalimpact.monitor.stream.StreamsConfigs;
 
 /**
  * Throughput and latency of the streaming monitor on the embedded real broker (issue 5), next to
@@ -79,7 +80,9 @@ import org.causalimpact.monitor.stream.StreamSettings;
  * unchanged; 1, the default, closes a row every 4 points, the most per-row work per point; 6 is a
  * metric reported every 10 s on a one-minute grid), {@code cim.latencyRows} (default 60), {@code cim.latencyRate} (rows/s, default 5), {@code
  * cim.replicates} (bootstrap replicates, default 1000), {@code cim.keyBySeries} (1: key the
- * points by series instead of by monitor; default 0), {@code cim.rounds} (passthrough-then-monitor
+ * points by series instead of by monitor; default 0), {@code cim.keyedByMonitor} (1: run the
+ * monitor with {@value StreamsConfigs#KEYED_BY_MONITOR}{@code =true}, no repartition topic;
+ * default 0, the setting's default), {@code cim.rounds} (passthrough-then-monitor
  * rounds on the same input, each with a fresh application id; the result is the last round's,
  * as the first also warms the JIT; default 2), {@code cim.commitMs} (default 100), and {@code
  * cim.streams.<setting>} for any other Kafka Streams setting. Prints one line per measurement,
@@ -112,13 +115,18 @@ public final class ThroughputHarness {
 
     Path dir = Files.createTempDirectory("cim-throughput");
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
-      StreamSettings settings = StreamSettings.defaults();
+      StreamSettings settings =
+          StreamSettings.defaults().withKeyedByMonitor(prop("keyedByMonitor", 0) == 1);
       List<String> topics = new ArrayList<>(settings.topics());
       topics.add("passthrough.out");
       kafka.createTopics(topics, partitions);
       List<MonitorDefinition> defs = writeMonitors(dir.resolve("monitors"), monitors, window,
           replicates);
       boolean bySeries = prop("keyBySeries", 0) == 1;
+      if (bySeries && settings.keyedByMonitor()) {
+        throw new IllegalArgumentException(
+            "cim.keyBySeries=1 and cim.keyedByMonitor=1 contradict each other");
+      }
       long points =
           produce(
               kafka.bootstrapServers(), settings.metricsTopic(), monitors, rows, perCell,
@@ -153,9 +161,11 @@ public final class ThroughputHarness {
           System.out.printf(
               Locale.ROOT,
               "RESULT throughput: monitor %.0f points/s, passthrough %.0f points/s, ratio %.2f"
-                  + " (round %d of %d; ratios by round %s; points keyed by %s; dead letters %s)%n",
+                  + " (round %d of %d; ratios by round %s; points keyed by %s; %s=%s;"
+                  + " dead letters %s)%n",
               monitor, passthrough, monitor / passthrough, round, rounds, ratios,
-              bySeries ? "series" : "monitor", counter.deadLetters);
+              bySeries ? "series" : "monitor", StreamsConfigs.KEYED_BY_MONITOR,
+              settings.keyedByMonitor(), counter.deadLetters);
           System.out.printf(
               Locale.ROOT,
               "RESULT heap: %.1f MiB used after GC with %d monitors loaded (%.1f KiB per"
@@ -354,9 +364,10 @@ public final class ThroughputHarness {
         }
         for (int k = 0; k < 4; k++) {
           String series = "m0_" + SUFFIX[k];
+          String key = settings.keyedByMonitor() ? "m0" : series;
           p.send(
               new ProducerRecord<>(
-                  settings.metricsTopic(), null, time + k, series.getBytes(StandardCharsets.UTF_8),
+                  settings.metricsTopic(), null, time + k, key.getBytes(StandardCharsets.UTF_8),
                   point(series, time + k, v[k])));
         }
         p.flush();

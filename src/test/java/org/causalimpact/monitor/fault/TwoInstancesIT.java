@@ -136,7 +136,7 @@ class TwoInstancesIT {
         new StreamSettings(
             pair.metricsTopic(), pair.interventionsTopic(), "single.impact", "single.summary",
             "single.health", pair.grace(), pair.maxPostRows(), pair.healthRefitEvery(),
-            pair.persistenceRows());
+            pair.persistenceRows(), pair.keyedByMonitor());
     kafka.createTopics(List.of(one.impactTopic(), one.summaryTopic(), one.healthTopic()), PARTITIONS);
     String bootstrap = kafka.bootstrapServers();
     try (StreamsRunner single =
@@ -159,7 +159,7 @@ class TwoInstancesIT {
   }
 
   /** Same record keys (and steps), each once, with the same values to {@value Audit#TOLERANCE}. */
-  private static void assertEqualOutputs(
+  static void assertEqualOutputs(
       String what, List<ConsumerRecord<String, String>> pair,
       List<ConsumerRecord<String, String>> single) {
     Map<String, JsonNode> p = byKeyAndStep(what + " of the pair", pair);

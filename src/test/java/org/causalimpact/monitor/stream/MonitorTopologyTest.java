@@ -73,7 +73,7 @@ class MonitorTopologyTest {
 
   private void point(String series, long time, double value) {
     metrics.pipeInput(
-        utf8(series),
+        utf8(settings.keyedByMonitor() ? monitor.name() : series),
         utf8(
             "{\"series\":\"" + series + "\",\"timestamp\":\"" + Instant.ofEpochMilli(time)
                 + "\",\"value\":" + value + "}"),
@@ -119,8 +119,11 @@ class MonitorTopologyTest {
     return out;
   }
 
-  @Test
-  void streamEqualsBatchAndSummaryComesAtTheEnd() throws Exception {
+  /**
+   * The simulated rows with a campaign on x from START to its end at ROWS, and the point that
+   * closes the last post-period row (grace 0).
+   */
+  private TimeSeriesTable pipeCampaign() {
     TimeSeriesTable t = simulate().table();
     pipeRows(t, 0, START);
     event(
@@ -132,7 +135,13 @@ class MonitorTopologyTest {
         "{\"monitor\":\"validation\",\"id\":\"campaign\",\"action\":\"end\",\"timestamp\":"
             + ROWS * HOUR + "}",
         ROWS * HOUR);
-    point("x", ROWS * HOUR, 20.0); // closes the last post-period row (grace 0)
+    point("x", ROWS * HOUR, 20.0);
+    return t;
+  }
+
+  @Test
+  void streamEqualsBatchAndSummaryComesAtTheEnd() throws Exception {
+    TimeSeriesTable t = pipeCampaign();
 
     List<JsonNode> impact = values(output(settings.impactTopic()));
     ImpactAnalysis batch = batch(t.slice(0, ROWS), -1);
@@ -208,6 +217,69 @@ class MonitorTopologyTest {
         List.of("end-without-start", "unknown-monitor", "invalid-intervention"),
         e.stream().map(r -> header(r, DeadLetter.REASON)).toList());
     assertFalse(header(e.get(2), DeadLetter.ERROR).isEmpty());
+  }
+
+  /** {@link #pipeCampaign}; every output topic's values as text, in order. */
+  private Map<String, List<String>> campaignOutputs() {
+    pipeCampaign();
+    Map<String, List<String>> out = new java.util.TreeMap<>();
+    for (String topic : settings.topics()) {
+      out.put(
+          topic,
+          output(topic).readValuesToList().stream()
+              .map(v -> new String(v, StandardCharsets.UTF_8))
+              .toList());
+    }
+    return out;
+  }
+
+  @Test
+  void inputsKeyedByMonitorGiveTheSameOutputsWithoutTheRepartitionTopic() {
+    StreamSettings keyed = settings.withKeyedByMonitor(true);
+    assertTrue(
+        MonitorTopology.build(List.of(monitor), settings).describe().toString()
+            .contains("by-monitor-repartition"));
+    assertFalse(
+        MonitorTopology.build(List.of(monitor), keyed).describe().toString()
+            .contains("repartition"));
+    Map<String, List<String>> byRepartition = campaignOutputs();
+    restart(keyed, StreamListener.NONE, "keyed");
+    Map<String, List<String>> direct = campaignOutputs();
+    assertEquals(ROWS - START, direct.get(settings.impactTopic()).size());
+    assertTrue(direct.get(settings.healthTopic()).size() > 700);
+    assertEquals(byRepartition, direct);
+  }
+
+  @Test
+  void inputsKeyedByMonitorDeadLetterRecordsKeyedOtherwise() {
+    restart(settings.withKeyedByMonitor(true), StreamListener.NONE, "keyed-dlq");
+    TestOutputTopic<byte[], byte[]> metricsDlq =
+        output(StreamSettings.dlq(settings.metricsTopic()));
+    TestOutputTopic<byte[], byte[]> eventsDlq =
+        output(StreamSettings.dlq(settings.interventionsTopic()));
+    byte[] x = utf8("{\"series\":\"x\",\"timestamp\":0,\"value\":1.0}");
+    metrics.pipeInput(null, x, 0L);
+    metrics.pipeInput(utf8("x"), x, 0L);
+    metrics.pipeInput(utf8("validation"), utf8("{\"series\":\"q\",\"timestamp\":0,\"value\":1}"), 0L);
+    metrics.pipeInput(utf8("validation"), x, 0L);
+    String start =
+        "{\"monitor\":\"validation\",\"id\":\"a\",\"timestamp\":0,\"do\":{\"x\":{\"set\":1}}}";
+    interventions.pipeInput(null, utf8(start), 0L);
+    interventions.pipeInput(utf8("other"), utf8(start), 0L);
+
+    List<TestRecord<byte[], byte[]>> m = metricsDlq.readRecordsToList();
+    assertEquals(
+        List.of("missing-key", "wrong-key", "unknown-series"),
+        m.stream().map(r -> header(r, DeadLetter.REASON)).toList());
+    assertTrue(header(m.get(1), DeadLetter.ERROR).contains("key it by its monitor (validation)"),
+        header(m.get(1), DeadLetter.ERROR));
+    assertEquals("x", new String(m.get(1).key(), StandardCharsets.UTF_8));
+    List<TestRecord<byte[], byte[]>> e = eventsDlq.readRecordsToList();
+    assertEquals(
+        List.of("missing-key", "wrong-key"),
+        e.stream().map(r -> header(r, DeadLetter.REASON)).toList());
+    assertTrue(header(e.get(1), DeadLetter.ERROR).contains("the key 'other'"),
+        header(e.get(1), DeadLetter.ERROR));
   }
 
   @Test

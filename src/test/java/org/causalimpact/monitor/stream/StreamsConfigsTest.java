@@ -135,16 +135,29 @@ class StreamsConfigsTest {
     assertEquals(
         StreamSettings.DEFAULT_HEALTH_REFIT_EVERY,
         StreamsConfigs.load(null, Map.of()).settings().healthRefitEvery());
-    assertEquals(
-        25,
-        StreamsConfigs.load(null, Map.of("CIM_MONITOR_HEALTH_REFIT_EVERY", "25"))
-            .settings()
-            .healthRefitEvery());
+    assertEquals(25, settingsWith("CIM_MONITOR_HEALTH_REFIT_EVERY", "25").healthRefitEvery());
     InputException e =
         assertThrows(
             InputException.class,
             () -> StreamsConfigs.load(null, Map.of("CIM_MONITOR_HEALTH_REFIT_EVERY", "0")));
     assertTrue(e.getMessage().contains("monitor.health.refit.every"), e.getMessage());
+  }
+
+  @Test
+  void inputsKeyedByMonitorIsAnOptInSetting() {
+    assertFalse(StreamsConfigs.load(null, Map.of()).settings().keyedByMonitor());
+    assertTrue(settingsWith("CIM_MONITOR_INPUTS_KEYED_BY_MONITOR", "True").keyedByMonitor());
+    assertFalse(settingsWith("CIM_MONITOR_INPUTS_KEYED_BY_MONITOR", "false").keyedByMonitor());
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () -> StreamsConfigs.load(null, Map.of("CIM_MONITOR_INPUTS_KEYED_BY_MONITOR", "yes")));
+    assertTrue(e.getMessage().contains("monitor.inputs.keyed.by.monitor=yes"), e.getMessage());
+    assertTrue(e.getMessage().contains("must be true or false"), e.getMessage());
+  }
+
+  private static StreamSettings settingsWith(String variable, String value) {
+    return StreamsConfigs.load(null, Map.of(variable, value)).settings();
   }
 
   @Test
