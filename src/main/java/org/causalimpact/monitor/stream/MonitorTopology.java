@@ -94,13 +94,17 @@ public final class MonitorTopology {
     KStream<String, Routed> points =
         b.stream(settings.metricsTopic(), raw.withName("metrics-in"))
             .peek((k, v) -> listener.recordIn(settings.metricsTopic()), Named.as("count-metrics"))
-            .process(() -> new MetricRouter(bySeries, settings.keyedByMonitor()), Named.as("route-metrics"));
+            .process(
+                () -> new MetricRouter(bySeries, settings.keyedByMonitor()),
+                Named.as("route-metrics"));
     KStream<String, Routed> events =
         b.stream(settings.interventionsTopic(), raw.withName("interventions-in"))
             .peek(
                 (k, v) -> listener.recordIn(settings.interventionsTopic()),
                 Named.as("count-interventions"))
-            .process(() -> new InterventionRouter(byName, settings.keyedByMonitor()), Named.as("route-interventions"));
+            .process(
+                () -> new InterventionRouter(byName, settings.keyedByMonitor()),
+                Named.as("route-interventions"));
     Map<String, KStream<String, Routed>> parts =
         points
             .merge(events, Named.as("merge-inputs"))

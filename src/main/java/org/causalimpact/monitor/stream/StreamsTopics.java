@@ -17,7 +17,10 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 
-/** Creates the monitor's topics on a cluster. Thread-safe; no state. */
+/**
+ * Creates the monitor's topics on a cluster, and checks what inputs keyed by monitor need of them.
+ * Thread-safe; no state.
+ */
 public final class StreamsTopics {
   /** How long {@link #create} waits for the cluster's answers. */
   public static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);

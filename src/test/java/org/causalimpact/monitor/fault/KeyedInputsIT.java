@@ -100,7 +100,9 @@ class KeyedInputsIT {
       try (Admin a = Admin.create(admin)) {
         Set<String> topics = a.listTopics().names().get();
         assertTrue(topics.contains("cim-routed-by-monitor-repartition"), topics.toString());
-        assertFalse(topics.stream().anyMatch(t -> t.startsWith("cim-keyed-by-monitor")), topics.toString());
+        assertFalse(
+            topics.stream().anyMatch(t -> t.startsWith("cim-keyed-by-monitor")),
+            topics.toString());
       }
     }
   }

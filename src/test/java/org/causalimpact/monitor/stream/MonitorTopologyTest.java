@@ -260,7 +260,8 @@ class MonitorTopologyTest {
     byte[] x = utf8("{\"series\":\"x\",\"timestamp\":0,\"value\":1.0}");
     metrics.pipeInput(null, x, 0L);
     metrics.pipeInput(utf8("x"), x, 0L);
-    metrics.pipeInput(utf8("validation"), utf8("{\"series\":\"q\",\"timestamp\":0,\"value\":1}"), 0L);
+    metrics.pipeInput(
+        utf8("validation"), utf8("{\"series\":\"q\",\"timestamp\":0,\"value\":1}"), 0L);
     metrics.pipeInput(utf8("validation"), x, 0L);
     String start =
         "{\"monitor\":\"validation\",\"id\":\"a\",\"timestamp\":0,\"do\":{\"x\":{\"set\":1}}}";
