@@ -55,11 +55,14 @@ final class ModelHealth {
   private final Map<String, Equations> equations = new HashMap<>();
   private final Map<String, Memory> memory = new HashMap<>();
 
+  /** What a record is written in before it is copied out: one, as the instance is confined. */
+  private final ByteArrayBuilder recordBuffer = new ByteArrayBuilder(512);
+
   /**
    * One fixed layout per node (trend origin 0, scale the window), their largest lag, and each
    * node's fixed record text, by node index.
    */
-  private record Equations(List<EquationLayout> layouts, int maxLag, NodeText[] texts) {}
+  private record Equations(EquationLayout[] layouts, int maxLag, NodeText[] texts) {}
 
   /**
    * One node's model-health record for one row.
@@ -96,6 +99,18 @@ final class ModelHealth {
 
     /** The latest rows the equations read, as stored. */
     final RowRing rows;
+
+    /**
+     * Every step up to this one is known not to be stored, now or later ({@link GridState#NONE}
+     * while none is known): the rows before a monitor's first, or dropped as too old. The store
+     * holds consecutive steps, added at the newest end and dropped at the oldest, so a step older
+     * than a row that exists stays missing; knowing it saves a store read per row while a young
+     * monitor's window still reaches back before its first row.
+     */
+    long missingThrough = GridState.NONE;
+
+    /** The row being closed, once one is: it exists, so every missing older step stays so. */
+    long closing = GridState.NONE;
 
     Memory(int nodes, int rowsHeld) {
       rows = new RowRing(rowsHeld, nodes);
@@ -182,11 +197,11 @@ final class ModelHealth {
     return equations.computeIfAbsent(
         def.name(),
         k -> {
-          List<EquationLayout> layouts =
+          EquationLayout[] layouts =
               def.graph().nodeNames().stream()
                   .map(n -> EquationLayout.of(def.graph(), n, 0, def.preWindow()))
-                  .toList();
-          int maxLag = layouts.stream().mapToInt(EquationLayout::maxLag).max().orElse(0);
+                  .toArray(EquationLayout[]::new);
+          int maxLag = Arrays.stream(layouts).mapToInt(EquationLayout::maxLag).max().orElse(0);
           NodeText[] texts = new NodeText[def.graph().size()];
           for (EquationLayout layout : layouts) {
             texts[layout.node()] = NodeText.of(def, layout.nodeName());
@@ -227,6 +242,7 @@ final class ModelHealth {
       memory.put(def.name(), mem);
     }
     long s = row.step();
+    mem.closing = s;
     HealthState st = mem.progress;
     if (st.rebuiltAt == GridState.NONE
         || st.lastAdded != s - 1
@@ -236,7 +252,7 @@ final class ModelHealth {
     }
     mem.rows.put(row);
     load(def, mem, rows, s - eqs.maxLag(), s - 1);
-    GridRow reported = report(def, eqs, mem, row, emit);
+    GridRow reported = report(def, eqs, mem, row, emit, recordBuffer);
     slide(def, eqs, mem, rows, s);
     progress.copyFrom(st);
     return reported;
@@ -358,11 +374,17 @@ final class ModelHealth {
       StoredRows.Reader rows,
       long from,
       long to) {
-    for (long r = Math.max(0, from); r <= to; r++) {
+    for (long r = Math.max(Math.max(0, from), mem.missingThrough + 1); r <= to; r++) {
       if (!mem.rows.holds(r)) {
-        for (GridRow stored : rows.range(def.name(), r, to)) {
+        List<GridRow> read = rows.range(def.name(), r, to);
+        for (GridRow stored : read) {
           mem.rows.put(stored);
         }
+        // steps before the first row read, or all of them if none was read and the row being
+        // closed (which exists) is newer, are older than a row that exists
+        long missing = read.isEmpty() ? (mem.closing > to ? to : GridState.NONE)
+            : read.get(0).step() - 1;
+        mem.missingThrough = Math.max(mem.missingThrough, missing);
         return;
       }
     }
@@ -423,7 +445,12 @@ final class ModelHealth {
   }
 
   private static GridRow report(
-      MonitorDefinition def, Equations eqs, Memory mem, GridRow row, Consumer<Report> emit) {
+      MonitorDefinition def,
+      Equations eqs,
+      Memory mem,
+      GridRow row,
+      Consumer<Report> emit,
+      ByteArrayBuilder buffer) {
     double alpha = 1 - def.intervals().level();
     long s = row.step();
     long base = mem.progress.base;
@@ -461,7 +488,8 @@ final class ModelHealth {
       double coverage = covered.size == 0 ? Double.NaN : covered.total() / covered.size;
       NodeText text = eqs.texts()[j];
       byte[] json =
-          json(text, time, predicted, actual, q, inBand, coverage, covered.size, mem.fitText[j]);
+          json(buffer, text, time, predicted, actual, q, inBand, coverage, covered.size,
+              mem.fitText[j]);
       emit.accept(
           new Report(
               text.key(),
@@ -479,9 +507,10 @@ final class ModelHealth {
    * One node's record in JSON ({@code null} where there is no band or coverage yet): the text
    * Jackson's generator writes for these fields (numbers by {@link NumberOutput}, as the generator
    * with the fast double writer does), from the node's fixed head, the row's timestamp and the
-   * text of the node's latest fit.
+   * text of the node's latest fit; written in {@code out} (emptied first) and copied out.
    */
   private static byte[] json(
+      ByteArrayBuilder out,
       NodeText text,
       byte[] time,
       double predicted,
@@ -491,7 +520,7 @@ final class ModelHealth {
       double coverage,
       int window,
       byte[] fitText) {
-    ByteArrayBuilder out = new ByteArrayBuilder(text.head.length + time.length + 200);
+    out.reset();
     out.write(text.head);
     out.write(time);
     out.write(text.level);
