@@ -312,34 +312,37 @@ public final class SlidingLeastSquares {
       constant[k] = !(centred > CONSTANT * sumXX[kk]);
       scale[k] = constant[k] ? 1 : Math.sqrt(centred);
     }
-    // Standardised system: a = correlations (unit diagonal), r = c_xy / scale.
-    double[][] a = new double[slopes][slopes];
+    // Standardised system: a = correlations (unit diagonal), r = c_xy / scale. Matrices are flat,
+    // row-major (element (k, l) at k * m + l): solved for every node and row, and a flat array is a
+    // single allocation.
+    int m = slopes;
+    double[] a = new double[m * m];
     double[] r = new double[slopes];
     for (int k = 0; k < slopes; k++) {
       int base = k * (k + 1) / 2;
       for (int l = 0; l < k; l++) {
         double c = sumXX[base + l] - sumX[k] * sumX[l] / n;
-        a[k][l] = c / (scale[k] * scale[l]);
-        a[l][k] = a[k][l];
+        a[k * m + l] = c / (scale[k] * scale[l]);
+        a[l * m + k] = a[k * m + l];
       }
-      a[k][k] = 1;
+      a[k * m + k] = 1;
       r[k] = (sumXY[k] - sumX[k] * sumY / n) / scale[k];
     }
-    double[][] chol = new double[slopes][slopes];
+    double[] chol = new double[m * m];
     for (int k = 0; k < slopes; k++) {
       if (constant[k]) {
         return Fit.collinear(k + 1, n);
       }
       for (int l = 0; l < k; l++) {
-        double s = a[k][l];
+        double s = a[k * m + l];
         for (int i = 0; i < l; i++) {
-          s -= chol[k][i] * chol[l][i];
+          s -= chol[k * m + i] * chol[l * m + i];
         }
-        chol[k][l] = s / chol[l][l];
+        chol[k * m + l] = s / chol[l * m + l];
       }
-      double pivot = a[k][k] + ridge;
+      double pivot = a[k * m + k] + ridge;
       for (int i = 0; i < k; i++) {
-        pivot -= chol[k][i] * chol[k][i];
+        pivot -= chol[k * m + i] * chol[k * m + i];
       }
       double variance = scale[k] * scale[k] / n;
       double leastSquaresRule =
@@ -347,14 +350,14 @@ public final class SlidingLeastSquares {
       if (!(pivot >= Math.max(leastSquaresRule, PIVOT_FLOOR))) {
         return Fit.collinear(k + 1, n);
       }
-      chol[k][k] = Math.sqrt(pivot);
+      chol[k * m + k] = Math.sqrt(pivot);
     }
     double[] z = choleskySolve(chol, r);
     double fitted = 0;
     for (int k = 0; k < slopes; k++) {
       double az = 0;
       for (int l = 0; l < slopes; l++) {
-        az += a[k][l] * z[l];
+        az += a[k * m + l] * z[l];
       }
       fitted += z[k] * (az - 2 * r[k]);
     }
@@ -372,23 +375,23 @@ public final class SlidingLeastSquares {
     return new Fit(coefficients, sigma, rSquared, n, -1);
   }
 
-  /** Solves {@code L L' z = r} for lower-triangular {@code L}. */
-  private static double[] choleskySolve(double[][] chol, double[] r) {
+  /** Solves {@code L L' z = r} for lower-triangular {@code L} ({@code chol}, flat, row-major). */
+  private static double[] choleskySolve(double[] chol, double[] r) {
     int m = r.length;
     double[] z = new double[m];
     for (int k = 0; k < m; k++) {
       double s = r[k];
       for (int i = 0; i < k; i++) {
-        s -= chol[k][i] * z[i];
+        s -= chol[k * m + i] * z[i];
       }
-      z[k] = s / chol[k][k];
+      z[k] = s / chol[k * m + k];
     }
     for (int k = m - 1; k >= 0; k--) {
       double s = z[k];
       for (int i = k + 1; i < m; i++) {
-        s -= chol[i][k] * z[i];
+        s -= chol[i * m + k] * z[i];
       }
-      z[k] = s / chol[k][k];
+      z[k] = s / chol[k * m + k];
     }
     return z;
   }
