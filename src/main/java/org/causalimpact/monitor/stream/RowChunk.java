@@ -15,6 +15,13 @@ final class RowChunk {
   final long index;
   private final GridRow[] rows = new GridRow[SIZE];
 
+  /**
+   * Each held row's bytes as {@link StateSerdes} stores them, by slot, kept until the row is
+   * replaced: the chunk is written again whenever a row closes into it, and its older rows need
+   * not be encoded again each time.
+   */
+  final byte[][] encoded = new byte[SIZE][];
+
   RowChunk(long index) {
     this.index = index;
   }
@@ -35,7 +42,14 @@ final class RowChunk {
     if (indexOf(row.step()) != index) {
       throw new IllegalArgumentException("row " + row.step() + " is not in chunk " + index);
     }
-    rows[(int) (row.step() - index * SIZE)] = row;
+    int slot = (int) (row.step() - index * SIZE);
+    rows[slot] = row;
+    encoded[slot] = null;
+  }
+
+  /** The row in slot {@code slot} (step {@code index * SIZE + slot}), or {@code null}. */
+  GridRow at(int slot) {
+    return rows[slot];
   }
 
   /** The rows held, in step order. */

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
@@ -124,19 +123,35 @@ final class StateSerdes {
 
   private static int chunkSize(RowChunk c) {
     int size = 1 + 8 + 4;
-    for (GridRow r : c.rows()) {
-      size += 4 + rowSize(r);
+    for (int i = 0; i < RowChunk.SIZE; i++) {
+      size += c.at(i) == null ? 0 : 4 + encodedRow(c, i).length;
     }
     return size;
   }
 
   private static void writeChunk(RowChunk c, ByteBuffer b) {
-    List<GridRow> rows = c.rows();
-    b.put(CHUNK_VERSION).putLong(c.index).putInt(rows.size());
-    for (GridRow r : rows) {
-      b.putInt(rowSize(r));
-      writeRow(r, b);
+    int count = 0;
+    for (int i = 0; i < RowChunk.SIZE; i++) {
+      count += c.at(i) == null ? 0 : 1;
     }
+    b.put(CHUNK_VERSION).putLong(c.index).putInt(count);
+    for (int i = 0; i < RowChunk.SIZE; i++) {
+      if (c.at(i) != null) {
+        byte[] row = encodedRow(c, i);
+        b.putInt(row.length).put(row);
+      }
+    }
+  }
+
+  /** The bytes of the chunk's row in slot {@code slot}, encoded once while the row is held. */
+  private static byte[] encodedRow(RowChunk c, int slot) {
+    if (c.encoded[slot] == null) {
+      GridRow r = c.at(slot);
+      ByteBuffer b = ByteBuffer.allocate(rowSize(r));
+      writeRow(r, b);
+      c.encoded[slot] = b.array();
+    }
+    return c.encoded[slot];
   }
 
   private static RowChunk readChunk(ByteBuffer b) {

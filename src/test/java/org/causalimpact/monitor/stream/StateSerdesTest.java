@@ -86,6 +86,38 @@ class StateSerdesTest {
     assertTrue(e.getMessage().contains("reset"), e.getMessage());
   }
 
+  /**
+   * A chunk keeps its rows' bytes between writes: a chunk written again after rows were added and
+   * one replaced must be byte for byte a chunk that was never written before.
+   */
+  @Test
+  void aChunkWrittenAgainAfterChangesIsTheChunkWrittenFresh() {
+    RowChunk kept = new RowChunk(1);
+    RowChunk fresh = new RowChunk(1);
+    var ser = StateSerdes.CHUNK.serializer();
+    for (int s = 16; s < 32; s++) {
+      GridRow r = new GridRow(s, new double[] {s, -s}, new boolean[] {false, s % 3 == 0});
+      kept.put(r);
+      ser.serialize("t", kept);
+      if (s % 5 == 0) {
+        // model health's errors replace a row already written
+        r = r.withHealth(new double[] {0.25 * s, Double.NaN}, new byte[] {1, -1});
+        kept.put(r);
+      }
+      fresh.put(r);
+      assertArrayEquals(freshBytes(fresh), ser.serialize("t", kept), "after step " + s);
+    }
+    assertArrayEquals(new double[] {5.0, Double.NaN},
+        roundTrip(StateSerdes.CHUNK, kept).get(20).errors());
+  }
+
+  /** The bytes of a copy of the chunk, a chunk never written before. */
+  private static byte[] freshBytes(RowChunk c) {
+    RowChunk copy = new RowChunk(c.index);
+    c.rows().forEach(copy::put);
+    return StateSerdes.CHUNK.serializer().serialize("t", copy);
+  }
+
   @Test
   void healthStateKeepsItsFourSteps() {
     HealthState h = new HealthState();
