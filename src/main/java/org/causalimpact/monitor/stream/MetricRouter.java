@@ -42,15 +42,11 @@ final class MetricRouter implements Processor<byte[], byte[], String, Routed> {
             "unknown-series", "no monitor has a node named '" + point.series() + "'");
       }
       if (keyedByMonitor) {
-        monitors = List.of(keyedMonitor(record.key(), point.series(), monitors));
-      }
-      for (String m : monitors) {
-        context.forward(
-            new Record<>(
-                m,
-                Routed.live(
-                    Envelope.point(point.series(), point.timestamp(), point.value(), source)),
-                point.timestamp()));
+        forward(keyedMonitor(record.key(), point.series(), monitors), point, source);
+      } else {
+        for (String m : monitors) {
+          forward(m, point, source);
+        }
       }
     } catch (Rejected r) {
       context.forward(
@@ -58,6 +54,14 @@ final class MetricRouter implements Processor<byte[], byte[], String, Routed> {
               null, Routed.dead(new DeadLetter(r.reason(), r.getMessage(), source)),
               record.timestamp()));
     }
+  }
+
+  private void forward(String monitor, Inputs.Point point, Source source) {
+    context.forward(
+        new Record<>(
+            monitor,
+            Routed.live(Envelope.point(point.series(), point.timestamp(), point.value(), source)),
+            point.timestamp()));
   }
 
   /** The monitor a point's key names, one of those with its series as a node. */
