@@ -553,10 +553,9 @@ final class ModelHealth {
     ascii(out, NumberOutput.toString(v, true));
   }
 
+  /** Text that is all ASCII (names, numbers, literals): its chars are its bytes. */
   private static void ascii(ByteArrayBuilder out, String s) {
-    for (int i = 0; i < s.length(); i++) {
-      out.append(s.charAt(i));
-    }
+    out.write(s.getBytes(StandardCharsets.ISO_8859_1));
   }
 
   /**
