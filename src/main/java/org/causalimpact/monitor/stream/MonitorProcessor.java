@@ -60,25 +60,24 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
   private final Map<String, StreamingAnalysis> live = new HashMap<>();
 
   /**
-   * The grids of this task's monitors as last written to the store, so that a point does not read
-   * and decode its monitor's grid again. A cache: emptied by {@link #init} and {@link #close}
-   * (Kafka Streams closes and initialises the processor whenever the task's stores go back to
-   * their changelog, as after an aborted transaction), and a monitor's entry is dropped when
-   * processing one of its records fails halfway.
+   * What this task's monitors' stores held after their last record, so that a record does not
+   * read and decode it again: the grid (every point), the interventions and model health's
+   * progress (every closed row), and the newest chunk of rows. A cache: emptied by {@link #init}
+   * and {@link #close} (Kafka Streams closes and initialises the processor whenever the task's
+   * stores go back to their changelog, as after an aborted transaction), and a monitor's entry is
+   * dropped when processing one of its records fails halfway.
    */
-  private final Map<String, GridState> gridCache = new HashMap<>();
+  private final Map<String, Held> held = new HashMap<>();
 
-  /**
-   * The interventions of this task's monitors as last read from or written to the store (JSON,
-   * read whenever a row closes); a cache like {@link #gridCache}, emptied and dropped alike.
-   */
-  private final Map<String, MonitorState> stateCache = new HashMap<>();
+  /** One monitor's entry in {@link #held}; a field is {@code null} until read or written. */
+  private static final class Held {
+    GridState grid;
+    MonitorState state;
+    HealthState health;
 
-  /**
-   * Each monitor's newest chunk of rows as last written to the store; a cache like {@link
-   * #gridCache}, emptied and dropped alike.
-   */
-  private final Map<String, RowChunk> chunkCache = new HashMap<>();
+    /** The newest chunk: no chunk after it is stored. */
+    RowChunk chunk;
+  }
 
   MonitorProcessor(
       Map<String, MonitorDefinition> monitors, StreamSettings settings, StreamListener listener) {
@@ -96,9 +95,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     this.rows = context.getStateStore(MonitorTopology.ROWS_STORE);
     this.rowReader = StoredRows.reader(rows);
     this.health = new ModelHealth(settings);
-    gridCache.clear();
-    stateCache.clear();
-    chunkCache.clear();
+    held.clear();
   }
 
   @Override
@@ -120,10 +117,8 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
       }
       m.save();
     } catch (RuntimeException ex) {
-      // the grid, interventions and newest chunk in memory may be ahead of the store now
-      gridCache.remove(monitor);
-      stateCache.remove(monitor);
-      chunkCache.remove(monitor);
+      // what is held in memory may be ahead of the store now
+      held.remove(monitor);
       throw ex;
     }
   }
@@ -136,21 +131,19 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
   private final class Monitor {
     final MonitorDefinition def;
     final GridState grid;
-    private MonitorState state;
-    private HealthState health;
+    private final Held entry;
+    private boolean stateChanged;
+    private boolean healthRead;
 
     Monitor(MonitorDefinition def) {
       this.def = def;
-      GridState g = gridCache.get(def.name());
-      if (g == null) {
-        g = grids.get(def.name());
-        g = g != null ? g : new GridState(def.graph().size());
-        gridCache.put(def.name(), g);
+      this.entry = held.computeIfAbsent(def.name(), k -> new Held());
+      if (entry.grid == null) {
+        GridState g = grids.get(def.name());
+        entry.grid = g != null ? g : new GridState(def.graph().size());
       }
-      this.grid = g;
+      this.grid = entry.grid;
     }
-
-    private boolean stateChanged;
 
     /** The interventions, to change: they are written back. */
     MonitorState state() {
@@ -164,33 +157,30 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
     }
 
     private MonitorState read() {
-      if (state == null) {
-        MonitorState st = stateCache.get(def.name());
-        if (st == null) {
-          st = states.get(def.name());
-          st = st != null ? st : new MonitorState();
-          stateCache.put(def.name(), st);
-        }
-        state = st;
+      if (entry.state == null) {
+        MonitorState st = states.get(def.name());
+        entry.state = st != null ? st : new MonitorState();
       }
-      return state;
+      return entry.state;
     }
 
+    /** Model health's progress, to change: it is written back. */
     HealthState health() {
-      if (health == null) {
+      healthRead = true;
+      if (entry.health == null) {
         HealthState h = healths.get(def.name());
-        health = h != null ? h : new HealthState();
+        entry.health = h != null ? h : new HealthState();
       }
-      return health;
+      return entry.health;
     }
 
     void save() {
       grids.put(def.name(), grid);
       if (stateChanged) {
-        states.put(def.name(), state);
+        states.put(def.name(), entry.state);
       }
-      if (health != null) {
-        healths.put(def.name(), health);
+      if (healthRead) {
+        healths.put(def.name(), entry.health);
       }
     }
   }
@@ -306,11 +296,14 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
   /** Writes a closed row into its chunk, the monitor's newest. */
   private void storeRow(String monitor, GridRow row) {
     long index = RowChunk.indexOf(row.step());
-    RowChunk chunk = chunkCache.get(monitor);
+    Held h = held.get(monitor);
+    RowChunk chunk = h.chunk;
     if (chunk == null || chunk.index != index) {
-      chunk = rows.get(StoredRows.key(monitor, index));
+      // a chunk after the newest is not stored yet: only a chunk not held is read
+      chunk =
+          chunk != null && index > chunk.index ? null : rows.get(StoredRows.key(monitor, index));
       chunk = chunk != null ? chunk : new RowChunk(index);
-      chunkCache.put(monitor, chunk);
+      h.chunk = chunk;
     }
     chunk.put(row);
     rows.put(StoredRows.key(monitor, index), chunk);
@@ -318,7 +311,8 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
 
   /** The stored row of step {@code s}, from the newest chunk in memory if it holds it. */
   private GridRow storedRow(String monitor, long s) {
-    RowChunk chunk = chunkCache.get(monitor);
+    Held h = held.get(monitor);
+    RowChunk chunk = h == null ? null : h.chunk;
     if (chunk != null && chunk.index == RowChunk.indexOf(s)) {
       return chunk.get(s);
     }
@@ -581,9 +575,7 @@ final class MonitorProcessor implements Processor<String, Envelope, byte[], Outp
   @Override
   public void close() {
     live.clear();
-    gridCache.clear();
-    stateCache.clear();
-    chunkCache.clear();
+    held.clear();
   }
 
   private void emit(String topic, String key, ObjectNode value, long timestamp) {
