@@ -83,8 +83,9 @@ import org.causalimpact.monitor.stream.StreamsConfigs;
  * points by series instead of by monitor; default 0), {@code cim.keyedByMonitor} (1: run the
  * monitor with {@value StreamsConfigs#KEYED_BY_MONITOR}{@code =true}, no repartition topic;
  * default 0, the setting's default), {@code cim.rounds} (passthrough-then-monitor
- * rounds on the same input, each with a fresh application id; the result is the last round's,
- * as the first also warms the JIT; default 2), {@code cim.commitMs} (default 100), and {@code
+ * rounds on the same input, each with a fresh application id; the first also warms the JIT, so
+ * the result is the median over the later rounds of each rate and of the per-round ratio, with
+ * every round's ratio listed; an odd number of later rounds gives a true median; default 4), {@code cim.commitMs} (default 100), and {@code
  * cim.streams.<setting>} for any other Kafka Streams setting. Prints one line per measurement,
  * each rate with the JVM's CPU time per point over the same window (broker, application and
  * harness share the JVM; CPU per point is the steadier number on a machine that runs other work);
@@ -136,11 +137,13 @@ public final class ThroughputHarness {
       // closes rows up to rows - 2 - grace steps
       long graceSteps = settings.grace().toMillis() / STEP_MS + 1;
       long expectedRows = (long) monitors * (rows - 1 - graceSteps);
-      int rounds = Math.max(1, prop("rounds", 2));
+      int rounds = Math.max(1, prop("rounds", 4));
       List<String> ratios = new ArrayList<>();
+      // per warm round: monitor rate, passthrough rate, ratio
+      List<double[]> warm = new ArrayList<>();
       for (int round = 1; round <= rounds; round++) {
         // the first round also warms the JIT (it runs first in a cold JVM), so the result is
-        // the last round's, with every earlier ratio listed
+        // the median of the later rounds, with every round's ratio listed
         double passthrough =
             measure(
                 kafka, "passthrough-" + round, passthrough(settings.metricsTopic()), dir,
@@ -154,6 +157,9 @@ public final class ThroughputHarness {
           double monitor =
               steadyRate("monitor-" + round, app, expectedRows, points, counter.rows::get);
           ratios.add(String.format(Locale.ROOT, "%.2f", monitor / passthrough));
+          if (round > 1 || rounds == 1) {
+            warm.add(new double[] {monitor, passthrough, monitor / passthrough});
+          }
           if (round < rounds) {
             continue;
           }
@@ -161,9 +167,10 @@ public final class ThroughputHarness {
           System.out.printf(
               Locale.ROOT,
               "RESULT throughput: monitor %.0f points/s, passthrough %.0f points/s, ratio %.2f"
-                  + " (round %d of %d; ratios by round %s; points keyed by %s; %s=%s;"
+                  + " (each the median of %s; ratios by round %s; points keyed by %s; %s=%s;"
                   + " dead letters %s)%n",
-              monitor, passthrough, monitor / passthrough, round, rounds, ratios,
+              median(warm, 0), median(warm, 1), median(warm, 2),
+              rounds == 1 ? "round 1 alone" : "rounds 2-" + rounds, ratios,
               bySeries ? "series" : "monitor", StreamsConfigs.KEYED_BY_MONITOR,
               settings.keyedByMonitor(), counter.deadLetters);
           System.out.printf(
@@ -178,6 +185,16 @@ public final class ThroughputHarness {
     } finally {
       EmbeddedKafka.deleteRecursively(dir);
     }
+  }
+
+  /**
+   * The median of column {@code column} over the rounds (the lower of the two middle values for
+   * an even count): taken separately for each column, so the median ratio need not be the ratio
+   * of the median rates.
+   */
+  private static double median(List<double[]> rounds, int column) {
+    double[] v = rounds.stream().mapToDouble(r -> r[column]).sorted().toArray();
+    return quantile(v, 0.5);
   }
 
   /**
