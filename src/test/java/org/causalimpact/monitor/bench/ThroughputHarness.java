@@ -82,11 +82,12 @@ import org.causalimpact.monitor.stream.StreamsConfigs;
  * cim.replicates} (bootstrap replicates, default 1000), {@code cim.keyBySeries} (1: key the
  * points by series instead of by monitor; default 0), {@code cim.keyedByMonitor} (1: run the
  * monitor with {@value StreamsConfigs#KEYED_BY_MONITOR}{@code =true}, no repartition topic;
- * default 0, the setting's default), {@code cim.rounds} (passthrough-then-monitor
- * rounds on the same input, each with a fresh application id; the first also warms the JIT, so
- * the result is the median over the later rounds of each rate and of the per-round ratio, with
- * every round's ratio listed; an odd number of later rounds gives a true median; default 4), {@code cim.commitMs} (default 100), and {@code
- * cim.streams.<setting>} for any other Kafka Streams setting. Prints one line per measurement,
+ * default 0, the setting's default), {@code cim.rounds} (passthrough-then-monitor rounds on the
+ * same input, each with a fresh application id; the first also warms the JIT, so the result is
+ * the median over the later rounds of each rate and of the per-round ratio, with every round's
+ * ratio listed; an odd number of later rounds gives a true median; default 4), {@code
+ * cim.commitMs} (default 100), and {@code cim.streams.<setting>} for any other Kafka Streams
+ * setting. Prints one line per measurement,
  * each rate with the JVM's CPU time per point over the same window (broker, application and
  * harness share the JVM; CPU per point is the steadier number on a machine that runs other work);
  * run by {@code src/test/bench/run-throughput.sh}.

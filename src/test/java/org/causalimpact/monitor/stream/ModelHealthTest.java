@@ -92,7 +92,7 @@ class ModelHealthTest {
     return close(health, st, s, 0, store(st.rows));
   }
 
-  /** Closes row {@code s} at step {@code first + s}, reading the stored rows through {@code rows}. */
+  /** Closes row {@code s} at step {@code first + s}, reading stored rows through {@code rows}. */
   private List<String> close(
       ModelHealth health, Stored st, int s, long first, StoredRows.Reader rows) {
     List<String> out = new ArrayList<>();
@@ -100,7 +100,10 @@ class ModelHealthTest {
     row = new GridRow(first + s, row.values(), row.imputed());
     if (s < PAUSE_FROM || s >= PAUSE_TO) {
       HealthState progress = st.progress();
-      row = health.onRowClosed(def, progress, rows, row, r -> out.add(r.key() + " " + new String(r.json(), StandardCharsets.UTF_8)));
+      row =
+          health.onRowClosed(
+              def, progress, rows, row,
+              r -> out.add(r.key() + " " + new String(r.json(), StandardCharsets.UTF_8)));
       st.progress = StateSerdes.HEALTH.serializer().serialize("t", progress);
     }
     st.rows.put(first + s, StateSerdes.ROW.deserializer()
