@@ -11,6 +11,7 @@ import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.graph.CausalGraph;
+import org.causalimpact.monitor.graph.Level;
 import org.causalimpact.monitor.graph.Seasonality;
 import org.causalimpact.monitor.impact.CausalImpactModel;
 import org.causalimpact.monitor.impact.ImpactAnalysis;
@@ -107,8 +108,14 @@ final class AnalyzeCommand implements Callable<Integer> {
   String seasonality;
 
   @Option(names = "--ar", paramLabel = "P",
-      description = "Own lags of the response (default 0, a static regression; 1 lets the level drift).")
+      description = "Own lags of the response (default 0), with covariate lags 0..P.")
   Integer ar;
+
+  @Option(names = "--level-model", paramLabel = "auto|none|local|trend",
+      description = "Stochastic level of the response's error (default auto: a level that may"
+          + " drift and AR(1) noise, both learned from the pre-period; none: a static regression;"
+          + " local: a level that always drifts; trend: a local linear trend).")
+  String levelModel;
 
   @Option(names = "--lags", paramLabel = "L",
       description = "Lags 0..L of each covariate (default: the --ar order).")
@@ -205,11 +212,18 @@ final class AnalyzeCommand implements Callable<Integer> {
     int l = lags == null ? p : lags;
     requireRange("--lags", l, 0, MonitorLoader.MAX_LAG);
     Seasonality season = seasonality == null ? null : parseSeasonality(seasonality);
+    Level level = invalidAsInput(() -> Level.parse(levelModel == null ? "auto" : levelModel));
     CausalGraph graph =
         invalidAsInput(
             () ->
                 CausalImpactModel.graph(
-                    roles.response(), roles.covariates(), p, l, season, Boolean.TRUE.equals(trend)));
+                    roles.response(),
+                    roles.covariates(),
+                    p,
+                    l,
+                    season,
+                    Boolean.TRUE.equals(trend),
+                    level));
     IntervalSettings settings = settings(IntervalSettings.defaults());
     FitOptions fit = fit(FitOptions.ols());
 
@@ -237,6 +251,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     addIf(ciOnly, ar, "--ar");
     addIf(ciOnly, lags, "--lags");
     addIf(ciOnly, trend, "--trend");
+    addIf(ciOnly, levelModel, "--level-model");
     if (!ciOnly.isEmpty()) {
       throw new InputException(
           String.join(", ", ciOnly)

@@ -127,6 +127,14 @@ final class ValidateCommand implements Callable<Integer> {
     row(out, "  of which unbounded", r.conformal().cumulativeUnbounded(),
         r.bootstrap().cumulativeUnbounded());
     row(out, "coverage, average effect (summary)", r.conformal().average(), r.bootstrap().average());
+    out.printf(
+        Locale.ROOT,
+        "%-34s %10.4g %10.4g%n",
+        "  mean width of the average's",
+        r.conformal().averageWidth(),
+        r.bootstrap().averageWidth());
+    row(out, "  of which unbounded", r.conformal().averageUnbounded(),
+        r.bootstrap().averageUnbounded());
     row(out, "placebo false-positive rate", r.conformal().placeboFalsePositive(),
         r.bootstrap().placeboFalsePositive());
     out.printf(

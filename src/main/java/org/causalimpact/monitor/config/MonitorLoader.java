@@ -19,6 +19,7 @@ import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.graph.Aggregation;
 import org.causalimpact.monitor.graph.CausalGraph;
 import org.causalimpact.monitor.graph.GraphException;
+import org.causalimpact.monitor.graph.Level;
 import org.causalimpact.monitor.graph.NodeDefinition;
 import org.causalimpact.monitor.graph.Parent;
 import org.causalimpact.monitor.graph.Seasonality;
@@ -44,6 +45,9 @@ import org.causalimpact.monitor.uncertainty.IntervalSettings;
  *                                               # period >= 2 steps, 1 <= harmonics <= period/2
  *   trend: false               # linear trend term; default false
  *   aggregation: mean          # sum | mean | last; default mean
+ *   level: auto                # the error's stochastic level: auto | none | local | trend;
+ *                              # default auto (a level whose drift, possibly none, and AR(1)
+ *                              # noise are learned from the pre-period; see graph.Level)
  * intervals:                   # each optional
  *   level: 0.95                # in (0, 1); default 0.95
  *   bootstrap: {replicates: 1000, blockLength: auto}   # replicates >= 19 (default 1000);
@@ -57,13 +61,15 @@ import org.causalimpact.monitor.uncertainty.IntervalSettings;
  *   - name: visits
  *     parents: [{node: ad_spend, lags: 1}]  # explicit max lag, 0..50
  *     ar: 1                                 # per-node overrides of model.*: ar, seasonality
- *                                           # (null disables), trend, aggregation
+ *                                           # (null disables), trend, aggregation, level
  * simulation:                  # optional: true equations for the simulate command
  *   rows: 600                  # >= 2
  *   equations:                 # exactly one per node
  *     season: {intercept: 10, seasonal: [2.0, 0.0], noise: 0.5}
  *     ad_spend: {intercept: 100, parents: {season: [3.0]}, noise: 5}
  *     visits: {intercept: 50, parents: {ad_spend: [2.0, 0.5]}, ar: [0.3], noise: 10}
+ *     # optional per equation: level: 0.05 (standard deviation per step of a random-walk level
+ *     # added to the node, default 0), noiseAr: 0.3 (AR(1) coefficient of the noise, default 0)
  * }</pre>
  *
  * <p>An equation's {@code parents} must name exactly the node's parents; each holds the
@@ -102,13 +108,13 @@ public final class MonitorLoader {
     "name", "step", "preWindow", "model", "intervals", "seed", "nodes", "simulation"
   };
   private static final String[] MODEL_FIELDS = {
-    "ridge", "ar", "lags", "seasonality", "trend", "aggregation"
+    "ridge", "ar", "lags", "seasonality", "trend", "aggregation", "level"
   };
   private static final String[] NODE_FIELDS = {
-    "name", "parents", "ar", "seasonality", "trend", "aggregation"
+    "name", "parents", "ar", "seasonality", "trend", "aggregation", "level"
   };
   private static final String[] EQUATION_FIELDS = {
-    "intercept", "parents", "ar", "seasonal", "trend", "noise"
+    "intercept", "parents", "ar", "seasonal", "trend", "noise", "level", "noiseAr"
   };
 
   private MonitorLoader() {}
@@ -191,7 +197,8 @@ public final class MonitorLoader {
       int lags,
       Seasonality seasonality,
       boolean trend,
-      Aggregation aggregation) {}
+      Aggregation aggregation,
+      Level level) {}
 
   private static String name(YamlMap in, JsonNode value, String label) {
     String name = in.string(value, label);
@@ -242,7 +249,7 @@ public final class MonitorLoader {
 
   private static ModelDefaults modelDefaults(YamlMap model) {
     if (model == null) {
-      return new ModelDefaults(FitOptions.ols(), 0, 0, null, false, Aggregation.MEAN);
+      return new ModelDefaults(FitOptions.ols(), 0, 0, null, false, Aggregation.MEAN, Level.AUTO);
     }
     model.allowOnly(MODEL_FIELDS);
     double ridge = model.number("ridge", 0);
@@ -253,7 +260,8 @@ public final class MonitorLoader {
         model.has("seasonality") ? seasonality(model, model.get("seasonality")) : null;
     boolean trend = model.bool("trend", false);
     Aggregation aggregation = aggregation(model, Aggregation.MEAN);
-    return new ModelDefaults(fit, ar, lags, seasonality, trend, aggregation);
+    Level level = level(model, Level.AUTO);
+    return new ModelDefaults(fit, ar, lags, seasonality, trend, aggregation, level);
   }
 
   private static Seasonality seasonality(YamlMap owner, JsonNode value) {
@@ -276,6 +284,15 @@ public final class MonitorLoader {
     }
     String text = in.string(v, "aggregation");
     return in.build("aggregation", () -> Aggregation.parse(text));
+  }
+
+  private static Level level(YamlMap in, Level fallback) {
+    JsonNode v = in.get("level");
+    if (v == null) {
+      return fallback;
+    }
+    String text = in.string(v, "level");
+    return in.build("level", () -> Level.parse(text));
   }
 
   private static IntervalSettings intervals(YamlMap iv, long seed) {
@@ -373,8 +390,10 @@ public final class MonitorLoader {
     }
     boolean trend = node.bool("trend", defaults.trend());
     Aggregation aggregation = aggregation(node, defaults.aggregation());
+    Level level = level(node, defaults.level());
     return node.build(
-        "", () -> new NodeDefinition(name, parents, ar, seasonality, trend, aggregation));
+        "",
+        () -> new NodeDefinition(name, parents, ar, seasonality, trend, aggregation, level));
   }
 
   /** A parent given as a bare name (lags 0..model.lags) or as {@code {node: x, lags: L}}. */
@@ -494,7 +513,7 @@ public final class MonitorLoader {
               + "' has no seasonality: remove it, or set 'seasonality' on the node");
     }
 
-    if (eq.has("trend") && !node.trend()) {
+    if (eq.has("trend") && !node.hasTrendTerm()) {
       throw eq.fail(
           "trend",
           "is given but node '"
@@ -506,11 +525,17 @@ public final class MonitorLoader {
         eq.requiredNumber(
             "noise", "give the standard deviation of the Gaussian error, e.g. 'noise: 1.0'");
 
+    double level = eq.number("level", 0);
+    double noiseAr = eq.number("noiseAr", 0);
     List<Double> arPadded = padded(ar, node.arOrder());
     List<Double> seasonalTerms = seasonal;
+    eq.build("level", () -> TrueEquation.checkLevel(level));
+    eq.build("noiseAr", () -> TrueEquation.checkNoiseAr(noiseAr));
     return eq.build(
         "noise",
-        () -> new TrueEquation(intercept, parents, arPadded, seasonalTerms, trend, noise));
+        () ->
+            new TrueEquation(
+                intercept, parents, arPadded, seasonalTerms, trend, noise, level, noiseAr));
   }
 
   /** Coefficients of every parent, exactly the node's parents, padded to lags 0..maxLag. */

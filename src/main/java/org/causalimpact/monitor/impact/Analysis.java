@@ -14,6 +14,7 @@ import org.causalimpact.monitor.scm.Explanations;
 import org.causalimpact.monitor.scm.FitOptions;
 import org.causalimpact.monitor.scm.FittedScm;
 import org.causalimpact.monitor.scm.Intervention;
+import org.causalimpact.monitor.scm.MeanErrors;
 import org.causalimpact.monitor.scm.ScmFitter;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.scm.WorldSimulator;
@@ -66,12 +67,18 @@ final class Analysis {
     }
     double[][] cfPoint = new double[d][horizon];
     double[][] ivPoint = hasActions ? new double[d][horizon] : null;
-    worlds.run(coef, t0, postEnd, null, cfPoint, ivPoint);
+    worlds.run(
+        coef,
+        t0,
+        postEnd,
+        MeanErrors.path(model, worlds.simulatedNodes(), horizon),
+        cfPoint,
+        ivPoint);
 
     ResidualBootstrap.Paths paths =
         ResidualBootstrap.run(model, worlds, outcomePos, t0, postEnd, hasActions, settings);
-    RollingOriginCalibration.Scores scores =
-        RollingOriginCalibration.run(
+    RollingOriginCalibration calibration =
+        RollingOriginCalibration.start(
             model,
             worlds,
             observed,
@@ -79,15 +86,29 @@ final class Analysis {
             horizon,
             fit.ridge(),
             settings.calibrationFraction());
-
     double alpha = 1 - settings.level();
+    double[] finalErrors = new double[outcomes.size()];
+    for (int o = 0; o < outcomes.size(); o++) {
+      double[] obs = observed[graph.indexOf(outcomes.get(o))];
+      double[] cf = cfPoint[outcomePos[o]];
+      double cumActual = 0;
+      double cumPoint = 0;
+      for (int h = 0; h < horizon; h++) {
+        cumActual += obs[t0 + h];
+        cumPoint += cf[h];
+      }
+      finalErrors[o] = cumActual - cumPoint;
+    }
+    RollingOriginCalibration.Bounds[] conformal =
+        calibration.runBatch(paths.counterfactual(), finalErrors, alpha);
+
     List<String> notes = new ArrayList<>();
     OutcomeImpact[] results = new OutcomeImpact[outcomes.size()];
     List<List<String>> outcomeNotes = new ArrayList<>();
     for (int o = 0; o < outcomes.size(); o++) {
       outcomeNotes.add(new ArrayList<>());
     }
-    // Outcomes are independent given the paths and scores; summarising them is the costliest
+    // Outcomes are independent given the paths and bounds; summarising them is the costliest
     // remaining step on long post-periods, so they run in parallel.
     IntStream.range(0, outcomes.size())
         .parallel()
@@ -99,7 +120,7 @@ final class Analysis {
               double[] cf = cfPoint[outcomePos[o]];
               double[] iv = hasActions ? ivPoint[outcomePos[o]] : null;
               PermutationTest cwz =
-                  parentsUnaffected(graph, name, simulatedNames)
+                  permutationApplies(graph, model, name, simulatedNames)
                       ? permutationTest(graph, model, fit, observed, node, preStart, t0, postEnd)
                       : null;
               results[o] =
@@ -112,14 +133,15 @@ final class Analysis {
                       iv,
                       o,
                       paths,
-                      scores,
+                      conformal[o],
+                      calibration.calibratedHorizons(),
                       cwz,
                       model.equation(node).sigma(),
                       alpha,
                       outcomeNotes.get(o));
             });
     outcomeNotes.forEach(notes::addAll);
-    if (scores.origins() == 0) {
+    if (calibration.origins() == 0) {
       notes.add(
           "conformal step intervals are unbounded: the pre-period is too short for any calibration"
               + " origin; lengthen it or raise the calibration fraction");
@@ -183,7 +205,8 @@ final class Analysis {
     for (String o : outcomes) {
       requireVarying(observed[graph.indexOf(o)], o, preStart, t0);
     }
-    FittedScm model = ScmFitter.with(fit).fit(graph, table, preStart, t0);
+    FittedScm model =
+        ScmFitter.with(fit).fit(graph, table, preStart, t0, simulatedNames::contains);
     return new Prepared(List.copyOf(outcomes), simulatedNames, observed, model);
   }
 
@@ -210,6 +233,17 @@ final class Analysis {
    */
   static boolean parentsUnaffected(CausalGraph graph, String name, Set<String> simulatedNames) {
     return graph.parents(name).stream().noneMatch(simulatedNames::contains);
+  }
+
+  /**
+   * Whether the permutation test serves outcome {@code name}: its parents are unaffected and its
+   * error is white noise (the test refits the equation by ordinary least squares on pre- and
+   * post-period rows; a level that may drift would absorb the effect it tests).
+   */
+  static boolean permutationApplies(
+      CausalGraph graph, FittedScm model, String name, Set<String> simulatedNames) {
+    return parentsUnaffected(graph, name, simulatedNames)
+        && model.equation(name).process().isStatic();
   }
 
   static void requirePrePeriod(int preStart, int t0) {

@@ -11,12 +11,6 @@ import org.causalimpact.monitor.uncertainty.RollingOriginCalibration;
 
 /** Step series and summary of one outcome from the point paths and both interval routes. */
 final class OutcomeSummaries {
-  /**
-   * Non-overlapping calibration windows below which the conformal sum bound gets a caveat: in the
-   * simulation study 12 windows covered at 94% (nominal 95%) and 2 windows at 83%.
-   */
-  static final int MIN_INDEPENDENT_WINDOWS = 10;
-
   private OutcomeSummaries() {}
 
   static OutcomeImpact build(
@@ -28,7 +22,8 @@ final class OutcomeSummaries {
       double[] iv,
       int o,
       ResidualBootstrap.Paths paths,
-      RollingOriginCalibration.Scores scores,
+      RollingOriginCalibration.Bounds conformal,
+      int calibratedHorizons,
       PermutationTest cwz,
       double sigma,
       double alpha,
@@ -47,7 +42,7 @@ final class OutcomeSummaries {
     List<StepImpact> series = new ArrayList<>(horizon);
     double cumActual = 0;
     double cumPoint = 0;
-    int firstUnbounded = -1;
+    int lastUnbounded = 0;
     for (int h = 0; h < horizon; h++) {
       for (int b = 0; b < replicates; b++) {
         double c = paths.counterfactual()[b][o][h];
@@ -63,9 +58,9 @@ final class OutcomeSummaries {
       double a = actual[h];
       cumActual += a;
       cumPoint += cf[h];
-      Double q = scores.pointwiseBound(o, h + 1, alpha);
-      if (q == null && firstUnbounded < 0) {
-        firstUnbounded = h + 1;
+      Double q = conformal.pointwise()[h];
+      if (q == null) {
+        lastUnbounded = h + 1;
       }
       int row = t0 + h;
       series.add(
@@ -81,19 +76,21 @@ final class OutcomeSummaries {
               hasIv ? percentile(drawIv, lo, hi) : null,
               hasIv ? percentile(drawDiff, lo, hi) : null,
               q,
-              scores.cumulativeBound(o, h + 1, alpha),
+              conformal.cumulative()[h],
               cumActual,
               cumPoint));
     }
-    if (firstUnbounded > 0) {
+    if (lastUnbounded > 0) {
       notes.add(
           String.format(
               Locale.ROOT,
-              "%s: conformal step intervals are unbounded from step %d on: fewer than %d"
-                  + " calibration origins reach that horizon at level %s; a longer pre-period"
-                  + " (or a larger calibration fraction) bounds them",
+              "%s: conformal step intervals are unbounded %s: the calibration has fewer than %d"
+                  + " normalised scores by then at level %s; a longer pre-period (or a larger"
+                  + " calibration fraction) bounds them",
               name,
-              firstUnbounded,
+              lastUnbounded == horizon
+                  ? "at every step"
+                  : lastUnbounded == 1 ? "at step 1" : "at steps 1.." + lastUnbounded,
               Quantiles.minimumCalibration(alpha),
               trim(1 - alpha)));
     }
@@ -104,28 +101,24 @@ final class OutcomeSummaries {
     for (int b = 0; b < replicates; b++) {
       avgCf[b] = cumCf[b] / horizon;
     }
-    double sd = sd(avgCf);
+    double sd = RollingOriginCalibration.spread(avgCf);
     double effectMean = meanActual - meanCf;
     Interval effConf;
     Double pConformal;
-    Double qSum = scores.cumulativeBound(o, horizon, alpha);
+    Double qSum = conformal.cumulative()[horizon - 1];
     if (qSum != null) {
       effConf = Interval.of(effectMean - qSum / horizon, effectMean + qSum / horizon);
-      pConformal = scores.splitPValue(o, horizon, Math.abs(cumActual - cumPoint));
-      int windows = scores.independentWindows(horizon);
-      if (windows < MIN_INDEPENDENT_WINDOWS) {
+      pConformal = conformal.pValue();
+      if (horizon > calibratedHorizons) {
         notes.add(
             String.format(
                 Locale.ROOT,
-                "%s: the conformal cumulative and average intervals come from overlapping"
-                    + " %d-step windows of a %d-row calibration span (only %d without overlap);"
-                    + " with fewer than %d such windows they tend to cover less than nominal."
-                    + " A longer pre-period relative to the post-period makes them reliable",
+                "%s: the pre-period calibrates the conformal intervals up to step %d; from there"
+                    + " to step %d they scale with the model's spread (the bootstrap's), which"
+                    + " assumes the model predicts how errors grow with the horizon",
                 name,
-                horizon,
-                scores.span(),
-                windows,
-                MIN_INDEPENDENT_WINDOWS));
+                calibratedHorizons,
+                horizon));
       }
     } else if (cwz != null) {
       Double[] set = cwz.confidenceSet(effectMean, sigma > 0 ? sigma : 1e-9, alpha);
@@ -170,7 +163,12 @@ final class OutcomeSummaries {
             hasIv ? meanOf(iv, cf) * horizon : 0);
 
     double pBoot = bootstrapPValue(cumCf, cumActual);
-    return new OutcomeImpact(name, series, new Summary(average, cumulative, pBoot, pConformal));
+    ConformalTest test =
+        pConformal == null
+            ? null
+            : qSum != null ? ConformalTest.NORMALISED_RANK : ConformalTest.PERMUTATION;
+    return new OutcomeImpact(
+        name, series, new Summary(average, cumulative, pBoot, pConformal, test));
   }
 
   /**
@@ -221,8 +219,11 @@ final class OutcomeSummaries {
   }
 
   /**
-   * The bootstrap tail-area probability of the observed cumulative sum, {@code (1 + min(#{S*_b >=
-   * s}, #{S*_b <= s})) / (B + 1)}.
+   * The two-sided bootstrap tail-area probability of the observed cumulative sum, {@code min(1, 2
+   * (1 + min(#{S*_b >= s}, #{S*_b <= s})) / (B + 1))}: twice CausalImpact's one-sided posterior
+   * tail area, so that it is below {@code alpha} exactly when the two-sided percentile interval of
+   * the cumulative effect excludes 0 (up to the {@code +1} and ties), the decision the report
+   * makes.
    */
   static double bootstrapPValue(double[] cumulativeDraws, double cumActual) {
     int ge = 0;
@@ -232,7 +233,7 @@ final class OutcomeSummaries {
       ge += s >= cumActual ? 1 : 0;
       le += s <= cumActual ? 1 : 0;
     }
-    return (1.0 + Math.min(ge, le)) / (cumulativeDraws.length + 1.0);
+    return Math.min(1.0, 2 * (1.0 + Math.min(ge, le)) / (cumulativeDraws.length + 1.0));
   }
 
   private static PeriodSummary period(
@@ -286,19 +287,6 @@ final class OutcomeSummaries {
       }
     }
     return true;
-  }
-
-  private static double sd(double[] v) {
-    double m = 0;
-    for (double x : v) {
-      m += x;
-    }
-    m /= v.length;
-    double s = 0;
-    for (double x : v) {
-      s += (x - m) * (x - m);
-    }
-    return Math.sqrt(s / Math.max(1, v.length - 1));
   }
 
   private static double[] divided(double[] v, int divisor) {

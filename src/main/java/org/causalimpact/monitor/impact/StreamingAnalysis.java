@@ -9,6 +9,7 @@ import org.causalimpact.monitor.graph.CausalGraph;
 import org.causalimpact.monitor.scm.FitOptions;
 import org.causalimpact.monitor.scm.FittedScm;
 import org.causalimpact.monitor.scm.Intervention;
+import org.causalimpact.monitor.scm.MeanErrors;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.scm.WorldSimulator;
 import org.causalimpact.monitor.uncertainty.ExpandingPermutationTest;
@@ -113,6 +114,11 @@ public final class StreamingAnalysis {
   private WorldSimulator worlds;
 
   private final double[][][] pointCoefficients;
+  /** The mean forecast of the errors, which the point paths add; {@code meanRow} its last row. */
+  private final FittedScm model;
+  private MeanErrors meanErrors;
+  private final double[][] meanRow;
+  private final double[] meanValues;
   private final double[][][] pointCf;
   private final double[][][] pointIv;
   private final StreamingBootstrap bootstrap;
@@ -125,7 +131,7 @@ public final class StreamingAnalysis {
   private final double[] cumActual;
   private final double[] cumPoint;
 
-  private final RollingOriginCalibration.Streaming calibration;
+  private final RollingOriginCalibration calibration;
   private final ExpandingPermutationTest[] permutationTests;
 
   private final Quantiles.TailPair tails;
@@ -136,6 +142,9 @@ public final class StreamingAnalysis {
   private final Quantiles.TailPair.Series[][] tailSeries;
   private final double[] quantilePair = new double[2];
   private final double[] diffDraws;
+  /** {@code [outcome]}: the bootstrap's spread of the current step and of the running sum. */
+  private final double[] pointSpread;
+  private final double[] cumSpread;
   private int steps;
 
   private StreamingAnalysis(Builder b) {
@@ -166,7 +175,11 @@ public final class StreamingAnalysis {
     }
     this.pointCf = new double[d][window][1];
     this.pointIv = hasActions ? new double[d][window][1] : null;
-    this.bootstrap = StreamingBootstrap.start(model, worlds, b.intervals);
+    this.bootstrap = StreamingBootstrap.start(model, worlds, b.intervals, maxHorizon);
+    this.model = model;
+    this.meanErrors = new MeanErrors(model, nodes);
+    this.meanRow = meanErrors.any() ? new double[d][1] : null;
+    this.meanValues = new double[d];
     int replicates = bootstrap.replicates();
     this.bootCf = new double[d][window][replicates];
     this.bootIv = hasActions ? new double[d][window][replicates] : null;
@@ -176,6 +189,8 @@ public final class StreamingAnalysis {
     this.cumActual = new double[o];
     this.cumPoint = new double[o];
     this.diffDraws = new double[replicates];
+    this.pointSpread = new double[o];
+    this.cumSpread = new double[o];
     double alpha = 1 - level;
     this.tails = new Quantiles.TailPair(replicates, alpha / 2, 1 - alpha / 2);
     this.tailSeries = new Quantiles.TailPair.Series[o][4];
@@ -184,7 +199,7 @@ public final class StreamingAnalysis {
     }
 
     this.calibration =
-        RollingOriginCalibration.Streaming.start(
+        RollingOriginCalibration.start(
             model,
             worlds,
             observed,
@@ -192,11 +207,14 @@ public final class StreamingAnalysis {
             maxHorizon,
             b.fit.ridge(),
             b.intervals.calibrationFraction());
-    boolean unbounded = !calibration.boundedThrough(maxHorizon, alpha);
+    // the pools grow with the steps: if the first step has too few scores for a finite bound,
+    // the batch analysis of the first rows falls back to the permutation test
+    boolean unbounded = !calibration.boundedFrom(1, alpha);
     this.permutationTests = new ExpandingPermutationTest[o];
     for (int j = 0; j < o; j++) {
       if (unbounded
-          && Analysis.parentsUnaffected(graph, outcomes.get(j), b.prepared.simulatedNames())) {
+          && Analysis.permutationApplies(
+              graph, model, outcomes.get(j), b.prepared.simulatedNames())) {
         permutationTests[j] =
             new ExpandingPermutationTest(
                 model.equation(outcomeNodes[j]).layout(),
@@ -331,7 +349,6 @@ public final class StreamingAnalysis {
       observed[j][t] = values[j];
     }
     simulate(t);
-    calibration.advance();
     for (ExpandingPermutationTest test : permutationTests) {
       if (test != null) {
         test.addRow(t);
@@ -368,6 +385,7 @@ public final class StreamingAnalysis {
 
   private void replay() {
     bootstrap.restart();
+    meanErrors = new MeanErrors(model, worlds.simulatedNodes());
     for (int o = 0; o < outcomes.size(); o++) {
       Arrays.fill(cumCf[o], 0.0);
       Arrays.fill(cumDiff[o], 0.0);
@@ -381,7 +399,13 @@ public final class StreamingAnalysis {
 
   /** Row {@code t} of the mean and bootstrap paths, and the running sums. */
   private void simulate(int t) {
-    worlds.stepPaths(pointCoefficients, start, t, null, pointCf, pointIv);
+    if (meanRow != null) {
+      meanErrors.next(meanValues);
+      for (int i = 0; i < meanValues.length; i++) {
+        meanRow[i][0] = meanValues[i];
+      }
+    }
+    worlds.stepPaths(pointCoefficients, start, t, meanRow, pointCf, pointIv);
     bootstrap.step(worlds, start, t, bootCf, bootIv);
     int slot = (t - start) % bootCf[0].length;
     for (int o = 0; o < outcomes.size(); o++) {
@@ -406,8 +430,15 @@ public final class StreamingAnalysis {
   private List<OutcomeStep> summarize(int t, String label) {
     int h = t - start;
     int slot = h % bootCf[0].length;
+    double alpha = 1 - level;
+    for (int o = 0; o < outcomes.size(); o++) {
+      pointSpread[o] = RollingOriginCalibration.spread(bootCf[outcomePositions[o]][slot]);
+      cumSpread[o] = RollingOriginCalibration.spread(cumCf[o]);
+    }
+    calibration.advance();
     List<OutcomeStep> out = new ArrayList<>(outcomes.size());
     for (int o = 0; o < outcomes.size(); o++) {
+      calibration.addScores(o, pointSpread[o], cumSpread[o]);
       int pos = outcomePositions[o];
       double[] c = bootCf[pos][slot];
       double cf = pointCf[pos][slot][0];
@@ -422,7 +453,7 @@ public final class StreamingAnalysis {
         ivBoot = percentile(v, tailSeries[o][2], iv);
         diffBoot = percentile(diffDraws, tailSeries[o][3], iv - cf);
       }
-      Double qc = calibration.cumulativeBound(o, 1 - level);
+      Double qc = calibration.cumulativeBound(o, alpha, cumSpread[o]);
       StepImpact step =
           OutcomeSummaries.step(
               t,
@@ -435,13 +466,13 @@ public final class StreamingAnalysis {
               percentile(cumCf[o], tailSeries[o][1], cumPoint[o]),
               ivBoot,
               diffBoot,
-              calibration.pointwiseBound(o, 1 - level),
+              calibration.pointwiseBound(o, alpha, pointSpread[o]),
               qc,
               cumActual[o],
               cumPoint[o]);
       Double pConformal;
       if (qc != null) {
-        pConformal = calibration.splitPValue(o, Math.abs(cumActual[o] - cumPoint[o]));
+        pConformal = calibration.pValue(o, cumActual[o] - cumPoint[o], cumSpread[o]);
       } else if (permutationTests[o] != null) {
         pConformal = permutationTests[o].pValue();
       } else {

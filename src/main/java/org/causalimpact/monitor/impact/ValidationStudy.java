@@ -25,13 +25,20 @@ import org.causalimpact.monitor.scm.SimulationSpec;
 public final class ValidationStudy {
   private ValidationStudy() {}
 
-  /** Counts of one interval route. */
+  /**
+   * Counts of one interval route.
+   *
+   * @param averageWidth mean width of the bounded intervals of the average effect
+   * @param averageUnbounded share of unbounded intervals of the average effect
+   */
   public record Coverage(
       double pointwise,
       double pointwiseUnbounded,
       double cumulative,
       double cumulativeUnbounded,
       double average,
+      double averageWidth,
+      double averageUnbounded,
       double placeboFalsePositive) {}
 
   /**
@@ -168,6 +175,8 @@ public final class ValidationStudy {
     private long cumOpen;
     private long avgN;
     private long avgIn;
+    private long avgOpen;
+    private double avgWidth;
     private long placeboN;
     private long placeboPositive;
 
@@ -196,6 +205,11 @@ public final class ValidationStudy {
       if (i.contains(truth)) {
         avgIn++;
       }
+      if (i.isBounded()) {
+        avgWidth += i.upper() - i.lower();
+      } else {
+        avgOpen++;
+      }
     }
 
     void placebo(boolean significant) {
@@ -212,6 +226,8 @@ public final class ValidationStudy {
           ratio(cumIn, cumN),
           ratio(cumOpen, cumN),
           ratio(avgIn, avgN),
+          avgN == avgOpen ? Double.NaN : avgWidth / (avgN - avgOpen),
+          ratio(avgOpen, avgN),
           ratio(placeboPositive, placeboN));
     }
 

@@ -18,6 +18,7 @@ import org.causalimpact.monitor.scm.EquationSummary;
 import org.causalimpact.monitor.scm.Explanations;
 import org.causalimpact.monitor.scm.FitOptions;
 import org.causalimpact.monitor.scm.FittedScm;
+import org.causalimpact.monitor.scm.MeanErrors;
 import org.causalimpact.monitor.scm.ScmFitter;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.scm.WorldSimulator;
@@ -213,19 +214,23 @@ public final class WhatIf {
     double[][] scratch = new double[d][horizon];
     double[][] basePoint = new double[d][horizon];
     double[][] scenPoint = new double[d][horizon];
-    base.run(coef, n, n + horizon, null, scratch, basePoint);
-    scen.run(coef, n, n + horizon, null, scratch, scenPoint);
+    double[][] meanErrors = MeanErrors.path(model, natural.simulatedNodes(), horizon);
+    base.run(coef, n, n + horizon, meanErrors, scratch, basePoint);
+    scen.run(coef, n, n + horizon, meanErrors, scratch, scenPoint);
 
     // Same settings (seed) and the same simulated nodes in both calls: replicate b draws the same
     // residual blocks, refits the same coefficients and adds the same noise in both worlds.
-    double[][][] baseDraws =
-        ResidualBootstrap.run(model, base, positions, n, n + horizon, true, intervals)
-            .interventional();
+    ResidualBootstrap.Paths basePaths =
+        ResidualBootstrap.run(model, base, positions, n, n + horizon, true, intervals);
+    double[][][] baseDraws = basePaths.interventional();
     double[][][] scenDraws =
         ResidualBootstrap.run(model, scen, positions, n, n + horizon, true, intervals)
             .interventional();
-    RollingOriginCalibration.Scores scores =
-        RollingOriginCalibration.run(
+    double alpha = 1 - intervals.level();
+    // the counterfactual paths of the baseline's run are the natural world's, whose spreads
+    // normalise the calibration scores
+    RollingOriginCalibration calibration =
+        RollingOriginCalibration.start(
             model,
             natural,
             extended,
@@ -233,8 +238,10 @@ public final class WhatIf {
             horizon,
             fit.ridge(),
             intervals.calibrationFraction());
+    RollingOriginCalibration.Bounds[] conformal =
+        calibration.runBatch(basePaths.counterfactual(), new double[positions.length], alpha);
+    int calibrated = calibration.calibratedHorizons();
 
-    double alpha = 1 - intervals.level();
     List<String> notes = new ArrayList<>();
     notes.add(
         "difference: no conformal interval. Conformal calibration scores are forecast errors of"
@@ -258,7 +265,8 @@ public final class WhatIf {
               scenPoint[positions[o]],
               baseDraws,
               scenDraws,
-              scores,
+              conformal[o],
+              calibrated,
               alpha,
               notes));
     }
@@ -281,7 +289,8 @@ public final class WhatIf {
       double[] scen,
       double[][][] baseDraws,
       double[][][] scenDraws,
-      RollingOriginCalibration.Scores scores,
+      RollingOriginCalibration.Bounds conformal,
+      int calibratedHorizons,
       double alpha,
       List<String> notes) {
     int horizon = base.length;
@@ -306,8 +315,8 @@ public final class WhatIf {
       }
       double diff = scen[h] - base[h];
       cum += diff;
-      Double q = scores.pointwiseBound(o, h + 1, alpha);
-      if (q == null && firstUnbounded < 0) {
+      Double q = conformal.pointwise()[h];
+      if (q == null) {
         firstUnbounded = h + 1;
       }
       series.add(
@@ -323,12 +332,21 @@ public final class WhatIf {
       notes.add(
           String.format(
               Locale.ROOT,
-              "%s: conformal level intervals are unbounded from step %d on: fewer than %d"
-                  + " calibration origins of the history reach that horizon at level %s",
+              "%s: conformal level intervals are unbounded up to step %d: fewer than %d"
+                  + " normalised calibration scores of the history at level %s",
               node,
               firstUnbounded,
               Quantiles.minimumCalibration(alpha),
               trim(1 - alpha)));
+    }
+    if (horizon > calibratedHorizons) {
+      notes.add(
+          String.format(
+              Locale.ROOT,
+              "%s: the history calibrates the conformal level intervals up to step %d; beyond it"
+                  + " they scale with the model's spread (the bootstrap's)",
+              node,
+              calibratedHorizons));
     }
     double[] avg = new double[replicates];
     for (int b = 0; b < replicates; b++) {

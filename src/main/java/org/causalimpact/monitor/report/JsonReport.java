@@ -89,6 +89,19 @@ public final class JsonReport {
       number(n, "sigma", e.sigma());
       number(n, "rSquared", e.rSquared());
       n.put("observations", e.observations());
+      if (e.error() != null) {
+        ObjectNode err = n.putObject("error");
+        err.put("model", e.error().model());
+        number(err, "levelSd", e.error().levelSd());
+        number(err, "slopeSd", e.error().slopeSd());
+        number(err, "noiseAr", e.error().noiseAr());
+        number(err, "driftProbability", e.error().driftProbability());
+        err.put("components", e.error().components());
+      }
+      if (e.inclusion() != null) {
+        ArrayNode inclusion = n.putArray("inclusion");
+        e.inclusion().forEach(w -> addNumber(inclusion, w));
+      }
     }
     ArrayNode effects = model.putArray("effects");
     for (CausalEffect e : a.effects()) {
@@ -125,6 +138,9 @@ public final class JsonReport {
     ObjectNode p = n.putObject("pValue");
     number(p, "bootstrap", s.pValueBootstrap());
     number(p, "conformal", s.pValueConformal());
+    if (s.conformalTest() != null) {
+      p.put("conformalMethod", s.conformalTest().key());
+    }
     ObjectNode sig = n.putObject("significant");
     sig.put("bootstrap", s.significantBootstrap());
     sig.put("conformal", s.significantConformal());

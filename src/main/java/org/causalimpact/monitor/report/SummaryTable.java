@@ -107,10 +107,11 @@ public final class SummaryTable {
       sb.append('\n');
     }
     sb.append('\n');
-    sb.append(pad("p-value (bootstrap tail-area):", 36))
+    sb.append(pad("p-value (bootstrap, two-sided):", 40))
         .append(Numbers.pValue(s.pValueBootstrap()))
         .append('\n');
-    sb.append(pad("p-value (conformal permutation):", 36))
+    String method = s.conformalTest() == null ? "" : ", " + s.conformalTest().shortLabel();
+    sb.append(pad("p-value (conformal" + method + "):", 40))
         .append(Numbers.pValue(s.pValueConformal()))
         .append('\n');
     boolean unbounded = false;

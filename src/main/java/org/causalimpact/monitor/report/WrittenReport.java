@@ -6,6 +6,9 @@ import org.causalimpact.monitor.impact.Interval;
 import org.causalimpact.monitor.impact.OutcomeImpact;
 import org.causalimpact.monitor.impact.PeriodSummary;
 import org.causalimpact.monitor.impact.Summary;
+import java.util.ArrayList;
+import java.util.List;
+import org.causalimpact.monitor.scm.EquationSummary;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 
 /**
@@ -30,6 +33,10 @@ public final class WrittenReport {
       }
       sb.append(paragraph(a, o, table));
     }
+    String model = model(a);
+    if (!model.isEmpty()) {
+      sb.append('\n').append(model);
+    }
     if (!a.notes().isEmpty()) {
       sb.append("\nNotes:\n");
       for (String n : a.notes()) {
@@ -37,6 +44,80 @@ public final class WrittenReport {
       }
     }
     return sb.toString();
+  }
+
+  /** Terms listed as carrying a selected fit: those with an inclusion probability at least this. */
+  static final double CARRYING = 0.1;
+
+  /**
+   * The model in words for each outcome's equation that has a stochastic level or selected terms:
+   * how much its level drifts, how autocorrelated its noise is, and which terms carry the fit.
+   */
+  static String model(ImpactAnalysis a) {
+    StringBuilder sb = new StringBuilder();
+    for (OutcomeImpact o : a.outcomes()) {
+      for (EquationSummary e : a.equations()) {
+        if (!e.node().equals(o.node()) || (e.error() == null && e.inclusion() == null)) {
+          continue;
+        }
+        sb.append("Model of ").append(e.node()).append(": ");
+        EquationSummary.ErrorSummary err = e.error();
+        if (err == null) {
+          sb.append("a regression with white-noise errors");
+        } else {
+          sb.append("a ")
+              .append(err.model())
+              .append(" whose level drifts by ")
+              .append(Numbers.format(err.levelSd()))
+              .append(" per step (standard deviation; probability that it drifts at all ")
+              .append(Numbers.format(err.driftProbability()))
+              .append(")");
+          if (err.slopeSd() > 0) {
+            sb.append(", its slope by ").append(Numbers.format(err.slopeSd())).append(" per step");
+          }
+          sb.append(", with AR(1) noise of coefficient ")
+              .append(Numbers.format(err.noiseAr()))
+              .append(" and innovation s.d. ")
+              .append(Numbers.format(e.sigma()));
+        }
+        if (e.inclusion() != null) {
+          int parents = 0;
+          List<String> carrying = new ArrayList<>();
+          for (int k = 0; k < e.terms().size(); k++) {
+            double w = e.inclusion().get(k);
+            if (isParentTerm(e.node(), e.terms().get(k))) {
+              parents++;
+              if (w >= CARRYING) {
+                carrying.add(
+                    e.terms().get(k)
+                        + " ("
+                        + Numbers.format(w)
+                        + ", coefficient "
+                        + Numbers.format(e.coefficients().get(k))
+                        + ")");
+              }
+            }
+          }
+          sb.append("; ")
+              .append(parents)
+              .append(" covariate terms were selected by their posterior inclusion probability,")
+              .append(" and the fit rests on ")
+              .append(carrying.isEmpty() ? "none of them" : String.join(", ", carrying))
+              .append(" (coefficients of the most probable model)");
+        }
+        sb.append(".\n");
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Whether a term reads a parent (the terms selection may leave out), by its name. */
+  private static boolean isParentTerm(String node, String term) {
+    return !(term.equals("(intercept)")
+        || term.equals("trend")
+        || term.startsWith("sin(")
+        || term.startsWith("cos(")
+        || term.startsWith(node + "[t-"));
   }
 
   /** The paragraph of one outcome. */
@@ -94,7 +175,7 @@ public final class WrittenReport {
           .append(level)
           .append(" interval of the average effect includes zero");
     }
-    sb.append(" (tail-area ").append(Numbers.pClause(s.pValueBootstrap())).append("). ");
+    sb.append(" (two-sided bootstrap ").append(Numbers.pClause(s.pValueBootstrap())).append("). ");
     sb.append("By the conformal route, the effect is ");
     Interval c = avg.effect().conformal();
     if (s.significantConformal()) {
@@ -114,8 +195,8 @@ public final class WrittenReport {
     }
     sb.append(
         s.pValueConformal() == null
-            ? " (permutation p-value not available)."
-            : " (permutation " + Numbers.pClause(s.pValueConformal()) + ").");
+            ? " (conformal p-value not available)."
+            : " (" + s.conformalTest().label() + " " + Numbers.pClause(s.pValueConformal()) + ").");
     if (!s.significantBootstrap() && !s.significantConformal()) {
       sb.append(" The apparent effect may be noise.");
     }

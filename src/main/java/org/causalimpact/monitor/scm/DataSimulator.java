@@ -24,6 +24,7 @@ import org.causalimpact.monitor.graph.Parent;
  */
 public final class DataSimulator {
   static final int BURN_IN = 200;
+  private static final long LEVEL_SEED = 0x5851F42D4C957F2DL;
 
   private DataSimulator() {}
 
@@ -62,6 +63,8 @@ public final class DataSimulator {
     List<EquationLayout> layouts = new ArrayList<>();
     double[][] coef = new double[nodes][];
     double[] noiseSd = new double[nodes];
+    double[] levelSd = new double[nodes];
+    double[] noiseAr = new double[nodes];
     int maxLag = 0;
     for (String name : graph.nodeNames()) {
       EquationLayout layout = EquationLayout.of(graph, name, 0, 1);
@@ -75,6 +78,8 @@ public final class DataSimulator {
         throw new IllegalStateException("coefficient layout mismatch for " + name);
       }
       noiseSd[idx] = eq.noise();
+      levelSd[idx] = eq.level();
+      noiseAr[idx] = eq.noiseAr();
       layouts.add(layout);
       maxLag = Math.max(maxLag, layout.maxLag());
     }
@@ -87,6 +92,7 @@ public final class DataSimulator {
         noise[j][t] = noiseSd[j] * rng.nextGaussian();
       }
     }
+    addLevelsAndAr(noise, levelSd, noiseAr, seed);
     double[][] natural = new double[nodes][total];
     for (int j = 0; j < nodes; j++) {
       Arrays.fill(natural[j], 0, maxLag, coef[j][0]);
@@ -148,6 +154,31 @@ public final class DataSimulator {
     return new SimulatedData(new TimeSeriesTable(graph.nodeNames(), observed, null), truth);
   }
 
+  /**
+   * Turns the white noise into AR(1) noise where a node asks for it, and adds a random-walk level
+   * (drawn from a second generator of the seed, so that data without levels stay as they were):
+   * the additive error of each equation, the same in both worlds.
+   */
+  private static void addLevelsAndAr(
+      double[][] noise, double[] levelSd, double[] noiseAr, long seed) {
+    SplittableRandom levels = new SplittableRandom(seed ^ LEVEL_SEED);
+    for (int j = 0; j < noise.length; j++) {
+      double[] e = noise[j];
+      if (noiseAr[j] != 0) {
+        for (int t = 1; t < e.length; t++) {
+          e[t] += noiseAr[j] * e[t - 1];
+        }
+      }
+      if (levelSd[j] > 0) {
+        double level = 0;
+        for (int t = 0; t < e.length; t++) {
+          level += levelSd[j] * levels.nextGaussian();
+          e[t] += level;
+        }
+      }
+    }
+  }
+
   private static double[] coefficients(NodeDefinition def, TrueEquation eq) {
     List<Double> c = new ArrayList<>();
     c.add(eq.intercept());
@@ -165,7 +196,7 @@ public final class DataSimulator {
         c.add(k < eq.seasonal().size() ? eq.seasonal().get(k) : 0.0);
       }
     }
-    if (def.trend()) {
+    if (def.hasTrendTerm()) {
       c.add(eq.trend());
     }
     return c.stream().mapToDouble(Double::doubleValue).toArray();

@@ -117,7 +117,7 @@ public final class EquationLayout {
         names.add("cos(2pi*" + h + "*t/" + per + ")");
       }
     }
-    if (def.trend()) {
+    if (def.hasTrendTerm()) {
       sources.add(new int[] {-1, 0});
       kinds.add(TREND);
       freqs.add(0.0);

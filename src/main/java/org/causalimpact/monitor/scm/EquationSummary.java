@@ -12,6 +12,9 @@ import java.util.List;
  * @param sigma residual standard deviation {@code sqrt(RSS / (n - p))}
  * @param rSquared coefficient of determination on the fit window
  * @param observations rows used in the fit
+ * @param error the stochastic part of the equation's error, or {@code null} for white noise
+ * @param inclusion per term, the posterior probability that it enters the equation, when its
+ *     parent terms were selected ({@code SubsetSearch}); {@code null} when every term enters
  */
 public record EquationSummary(
     String node,
@@ -19,9 +22,44 @@ public record EquationSummary(
     List<Double> coefficients,
     double sigma,
     double rSquared,
-    int observations) {
+    int observations,
+    ErrorSummary error,
+    List<Double> inclusion) {
   public EquationSummary {
     terms = List.copyOf(terms);
     coefficients = List.copyOf(coefficients);
+    inclusion = inclusion == null ? null : List.copyOf(inclusion);
   }
+
+  /** An equation whose terms all enter. */
+  public EquationSummary(
+      String node,
+      List<String> terms,
+      List<Double> coefficients,
+      double sigma,
+      double rSquared,
+      int observations,
+      ErrorSummary error) {
+    this(node, terms, coefficients, sigma, rSquared, observations, error, null);
+  }
+
+  /**
+   * What the pre-period says about an equation's stochastic level and noise, as posterior means
+   * over the grid of {@code StateSpaceFitter}; {@code sigma} of the summary is the innovations'
+   * standard deviation of the best component.
+   *
+   * @param model {@code local level} or {@code local linear trend}
+   * @param levelSd standard deviation per step of the level's random walk, in the node's units
+   * @param slopeSd standard deviation per step of the slope's random walk (0 without a trend)
+   * @param noiseAr AR(1) coefficient of the noise
+   * @param driftProbability posterior probability that the level drifts at all ({@code q > 0})
+   * @param components grid points kept in the posterior
+   */
+  public record ErrorSummary(
+      String model,
+      double levelSd,
+      double slopeSd,
+      double noiseAr,
+      double driftProbability,
+      int components) {}
 }

@@ -4,10 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One structural equation fitted by (ridge) least squares on rows {@code [firstRow, endRow)}.
- * Holds what the bootstrap needs to refit cheaply under a fixed design: the design matrix {@code X}
- * and {@code P = (X'X + Lambda)^{-1}}, so that the refit on pseudo-responses {@code X b + e*} is
- * {@code b + P X' e*}. Immutable; arrays are never exposed.
+ * One structural equation fitted by (ridge) generalised least squares on rows {@code [firstRow,
+ * endRow)}: the regression {@code V_j(t) = x_t' b + u_t} whose error {@code u} follows a {@link
+ * NoiseProcess} (white noise for an ordinary regression). The design, response and residuals are
+ * those of the whitened problem (the standardised innovations of the process; for white noise the
+ * data themselves), so the bootstrap refits cheaply under a fixed design: with {@code P = (W'W +
+ * Lambda)^{-1}}, the refit on pseudo-responses {@code W b + e*} is {@code b + P W' e*}.
+ *
+ * <p>For a process with a state, the fit also holds the predicted state of the error {@code u} at
+ * {@link #endRow()} ({@link #forecastState}), its covariance, and the predicted states of the
+ * regressor columns there, so that a refit {@code b*} moves the state by {@code -sum_k (b*_k -
+ * b_k) A_k} ({@link #forecastStateFor}). Immutable; arrays are never exposed.
  */
 public final class FittedEquation {
   private final EquationLayout layout;
@@ -18,6 +25,14 @@ public final class FittedEquation {
   private final int firstRow;
   private final double sigma;
   private final double rSquared;
+  private final NoiseProcess process;
+  private final double[] response;
+  private final double[] forecastState;
+  private final double[][] forecastCovariance;
+  private final double[][] columnStates;
+  private final double[][] rowStates;
+  private final double logLikelihood;
+  private final boolean[] included;
 
   FittedEquation(
       EquationLayout layout,
@@ -28,6 +43,52 @@ public final class FittedEquation {
       int firstRow,
       double sigma,
       double rSquared) {
+    this(
+        layout,
+        coefficients,
+        design,
+        inverseGram,
+        residuals,
+        firstRow,
+        sigma,
+        rSquared,
+        NoiseProcess.staticNoise(),
+        null,
+        new double[0],
+        new double[0][0],
+        new double[coefficients.length][0],
+        null,
+        Double.NaN,
+        null);
+  }
+
+  /**
+   * @param response the whitened response per fit row, or {@code null} for the static process
+   *     (the observed values, read from the data by whoever needs them)
+   * @param forecastState predicted state of {@code u} at {@code endRow}
+   * @param forecastCovariance its covariance, in units of {@code sigma^2}
+   * @param columnStates {@code [k]}: predicted state of regressor column {@code k} at {@code
+   *     endRow}
+   * @param rowStates {@code [i][column * m + s]}: the predicted states of the response (column 0)
+   *     and the regressors (column k + 1) before fit row {@code i}, or {@code null}
+   */
+  FittedEquation(
+      EquationLayout layout,
+      double[] coefficients,
+      double[][] design,
+      double[][] inverseGram,
+      double[] residuals,
+      int firstRow,
+      double sigma,
+      double rSquared,
+      NoiseProcess process,
+      double[] response,
+      double[] forecastState,
+      double[][] forecastCovariance,
+      double[][] columnStates,
+      double[][] rowStates,
+      double logLikelihood,
+      boolean[] included) {
     this.layout = layout;
     this.coefficients = coefficients;
     this.design = design;
@@ -36,6 +97,110 @@ public final class FittedEquation {
     this.firstRow = firstRow;
     this.sigma = sigma;
     this.rSquared = rSquared;
+    this.process = process;
+    this.response = response;
+    this.forecastState = forecastState;
+    this.forecastCovariance = forecastCovariance;
+    this.columnStates = columnStates;
+    this.rowStates = rowStates;
+    this.logLikelihood = logLikelihood;
+    this.included = included;
+  }
+
+  /**
+   * Whether term {@code k} enters the fit: always, unless the terms were selected ({@code
+   * SubsetSearch}), in which case a term left out has coefficient 0 and no refit moves it.
+   */
+  public boolean includes(int k) {
+    return included == null || included[k];
+  }
+
+  /** Number of terms that enter the fit. */
+  public int includedTerms() {
+    if (included == null) {
+      return coefficients.length;
+    }
+    int q = 0;
+    for (boolean b : included) {
+      q += b ? 1 : 0;
+    }
+    return q;
+  }
+
+  /** The error process; {@link NoiseProcess#staticNoise()} for an ordinary regression. */
+  public NoiseProcess process() {
+    return process;
+  }
+
+  /**
+   * The whitened response of fit row {@code firstRow + i}, or {@code observed} at that row for the
+   * static process (whose response is the data).
+   */
+  public double response(int i, double[] observed) {
+    return response == null ? observed[firstRow + i] : response[i];
+  }
+
+  /** The predicted state of the error at {@link #endRow()} (empty for the static process). */
+  public double[] forecastState() {
+    return forecastState.clone();
+  }
+
+  /** Its covariance, in units of {@code sigma^2}. */
+  public double[][] forecastCovariance() {
+    double[][] out = new double[forecastCovariance.length][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = forecastCovariance[i].clone();
+    }
+    return out;
+  }
+
+  /**
+   * The predicted state of the error at {@link #endRow()} had the coefficients been {@code b}:
+   * {@code a - sum_k (b_k - coefficient_k) A_k} into {@code out}.
+   */
+  public void forecastStateFor(double[] b, double[] out) {
+    System.arraycopy(forecastState, 0, out, 0, forecastState.length);
+    for (int k = 0; k < b.length; k++) {
+      double d = b[k] - coefficients[k];
+      double[] ak = columnStates[k];
+      for (int s = 0; s < out.length; s++) {
+        out[s] -= d * ak[s];
+      }
+    }
+  }
+
+  /** Whether {@link #originState} can give the state before each fit row (kept for calibration). */
+  public boolean hasRowStates() {
+    return process.isStatic() || rowStates != null;
+  }
+
+  /**
+   * The predicted state of the error before fit row {@code firstRow + i} with coefficients {@code
+   * b} (the response's state minus the regressors' states times {@code b}), into {@code out}.
+   */
+  public void originState(int i, double[] b, double[] out) {
+    int m = out.length;
+    if (m == 0) {
+      return;
+    }
+    double[] row = rowStates[i];
+    for (int s = 0; s < m; s++) {
+      double v = row[s];
+      for (int k = 0; k < b.length; k++) {
+        v -= b[k] * row[(k + 1) * m + s];
+      }
+      out[s] = v;
+    }
+  }
+
+  /** Degrees of freedom of the residual variance, {@code n - p}. */
+  public int degreesOfFreedom() {
+    return Math.max(1, residuals.length - includedTerms());
+  }
+
+  /** The (restricted) log-likelihood of the fit; NaN for the static process fitted directly. */
+  public double logLikelihood() {
+    return logLikelihood;
   }
 
   public EquationLayout layout() {
@@ -44,10 +209,6 @@ public final class FittedEquation {
 
   public double[] coefficients() {
     return coefficients.clone();
-  }
-
-  double[] coefficientsView() {
-    return coefficients;
   }
 
   public double coefficient(int k) {
@@ -98,7 +259,7 @@ public final class FittedEquation {
    */
   public double residualInflation() {
     int n = residuals.length;
-    int p = coefficients.length;
+    int p = includedTerms();
     return Math.sqrt((double) n / Math.max(1, n - p));
   }
 
@@ -180,6 +341,6 @@ public final class FittedEquation {
       c.add(v);
     }
     return new EquationSummary(
-        layout.nodeName(), layout.termNames(), c, sigma, rSquared, residuals.length);
+        layout.nodeName(), layout.termNames(), c, sigma, rSquared, residuals.length, null);
   }
 }

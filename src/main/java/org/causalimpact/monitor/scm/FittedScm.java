@@ -6,20 +6,42 @@ import java.util.List;
 import org.causalimpact.monitor.graph.CausalGraph;
 
 /**
- * A structural causal model fitted on one window: one {@link FittedEquation} per node, in graph
- * index order. Immutable.
+ * A structural causal model fitted on one window: one {@link EquationPosterior} per node, in graph
+ * index order, whose best component is the node's {@link #equation}. Immutable.
  */
 public final class FittedScm {
   private final CausalGraph graph;
   private final List<FittedEquation> equations;
+  private final List<EquationPosterior> posteriors;
   private final int windowStart;
   private final int windowEnd;
 
-  FittedScm(CausalGraph graph, List<FittedEquation> equations, int windowStart, int windowEnd) {
+  FittedScm(
+      CausalGraph graph, List<EquationPosterior> posteriors, int windowStart, int windowEnd) {
     this.graph = graph;
-    this.equations = Collections.unmodifiableList(new ArrayList<>(equations));
+    this.posteriors = List.copyOf(posteriors);
+    List<FittedEquation> best = new ArrayList<>();
+    for (EquationPosterior p : posteriors) {
+      best.add(p.best());
+    }
+    this.equations = Collections.unmodifiableList(best);
     this.windowStart = windowStart;
     this.windowEnd = windowEnd;
+  }
+
+  /** The posterior of the equation of the node with graph index {@code node}. */
+  public EquationPosterior posterior(int node) {
+    return posteriors.get(node);
+  }
+
+  /** Whether some equation's error has a state (a level or AR noise), i.e. is not white noise. */
+  public boolean hasStochasticErrors() {
+    for (FittedEquation e : equations) {
+      if (!e.process().isStatic()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public CausalGraph graph() {
@@ -50,6 +72,58 @@ public final class FittedScm {
   }
 
   public List<EquationSummary> summaries() {
-    return equations.stream().map(FittedEquation::summary).toList();
+    List<EquationSummary> out = new ArrayList<>();
+    for (EquationPosterior p : posteriors) {
+      EquationSummary s = p.best().summary();
+      boolean selected = p.best().includedTerms() < p.best().coefficients().length;
+      List<Double> inclusion = null;
+      for (int c = 0; c < p.size() && !selected; c++) {
+        selected = p.component(c).includedTerms() < p.component(c).coefficients().length;
+      }
+      if (selected) {
+        inclusion = new ArrayList<>();
+        for (int k = 0; k < s.terms().size(); k++) {
+          double w = 0;
+          for (int c = 0; c < p.size(); c++) {
+            w += p.component(c).includes(k) ? p.weight(c) : 0;
+          }
+          inclusion.add(w);
+        }
+      }
+      out.add(
+          new EquationSummary(
+              s.node(),
+              s.terms(),
+              s.coefficients(),
+              s.sigma(),
+              s.rSquared(),
+              s.observations(),
+              p.best().process().isStatic() ? null : errorSummary(p),
+              inclusion));
+    }
+    return out;
+  }
+
+  private static EquationSummary.ErrorSummary errorSummary(EquationPosterior p) {
+    double level = 0;
+    double slope = 0;
+    double rho = 0;
+    double drift = 0;
+    for (int c = 0; c < p.size(); c++) {
+      FittedEquation e = p.component(c);
+      NoiseProcess n = e.process();
+      double w = p.weight(c);
+      level += w * e.sigma() * Math.sqrt(n.levelVariance());
+      slope += w * e.sigma() * Math.sqrt(n.slopeVariance());
+      rho += w * n.ar();
+      drift += n.levelVariance() > 0 ? w : 0;
+    }
+    return new EquationSummary.ErrorSummary(
+        p.best().process().hasSlope() ? "local linear trend" : "local level",
+        level,
+        slope,
+        rho,
+        drift,
+        p.size());
   }
 }

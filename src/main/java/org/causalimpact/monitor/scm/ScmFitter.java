@@ -2,8 +2,10 @@ package org.causalimpact.monitor.scm;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.graph.CausalGraph;
+import org.causalimpact.monitor.graph.Level;
 
 /**
  * Fits every structural equation of a graph by (ridge) least squares on a window of rows: a pure
@@ -28,13 +30,129 @@ public final class ScmFitter {
    *     few rows for the number of coefficients, or a term is constant or collinear
    */
   public FittedScm fit(CausalGraph graph, TimeSeriesTable table, int from, int to) {
+    return fit(graph, table, from, to, node -> true);
+  }
+
+  /**
+   * As {@link #fit(CausalGraph, TimeSeriesTable, int, int)}, with the stochastic level of each
+   * node's definition only for the nodes {@code withLevel} accepts; the others are fitted as
+   * ordinary regressions. An analysis simulates only some nodes (the intervened ones, their
+   * descendants and the outcomes): the others' errors are never drawn, so their level need not be
+   * estimated.
+   */
+  public FittedScm fit(
+      CausalGraph graph, TimeSeriesTable table, int from, int to, Predicate<String> withLevel) {
     double[][] values = columnsOf(graph, table);
-    List<FittedEquation> equations = new ArrayList<>();
+    List<EquationPosterior> equations = new ArrayList<>();
     for (String node : graph.nodeNames()) {
       EquationLayout layout = EquationLayout.of(graph, node, from, to - from);
-      equations.add(fitEquation(layout, values, from, to));
+      Level level = withLevel.test(node) ? graph.node(node).level() : Level.NONE;
+      equations.add(fitPosterior(layout, level, values, from, to));
     }
     return new FittedScm(graph, equations, from, to);
+  }
+
+  /**
+   * The equation of {@code layout} fitted on rows {@code [from, to)}: once by least squares for
+   * {@link Level#NONE}, otherwise over the grid of error processes of {@link StateSpaceFitter}.
+   * The checks of {@link #fitEquation} apply in every case.
+   */
+  public EquationPosterior fitPosterior(
+      EquationLayout layout, Level level, double[][] values, int from, int to) {
+    int first = Math.max(from, layout.maxLag());
+    int n = to - first;
+    boolean[] forced = level != Level.NONE && selects(layout, n) ? forcedTerms(layout) : null;
+    FittedEquation ordinary = null;
+    if (forced == null) {
+      ordinary = fitEquation(layout, values, from, to);
+      if (level == Level.NONE) {
+        return EquationPosterior.single(ordinary);
+      }
+    } else {
+      requireRows(layout, forced, n, first, to);
+    }
+    int p = layout.size();
+    double[][] x = new double[n][p];
+    double[] y = new double[n];
+    EquationLayout.NodeValues v = (node, t) -> values[node][t];
+    for (int i = 0; i < n; i++) {
+      layout.regressors(v, first + i, x[i]);
+      y[i] = values[layout.node()][first + i];
+    }
+    EquationPosterior posterior =
+        StateSpaceFitter.fit(layout, level, x, y, first, options.ridge(), forced);
+    if (posterior != null) {
+      return posterior;
+    }
+    if (ordinary == null) {
+      throw new InputException(
+          "cannot fit node '"
+              + layout.nodeName()
+              + "': no subset of its "
+              + (p - countForced(forced))
+              + " parent terms gives a regular fit on rows "
+              + first
+              + ".."
+              + (to - 1)
+              + "; check for constant or duplicated columns");
+    }
+    return EquationPosterior.single(ordinary);
+  }
+
+  /**
+   * Rows per coefficient below which the parent terms of an equation with a stochastic level are
+   * selected ({@link SubsetSearch}) instead of all fitted: with fewer, least squares on every term
+   * overfits (and with more terms than rows it has no solution), the case of a synthetic control
+   * with dozens of control series. An equation of level {@link Level#NONE} is the ordinary
+   * regression and is never selected.
+   */
+  static final int ROWS_PER_TERM = 5;
+
+  /**
+   * Fewest usable rows with which parent terms are selected: below it no selection is trusted and
+   * the equation must fit whole (or fail with the pre-period message).
+   */
+  static final int MIN_SELECTION_ROWS = 10;
+
+  /** Whether {@code layout}'s parent terms are selected on {@code n} rows. */
+  static boolean selects(EquationLayout layout, int n) {
+    boolean[] forced = forcedTerms(layout);
+    return countForced(forced) < layout.size()
+        && n < ROWS_PER_TERM * layout.size()
+        && n >= Math.max(MIN_SELECTION_ROWS, countForced(forced) + 3);
+  }
+
+  /** The terms that are never selected away: all but the parents' (current and lagged) terms. */
+  static boolean[] forcedTerms(EquationLayout layout) {
+    boolean[] forced = new boolean[layout.size()];
+    for (int k = 0; k < forced.length; k++) {
+      forced[k] = layout.sourceNode(k) < 0 || layout.isOwnLag(k);
+    }
+    return forced;
+  }
+
+  private static int countForced(boolean[] forced) {
+    int c = 0;
+    for (boolean f : forced) {
+      c += f ? 1 : 0;
+    }
+    return c;
+  }
+
+  private static void requireRows(EquationLayout layout, boolean[] forced, int n, int first, int to) {
+    int pf = countForced(forced);
+    if (n < pf + 2) {
+      throw new InputException(
+          "the pre-period has "
+              + Math.max(n, 0)
+              + " usable rows for node '"
+              + layout.nodeName()
+              + "' but even without its parent terms its equation has "
+              + pf
+              + " coefficients: use a pre-period of at least "
+              + (pf + 2 + layout.maxLag())
+              + " rows, or fewer lags or harmonics");
+    }
   }
 
   /** The graph's node columns of the table by graph index, checked for finite values. */
@@ -85,7 +203,8 @@ public final class ScmFitter {
               + String.join(", ", layout.termNames())
               + "): use a pre-period of at least "
               + (p + 2 + layout.maxLag())
-              + " rows, or fewer lags, harmonics or covariates");
+              + " rows, or fewer lags, harmonics or covariates (with a stochastic level, e.g."
+              + " level auto, the covariates are selected instead)");
     }
     double[][] x = new double[n][p];
     double[] y = new double[n];

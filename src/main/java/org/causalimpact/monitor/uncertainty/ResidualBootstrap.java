@@ -2,7 +2,9 @@ package org.causalimpact.monitor.uncertainty;
 
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
+import org.causalimpact.monitor.scm.EquationPosterior;
 import org.causalimpact.monitor.scm.FittedScm;
+import org.causalimpact.monitor.scm.NoiseProcess;
 import org.causalimpact.monitor.scm.FittedEquation;
 import org.causalimpact.monitor.scm.WorldSimulator;
 
@@ -18,7 +20,19 @@ import org.causalimpact.monitor.scm.WorldSimulator;
  * bootstrap for regressions with lagged dependent variables is studied by Goncalves and Kilian
  * (2004, J. Econometrics 123:89).
  *
- * <p>Replicates run in parallel; each has its own generator split from the seed, so results do
+ * <p>An equation whose error is a state-space process ({@link NoiseProcess}: a level that may
+ * drift, AR noise) is bootstrapped through its innovations form. The replicate draws the process
+ * from the equation's posterior over the grid ({@link EquationPosterior}: the uncertainty of the
+ * level's variance), and a residual scale {@code sigma* = sigma s} with {@code s^2 = nu /
+ * chi^2_nu}, {@code nu = n - p} (the uncertainty of {@code sigma}, which matters in short
+ * pre-periods); the refit uses that component's whitened design and residuals scaled by {@code s};
+ * the error's state at the first post-period row is the component's predicted state moved by the
+ * refit ({@link FittedEquation#forecastStateFor}); each post-period row then draws the innovation
+ * {@code v_h = sigma* sqrt(F_h) e_h} from the resampled standardised innovations {@code e} of the
+ * best component and adds {@code u_h = Z a_h + v_h} to the equation, with {@code a_{h+1} = T a_h +
+ * K_h v_h}: the level's future steps, its uncertainty now and the noise, in every path.
+ *
+ * <p>Replicates run in parallel; each has its own generators split from the seed, so results do
  * not depend on the number of threads.
  */
 public final class ResidualBootstrap {
@@ -50,8 +64,7 @@ public final class ResidualBootstrap {
       boolean withInterventional,
       IntervalSettings settings) {
     int[] nodes = worlds.simulatedNodes();
-    FittedEquation[] eqs = Plan.equations(model, nodes);
-    Plan plan = new Plan(eqs, model.windowEnd(), settings);
+    Plan plan = new Plan(model, nodes, settings, end - start);
     int d = nodes.length;
     int horizon = end - start;
     int replicates = settings.replicates();
@@ -59,23 +72,23 @@ public final class ResidualBootstrap {
     double[][][] iv = withInterventional ? new double[replicates][][] : null;
     double[][] base = new double[model.graph().size()][];
     for (int i = 0; i < d; i++) {
-      base[nodes[i]] = eqs[i].coefficients();
+      base[nodes[i]] = model.equation(nodes[i]).coefficients();
     }
     IntStream.range(0, replicates)
         .parallel()
         .forEach(
             b -> {
-              MovingBlocks.Cursor cursor = plan.cursor(b);
-              double[][] refit = plan.refit(eqs, cursor);
+              Replicate rep = plan.replicate(b);
               double[][] coef = base.clone();
               for (int i = 0; i < d; i++) {
-                coef[nodes[i]] = refit[i];
+                coef[nodes[i]] = rep.coefficients[i];
               }
               double[][] noise = new double[d][horizon];
+              double[] row = new double[d];
               for (int h = 0; h < horizon; h++) {
-                int index = cursor.next();
+                plan.noise(rep, h, row);
                 for (int i = 0; i < d; i++) {
-                  noise[i][h] = plan.noise(i, index);
+                  noise[i][h] = row[i];
                 }
               }
               double[][] cfAll = new double[d][horizon];
@@ -90,35 +103,76 @@ public final class ResidualBootstrap {
   }
 
   /**
+   * One replicate's draws: its resampled-index cursor (at its next post-period row), its refitted
+   * coefficients {@code [pos][k]}, and per position the component of the equation's posterior, the
+   * residual scale factor and the error's state. Not thread-safe.
+   */
+  static final class Replicate {
+    MovingBlocks.Cursor cursor;
+    final double[][] coefficients;
+    final int[] component;
+    final double[] scale;
+    final double[][] state;
+    final double[][] initialState;
+
+    Replicate(int d) {
+      coefficients = new double[d][];
+      component = new int[d];
+      scale = new double[d];
+      state = new double[d][];
+      initialState = new double[d][];
+    }
+  }
+
+  /**
    * What every replicate shares: the rows the simulated equations' residuals are resampled from
    * (the rows every equation has, from the latest first row on), the block length and one seed per
    * replicate. Replicate {@code b}'s index series is {@link MovingBlocks#draw} with {@code new
    * SplittableRandom(seeds[b])}: its first {@code lengthBefore} indexes are the pseudo-errors of the
-   * refit, the next one per post-period row the noise of that row. It keeps the residuals, not the
-   * equations (whose design matrices are large).
+   * refit, the next one per post-period row the noise of that row. The component and scale draws of
+   * a state-space equation come from a second generator of the same seed, so the index series of a
+   * model without one is that of the plain residual bootstrap. It keeps the residuals and, for
+   * state-space equations, each component's forecast gains; not the equations' designs.
    */
   static final class Plan {
-    /** Pseudo-errors per position: {@code inflation * residual}, by fit row of the equation. */
+    /** Mixes a replicate's seed into the seed of its component and scale draws. */
+    private static final long DRAWS = 0x9E3779B97F4A7C15L;
+
+    /**
+     * Per position, by fit row of the equation: {@code inflation * residual} for white noise, the
+     * standardised innovations {@code inflation * residual / sigma} of the best component for a
+     * state-space error.
+     */
     private final double[][] scaledResiduals;
+    private final boolean[] stochastic;
+    private final EquationPosterior[] posteriors;
+    /** {@code [pos][component]}: forecast gains, for state-space positions. */
+    private final NoiseProcess.Forecast[][] forecasts;
     private final int[] shift;
     private final int lengthBefore;
     private final int sources;
     private final int block;
     private final long[] seeds;
+    private final boolean anyStochastic;
 
     /**
-     * @param equations the simulated nodes' equations, by position
-     * @param preEnd row after the fit window
+     * @param model the fitted model
+     * @param nodes the simulated nodes' graph indexes, by position
      * @param settings replicates, block length and seed
+     * @param horizon the most post-period rows that will be simulated
      */
-    Plan(FittedEquation[] equations, int preEnd, IntervalSettings settings) {
-      int d = equations.length;
+    Plan(FittedScm model, int[] nodes, IntervalSettings settings, int horizon) {
+      int d = nodes.length;
+      posteriors = new EquationPosterior[d];
       int commonStart = Integer.MIN_VALUE;
       int longest = 0;
-      for (FittedEquation eq : equations) {
+      for (int i = 0; i < d; i++) {
+        posteriors[i] = model.posterior(nodes[i]);
+        FittedEquation eq = posteriors[i].best();
         commonStart = Math.max(commonStart, eq.firstRow());
         longest = Math.max(longest, eq.observations());
       }
+      int preEnd = model.windowEnd();
       sources = preEnd - commonStart;
       block =
           settings.blockLength() > 0
@@ -127,70 +181,129 @@ public final class ResidualBootstrap {
       lengthBefore = longest;
       shift = new int[d];
       scaledResiduals = new double[d][];
+      stochastic = new boolean[d];
+      forecasts = new NoiseProcess.Forecast[d][];
+      boolean any = false;
       for (int i = 0; i < d; i++) {
-        FittedEquation eq = equations[i];
+        FittedEquation eq = posteriors[i].best();
         shift[i] = commonStart - eq.firstRow();
+        stochastic[i] = !eq.process().isStatic();
+        any |= stochastic[i];
         double inflate = eq.residualInflation();
+        double unit = stochastic[i] && eq.sigma() > 0 ? eq.sigma() : 1.0;
         scaledResiduals[i] = new double[eq.observations()];
         for (int r = 0; r < scaledResiduals[i].length; r++) {
-          scaledResiduals[i][r] = inflate * eq.residual(r);
+          scaledResiduals[i][r] = stochastic[i] ? inflate * eq.residual(r) / unit
+              : inflate * eq.residual(r);
+        }
+        if (stochastic[i]) {
+          forecasts[i] = new NoiseProcess.Forecast[posteriors[i].size()];
+          for (int c = 0; c < posteriors[i].size(); c++) {
+            FittedEquation comp = posteriors[i].component(c);
+            double[][] p = comp.forecastCovariance();
+            int steps = comp.process().forecastSteps(p, Math.max(1, horizon));
+            forecasts[i][c] = comp.process().forecast(p, steps);
+          }
         }
       }
+      anyStochastic = any;
       seeds = new SplittableRandom(settings.seed()).longs(settings.replicates()).toArray();
     }
 
-    /** The equations of the simulated nodes, by position. */
-    static FittedEquation[] equations(FittedScm model, int[] nodes) {
-      FittedEquation[] eqs = new FittedEquation[nodes.length];
-      for (int i = 0; i < nodes.length; i++) {
-        eqs[i] = model.equation(nodes[i]);
+    /**
+     * Replicate {@code b} before its first post-period row: draws its components and scales,
+     * refits every simulated equation on the first {@code lengthBefore} indexes of its series, and
+     * sets the errors' states.
+     */
+    Replicate replicate(int b) {
+      int d = posteriors.length;
+      Replicate r = new Replicate(d);
+      r.cursor = new MovingBlocks.Cursor(sources, block, new SplittableRandom(seeds[b]));
+      SplittableRandom draws = anyStochastic ? new SplittableRandom(seeds[b] ^ DRAWS) : null;
+      for (int i = 0; i < d; i++) {
+        if (stochastic[i]) {
+          r.component[i] = drawComponent(posteriors[i], draws.nextDouble());
+          r.scale[i] = scaleFactor(posteriors[i].component(r.component[i]), draws);
+        } else {
+          r.scale[i] = 1.0;
+        }
       }
-      return eqs;
-    }
-
-    /** Replicate {@code b}'s index series from its first index. */
-    MovingBlocks.Cursor cursor(int b) {
-      return new MovingBlocks.Cursor(sources, block, new SplittableRandom(seeds[b]));
+      int[] idx = new int[lengthBefore];
+      for (int k = 0; k < lengthBefore; k++) {
+        idx[k] = r.cursor.next();
+      }
+      for (int i = 0; i < d; i++) {
+        FittedEquation eq = posteriors[i].component(r.component[i]);
+        r.coefficients[i] = new double[eq.coefficients().length];
+        double inflate =
+            stochastic[i] ? eq.residualInflation() * r.scale[i] : eq.residualInflation();
+        eq.refitResampled(
+            idx, lengthBefore - eq.observations(), shift[i], inflate, r.coefficients[i]);
+        int m = eq.process().stateSize();
+        r.initialState[i] = new double[m];
+        eq.forecastStateFor(r.coefficients[i], r.initialState[i]);
+        r.state[i] = r.initialState[i].clone();
+      }
+      return r;
     }
 
     /**
-     * Takes the first {@code lengthBefore} indexes from {@code cursor} and refits every simulated
-     * equation on them: {@code [position][k]}.
+     * Puts replicate {@code r} back at its first post-period row: a fresh cursor past the refit
+     * indexes, the errors' states at their start. Its draws and refit are kept.
      */
-    double[][] refit(FittedEquation[] equations, MovingBlocks.Cursor cursor) {
-      int[] idx = new int[lengthBefore];
-      for (int i = 0; i < lengthBefore; i++) {
-        idx[i] = cursor.next();
+    void rewind(Replicate r, int b) {
+      MovingBlocks.Cursor c = new MovingBlocks.Cursor(sources, block, new SplittableRandom(seeds[b]));
+      for (int k = 0; k < lengthBefore; k++) {
+        c.next();
       }
-      double[][] out = new double[equations.length][];
-      for (int i = 0; i < equations.length; i++) {
-        FittedEquation eq = equations[i];
-        out[i] = new double[eq.coefficients().length];
-        eq.refitResampled(
-            idx, lengthBefore - eq.observations(), shift[i], eq.residualInflation(), out[i]);
-      }
-      return out;
-    }
-
-    /** Skips the first {@code lengthBefore} indexes, the part the refit reads. */
-    void skipRefit(MovingBlocks.Cursor cursor) {
-      for (int i = 0; i < lengthBefore; i++) {
-        cursor.next();
+      r.cursor = c;
+      for (int i = 0; i < r.state.length; i++) {
+        System.arraycopy(r.initialState[i], 0, r.state[i], 0, r.state[i].length);
       }
     }
 
-    /** The noise of simulated position {@code i} on a row whose resampled index is {@code index}. */
-    double noise(int i, int index) {
-      return scaledResiduals[i][index + shift[i]];
+    /**
+     * The noise of replicate {@code r}'s next post-period row, which is post-period step {@code h}
+     * (0-based), by position into {@code out}: draws one resampled row index.
+     */
+    void noise(Replicate r, int h, double[] out) {
+      int index = r.cursor.next();
+      for (int i = 0; i < out.length; i++) {
+        double e = scaledResiduals[i][index + shift[i]];
+        if (!stochastic[i]) {
+          out[i] = e;
+        } else {
+          int c = r.component[i];
+          NoiseProcess.Forecast f = forecasts[i][c];
+          double v = posteriors[i].component(c).sigma() * r.scale[i] * f.sqrtF(h) * e;
+          out[i] = f.step(r.state[i], h, v);
+        }
+      }
     }
 
-    /** {@link #noise(int, int)} of position {@code i} for many indexes at once. */
-    void noise(int i, int[] index, double[] out) {
-      double[] r = scaledResiduals[i];
-      int s = shift[i];
-      for (int b = 0; b < out.length; b++) {
-        out[b] = r[index[b] + s];
+    private static int drawComponent(EquationPosterior posterior, double u) {
+      double cumulative = 0;
+      for (int c = 0; c < posterior.size(); c++) {
+        cumulative += posterior.weight(c);
+        if (u < cumulative) {
+          return c;
+        }
       }
+      return posterior.size() - 1;
+    }
+
+    /**
+     * A draw of {@code s = sqrt(nu / chi^2_nu)}, the factor of the residual scale under its
+     * sampling distribution; {@code chi^2_nu} by the Wilson-Hilferty cube-root normal
+     * approximation, within 1% of its quantiles for {@code nu >= 3} (Johnson, Kotz and Balakrishnan
+     * 1994, sec. 18.5).
+     */
+    static double scaleFactor(FittedEquation eq, SplittableRandom rng) {
+      int nu = eq.degreesOfFreedom();
+      double c = 2.0 / (9.0 * nu);
+      double cube = 1 - c + rng.nextGaussian() * Math.sqrt(c);
+      double chi2 = nu * Math.max(cube, 1e-3) * Math.max(cube, 1e-3) * Math.max(cube, 1e-3);
+      return Math.sqrt(nu / chi2);
     }
 
     /** Bytes of the resampled residual rows. */

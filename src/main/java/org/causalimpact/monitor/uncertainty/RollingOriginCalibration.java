@@ -12,22 +12,49 @@ import org.apache.commons.math3.linear.RealVector;
 import org.causalimpact.monitor.scm.EquationLayout;
 import org.causalimpact.monitor.scm.FittedEquation;
 import org.causalimpact.monitor.scm.FittedScm;
+import org.causalimpact.monitor.scm.NoiseProcess;
 import org.causalimpact.monitor.scm.WorldSimulator;
 
 /**
- * Split-conformal calibration of the counterfactual simulation by rolling origins, per horizon.
+ * Conformal calibration of the counterfactual by rolling origins, with scores normalised by the
+ * model's own spread so that many origins and horizons calibrate one scale.
  *
  * <p>The last {@code f} share of the pre-period are calibration origins. For each origin {@code s}
- * the simulated nodes' equations are refitted on every pre-period row before {@code s}
- * (expanding window, by accumulated normal equations and Cholesky), the counterfactual is
- * simulated from {@code s} exactly as it is after the intervention, and for each horizon {@code h}
- * (with {@code s + h <= T0}) the absolute error of the outcome at step {@code h} and of the sum of
- * steps {@code 1..h} are recorded. For horizon {@code h} the {@code m_h} scores give the split
- * conformal bound {@link Quantiles#conformal}; no finite bound exists when {@code m_h} is too small
- * for the level, and the caller must report that bound as unbounded. Coverage holds when the scores
- * at a horizon are exchangeable with the post-period score (stationary errors); scores of nearby
- * origins overlap, which leaves their exchangeability intact but makes the realised coverage of one
- * analysis noisier.
+ * the simulated nodes' equations are refitted on every pre-period row before {@code s} (expanding
+ * window: generalised least squares on the whitened rows, by accumulated normal equations and
+ * Cholesky; the error's state at {@code s} from the filter), and the counterfactual is simulated
+ * from {@code s} exactly as it is after the intervention. Its error at horizon {@code h} ({@code s
+ * + h <= T0}) and the error of its sum over steps {@code 1..h} are the raw scores of horizon
+ * {@code h}.
+ *
+ * <p>Raw scores of different horizons are not comparable, and for a horizon near the calibration
+ * span only a few origins reach it, whose windows overlap almost entirely: such scores are not
+ * exchangeable with the post-period's, and a bound from them covers erratically. So each raw
+ * score at horizon {@code h} is divided by the spread the model itself predicts for that horizon,
+ * the bootstrap's standard deviation of the counterfactual at step {@code h} (pointwise) or of its
+ * sum over steps {@code 1..h} (cumulative), given by the caller ({@link #addScores}); the
+ * normalised scores of the ladder horizons {@code 1, 2, 3, 4, 6, 8, 11, 16, ...} (ratio about
+ * {@code sqrt 2}, at most {@value #MAX_SCORES_PER_HORIZON} evenly spaced origins each) up to the
+ * current step form one pool, and the bound at step {@code H} is the split-conformal quantile of
+ * the pool ({@link Quantiles#conformal}) times the model's spread at {@code H} (normalised or
+ * studentised conformal prediction: Lei et al. 2018, JASA 113:1094, sec. 5.2; for time series,
+ * Chernozhukov, Wuthrich and Zhu 2018, COLT). Coverage holds to the extent the normalised scores
+ * are exchangeable with the post-period's: the spread absorbs how errors grow with the horizon,
+ * the pool checks the spread's scale against what the pre-period really did. Beyond the largest
+ * calibrated horizon {@code min(horizon, span)} the pool stops growing and the bound follows the
+ * model's spread: an extrapolation of the horizon scaling, which the report notes.
+ *
+ * <p>Batch and stream use the same object: {@link #advance} computes the raw scores of the next
+ * horizon for every origin that reaches it, all origins at once; each simulated node's equation is
+ * the sum of {@link WorldSimulator#run} ({@code 0 + c_0 x_0 + c_1 x_1 + ...}, in term order, nodes
+ * in topological order, then the mean of the error), reading the origin's own simulated values for
+ * the simulated nodes' rows from the origin on and observed values otherwise.
+ *
+ * <p>Memory, for {@code m} origins: {@code 8 m (P + d W + d M + 3 O + 1)} bytes with {@code P}
+ * coefficients of the {@code d} simulated equations in all, history {@code W} ({@link
+ * WorldSimulator#historyLength}), error states of {@code M <= 3} values and {@code O} outcomes,
+ * plus the pools: {@code 16} bytes per normalised score of each outcome (at most {@value
+ * #MAX_SCORES_PER_HORIZON} per ladder horizon). Not thread-safe.
  */
 public final class RollingOriginCalibration {
   /**
@@ -37,416 +64,94 @@ public final class RollingOriginCalibration {
    */
   static final int MAX_ORIGINS = 400;
 
-  private RollingOriginCalibration() {}
+  /** Most normalised scores a ladder horizon adds to a pool (evenly spaced origins). */
+  static final int MAX_SCORES_PER_HORIZON = 200;
 
-  /**
-   * Calibration scores per outcome and horizon.
-   *
-   * @param pointwise {@code [outcome][h-1]} absolute errors at step h
-   * @param cumulative {@code [outcome][h-1]} absolute errors of the sum of steps 1..h
-   * @param origins number of origins used
-   * @param span rows from the first origin to the end of the pre-period
-   */
-  public record Scores(double[][][] pointwise, double[][][] cumulative, int origins, int span) {
-    /**
-     * How many non-overlapping windows of {@code h} steps the calibration span holds: the number of
-     * nearly independent scores behind the bound of an {@code h}-step sum.
-     */
-    public int independentWindows(int h) {
-      return span / Math.max(1, h);
-    }
+  private final double[][] observed;
+  private final EquationLayout[] layouts;
+  private final NoiseProcess[] processes;
+  /** {@code [pos][k]}: position of the simulated node term k reads, else -1. */
+  private final int[][] termPosition;
+  private final int[] outcomes;
+  private final int[] outcomeNodes;
+  private final int[] rows;
+  private final int maxH;
+  private final int preEnd;
+  private final int span;
+  /** {@code [pos][k][origin]}. */
+  private final double[][][] coefficients;
+  /** {@code [pos][origin][s]}: the mean state of each origin's error, for stochastic positions. */
+  private final double[][][] errorStates;
+  /** {@code [pos][slot][origin]}: the origins' last {@code W} simulated rows. */
+  private final double[][][] world;
+  /** {@code [outcome][origin]}: absolute error of the current step. */
+  private final double[][] pointwise;
+  /** {@code [outcome][origin]}: running sum of the errors. */
+  private final double[][] sums;
+  private final Pool[] pointPools;
+  private final Pool[] cumulativePools;
+  private int horizon;
+  private int reaching;
 
-    /** The conformal half-width at horizon {@code h} (1-based), or {@code null} if unbounded. */
-    public Double pointwiseBound(int outcome, int h, double alpha) {
-      return h - 1 < pointwise[outcome].length
-          ? Quantiles.conformal(pointwise[outcome][h - 1], alpha)
-          : null;
+  private RollingOriginCalibration(
+      WorldSimulator worlds,
+      FittedScm model,
+      double[][] observed,
+      int[] outcomes,
+      Origins origins,
+      int[] rows,
+      double[][][] coefficients,
+      double[][][] errorStates) {
+    this.observed = observed;
+    this.outcomes = outcomes.clone();
+    int[] nodes = worlds.simulatedNodes();
+    this.outcomeNodes = new int[outcomes.length];
+    for (int o = 0; o < outcomes.length; o++) {
+      outcomeNodes[o] = nodes[outcomes[o]];
     }
-
-    public Double cumulativeBound(int outcome, int h, double alpha) {
-      return h - 1 < cumulative[outcome].length
-          ? Quantiles.conformal(cumulative[outcome][h - 1], alpha)
-          : null;
+    this.layouts = new EquationLayout[nodes.length];
+    this.processes = new NoiseProcess[nodes.length];
+    this.termPosition = new int[nodes.length][];
+    for (int i = 0; i < nodes.length; i++) {
+      layouts[i] = model.equation(nodes[i]).layout();
+      processes[i] = model.equation(nodes[i]).process();
+      termPosition[i] = new int[layouts[i].size()];
+      for (int k = 0; k < termPosition[i].length; k++) {
+        int src = layouts[i].sourceNode(k);
+        termPosition[i][k] = src >= 0 ? worlds.positionOf(src) : -1;
+      }
     }
-
-    /**
-     * The split-conformal p-value ({@link RollingOriginCalibration#splitPValue}) of the absolute
-     * error {@code score} of an {@code h}-step sum against the cumulative scores at {@code h},
-     * which must exist ({@code h <=} the calibrated horizons).
-     */
-    public double splitPValue(int outcome, int h, double score) {
-      double[] c = cumulative[outcome][h - 1];
-      return RollingOriginCalibration.splitPValue(c, c.length, score);
+    this.rows = rows;
+    this.maxH = rows.length == 0 ? 0 : origins.maxH;
+    this.preEnd = origins.preEnd;
+    this.span = origins.span;
+    this.coefficients = coefficients;
+    this.errorStates = errorStates;
+    int m = rows.length;
+    this.world = new double[nodes.length][worlds.historyLength()][m];
+    this.pointwise = new double[outcomes.length][m];
+    this.sums = new double[outcomes.length][m];
+    this.pointPools = new Pool[outcomes.length];
+    this.cumulativePools = new Pool[outcomes.length];
+    for (int o = 0; o < outcomes.length; o++) {
+      pointPools[o] = new Pool();
+      cumulativePools[o] = new Pool();
     }
+    this.reaching = m;
   }
 
   /**
-   * The split-conformal p-value of a new score: {@code (1 + #{calibration scores >= s}) / (m + 1)}
-   * over the first {@code m} scores.
-   */
-  static double splitPValue(double[] scores, int m, double s) {
-    int atLeast = 0;
-    for (int i = 0; i < m; i++) {
-      atLeast += scores[i] >= s ? 1 : 0;
-    }
-    return (1.0 + atLeast) / (m + 1.0);
-  }
-
-  /**
-   * {@link #run} advanced one horizon at a time, for an analysis whose post-period grows row by
-   * row: after {@code h} calls of {@link #advance}, {@link #pointwiseBound}, {@link
-   * #cumulativeBound} and {@link #splitPValue} equal those of the {@link Scores} of {@code run} at
-   * horizon {@code h} bit for bit.
+   * Chooses the origins and refits every one.
    *
-   * <p>{@link #start} refits every origin once, as {@code run} does. {@link #advance} then simulates
-   * step {@code h} of the counterfactual of every origin that reaches it ({@code s + h <= T0}), all
-   * origins at once: each simulated node's equation is the sum of {@link WorldSimulator#run}
-   * ({@code 0 + c_0 x_0 + c_1 x_1 + ...}, in term order, nodes in topological order), reading the
-   * origin's own simulated values for the simulated nodes' rows from the origin on and observed
-   * values otherwise. The errors update each origin's running sum, and the bounds are selected
-   * from the {@code m_h} scores of the step, {@code O(m_h)}. Beyond the calibrated horizons
-   * ({@code min(horizon, span)}) {@code advance} costs nothing and the bounds are unbounded.
-   *
-   * <p>Memory, for {@code m} origins: {@code 8 m (P + d W + 3 O + 1)} bytes with {@code P}
-   * coefficients of the {@code d} simulated equations in all, history {@code W} ({@link
-   * WorldSimulator#historyLength}) and {@code O} outcomes, plus the normal equations, no score is
-   * kept past its step. Not thread-safe.
-   */
-  public static final class Streaming {
-    /** Most scores above the bound that {@link #bound} keeps in one pass (20 of 400 at 95%). */
-    private static final int LARGEST = 64;
-
-    private final double[][] observed;
-    private final EquationLayout[] layouts;
-    /** {@code [pos][k]}: position of the simulated node term k reads, else -1. */
-    private final int[][] termPosition;
-    private final int[] outcomes;
-    private final int[] outcomeNodes;
-    private final int[] rows;
-    private final int maxH;
-    private final int preEnd;
-    /** {@code [pos][k][origin]}. */
-    private final double[][][] coefficients;
-    /** {@code [pos][slot][origin]}: the origins' last {@code W} simulated rows. */
-    private final double[][][] world;
-    /** {@code [outcome][origin]}: error of the current step, then its absolute value. */
-    private final double[][] pointwise;
-    /** {@code [outcome][origin]}: running sum of the errors. */
-    private final double[][] sums;
-    /** {@code [outcome][origin]}: absolute running sums of the current step. */
-    private final double[][] cumulative;
-    /** Scratch of {@link #largest}, ascending. */
-    private final double[] largest = new double[LARGEST];
-    /**
-     * {@code [outcome]}: where {@link #bound} cuts the pointwise and cumulative scores of the next
-     * horizon, from the scores of this one ({@code -Infinity}: no cut yet).
-     */
-    private final double[] pointwiseCuts;
-    private final double[] cumulativeCuts;
-    /** Scratch of {@link #bound}: the scores at least the cut, the other half of its selection. */
-    private final double[] aboveCut;
-    private final double[] selection;
-    private final double[] pair = new double[2];
-    private int horizon;
-    private int reaching;
-
-    private Streaming(
-        WorldSimulator worlds,
-        FittedScm model,
-        double[][] observed,
-        int[] outcomes,
-        Origins origins,
-        int[] rows,
-        double[][][] coefficients) {
-      this.observed = observed;
-      this.outcomes = outcomes.clone();
-      int[] nodes = worlds.simulatedNodes();
-      this.outcomeNodes = new int[outcomes.length];
-      for (int o = 0; o < outcomes.length; o++) {
-        outcomeNodes[o] = nodes[outcomes[o]];
-      }
-      this.layouts = new EquationLayout[nodes.length];
-      this.termPosition = new int[nodes.length][];
-      for (int i = 0; i < nodes.length; i++) {
-        layouts[i] = model.equation(nodes[i]).layout();
-        termPosition[i] = new int[layouts[i].size()];
-        for (int k = 0; k < termPosition[i].length; k++) {
-          int src = layouts[i].sourceNode(k);
-          termPosition[i][k] = src >= 0 ? worlds.positionOf(src) : -1;
-        }
-      }
-      this.rows = rows;
-      this.maxH = origins.maxH;
-      this.preEnd = origins.preEnd;
-      this.coefficients = coefficients;
-      int m = rows.length;
-      this.world = new double[nodes.length][worlds.historyLength()][m];
-      this.pointwise = new double[outcomes.length][m];
-      this.sums = new double[outcomes.length][m];
-      this.cumulative = new double[outcomes.length][m];
-      this.pointwiseCuts = new double[outcomes.length];
-      this.cumulativeCuts = new double[outcomes.length];
-      Arrays.fill(pointwiseCuts, Double.NEGATIVE_INFINITY);
-      Arrays.fill(cumulativeCuts, Double.NEGATIVE_INFINITY);
-      this.aboveCut = new double[m];
-      this.selection = new double[m];
-      this.reaching = m;
-    }
-
-    /**
-     * Chooses the origins and refits every one (the arguments as {@link #run}'s, {@code horizon}
-     * the largest that will be advanced to).
-     */
-    public static Streaming start(
-        FittedScm model,
-        WorldSimulator worlds,
-        double[][] observed,
-        int[] outcomes,
-        int horizon,
-        double ridge,
-        double fraction) {
-      int[] nodes = worlds.simulatedNodes();
-      Origins origins = new Origins(model, nodes, observed, horizon, ridge, fraction);
-      List<Integer> used = new ArrayList<>();
-      List<double[][]> refits = new ArrayList<>();
-      for (int s = origins.first; s < origins.preEnd && origins.maxH > 0; s += origins.stride) {
-        double[][] coef = new double[model.graph().size()][];
-        if (origins.refit(s, coef)) {
-          used.add(s);
-          refits.add(coef);
-        }
-      }
-      int m = used.size();
-      double[][][] byPosition = new double[nodes.length][][];
-      for (int i = 0; i < nodes.length; i++) {
-        int p = model.equation(nodes[i]).coefficients().length;
-        byPosition[i] = new double[p][m];
-        for (int b = 0; b < m; b++) {
-          double[] c = refits.get(b)[nodes[i]];
-          for (int k = 0; k < p; k++) {
-            byPosition[i][k][b] = c[k];
-          }
-        }
-      }
-      int[] rows = used.stream().mapToInt(Integer::intValue).toArray();
-      return new Streaming(worlds, model, observed, outcomes, origins, rows, byPosition);
-    }
-
-    /** Computes the scores of the next horizon. */
-    public void advance() {
-      horizon++;
-      if (horizon > maxH) {
-        reaching = 0;
-        return;
-      }
-      while (reaching > 0 && rows[reaching - 1] + horizon > preEnd) {
-        reaching--;
-      }
-      int step = horizon - 1;
-      int slot = step % world[0].length;
-      for (int i = 0; i < layouts.length; i++) {
-        simulate(i, step, world[i][slot]);
-      }
-      for (int o = 0; o < outcomes.length; o++) {
-        double[] obs = observed[outcomeNodes[o]];
-        double[] path = world[outcomes[o]][slot];
-        double[] err = pointwise[o];
-        double[] sum = sums[o];
-        double[] cum = cumulative[o];
-        for (int b = 0; b < reaching; b++) {
-          double e = obs[rows[b] + step] - path[b];
-          sum[b] += e;
-          err[b] = Math.abs(e);
-          cum[b] = Math.abs(sum[b]);
-        }
-      }
-    }
-
-    /** Step {@code step} (0-based) of simulated node {@code i} for every origin reaching it. */
-    private void simulate(int i, int step, double[] out) {
-      EquationLayout layout = layouts[i];
-      double[][] coef = coefficients[i];
-      int window = world[0].length;
-      for (int k = 0; k < coef.length; k++) {
-        double[] c = coef[k];
-        int src = layout.sourceNode(k);
-        int lag = src >= 0 ? layout.sourceLag(k) : 0;
-        int pos = termPosition[i][k];
-        boolean first = k == 0;
-        if (pos >= 0 && step >= lag) {
-          double[] x = world[pos][(step - lag) % window];
-          for (int b = 0; b < reaching; b++) {
-            out[b] = first ? 0.0 + c[b] * x[b] : out[b] + c[b] * x[b];
-          }
-        } else if (src >= 0) {
-          double[] x = observed[src];
-          int shift = step - lag;
-          for (int b = 0; b < reaching; b++) {
-            double v = c[b] * x[rows[b] + shift];
-            out[b] = first ? 0.0 + v : out[b] + v;
-          }
-        } else {
-          for (int b = 0; b < reaching; b++) {
-            double v = c[b] * layout.deterministic(k, rows[b] + step);
-            out[b] = first ? 0.0 + v : out[b] + v;
-          }
-        }
-      }
-    }
-
-    /** Horizons advanced so far. */
-    public int horizon() {
-      return horizon;
-    }
-
-    /** Scores at the current horizon: the origins that reach it, 0 beyond the calibrated ones. */
-    public int scores() {
-      return reaching;
-    }
-
-    /**
-     * Whether every horizon through {@code h} gets finite bounds at {@code alpha} (enough origins
-     * reach {@code h}); known from the start, before any {@link #advance}.
-     */
-    public boolean boundedThrough(int h, double alpha) {
-      if (h > maxH) {
-        return false;
-      }
-      int m = 0;
-      while (m < rows.length && rows[m] + h <= preEnd) {
-        m++;
-      }
-      return Quantiles.conformalRank(m, alpha) <= m;
-    }
-
-    /** {@link Scores#pointwiseBound} at the current horizon. */
-    public Double pointwiseBound(int outcome, double alpha) {
-      return bound(pointwise[outcome], pointwiseCuts, outcome, alpha);
-    }
-
-    /** {@link Scores#cumulativeBound} at the current horizon. */
-    public Double cumulativeBound(int outcome, double alpha) {
-      return bound(cumulative[outcome], cumulativeCuts, outcome, alpha);
-    }
-
-    /**
-     * {@link Quantiles#conformal} of {@code scores[0..m)}: its {@code k}-th smallest is the {@code
-     * r = m - k + 1}-th largest, a few for a small {@code alpha}. The scores of one kind move
-     * little from one horizon to the next, so the cut {@code cuts[outcome]} that the last horizon
-     * placed about {@code 1.5 r} scores from the top keeps at least {@code r} of them as a rule,
-     * and a selection among those finds the bound ({@link Quantiles#pairAmong}); if it keeps fewer
-     * (or a score is NaN, or there is no cut yet), one pass that keeps the {@code r} largest seen,
-     * or for a larger {@code r} the selection of {@code Quantiles}. The next cut is interpolated in
-     * rank between the bound and the cut (or the largest score). The scores are absolute values,
-     * so no {@code -0.0} orders differently under {@code <} and {@link Double#compare}.
-     */
-    private Double bound(double[] scores, double[] cuts, int outcome, double alpha) {
-      int m = reaching;
-      if (horizon < 1 || horizon > maxH || Quantiles.conformalRank(m, alpha) > m) {
-        return null;
-      }
-      int r = m - Quantiles.conformalRank(m, alpha) + 1;
-      double cut = cuts[outcome];
-      int count = cut == Double.NEGATIVE_INFINITY ? -1 : keepAbove(scores, m, cut);
-      int target = r + r / 2 + 8;
-      double bound;
-      double next;
-      if (count >= r) {
-        // every score not kept is below the cut, so the r-th largest kept is the r-th largest
-        Quantiles.pairAmong(aboveCut, selection, 0, count, count - r, pair);
-        bound = pair[0];
-        next = bound - (bound - cut) * (target - r) / Math.max(1, count - r);
-      } else if (r <= largest.length) {
-        bound = largest(scores, m, r);
-        double top = largest[r - 1];
-        next = bound + (bound - top) * (target - r) / Math.max(1, r - 1);
-      } else {
-        return Quantiles.conformal(Arrays.copyOf(scores, m), alpha);
-      }
-      cuts[outcome] = Double.isFinite(next) ? next : Double.NEGATIVE_INFINITY;
-      return bound;
-    }
-
-    /**
-     * Copies the scores at least {@code cut} (the sign bit of {@code x - cut}, not a branch: which
-     * scores pass is unpredictable) to {@link #aboveCut}; how many, or -1 on a NaN.
-     */
-    private int keepAbove(double[] scores, int m, double cut) {
-      double[] kept = aboveCut;
-      int count = 0;
-      for (int i = 0; i < m; i++) {
-        double x = scores[i];
-        if (x != x) {
-          return -1;
-        }
-        kept[count] = x;
-        count += (int) ((Double.doubleToRawLongBits(x - cut) >>> 63) ^ 1);
-      }
-      return count;
-    }
-
-    /**
-     * The {@code r}-th largest of {@code scores[0..m)} in the order of {@link Double#compare}: the
-     * order of the sort {@code Quantiles} selects by when there is a NaN, and otherwise (the scores
-     * are absolute values, so no {@code -0.0}) the order of its comparisons.
-     */
-    private double largest(double[] scores, int m, int r) {
-      double[] top = largest;
-      for (int i = 0; i < r; i++) {
-        insert(top, i, scores[i]);
-      }
-      double least = top[0];
-      for (int i = r; i < m; i++) {
-        double x = scores[i];
-        // most scores fail the first test; a NaN fails it too and is ordered by the second
-        if (x > least || (x != x && Double.compare(x, least) > 0)) {
-          int j = 1;
-          while (j < r && Double.compare(top[j], x) < 0) {
-            top[j - 1] = top[j];
-            j++;
-          }
-          top[j - 1] = x;
-          least = top[0];
-        }
-      }
-      return least;
-    }
-
-    /** Inserts {@code x} into the ascending {@code top[0..n)}. */
-    private static void insert(double[] top, int n, double x) {
-      int j = n;
-      while (j > 0 && Double.compare(top[j - 1], x) > 0) {
-        top[j] = top[j - 1];
-        j--;
-      }
-      top[j] = x;
-    }
-
-    /** {@link Scores#splitPValue} at the current horizon, which must be calibrated. */
-    public double splitPValue(int outcome, double score) {
-      return RollingOriginCalibration.splitPValue(cumulative[outcome], reaching, score);
-    }
-
-    /** Approximate bytes held. */
-    public long bytes() {
-      long perOrigin = 4 + 8 + 8L * 3 * outcomes.length;
-      for (int i = 0; i < coefficients.length; i++) {
-        perOrigin += 8L * (coefficients[i].length + world[i].length);
-      }
-      return perOrigin * rows.length;
-    }
-  }
-
-  /**
    * @param model the model fitted on the whole pre-period {@code [windowStart, windowEnd)}
    * @param worlds the simulator of the intervention (only the counterfactual is run)
    * @param observed observed values per graph index
    * @param outcomes positions of the outcome nodes in {@code worlds}
-   * @param horizon number of post-period steps
+   * @param horizon the largest horizon that will be advanced to
    * @param ridge the ridge penalty of the model
    * @param fraction share of the pre-period used as origins
    */
-  public static Scores run(
+  public static RollingOriginCalibration start(
       FittedScm model,
       WorldSimulator worlds,
       double[][] observed,
@@ -455,68 +160,356 @@ public final class RollingOriginCalibration {
       double ridge,
       double fraction) {
     int[] nodes = worlds.simulatedNodes();
-    int d = nodes.length;
     Origins origins = new Origins(model, nodes, observed, horizon, ridge, fraction);
-    int maxH = origins.maxH;
-    int preEnd = origins.preEnd;
-    List<List<double[]>> pointwise = new ArrayList<>();
-    List<List<double[]>> cumulative = new ArrayList<>();
-    for (int o = 0; o < outcomes.length; o++) {
-      pointwise.add(new ArrayList<>());
-      cumulative.add(new ArrayList<>());
-    }
-    double[][] coef = new double[model.graph().size()][];
-    double[][] path = new double[d][maxH];
-    int used = 0;
-    for (int s = origins.first; s < preEnd && maxH > 0; s += origins.stride) {
-      if (!origins.refit(s, coef)) {
-        continue;
+    List<Integer> used = new ArrayList<>();
+    List<double[][]> refits = new ArrayList<>();
+    List<double[][]> states = new ArrayList<>();
+    for (int s = origins.first; s < origins.preEnd && origins.maxH > 0; s += origins.stride) {
+      double[][] coef = new double[nodes.length][];
+      double[][] state = new double[nodes.length][];
+      if (origins.refit(s, coef, state)) {
+        used.add(s);
+        refits.add(coef);
+        states.add(state);
       }
-      int steps = Math.min(maxH, preEnd - s);
-      worlds.run(coef, s, s + steps, null, path, null);
-      used++;
-      for (int o = 0; o < outcomes.length; o++) {
-        double[] obs = observed[nodes[outcomes[o]]];
-        double[] err = new double[steps];
-        double[] cum = new double[steps];
-        double sum = 0;
-        for (int h = 0; h < steps; h++) {
-          err[h] = obs[s + h] - path[outcomes[o]][h];
-          sum += err[h];
-          cum[h] = sum;
+    }
+    int m = used.size();
+    double[][][] byPosition = new double[nodes.length][][];
+    double[][][] errorStates = new double[nodes.length][][];
+    for (int i = 0; i < nodes.length; i++) {
+      int p = model.equation(nodes[i]).coefficients().length;
+      byPosition[i] = new double[p][m];
+      errorStates[i] = new double[m][];
+      for (int b = 0; b < m; b++) {
+        double[] c = refits.get(b)[i];
+        for (int k = 0; k < p; k++) {
+          byPosition[i][k][b] = c[k];
         }
-        pointwise.get(o).add(err);
-        cumulative.get(o).add(cum);
+        errorStates[i][b] = states.get(b)[i];
       }
     }
-    double[][][] pw = new double[outcomes.length][][];
-    double[][][] cu = new double[outcomes.length][][];
-    for (int o = 0; o < outcomes.length; o++) {
-      pw[o] = byHorizon(pointwise.get(o), maxH);
-      cu[o] = byHorizon(cumulative.get(o), maxH);
-    }
-    return new Scores(pw, cu, used, origins.span);
+    int[] rows = used.stream().mapToInt(Integer::intValue).toArray();
+    return new RollingOriginCalibration(
+        worlds, model, observed, outcomes, origins, rows, byPosition, errorStates);
   }
 
-  private static double[][] byHorizon(List<double[]> perOrigin, int maxH) {
-    double[][] out = new double[maxH][];
-    for (int h = 0; h < maxH; h++) {
-      int count = 0;
-      for (double[] e : perOrigin) {
-        if (e.length > h) {
-          count++;
+  /** Whether {@code h} is a ladder horizon: {@code 1, 2, 3, 4, 6, 8, 11, 16, 23, 32, ...}. */
+  static boolean onLadder(int h) {
+    return h >= 1 && ladderValue(ladderIndex(h)) == h;
+  }
+
+  private static int ladderIndex(int h) {
+    int i = (int) Math.floor(2 * Math.log(h) / Math.log(2) + 1e-9);
+    while (ladderValue(i + 1) <= h) {
+      i++;
+    }
+    while (i > 0 && ladderValue(i) > h) {
+      i--;
+    }
+    return i;
+  }
+
+  private static int ladderValue(int i) {
+    return (int) Math.round(Math.pow(2, i / 2.0));
+  }
+
+  /** Computes the raw scores of the next horizon. */
+  public void advance() {
+    horizon++;
+    if (horizon > maxH) {
+      reaching = 0;
+      return;
+    }
+    while (reaching > 0 && rows[reaching - 1] + horizon > preEnd) {
+      reaching--;
+    }
+    int step = horizon - 1;
+    int slot = step % world[0].length;
+    for (int i = 0; i < layouts.length; i++) {
+      simulate(i, step, world[i][slot]);
+    }
+    for (int o = 0; o < outcomes.length; o++) {
+      double[] obs = observed[outcomeNodes[o]];
+      double[] path = world[outcomes[o]][slot];
+      double[] err = pointwise[o];
+      double[] sum = sums[o];
+      for (int b = 0; b < reaching; b++) {
+        double e = obs[rows[b] + step] - path[b];
+        sum[b] += e;
+        err[b] = Math.abs(e);
+      }
+    }
+  }
+
+  /** Step {@code step} (0-based) of simulated node {@code i} for every origin reaching it. */
+  private void simulate(int i, int step, double[] out) {
+    EquationLayout layout = layouts[i];
+    double[][] coef = coefficients[i];
+    int window = world[0].length;
+    for (int k = 0; k < coef.length; k++) {
+      double[] c = coef[k];
+      int src = layout.sourceNode(k);
+      int lag = src >= 0 ? layout.sourceLag(k) : 0;
+      int pos = termPosition[i][k];
+      boolean first = k == 0;
+      if (pos >= 0 && step >= lag) {
+        double[] x = world[pos][(step - lag) % window];
+        for (int b = 0; b < reaching; b++) {
+          out[b] = first ? 0.0 + c[b] * x[b] : out[b] + c[b] * x[b];
+        }
+      } else if (src >= 0) {
+        double[] x = observed[src];
+        int shift = step - lag;
+        for (int b = 0; b < reaching; b++) {
+          double v = c[b] * x[rows[b] + shift];
+          out[b] = first ? 0.0 + v : out[b] + v;
+        }
+      } else {
+        for (int b = 0; b < reaching; b++) {
+          double v = c[b] * layout.deterministic(k, rows[b] + step);
+          out[b] = first ? 0.0 + v : out[b] + v;
         }
       }
-      double[] scores = new double[count];
-      int i = 0;
-      for (double[] e : perOrigin) {
-        if (e.length > h) {
-          scores[i++] = Math.abs(e[h]);
-        }
+    }
+    if (!processes[i].isStatic()) {
+      double[][] states = errorStates[i];
+      for (int b = 0; b < reaching; b++) {
+        out[b] += processes[i].meanStep(states[b]);
       }
-      out[h] = scores;
+    }
+  }
+
+  /**
+   * Adds the current horizon's scores of outcome {@code outcome}, divided by the model's spreads at
+   * this horizon, to its pools, if the horizon is a calibrated ladder horizon; otherwise nothing.
+   * Call once per outcome after each {@link #advance}.
+   *
+   * @param pointSpread the model's standard deviation of the counterfactual at this step
+   * @param cumulativeSpread the model's standard deviation of its sum over steps {@code 1..h}
+   */
+  public void addScores(int outcome, double pointSpread, double cumulativeSpread) {
+    if (horizon < 1 || horizon > maxH || !onLadder(horizon) || reaching == 0) {
+      return;
+    }
+    int stride = Math.max(1, (reaching + MAX_SCORES_PER_HORIZON - 1) / MAX_SCORES_PER_HORIZON);
+    double ps = positive(pointSpread);
+    double cs = positive(cumulativeSpread);
+    double[] err = pointwise[outcome];
+    double[] sum = sums[outcome];
+    for (int b = reaching - 1; b >= 0; b -= stride) {
+      pointPools[outcome].add(err[b] / ps);
+      cumulativePools[outcome].add(Math.abs(sum[b]) / cs);
+    }
+  }
+
+  /** A spread too small to divide by (a noise-free model) counts as the smallest normal double. */
+  private static double positive(double spread) {
+    return spread > Double.MIN_NORMAL ? spread : Double.MIN_NORMAL;
+  }
+
+  /**
+   * The conformal half-width of the counterfactual at the current step, {@code q * pointSpread},
+   * or {@code null} when the pool is too small for a finite bound at {@code alpha}.
+   */
+  public Double pointwiseBound(int outcome, double alpha, double pointSpread) {
+    Double q = pointPools[outcome].quantile(alpha);
+    return q == null ? null : q * positive(pointSpread);
+  }
+
+  /** The conformal half-width of the sum over steps {@code 1..h}, as {@link #pointwiseBound}. */
+  public Double cumulativeBound(int outcome, double alpha, double cumulativeSpread) {
+    Double q = cumulativePools[outcome].quantile(alpha);
+    return q == null ? null : q * positive(cumulativeSpread);
+  }
+
+  /**
+   * The conformal p-value of an observed cumulative error: {@code (1 + #{pool >= s}) / (N + 1)}
+   * with {@code s = |error| / cumulativeSpread} against the outcome's cumulative pool of {@code N}
+   * scores; {@code null} with an empty pool. Two-sided (scores are absolute), and consistent with
+   * {@link #cumulativeBound}: the bound excludes the error exactly when the p-value is at most
+   * {@code alpha} (up to ties).
+   */
+  public Double pValue(int outcome, double error, double cumulativeSpread) {
+    Pool pool = cumulativePools[outcome];
+    if (pool.size == 0) {
+      return null;
+    }
+    double s = Math.abs(error) / positive(cumulativeSpread);
+    int atLeast = 0;
+    for (int i = 0; i < pool.size; i++) {
+      atLeast += pool.scores[i] >= s ? 1 : 0;
+    }
+    return (1.0 + atLeast) / (pool.size + 1.0);
+  }
+
+  /**
+   * The model's spread of a quantity from its bootstrap draws: their standard deviation {@code
+   * sqrt(sum (x - mean)^2 / (B - 1))}, two passes in index order (so a stream and a batch that
+   * hold the same draws get the same number).
+   */
+  public static double spread(double[] draws) {
+    double m = 0;
+    for (double x : draws) {
+      m += x;
+    }
+    m /= draws.length;
+    double s = 0;
+    for (double x : draws) {
+      s += (x - m) * (x - m);
+    }
+    return Math.sqrt(s / Math.max(1, draws.length - 1));
+  }
+
+  /**
+   * One outcome's conformal results of a batch analysis.
+   *
+   * @param pointwise {@code [h-1]}: half-width of the counterfactual at step {@code h}, or {@code
+   *     null} where unbounded
+   * @param cumulative {@code [h-1]}: half-width of the sum over steps {@code 1..h}, or {@code null}
+   * @param pValue the p-value of the cumulative error at the last step, or {@code null}
+   */
+  public record Bounds(Double[] pointwise, Double[] cumulative, Double pValue) {}
+
+  /**
+   * Advances this calibration through every step of a batch analysis's post-period, with the
+   * spreads of the bootstrap paths, as a stream does one row at a time.
+   *
+   * @param counterfactual {@code [replicate][outcome][h]}: the bootstrap's counterfactual paths
+   * @param finalErrors {@code [outcome]}: actual minus point counterfactual, summed over the
+   *     post-period, whose p-value is wanted
+   * @param alpha miscoverage
+   */
+  public Bounds[] runBatch(double[][][] counterfactual, double[] finalErrors, double alpha) {
+    int o = outcomes.length;
+    int horizon = counterfactual[0][0].length;
+    int replicates = counterfactual.length;
+    Double[][] point = new Double[o][horizon];
+    Double[][] cum = new Double[o][horizon];
+    double[][] sums = new double[o][replicates];
+    double[] draws = new double[replicates];
+    double[] pointSpread = new double[o];
+    double[] cumSpread = new double[o];
+    for (int h = 0; h < horizon; h++) {
+      for (int j = 0; j < o; j++) {
+        double[] sum = sums[j];
+        for (int b = 0; b < replicates; b++) {
+          double c = counterfactual[b][j][h];
+          draws[b] = c;
+          sum[b] += c;
+        }
+        pointSpread[j] = spread(draws);
+        cumSpread[j] = spread(sum);
+      }
+      advance();
+      for (int j = 0; j < o; j++) {
+        addScores(j, pointSpread[j], cumSpread[j]);
+        point[j][h] = pointwiseBound(j, alpha, pointSpread[j]);
+        cum[j][h] = cumulativeBound(j, alpha, cumSpread[j]);
+      }
+    }
+    Bounds[] out = new Bounds[o];
+    for (int j = 0; j < o; j++) {
+      out[j] = new Bounds(point[j], cum[j], pValue(j, finalErrors[j], cumSpread[j]));
     }
     return out;
+  }
+
+  /** The absolute errors at the current horizon of the origins that reach it (for tests). */
+  double[] currentErrors(int outcome) {
+    return Arrays.copyOf(pointwise[outcome], reaching);
+  }
+
+  /** The origin rows (for tests). */
+  int[] originRows() {
+    return rows.clone();
+  }
+
+  /** Horizons advanced so far. */
+  public int horizon() {
+    return horizon;
+  }
+
+  /** The largest calibrated horizon, {@code min(horizon, span)}; 0 without origins. */
+  public int calibratedHorizons() {
+    return maxH;
+  }
+
+  /** Rows from the first origin to the end of the pre-period. */
+  public int span() {
+    return span;
+  }
+
+  /** Origins used. */
+  public int origins() {
+    return rows.length;
+  }
+
+  /** Normalised scores in the outcome's cumulative pool so far. */
+  public int poolSize(int outcome) {
+    return cumulativePools[outcome].size;
+  }
+
+  /**
+   * Whether the pools will give finite bounds at {@code alpha} at step {@code h}, and so at every
+   * later step (pools only grow), which is known from the start: the number of scores of the
+   * ladder horizons through {@code min(h, maxH)}.
+   */
+  public boolean boundedFrom(int h, double alpha) {
+    int n = 0;
+    for (int l = 1; l <= Math.min(h, maxH); l++) {
+      if (onLadder(l)) {
+        int m = 0;
+        while (m < rows.length && rows[m] + l <= preEnd) {
+          m++;
+        }
+        int stride = Math.max(1, (m + MAX_SCORES_PER_HORIZON - 1) / MAX_SCORES_PER_HORIZON);
+        n += m == 0 ? 0 : (m - 1) / stride + 1;
+      }
+    }
+    return Quantiles.conformalRank(n, alpha) <= n;
+  }
+
+  /** Approximate bytes held. */
+  public long bytes() {
+    long perOrigin = 4 + 8L * 2 * outcomes.length;
+    for (int i = 0; i < coefficients.length; i++) {
+      perOrigin += 8L * (coefficients[i].length + world[i].length + processes[i].stateSize());
+    }
+    long pools = 0;
+    for (int o = 0; o < outcomes.length; o++) {
+      pools += 8L * (pointPools[o].scores.length + cumulativePools[o].scores.length);
+    }
+    return perOrigin * rows.length + pools;
+  }
+
+  /**
+   * A growing pool of normalised scores and its last quantile. Every ladder horizon's scores stay
+   * in it: a pool of the long horizons only was tried (the last quarter or half of the calibrated
+   * horizons) and covered less on both the drifting and the stationary designs of the studies,
+   * since it rests on few non-overlapping windows again.
+   */
+  private static final class Pool {
+    double[] scores = new double[64];
+    int size;
+    int quantileSize = -1;
+    double quantileAlpha = Double.NaN;
+    Double quantile;
+
+    void add(double score) {
+      if (size == scores.length) {
+        scores = Arrays.copyOf(scores, 2 * size);
+      }
+      scores[size++] = score;
+    }
+
+    Double quantile(double alpha) {
+      if (quantileSize != size || quantileAlpha != alpha) {
+        quantile = Quantiles.conformal(Arrays.copyOf(scores, size), alpha);
+        quantileSize = size;
+        quantileAlpha = alpha;
+      }
+      return quantile;
+    }
   }
 
   /**
@@ -530,7 +523,6 @@ public final class RollingOriginCalibration {
     final int stride;
     final int maxH;
     final int span;
-    private final int[] nodes;
     private final Accumulator[] accumulators;
 
     Origins(
@@ -540,7 +532,6 @@ public final class RollingOriginCalibration {
         int horizon,
         double ridge,
         double fraction) {
-      this.nodes = nodes;
       preEnd = model.windowEnd();
       int preLength = preEnd - model.windowStart();
       int firstOrigin = preEnd - (int) Math.round(fraction * preLength);
@@ -548,7 +539,7 @@ public final class RollingOriginCalibration {
       for (int i = 0; i < nodes.length; i++) {
         FittedEquation eq = model.equation(nodes[i]);
         accumulators[i] = new Accumulator(eq, observed[nodes[i]], ridge);
-        firstOrigin = Math.max(firstOrigin, eq.firstRow() + eq.coefficients().length + 2);
+        firstOrigin = Math.max(firstOrigin, eq.firstRow() + eq.includedTerms() + 2);
       }
       span = Math.max(0, preEnd - firstOrigin);
       maxH = Math.min(horizon, span);
@@ -557,26 +548,27 @@ public final class RollingOriginCalibration {
     }
 
     /**
-     * Refits the simulated equations on the rows before origin {@code s} into {@code coef} (by
-     * graph index); {@code false} if one has too few rows or is singular. Origins go in ascending
-     * order.
+     * Refits the simulated equations on the rows before origin {@code s} into {@code coef} and
+     * their errors' mean states at {@code s} into {@code state} (by position); {@code false} if one
+     * has too few rows or is singular. Origins go in ascending order.
      */
-    boolean refit(int s, double[][] coef) {
-      for (int i = 0; i < nodes.length; i++) {
+    boolean refit(int s, double[][] coef, double[][] state) {
+      for (int i = 0; i < accumulators.length; i++) {
         double[] c = accumulators[i].solveBefore(s);
         if (c == null) {
           return false;
         }
-        coef[nodes[i]] = c;
+        coef[i] = c;
+        state[i] = accumulators[i].stateAt(s, c);
       }
       return true;
     }
   }
 
   /**
-   * Normal equations of one equation accumulated row by row, in columns scaled by the root mean
-   * square of the full window, so that the fit on the rows before any origin costs {@code O(p^2)}
-   * per added row plus one {@code p x p} Cholesky solve.
+   * Normal equations of one equation's whitened rows accumulated row by row, in columns scaled by
+   * the root mean square of the full window, so that the fit on the rows before any origin costs
+   * {@code O(p^2)} per added row plus one {@code p x p} Cholesky solve.
    */
   private static final class Accumulator {
     private final FittedEquation eq;
@@ -603,7 +595,8 @@ public final class RollingOriginCalibration {
       }
       this.penalty = new double[p];
       for (int k = 0; k < p; k++) {
-        scale[k] = Math.sqrt(scale[k] / n);
+        // a selected-away column may be constant zero; any positive scale leaves it out alike
+        scale[k] = scale[k] > 0 ? Math.sqrt(scale[k] / n) : 1.0;
         mean[k] /= n;
         double var = scale[k] * scale[k] - mean[k] * mean[k];
         penalty[k] = k == 0 ? 0 : ridge * Math.max(var, 0) / (scale[k] * scale[k]);
@@ -612,12 +605,15 @@ public final class RollingOriginCalibration {
       this.moment = new double[p];
     }
 
-    /** Coefficients fitted on the rows before {@code s}, or {@code null} if too few or singular. */
+    /**
+     * Coefficients fitted on the rows before {@code s} (the terms the equation includes; 0 for the
+     * others), or {@code null} if too few or singular.
+     */
     double[] solveBefore(int s) {
       int p = scale.length;
       while (eq.firstRow() + rowsIn < s && rowsIn < eq.observations()) {
         int i = rowsIn++;
-        double y = target[eq.firstRow() + i];
+        double y = eq.response(i, target);
         for (int a = 0; a < p; a++) {
           double xa = eq.regressor(i, a) / scale[a];
           moment[a] += xa * y;
@@ -626,28 +622,47 @@ public final class RollingOriginCalibration {
           }
         }
       }
-      if (rowsIn < p + 2) {
+      int[] in = new int[p];
+      int q = 0;
+      for (int k = 0; k < p; k++) {
+        if (eq.includes(k)) {
+          in[q++] = k;
+        }
+      }
+      if (rowsIn < q + 2) {
         return null;
       }
-      double[][] m = new double[p][p];
-      for (int a = 0; a < p; a++) {
+      double[][] m = new double[q][q];
+      double[] rhs = new double[q];
+      for (int a = 0; a < q; a++) {
         for (int b = 0; b <= a; b++) {
-          m[a][b] = gram[a][b];
-          m[b][a] = gram[a][b];
+          double v = in[a] >= in[b] ? gram[in[a]][in[b]] : gram[in[b]][in[a]];
+          m[a][b] = v;
+          m[b][a] = v;
         }
-        m[a][a] += penalty[a] * rowsIn;
+        m[a][a] += penalty[in[a]] * rowsIn;
+        rhs[a] = moment[in[a]];
       }
       try {
         CholeskyDecomposition chol = new CholeskyDecomposition(new Array2DRowRealMatrix(m, false));
-        RealVector z = chol.getSolver().solve(new ArrayRealVector(moment, true));
+        RealVector z = chol.getSolver().solve(new ArrayRealVector(rhs, false));
         double[] c = new double[p];
-        for (int k = 0; k < p; k++) {
-          c[k] = z.getEntry(k) / scale[k];
+        for (int a = 0; a < q; a++) {
+          c[in[a]] = z.getEntry(a) / scale[in[a]];
         }
         return c;
       } catch (NonPositiveDefiniteMatrixException | NonSymmetricMatrixException e) {
         return null;
       }
+    }
+
+    /** The mean state of the error at origin row {@code s} under coefficients {@code c}. */
+    double[] stateAt(int s, double[] c) {
+      double[] out = new double[eq.process().stateSize()];
+      if (out.length > 0) {
+        eq.originState(s - eq.firstRow(), c, out);
+      }
+      return out;
     }
   }
 }

@@ -1,83 +1,85 @@
 package org.causalimpact.monitor.uncertainty;
 
 import java.util.stream.IntStream;
-import org.causalimpact.monitor.scm.FittedEquation;
 import org.causalimpact.monitor.scm.FittedScm;
 import org.causalimpact.monitor.scm.WorldSimulator;
 
 /**
  * The paths of {@link ResidualBootstrap} advanced one post-period row at a time, equal to them bit
- * for bit: the same replicates, refits and noise.
+ * for bit: the same replicates, draws, refits and noise.
  *
  * <p>A replicate's resampled index series is prefix-stable ({@link MovingBlocks.Cursor}) and its
  * block length depends only on the pre-period, so its refit reads only the first {@code
  * lengthBefore} indexes, whatever the horizon, and the noise of post-period row {@code h} is index
  * {@code lengthBefore + h}. {@link #start} refits every replicate once (the cost of the batch
  * bootstrap's refits) and leaves each replicate's cursor after its refit part; {@link #step} then
- * draws one index per replicate and simulates one row of both worlds for all replicates at once
- * ({@link WorldSimulator#stepPaths}).
+ * draws one row of noise per replicate (through the error's state for a state-space equation,
+ * {@link ResidualBootstrap.Plan#noise}) and simulates one row of both worlds for all replicates at
+ * once ({@link WorldSimulator#stepPaths}).
  *
  * <p>Memory per replicate: the refitted coefficients ({@code 8} bytes each, all simulated
- * equations), its generator and cursor (about 64 bytes), the resampled index and the noise of one
- * row ({@code 4} bytes, and {@code 8} per simulated node); shared: the inflated residuals of the simulated equations ({@code 8} bytes
- * per pre-period row and node). Not thread-safe.
+ * equations), its generator and cursor (about 64 bytes), per simulated node its component, scale
+ * and error state ({@code 12 + 8 m} bytes, {@code m <= 3}) and one row of noise ({@code 8} bytes
+ * per simulated node); shared: the inflated residuals of the simulated equations ({@code 8} bytes
+ * per pre-period row and node) and the forecast gains of each state-space component. Not
+ * thread-safe.
  */
 public final class StreamingBootstrap {
   private final ResidualBootstrap.Plan plan;
   private final int replicates;
   /** {@code [pos][k][replicate]}. */
   private final double[][][] coefficients;
-  private final MovingBlocks.Cursor[] cursors;
+  private final ResidualBootstrap.Replicate[] draws;
   /** {@code [pos][replicate]}, the noise of the current row. */
   private final double[][] noise;
-  /** {@code [replicate]}, the resampled residual row of the current row. */
-  private final int[] rowIndex;
+  private final double[] row;
+  private int step;
 
   private StreamingBootstrap(
       ResidualBootstrap.Plan plan,
       double[][][] coefficients,
-      MovingBlocks.Cursor[] cursors,
+      ResidualBootstrap.Replicate[] draws,
       int simulated) {
     this.plan = plan;
-    this.replicates = cursors.length;
+    this.replicates = draws.length;
     this.coefficients = coefficients;
-    this.cursors = cursors;
+    this.draws = draws;
     this.noise = new double[simulated][replicates];
-    this.rowIndex = new int[replicates];
+    this.row = new double[simulated];
   }
 
   /**
    * Refits every replicate on its resampled pre-period residuals, in parallel (each replicate has its
-   * own generator, so the result does not depend on the threads).
+   * own generators, so the result does not depend on the threads).
    *
    * @param model the model fitted on the pre-period
    * @param worlds the simulator of the intervention
    * @param settings replicates, block length and seed
+   * @param horizon the most post-period rows that will be stepped
    */
   public static StreamingBootstrap start(
-      FittedScm model, WorldSimulator worlds, IntervalSettings settings) {
+      FittedScm model, WorldSimulator worlds, IntervalSettings settings, int horizon) {
     int[] nodes = worlds.simulatedNodes();
-    FittedEquation[] eqs = ResidualBootstrap.Plan.equations(model, nodes);
-    ResidualBootstrap.Plan plan = new ResidualBootstrap.Plan(eqs, model.windowEnd(), settings);
+    ResidualBootstrap.Plan plan = new ResidualBootstrap.Plan(model, nodes, settings, horizon);
     int replicates = settings.replicates();
     double[][][] coef = new double[nodes.length][][];
     for (int i = 0; i < nodes.length; i++) {
-      coef[i] = new double[eqs[i].coefficients().length][replicates];
+      coef[i] = new double[model.equation(nodes[i]).coefficients().length][replicates];
     }
-    MovingBlocks.Cursor[] cursors = new MovingBlocks.Cursor[replicates];
+    ResidualBootstrap.Replicate[] draws = new ResidualBootstrap.Replicate[replicates];
     IntStream.range(0, replicates)
         .parallel()
         .forEach(
             b -> {
-              cursors[b] = plan.cursor(b);
-              double[][] refit = plan.refit(eqs, cursors[b]);
+              draws[b] = plan.replicate(b);
+              double[][] refit = draws[b].coefficients;
               for (int i = 0; i < refit.length; i++) {
                 for (int k = 0; k < refit[i].length; k++) {
                   coef[i][k][b] = refit[i][k];
                 }
               }
             });
-    return new StreamingBootstrap(plan, coef, cursors, nodes.length);
+    return new StreamingBootstrap(plan, coef, draws, nodes.length);
   }
 
   public int replicates() {
@@ -85,9 +87,9 @@ public final class StreamingBootstrap {
   }
 
   /**
-   * Simulates row {@code t} of every replicate: draws each replicate's next resampled residual row
-   * as the noise and runs {@link WorldSimulator#stepPaths} with the refitted coefficients. The
-   * {@code n}-th call after {@link #start} or {@link #restart} must be for row {@code start + n - 1}.
+   * Simulates row {@code t} of every replicate: draws each replicate's next row of noise and runs
+   * {@link WorldSimulator#stepPaths} with the refitted coefficients. The {@code n}-th call after
+   * {@link #start} or {@link #restart} must be for row {@code start + n - 1}.
    *
    * @param worlds the simulator of the intervention (with its current action end)
    * @param start the first post-period row
@@ -102,11 +104,12 @@ public final class StreamingBootstrap {
       double[][][] counterfactual,
       double[][][] interventional) {
     for (int b = 0; b < replicates; b++) {
-      rowIndex[b] = cursors[b].next();
+      plan.noise(draws[b], step, row);
+      for (int i = 0; i < row.length; i++) {
+        noise[i][b] = row[i];
+      }
     }
-    for (int i = 0; i < noise.length; i++) {
-      plan.noise(i, rowIndex, noise[i]);
-    }
+    step++;
     worlds.stepPaths(coefficients, start, t, noise, counterfactual, interventional);
   }
 
@@ -116,22 +119,23 @@ public final class StreamingBootstrap {
    * replicate's pre-period indexes, no refit.
    */
   public void restart() {
-    IntStream.range(0, replicates)
-        .parallel()
-        .forEach(
-            b -> {
-              MovingBlocks.Cursor c = plan.cursor(b);
-              plan.skipRefit(c);
-              cursors[b] = c;
-            });
+    IntStream.range(0, replicates).parallel().forEach(b -> plan.rewind(draws[b], b));
+    step = 0;
   }
 
-  /** Approximate bytes held: arrays, generators and cursors. */
+  /** Approximate bytes held: arrays, generators, cursors and error states. */
   public long bytes() {
     long coef = 0;
     for (double[][] perPosition : coefficients) {
       coef += 8L * perPosition.length * replicates;
     }
-    return coef + 68L * replicates + 8L * noise.length * replicates + plan.residualBytes();
+    long states = 0;
+    for (double[] s : draws[0].state) {
+      states += 12L + 16L * s.length;
+    }
+    return coef
+        + (68L + states) * replicates
+        + 8L * noise.length * replicates
+        + plan.residualBytes();
   }
 }

@@ -89,6 +89,8 @@ public class EngineBenchmark {
   // Both analyses up to the uncertainty steps, for the step* benchmarks.
   private Prepared ci;
   private Prepared chain;
+  private ResidualBootstrap.Paths ciPaths;
+  private ResidualBootstrap.Paths chainPaths;
 
   /** What {@code impact.Analysis} has computed when it starts the uncertainty steps. */
   private record Prepared(
@@ -112,6 +114,8 @@ public class EngineBenchmark {
 
     ci = prepare(ciGraph, ciTable, ciIntervention);
     chain = prepare(chainGraph, chainTable, chainIntervention);
+    ciPaths = bootstrap(ci);
+    chainPaths = bootstrap(chain);
   }
 
   private Prepared prepare(CausalGraph graph, TimeSeriesTable table, Intervention intervention) {
@@ -183,16 +187,19 @@ public class EngineBenchmark {
     return bootstrap(chain);
   }
 
-  /** {@link RollingOriginCalibration#run} (CausalImpact mode). */
+  /**
+   * {@link RollingOriginCalibration#start} and {@link RollingOriginCalibration#runBatch} over the
+   * post-period, on bootstrap paths drawn once at setup (CausalImpact mode).
+   */
   @Benchmark
-  public RollingOriginCalibration.Scores stepCalibration() {
-    return calibration(ci);
+  public RollingOriginCalibration.Bounds[] stepCalibration() {
+    return calibration(ci, ciPaths);
   }
 
-  /** {@link RollingOriginCalibration#run} (graph mode). */
+  /** As {@link #stepCalibration} in graph mode. */
   @Benchmark
-  public RollingOriginCalibration.Scores stepCalibrationGraphMode() {
-    return calibration(chain);
+  public RollingOriginCalibration.Bounds[] stepCalibrationGraphMode() {
+    return calibration(chain, chainPaths);
   }
 
   private ResidualBootstrap.Paths bootstrap(Prepared p) {
@@ -200,15 +207,19 @@ public class EngineBenchmark {
         p.model(), p.worlds(), p.outcomePos(), start, rows, p.hasActions(), analyzer.intervals());
   }
 
-  private RollingOriginCalibration.Scores calibration(Prepared p) {
-    return RollingOriginCalibration.run(
-        p.model(),
-        p.worlds(),
-        p.observed(),
-        p.outcomePos(),
-        post,
-        analyzer.fit().ridge(),
-        analyzer.intervals().calibrationFraction());
+  private RollingOriginCalibration.Bounds[] calibration(Prepared p, ResidualBootstrap.Paths paths) {
+    return RollingOriginCalibration.start(
+            p.model(),
+            p.worlds(),
+            p.observed(),
+            p.outcomePos(),
+            post,
+            analyzer.fit().ridge(),
+            analyzer.intervals().calibrationFraction())
+        .runBatch(
+            paths.counterfactual(),
+            new double[p.outcomePos().length],
+            1 - analyzer.intervals().level());
   }
 
   /**

@@ -111,15 +111,18 @@ public final class StepTimings {
     double[][] cfPoint = new double[worlds.simulatedCount()][horizon];
     double[][] ivPoint = hasActions ? new double[worlds.simulatedCount()][horizon] : null;
     worlds.run(coef, t0, end, null, cfPoint, ivPoint);
-    RollingOriginCalibration.Scores scores =
-        RollingOriginCalibration.run(
-            model,
-            worlds,
-            observed,
-            outcomePos,
-            horizon,
-            analyzer.fit().ridge(),
-            settings.calibrationFraction());
+    ResidualBootstrap.Paths paths =
+        ResidualBootstrap.run(model, worlds, outcomePos, t0, end, hasActions, settings);
+    RollingOriginCalibration.Bounds[] bounds =
+        RollingOriginCalibration.start(
+                model,
+                worlds,
+                observed,
+                outcomePos,
+                horizon,
+                analyzer.fit().ridge(),
+                settings.calibrationFraction())
+            .runBatch(paths.counterfactual(), new double[outcomePos.length], alpha);
 
     Map<String, Supplier<Object>> steps = new LinkedHashMap<>();
     steps.put("fit (ScmFitter.fit, pre-period)", () -> fitter.fit(graph, table, 0, t0));
@@ -137,14 +140,15 @@ public final class StepTimings {
     steps.put(
         "calibration (RollingOriginCalibration)",
         () ->
-            RollingOriginCalibration.run(
-                model,
-                worlds,
-                observed,
-                outcomePos,
-                horizon,
-                analyzer.fit().ridge(),
-                settings.calibrationFraction()));
+            RollingOriginCalibration.start(
+                    model,
+                    worlds,
+                    observed,
+                    outcomePos,
+                    horizon,
+                    analyzer.fit().ridge(),
+                    settings.calibrationFraction())
+                .runBatch(paths.counterfactual(), new double[outcomePos.length], alpha));
     for (int o = 0; o < outcomes.size(); o++) {
       String name = outcomes.get(o);
       int node = graph.indexOf(name);
@@ -154,7 +158,7 @@ public final class StepTimings {
         sum += y[t0 + h] - cfPoint[outcomePos[o]][h];
       }
       double effectMean = sum / horizon;
-      boolean used = scores.cumulativeBound(o, horizon, alpha) == null;
+      boolean used = bounds[o].cumulative()[horizon - 1] == null;
       PermutationTest test =
           permutationTest(graph, model, fitter, observed, worlds, cfPoint, node, t0, end);
       double sigma = model.equation(node).sigma();
@@ -167,22 +171,7 @@ public final class StepTimings {
             return new Object[] {set, test.pValue(0)};
           });
     }
-    ResidualBootstrap.Paths paths =
-        ResidualBootstrap.run(model, worlds, outcomePos, t0, end, hasActions, settings);
     int outcomeCount = outcomes.size();
-    steps.put(
-        "summaries: conformal bounds per step (Quantiles.conformal)",
-        () -> {
-          double acc = 0;
-          for (int o = 0; o < outcomeCount; o++) {
-            for (int h = 1; h <= horizon; h++) {
-              Double q = scores.pointwiseBound(o, h, alpha);
-              Double qc = scores.cumulativeBound(o, h, alpha);
-              acc += (q == null ? 0 : q) + (qc == null ? 0 : qc);
-            }
-          }
-          return acc;
-        });
     steps.put(
         "summaries: bootstrap percentiles per step (" + (hasActions ? 4 : 2) + " sorts/step)",
         () -> {

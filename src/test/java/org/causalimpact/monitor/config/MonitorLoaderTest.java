@@ -17,6 +17,7 @@ import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.graph.Aggregation;
 import org.causalimpact.monitor.graph.CausalGraph;
 import org.causalimpact.monitor.graph.GraphException;
+import org.causalimpact.monitor.graph.Level;
 import org.causalimpact.monitor.graph.NodeDefinition;
 import org.causalimpact.monitor.graph.Parent;
 import org.causalimpact.monitor.graph.Seasonality;
@@ -130,7 +131,44 @@ class MonitorLoaderTest {
       assertNull(d.simulation());
       NodeDefinition b = d.graph().node("b");
       assertEquals(new NodeDefinition("b", List.of(new Parent("a", 0)), 0, null, false,
-          Aggregation.MEAN), b);
+          Aggregation.MEAN, Level.AUTO), b);
+    }
+
+    @Test
+    void levelDefaultsToAutoAndNodesOverrideIt() {
+      MonitorDefinition d =
+          parse(
+              HEAD
+                  + """
+                  model:
+                    level: local
+                  nodes:
+                    - name: a
+                    - name: b
+                      parents: [a]
+                      level: TREND
+                    - name: c
+                      parents: [b]
+                      level: none
+                  """);
+      assertEquals(Level.LOCAL, d.graph().node("a").level());
+      assertEquals(Level.TREND, d.graph().node("b").level());
+      assertEquals(Level.NONE, d.graph().node("c").level());
+      assertEquals(Level.AUTO, parse(TWO_NODES).graph().node("a").level());
+      InputException e =
+          assertThrows(
+              InputException.class,
+              () ->
+                  parse(
+                      HEAD
+                          + """
+                          model:
+                            level: drifting
+                          nodes:
+                            - name: a
+                          """));
+      assertTrue(e.getMessage().contains("level must be one of auto, none, local, trend"),
+          e.getMessage());
     }
 
     @Test

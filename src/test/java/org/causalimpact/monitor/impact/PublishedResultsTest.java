@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.causalimpact.monitor.graph.Level;
 import org.causalimpact.monitor.scm.Intervention;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.testing.Datasets;
@@ -116,7 +117,8 @@ class PublishedResultsTest {
     return ImpactAnalyzer.withDefaults()
         .analyze(
             c.file(),
-            CausalImpactModel.graph(c.response(), c.covariates(), 0, null, false),
+            CausalImpactModel.graph(
+                c.response(), c.covariates(), 0, 0, null, false, Level.AUTO),
             table,
             0,
             new Intervention("post", Map.of(), List.of(c.response()), c.preEnd() + 1, -1));

@@ -15,6 +15,7 @@ import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.graph.Aggregation;
 import org.causalimpact.monitor.graph.CausalGraph;
+import org.causalimpact.monitor.graph.Level;
 import org.causalimpact.monitor.graph.NodeDefinition;
 import org.causalimpact.monitor.graph.Parent;
 import org.causalimpact.monitor.graph.Seasonality;
@@ -72,6 +73,53 @@ class StreamingAnalysisTest {
   }
 
   /**
+   * The chain with a stochastic level on every equation (a: auto, b: local, c: local linear
+   * trend), on data whose b drifts (random-walk level, sd 0.1 per step) and whose c has AR(0.4)
+   * noise; do(a := a + 1.5) whose end (row t0 + 8) is learned after 14 rows, so the
+   * interventional paths and the errors' states are replayed.
+   */
+  @Test
+  void levelModelsWithDriftAndALateActionEnd() {
+    int t0 = 150;
+    CausalGraph graph = levelChain();
+    Intervention iv =
+        new Intervention("shift-a", Map.of("a", new DoSpec.Shift(1.5)), List.of(), t0, -1);
+    Map<String, TrueEquation> eq = new LinkedHashMap<>();
+    eq.put("a", new TrueEquation(4, Map.of(), List.of(0.6), List.of(), 0, 1.0));
+    eq.put(
+        "b",
+        new TrueEquation(
+            2, Map.of("a", List.of(0.8, 0.3)), List.of(0.4), List.of(1.0, -0.5), 0, 1, 0.1, 0));
+    eq.put(
+        "c",
+        new TrueEquation(
+            1, Map.of("b", List.of(-0.6)), List.of(0.3), List.of(), 0.02, 1, 0, 0.4));
+    TimeSeriesTable table =
+        labelled(
+            DataSimulator.simulate(graph, new SimulationSpec(t0 + POST, eq), iv, 31L).table());
+    Case c =
+        new Case(
+            "levels",
+            graph,
+            table,
+            0,
+            iv,
+            FitOptions.ols(),
+            IntervalSettings.defaults().withReplicates(300));
+    Tally t = c.run(POST, t0 + 8, 14);
+    assertTrue(t.values > 0);
+  }
+
+  private static CausalGraph levelChain() {
+    List<NodeDefinition> nodes = chain().nodes();
+    return CausalGraph.of(
+        List.of(
+            nodes.get(0).withLevel(Level.AUTO),
+            nodes.get(1).withLevel(Level.LOCAL),
+            nodes.get(2).withLevel(Level.TREND)));
+  }
+
+  /**
    * The chain with do(a := observed a), whose end (row t0 + 10) is learned only after 20 rows: the
    * interventional paths are replayed, and the later steps equal the batch with the end known.
    */
@@ -96,13 +144,14 @@ class StreamingAnalysisTest {
   }
 
   /**
-   * CausalImpact mode (no do-action): y1 ← x1 and y2 ← x1, x2, both outcomes, a 60-row pre-period,
-   * so that from about step 12 the conformal p-value is the permutation test's.
+   * CausalImpact mode (no do-action): y1 ← x1 and y2 ← x1, x2, both outcomes, a 30-row pre-period,
+   * so that the first steps have too few calibration scores and their conformal p-value is the
+   * permutation test's.
    */
   @Test
   void causalImpactModeWithPermutationPValue() {
     for (double ridge : new double[] {0.0, 0.3}) {
-      int t0 = 60;
+      int t0 = 30;
       TimeSeriesTable table = causalImpactData(t0 + POST, t0, 13L);
       Intervention iv = new Intervention("campaign", Map.of(), List.of("y1", "y2"), t0, -1);
       Case c =
@@ -121,14 +170,14 @@ class StreamingAnalysisTest {
 
   /**
    * 150 post-period rows, more than the observed values and the permutation design have room for
-   * at first (they grow twice), past the last calibrated horizon: CausalImpact mode with a 60-row
-   * pre-period (the permutation p-value from about step 12), and the chain with a 200-row
+   * at first (they grow twice), past the last calibrated horizon: CausalImpact mode with a 30-row
+   * pre-period (the permutation p-value in the first steps), and the chain with a 200-row
    * pre-period and the largest horizon 150 (the observed values grow to exactly that).
    */
   @Test
   void longPostPeriodGrowsTheArrays() {
     int post = 150;
-    int t0 = 60;
+    int t0 = 30;
     Intervention campaign = new Intervention("campaign", Map.of(), List.of("y1", "y2"), t0, -1);
     Case ci =
         new Case(

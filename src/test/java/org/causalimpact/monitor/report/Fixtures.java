@@ -89,9 +89,15 @@ final class Fixtures {
         POST_END,
         List.of(y),
         List.of(
-            new EquationSummary("x1", List.of("(intercept)"), List.of(88.0), 0.7, 0.0, 70),
+            new EquationSummary("x1", List.of("(intercept)"), List.of(88.0), 0.7, 0.0, 70, null),
             new EquationSummary(
-                "y", List.of("(intercept)", "x1[t]"), List.of(0.1, 1.2), 1.0, 0.9, 70)),
+                "y",
+                List.of("(intercept)", "x1[t]"),
+                List.of(0.1, 1.2),
+                1.0,
+                0.9,
+                70,
+                new EquationSummary.ErrorSummary("local level", 0.05, 0, 0.3, 0.8, 12))),
         List.of(new CausalEffect("x1", "y", 1.2, 1.2, 1.0)),
         conformalBounded ? List.of() : List.of("conformal intervals are unbounded: short pre-period"));
   }

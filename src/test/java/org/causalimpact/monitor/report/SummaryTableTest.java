@@ -27,8 +27,8 @@ class SummaryTableTest {
     // relative s.d. = effect s.d. / |prediction| = 0.37 / 106.65
     assertTrue(text.matches("(?s).*\\nRelative effect \\(s\\.d\\.\\) +9\\.75% \\(0\\.347%\\).*"),
         text);
-    assertTrue(text.contains("p-value (bootstrap tail-area):      0.001"), text);
-    assertTrue(text.contains("p-value (conformal permutation):    0.010"), text);
+    assertTrue(text.contains("p-value (bootstrap, two-sided):         0.001"), text);
+    assertTrue(text.contains("p-value (conformal, normalised rank):   0.010"), text);
     assertFalse(text.contains("Expected effect"), text);
     assertFalse(text.contains("unbounded"), text);
   }
@@ -38,7 +38,7 @@ class SummaryTableTest {
     String text = SummaryTable.render(Fixtures.analysis(10.4, false, false), Fixtures.table());
     assertTrue(text.contains("[-inf, +inf]"), text);
     assertTrue(text.contains(SummaryTable.UNBOUNDED_NOTE), text);
-    assertTrue(text.contains("p-value (conformal permutation):    n/a"), text);
+    assertTrue(text.contains("p-value (conformal):                    n/a"), text);
   }
 
   @Test

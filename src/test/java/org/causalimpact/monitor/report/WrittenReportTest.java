@@ -45,8 +45,8 @@ class WrittenReportTest {
     assertTrue(text.contains("y averaged 117"), text);
     assertTrue(text.contains("the model predicts 112"), text);
     assertTrue(text.contains("+5 per step"), text);
-    assertTrue(text.contains("permutation p-value not available"), text);
-    assertTrue(text.contains("tail-area p = 0.001"), text);
+    assertTrue(text.contains("conformal p-value not available"), text);
+    assertTrue(text.contains("two-sided bootstrap p = 0.001"), text);
     assertTrue(text.contains("its interval is unbounded"), text);
     assertTrue(text.contains("expected the intervention to change y by +12 per step"), text);
     assertTrue(text.contains("below that interval"), text);

@@ -1,0 +1,427 @@
+package org.causalimpact.monitor.scm;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.CholeskyDecomposition;
+import org.apache.commons.math3.linear.NonPositiveDefiniteMatrixException;
+import org.causalimpact.monitor.graph.Level;
+
+/**
+ * Fits one structural equation whose error follows a {@link NoiseProcess} with a level that may
+ * drift: a pure function from the equation's rows to an {@link EquationPosterior}.
+ *
+ * <p>The process's variance ratios and AR coefficient are not plugged in from one estimate: they
+ * range over a grid, and each grid point gets its posterior weight from the restricted (diffuse)
+ * likelihood of the generalised-least-squares fit with {@code sigma^2} and the coefficients
+ * profiled out (Harvey 1989, sec. 3.4; Tunnicliffe Wilson 1989),
+ *
+ * <pre>
+ *   log L(theta) = -1/2 [ (n - p) log(RSS / (n - p)) + sum_t log F_t + log det(W'W + Lambda) ]
+ * </pre>
+ *
+ * times the prior of the grid point. The level's prior is a half-Cauchy distribution of {@code
+ * sqrt(q)}, the level's standard deviation per step relative to the noise's, with scale {@value
+ * #LEVEL_SCALE} (Gelman 2006 recommends the half-Cauchy for variance components: it has mass near 0,
+ * so a stationary series keeps a level of variance ~0, and a heavy tail, so a drifting one is not
+ * held back). The grid of {@code sqrt(q)} has {@value #PER_DECADE} points per decade from {@code
+ * 0.1 / n} (below which a level's drift cannot be seen in {@code n} rows) to 10, each with the prior
+ * mass of its cell, plus 0 for {@link Level#AUTO}. The AR coefficient of the noise ranges over
+ * {@code 0, 0.15, ..., 0.9} uniformly. For a local linear trend the slope's {@code sqrt(qSlope)}
+ * has its own half-Cauchy prior of scale {@value #SLOPE_SCALE}, on a coarser grid.
+ *
+ * <p>The components with the largest posterior weights are kept (at most {@value #MAX_COMPONENTS},
+ * none below {@value #MIN_WEIGHT} of the largest), their weights renormalised. Thread-safe
+ * (stateless).
+ */
+final class StateSpaceFitter {
+  /** Scale of the half-Cauchy prior of the level's standard deviation relative to the noise's. */
+  static final double LEVEL_SCALE = 0.02;
+
+  /** Scale of the half-Cauchy prior of the slope's standard deviation relative to the noise's. */
+  static final double SLOPE_SCALE = 0.005;
+
+  static final int PER_DECADE = 5;
+  static final int MAX_COMPONENTS = 16;
+  static final double MIN_WEIGHT = 1e-4;
+  private static final double[] RHO = {0, 0.15, 0.3, 0.45, 0.6, 0.75, 0.9};
+  private static final double[] RHO_TREND = {0, 0.3, 0.6, 0.9};
+  private static final double MAX_SCALE_RATIO = 10;
+
+  private StateSpaceFitter() {}
+
+  /** A grid point: the process and the log of its prior mass. */
+  record GridPoint(NoiseProcess process, double logPrior) {}
+
+  /** The grid of processes for {@code level} on {@code n} rows ({@link Level#NONE}: white noise). */
+  static List<GridPoint> grid(Level level, int n) {
+    List<GridPoint> out = new ArrayList<>();
+    switch (level) {
+      case NONE -> out.add(new GridPoint(NoiseProcess.staticNoise(), 0));
+      case AUTO, LOCAL -> {
+        double[][] levels = scaleGrid(0.1 / n, PER_DECADE, LEVEL_SCALE, level == Level.AUTO);
+        for (double rho : RHO) {
+          for (double[] r : levels) {
+            out.add(
+                new GridPoint(
+                    NoiseProcess.localLevel(r[0] * r[0], rho),
+                    r[1] - Math.log(RHO.length)));
+          }
+        }
+      }
+      case TREND -> {
+        double[][] levels = scaleGrid(0.1 / n, 2, LEVEL_SCALE, true);
+        double[][] slopes = scaleGrid(0.1 / ((double) n * n), 2, SLOPE_SCALE, true);
+        for (double rho : RHO_TREND) {
+          for (double[] r : levels) {
+            for (double[] s : slopes) {
+              out.add(
+                  new GridPoint(
+                      NoiseProcess.localTrend(r[0] * r[0], s[0] * s[0], rho),
+                      r[1] + s[1] - Math.log(RHO_TREND.length)));
+            }
+          }
+        }
+      }
+      default -> throw new IllegalArgumentException("no grid for level " + level);
+    }
+    return out;
+  }
+
+  /**
+   * Points {@code {r, log prior mass}} of a standard-deviation ratio {@code r} under a half-Cauchy
+   * prior of scale {@code scale}: {@code perDecade} log-spaced points per decade from {@code min}
+   * to {@value #MAX_SCALE_RATIO}, each with its cell's mass (cells between geometric midpoints, the
+   * last open-ended), and {@code r = 0} with the mass below the first cell if {@code withZero}
+   * (otherwise the first cell reaches down to 0).
+   */
+  static double[][] scaleGrid(double min, int perDecade, double scale, boolean withZero) {
+    int count = (int) Math.floor(Math.log10(MAX_SCALE_RATIO / min) * perDecade) + 1;
+    double half = Math.pow(10, 0.5 / perDecade);
+    List<double[]> points = new ArrayList<>();
+    if (withZero) {
+      points.add(new double[] {0, Math.log(halfCauchy(min / half, scale))});
+    }
+    for (int i = 0; i < count; i++) {
+      double r = min * Math.pow(10, (double) i / perDecade);
+      double lower = i == 0 && !withZero ? 0 : r / half;
+      double upper = i == count - 1 ? Double.POSITIVE_INFINITY : r * half;
+      double mass = halfCauchy(upper, scale) - halfCauchy(lower, scale);
+      points.add(new double[] {r, Math.log(mass)});
+    }
+    return points.toArray(new double[0][]);
+  }
+
+  /** The half-Cauchy distribution function {@code (2 / pi) atan(r / scale)}. */
+  private static double halfCauchy(double r, double scale) {
+    return r == Double.POSITIVE_INFINITY ? 1.0 : 2 / Math.PI * Math.atan(r / scale);
+  }
+
+  /**
+   * Fits the equation of {@code layout} on rows {@code [first, first + n)}.
+   *
+   * @param layout the equation's terms
+   * @param level the level kind (not {@link Level#NONE})
+   * @param x the regressors, {@code [row][k]}, of the {@code n} fit rows
+   * @param y the response of those rows
+   * @param first the row of {@code x[0]}
+   * @param ridge the ridge penalty, as {@link LeastSquares}
+   * @return the posterior, or {@code null} if no grid point gives a regular fit
+   */
+  static EquationPosterior fit(
+      EquationLayout layout, Level level, double[][] x, double[] y, int first, double ridge) {
+    return fit(layout, level, x, y, first, ridge, null);
+  }
+
+  /**
+   * As {@link #fit(EquationLayout, Level, double[][], double[], int, double)}; with {@code forced}
+   * not {@code null}, the terms not forced are selected ({@link SubsetSearch}) jointly with the
+   * grid point, and each component is the fit of one subset.
+   */
+  static EquationPosterior fit(
+      EquationLayout layout,
+      Level level,
+      double[][] x,
+      double[] y,
+      int first,
+      double ridge,
+      boolean[] forced) {
+    int n = y.length;
+    int p = layout.size();
+    double[][] columns = new double[p + 1][n];
+    columns[0] = y.clone();
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < p; k++) {
+        columns[k + 1][i] = x[i][k];
+      }
+    }
+    List<GridPoint> grid = grid(level, n);
+    if (forced != null) {
+      return selected(layout, grid, columns, y, first, ridge, forced);
+    }
+    double[] logPost = new double[grid.size()];
+    for (int g = 0; g < grid.size(); g++) {
+      GridPoint point = grid.get(g);
+      NoiseProcess.Whitened w = point.process().whiten(columns, false);
+      logPost[g] = restrictedLogLikelihood(w, ridge) + point.logPrior();
+    }
+    Integer[] order = new Integer[grid.size()];
+    for (int g = 0; g < order.length; g++) {
+      order[g] = g;
+    }
+    Arrays.sort(order, Comparator.comparingDouble(g -> -logPost[g]));
+    double best = logPost[order[0]];
+    if (!Double.isFinite(best)) {
+      return null;
+    }
+    List<Integer> kept = new ArrayList<>();
+    for (Integer g : order) {
+      double w = Math.exp(logPost[g] - best);
+      if (kept.size() == MAX_COMPONENTS || !(w >= MIN_WEIGHT)) {
+        break;
+      }
+      kept.add(g);
+    }
+    List<FittedEquation> components = new ArrayList<>();
+    List<Double> weights = new ArrayList<>();
+    for (int g : kept) {
+      NoiseProcess process = grid.get(g).process();
+      NoiseProcess.Whitened w = process.whiten(columns, components.isEmpty());
+      FittedEquation eq =
+          component(
+              layout, process, w, y, first, ridge, logPost[g] - grid.get(g).logPrior(), null);
+      if (eq != null) {
+        components.add(eq);
+        weights.add(Math.exp(logPost[g] - best));
+      }
+    }
+    if (components.isEmpty()) {
+      return null;
+    }
+    double sum = weights.stream().mapToDouble(Double::doubleValue).sum();
+    return new EquationPosterior(
+        components, weights.stream().mapToDouble(v -> v / sum).toArray());
+  }
+
+  private static EquationPosterior selected(
+      EquationLayout layout,
+      List<GridPoint> grid,
+      double[][] columns,
+      double[] y,
+      int first,
+      double ridge,
+      boolean[] forced) {
+    int n = y.length;
+    double[][][] grams = new double[grid.size()][][];
+    double[] logDetF = new double[grid.size()];
+    double[] logPrior = new double[grid.size()];
+    for (int g = 0; g < grid.size(); g++) {
+      NoiseProcess.Whitened w = grid.get(g).process().whiten(columns, false);
+      grams[g] = SubsetSearch.gram(w.columns());
+      logDetF[g] = w.logDetF();
+      logPrior[g] = grid.get(g).logPrior();
+    }
+    List<SubsetSearch.Model> models =
+        SubsetSearch.search(grams, logDetF, logPrior, forced, n, 4 * MAX_COMPONENTS);
+    if (models.isEmpty()) {
+      return null;
+    }
+    double best = models.get(0).logPosterior();
+    List<FittedEquation> components = new ArrayList<>();
+    List<Double> weights = new ArrayList<>();
+    for (SubsetSearch.Model m : models) {
+      double w = Math.exp(m.logPosterior() - best);
+      if (components.size() == MAX_COMPONENTS || !(w >= MIN_WEIGHT)) {
+        break;
+      }
+      NoiseProcess process = grid.get(m.grid()).process();
+      NoiseProcess.Whitened white = process.whiten(columns, components.isEmpty());
+      FittedEquation eq =
+          component(
+              layout,
+              process,
+              white,
+              y,
+              first,
+              ridge,
+              m.logPosterior() - logPrior[m.grid()],
+              SubsetSearch.mask(m.terms(), layout.size()));
+      if (eq != null) {
+        components.add(eq);
+        weights.add(w);
+      }
+    }
+    if (components.isEmpty()) {
+      return null;
+    }
+    double sum = weights.stream().mapToDouble(Double::doubleValue).sum();
+    return new EquationPosterior(
+        components, weights.stream().mapToDouble(v -> v / sum).toArray());
+  }
+
+  /**
+   * The restricted log-likelihood of the whitened problem with {@code sigma^2} and the
+   * coefficients profiled out; {@code -Infinity} when the whitened design is singular.
+   */
+  static double restrictedLogLikelihood(NoiseProcess.Whitened w, double ridge) {
+    double[][] c = w.columns();
+    int p = c.length - 1;
+    int n = c[0].length;
+    double[][] gram = new double[p][p];
+    double[] moment = new double[p];
+    double zz = 0;
+    double[] z = c[0];
+    for (int i = 0; i < n; i++) {
+      zz += z[i] * z[i];
+    }
+    for (int a = 0; a < p; a++) {
+      double[] xa = c[a + 1];
+      double s = 0;
+      for (int i = 0; i < n; i++) {
+        s += xa[i] * z[i];
+      }
+      moment[a] = s;
+      for (int b = 0; b <= a; b++) {
+        double[] xb = c[b + 1];
+        double t = 0;
+        for (int i = 0; i < n; i++) {
+          t += xa[i] * xb[i];
+        }
+        gram[a][b] = t;
+        gram[b][a] = t;
+      }
+    }
+    if (ridge > 0) {
+      for (int k = 1; k < p; k++) {
+        double mean = 0;
+        for (int i = 0; i < n; i++) {
+          mean += c[k + 1][i];
+        }
+        mean /= n;
+        double var = gram[k][k] / n - mean * mean;
+        gram[k][k] += ridge * n * Math.max(var, 0);
+      }
+    }
+    double[] b;
+    double logDet = 0;
+    try {
+      CholeskyDecomposition chol =
+          new CholeskyDecomposition(new Array2DRowRealMatrix(gram, false), 1e-12, 1e-14);
+      b = chol.getSolver().solve(new org.apache.commons.math3.linear.ArrayRealVector(moment))
+          .toArray();
+      double[][] l = chol.getL().getData();
+      for (int k = 0; k < p; k++) {
+        logDet += 2 * Math.log(l[k][k]);
+      }
+    } catch (NonPositiveDefiniteMatrixException
+        | org.apache.commons.math3.linear.SingularMatrixException e) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    double rss = zz;
+    for (int k = 0; k < p; k++) {
+      rss -= b[k] * moment[k];
+    }
+    int dof = n - p;
+    if (!(rss > 0) || dof < 1) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    return -0.5 * (dof * Math.log(rss / dof) + w.logDetF() + logDet);
+  }
+
+  private static FittedEquation component(
+      EquationLayout layout,
+      NoiseProcess process,
+      NoiseProcess.Whitened w,
+      double[] y,
+      int first,
+      double ridge,
+      double logLikelihood,
+      boolean[] included) {
+    double[][] c = w.columns();
+    int n = y.length;
+    int p = c.length - 1;
+    int m = process.stateSize();
+    double[][] design = new double[n][p];
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < p; k++) {
+        design[i][k] = c[k + 1][i];
+      }
+    }
+    double[] z = c[0];
+    int[] in = new int[p];
+    int q = 0;
+    for (int k = 0; k < p; k++) {
+      if (included == null || included[k]) {
+        in[q++] = k;
+      }
+    }
+    double[][] sub = new double[n][q];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < q; j++) {
+        sub[i][j] = design[i][in[j]];
+      }
+    }
+    LeastSquares.Solution s = LeastSquares.solve(sub, z, ridge);
+    if (s.collinearColumn() >= 0) {
+      return null;
+    }
+    double[] coef = new double[p];
+    double[][] inverseGram = new double[p][p];
+    for (int a = 0; a < q; a++) {
+      coef[in[a]] = s.coefficients()[a];
+      for (int b = 0; b < q; b++) {
+        inverseGram[in[a]][in[b]] = s.inverseGram()[a][b];
+      }
+    }
+    double[] res = new double[n];
+    double rss = 0;
+    double innovations = 0;
+    double mean = 0;
+    for (int i = 0; i < n; i++) {
+      double fitted = 0;
+      for (int k = 0; k < p; k++) {
+        fitted += coef[k] * design[i][k];
+      }
+      res[i] = z[i] - fitted;
+      rss += res[i] * res[i];
+      double v = res[i] * w.sqrtF()[i];
+      innovations += v * v;
+      mean += y[i];
+    }
+    mean /= n;
+    double tss = 0;
+    for (double v : y) {
+      tss += (v - mean) * (v - mean);
+    }
+    double[][] states = w.states();
+    double[] state = states[0].clone();
+    double[][] columnStates = new double[p][];
+    for (int k = 0; k < p; k++) {
+      columnStates[k] = states[k + 1].clone();
+      for (int j = 0; j < m; j++) {
+        state[j] -= coef[k] * columnStates[k][j];
+      }
+    }
+    double sigma = Math.sqrt(rss / Math.max(1, n - q));
+    double r2 = tss > 0 ? 1 - innovations / tss : Double.NaN;
+    return new FittedEquation(
+        layout,
+        coef,
+        design,
+        inverseGram,
+        res,
+        first,
+        sigma,
+        r2,
+        process,
+        z.clone(),
+        state,
+        w.covariance(),
+        columnStates,
+        w.rowStates(),
+        logLikelihood,
+        included == null ? null : included.clone());
+  }
+}
