@@ -212,7 +212,15 @@ final class AnalyzeCommand implements Callable<Integer> {
     int l = lags == null ? p : lags;
     requireRange("--lags", l, 0, MonitorLoader.MAX_LAG);
     Seasonality season = seasonality == null ? null : parseSeasonality(seasonality);
-    Level level = invalidAsInput(() -> Level.parse(levelModel == null ? "auto" : levelModel));
+    Level level =
+        invalidAsInput(
+            () -> {
+              try {
+                return Level.parse(levelModel == null ? "auto" : levelModel);
+              } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--level-model: " + e.getMessage(), e);
+              }
+            });
     CausalGraph graph =
         invalidAsInput(
             () ->

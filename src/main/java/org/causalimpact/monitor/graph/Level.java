@@ -45,6 +45,6 @@ public enum Level {
       }
     }
     throw new IllegalArgumentException(
-        "level must be one of auto, none, local, trend; got '" + text + "'");
+        "unknown level '" + text + "': use one of auto, none, local, trend");
   }
 }

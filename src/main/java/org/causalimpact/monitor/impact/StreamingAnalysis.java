@@ -122,6 +122,7 @@ public final class StreamingAnalysis {
   private final double[][][] pointCf;
   private final double[][][] pointIv;
   private final StreamingBootstrap bootstrap;
+
   private final double[][][] bootCf;
   private final double[][][] bootIv;
 
@@ -182,6 +183,7 @@ public final class StreamingAnalysis {
     this.meanValues = new double[d];
     int replicates = bootstrap.replicates();
     this.bootCf = new double[d][window][replicates];
+
     this.bootIv = hasActions ? new double[d][window][replicates] : null;
     int o = outcomes.size();
     this.cumCf = new double[o][replicates];

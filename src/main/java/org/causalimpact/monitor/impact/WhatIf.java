@@ -227,8 +227,6 @@ public final class WhatIf {
         ResidualBootstrap.run(model, scen, positions, n, n + horizon, true, intervals)
             .interventional();
     double alpha = 1 - intervals.level();
-    // the counterfactual paths of the baseline's run are the natural world's, whose spreads
-    // normalise the calibration scores
     RollingOriginCalibration calibration =
         RollingOriginCalibration.start(
             model,
@@ -238,6 +236,8 @@ public final class WhatIf {
             horizon,
             fit.ridge(),
             intervals.calibrationFraction());
+    // the counterfactual paths of the baseline's run are the natural world's, whose spreads
+    // normalise the calibration scores
     RollingOriginCalibration.Bounds[] conformal =
         calibration.runBatch(basePaths.counterfactual(), new double[positions.length], alpha);
     int calibrated = calibration.calibratedHorizons();

@@ -95,7 +95,8 @@ public final class JsonReport {
         number(err, "levelSd", e.error().levelSd());
         number(err, "slopeSd", e.error().slopeSd());
         number(err, "noiseAr", e.error().noiseAr());
-        number(err, "driftProbability", e.error().driftProbability());
+        number(err, "levelSdLow", e.error().levelSdLow());
+        number(err, "levelSdHigh", e.error().levelSdHigh());
         err.put("components", e.error().components());
       }
       if (e.inclusion() != null) {

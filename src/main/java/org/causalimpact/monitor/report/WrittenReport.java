@@ -69,8 +69,10 @@ public final class WrittenReport {
               .append(err.model())
               .append(" whose level drifts by ")
               .append(Numbers.format(err.levelSd()))
-              .append(" per step (standard deviation; probability that it drifts at all ")
-              .append(Numbers.format(err.driftProbability()))
+              .append(" per step (standard deviation; 90% posterior interval ")
+              .append(Numbers.format(err.levelSdLow()))
+              .append(" to ")
+              .append(Numbers.format(err.levelSdHigh()))
               .append(")");
           if (err.slopeSd() > 0) {
             sb.append(", its slope by ").append(Numbers.format(err.slopeSd())).append(" per step");

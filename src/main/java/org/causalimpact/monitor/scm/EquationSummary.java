@@ -50,16 +50,19 @@ public record EquationSummary(
    *
    * @param model {@code local level} or {@code local linear trend}
    * @param levelSd standard deviation per step of the level's random walk, in the node's units
+   *     (posterior mean)
+   * @param levelSdLow its 5% posterior quantile
+   * @param levelSdHigh its 95% posterior quantile
    * @param slopeSd standard deviation per step of the slope's random walk (0 without a trend)
    * @param noiseAr AR(1) coefficient of the noise
-   * @param driftProbability posterior probability that the level drifts at all ({@code q > 0})
    * @param components grid points kept in the posterior
    */
   public record ErrorSummary(
       String model,
       double levelSd,
+      double levelSdLow,
+      double levelSdHigh,
       double slopeSd,
       double noiseAr,
-      double driftProbability,
       int components) {}
 }

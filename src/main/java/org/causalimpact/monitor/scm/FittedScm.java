@@ -108,22 +108,37 @@ public final class FittedScm {
     double level = 0;
     double slope = 0;
     double rho = 0;
-    double drift = 0;
+    double[][] sds = new double[p.size()][];
     for (int c = 0; c < p.size(); c++) {
       FittedEquation e = p.component(c);
       NoiseProcess n = e.process();
       double w = p.weight(c);
-      level += w * e.sigma() * Math.sqrt(n.levelVariance());
+      double sd = e.sigma() * Math.sqrt(n.levelVariance());
+      sds[c] = new double[] {sd, w};
+      level += w * sd;
       slope += w * e.sigma() * Math.sqrt(n.slopeVariance());
       rho += w * n.ar();
-      drift += n.levelVariance() > 0 ? w : 0;
     }
+    java.util.Arrays.sort(sds, (a, b) -> Double.compare(a[0], b[0]));
     return new EquationSummary.ErrorSummary(
         p.best().process().hasSlope() ? "local linear trend" : "local level",
         level,
+        weightedQuantile(sds, 0.05),
+        weightedQuantile(sds, 0.95),
         slope,
         rho,
-        drift,
         p.size());
+  }
+
+  /** The smallest value whose cumulative weight reaches {@code q}, of sorted {value, weight}. */
+  private static double weightedQuantile(double[][] sorted, double q) {
+    double cumulative = 0;
+    for (double[] vw : sorted) {
+      cumulative += vw[1];
+      if (cumulative >= q - 1e-12) {
+        return vw[0];
+      }
+    }
+    return sorted[sorted.length - 1][0];
   }
 }

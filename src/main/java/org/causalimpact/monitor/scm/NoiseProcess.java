@@ -181,18 +181,16 @@ public final class NoiseProcess {
     int n = columns[0].length;
     double[][] out = new double[c][n];
     double[][] a = new double[c][m];
-    double[][] p = copy(initial);
     double[][] rowStates = keepRowStates ? new double[n][c * m] : null;
-    double[] mv = new double[m];
-    double[] next = new double[m];
-    double logDetF = 0;
     double[] sqrtFs = new double[n];
+    Gains gains = new Gains();
+    double logDetF = 0;
     for (int t = 0; t < n; t++) {
-      double f = observationVariance + quadratic(p, observation);
-      gainNumerator(p, mv);
-      double sqrtF = Math.sqrt(f);
+      double f = gains.f;
+      double sqrtF = gains.sqrtF;
       sqrtFs[t] = sqrtF;
-      logDetF += Math.log(f);
+      logDetF += gains.logF;
+      double[] k = gains.k;
       for (int j = 0; j < c; j++) {
         double[] aj = a[j];
         if (rowStates != null) {
@@ -200,14 +198,129 @@ public final class NoiseProcess {
         }
         double v = columns[j][t] - dot(observation, aj);
         out[j][t] = v / sqrtF;
-        multiply(transition, aj, next);
-        for (int k = 0; k < m; k++) {
-          aj[k] = next[k] + mv[k] * (v / f);
+        advance(aj, k, v);
+      }
+      gains.next();
+    }
+    return new Whitened(out, logDetF, a, gains.covariance(), rowStates, sqrtFs);
+  }
+
+  /**
+   * The sufficient statistics of the whitened problem without the whitened columns: {@code
+   * [[z'z, (W'z)'], [W'z, W'W]]} as the Gram of {@code [z, W]}, and {@code sum_t log F_t}, for
+   * the likelihood of a grid point.
+   *
+   * @param columns {@code [column][row]}: the response, then the regressors
+   * @return {@code {gram, {logDetF}}}
+   */
+  public double[][][] gram(double[][] columns) {
+    int c = columns.length;
+    int n = columns[0].length;
+    double[][] a = new double[c][m];
+    double[][] gram = new double[c][c];
+    double[] w = new double[c];
+    Gains gains = new Gains();
+    double logDetF = 0;
+    for (int t = 0; t < n; t++) {
+      double sqrtF = gains.sqrtF;
+      logDetF += gains.logF;
+      double[] k = gains.k;
+      for (int j = 0; j < c; j++) {
+        double[] aj = a[j];
+        double v = columns[j][t] - dot(observation, aj);
+        w[j] = v / sqrtF;
+        advance(aj, k, v);
+      }
+      for (int x = 0; x < c; x++) {
+        double wx = w[x];
+        double[] gx = gram[x];
+        for (int y = 0; y <= x; y++) {
+          gx[y] += wx * w[y];
         }
       }
-      p = predict(p, mv, f);
+      gains.next();
     }
-    return new Whitened(out, logDetF, a, p, rowStates, sqrtFs);
+    for (int x = 0; x < c; x++) {
+      for (int y = 0; y < x; y++) {
+        gram[y][x] = gram[x][y];
+      }
+    }
+    return new double[][][] {gram, {{logDetF}}};
+  }
+
+  /**
+   * {@code a <- T a + k v} in place: the transition is upper triangular (level, slope, AR noise),
+   * so element {@code i} reads only elements {@code >= i}, which are not yet updated.
+   */
+  private void advance(double[] a, double[] k, double v) {
+    for (int i = 0; i < m; i++) {
+      double s = 0;
+      double[] ti = transition[i];
+      for (int j = i; j < m; j++) {
+        s += ti[j] * a[j];
+      }
+      a[i] = s + k[i] * v;
+    }
+  }
+
+  /**
+   * The filter's gains row by row: {@code F_t}, {@code K_t} and the covariance recursion, which
+   * does not depend on the data. Once the recursion has converged (the covariance changes by less
+   * than {@code 1e-15} relative in every element) it stops and keeps the steady-state gains. Not
+   * thread-safe.
+   */
+  private final class Gains {
+    private double[][] p;
+    private double[][] scratch = new double[m][m];
+    private final double[] mv = new double[m];
+    final double[] k = new double[m];
+    double f;
+    double sqrtF;
+    double logF;
+    private boolean steady;
+
+    Gains() {
+      this(initial);
+    }
+
+    Gains(double[][] start) {
+      p = copy(start);
+      compute();
+    }
+
+    private void compute() {
+      f = observationVariance + quadratic(p, observation);
+      sqrtF = Math.sqrt(f);
+      logF = Math.log(f);
+      gainNumerator(p, mv);
+      for (int i = 0; i < m; i++) {
+        k[i] = mv[i] / f;
+      }
+    }
+
+    void next() {
+      if (steady) {
+        return;
+      }
+      double[][] q = predict(p, mv, f, scratch);
+      boolean same = true;
+      for (int i = 0; i < m && same; i++) {
+        for (int j = 0; j < m; j++) {
+          if (Math.abs(q[i][j] - p[i][j]) > 1e-15 * (Math.abs(p[i][j]) + 1e-300)) {
+            same = false;
+            break;
+          }
+        }
+      }
+      scratch = p;
+      p = q;
+      steady = same;
+      compute();
+    }
+
+    double[][] covariance() {
+      return copy(p);
+    }
   }
 
   /** {@code T P Z'} into {@code out}. */
@@ -225,33 +338,21 @@ public final class NoiseProcess {
     }
   }
 
-  /** {@code T P T' + Q - M M' / F}. */
-  private double[][] predict(double[][] p, double[] mv, double f) {
-    double[][] tp = new double[m][m];
+  /** {@code T P T' + Q - M M' / F} into {@code out}, which must not be {@code p}. */
+  private double[][] predict(double[][] p, double[] mv, double f, double[][] out) {
     for (int i = 0; i < m; i++) {
-      for (int j = 0; j < m; j++) {
+      for (int j = i; j < m; j++) {
         double s = 0;
         for (int k = 0; k < m; k++) {
-          s += transition[i][k] * p[k][j];
+          double tpk = 0;
+          for (int l = 0; l < m; l++) {
+            tpk += p[k][l] * transition[j][l];
+          }
+          s += transition[i][k] * tpk;
         }
-        tp[i][j] = s;
-      }
-    }
-    double[][] out = new double[m][m];
-    for (int i = 0; i < m; i++) {
-      for (int j = 0; j < m; j++) {
-        double s = 0;
-        for (int k = 0; k < m; k++) {
-          s += tp[i][k] * transition[j][k];
-        }
-        out[i][j] = s + disturbance[i][j] - mv[i] * mv[j] / f;
-      }
-    }
-    for (int i = 0; i < m; i++) {
-      for (int j = 0; j < i; j++) {
-        double s = 0.5 * (out[i][j] + out[j][i]);
-        out[i][j] = s;
-        out[j][i] = s;
+        double v = s + disturbance[i][j] - mv[i] * mv[j] / f;
+        out[i][j] = v;
+        out[j][i] = v;
       }
     }
     return out;
@@ -263,11 +364,11 @@ public final class NoiseProcess {
    */
   public double meanStep(double[] a) {
     double u = dot(observation, a);
-    double[] next = new double[m];
-    multiply(transition, a, next);
-    System.arraycopy(next, 0, a, 0, m);
+    advance(a, ZERO, 0);
     return u;
   }
+
+  private static final double[] ZERO = new double[3];
 
   /**
    * The gains of the forecast from a state with covariance {@code P}: for step {@code h = 0, 1,
@@ -283,17 +384,12 @@ public final class NoiseProcess {
    */
   public Forecast forecast(double[][] covariance, int steps) {
     double[] sqrtF = new double[steps];
-    double[][] gain = new double[steps][m];
-    double[][] p = copy(covariance);
-    double[] mv = new double[m];
+    double[][] gain = new double[steps][];
+    Gains g = new Gains(covariance);
     for (int h = 0; h < steps; h++) {
-      double f = observationVariance + quadratic(p, observation);
-      gainNumerator(p, mv);
-      sqrtF[h] = Math.sqrt(f);
-      for (int k = 0; k < m; k++) {
-        gain[h][k] = mv[k] / f;
-      }
-      p = predict(p, mv, f);
+      sqrtF[h] = g.sqrtF;
+      gain[h] = g.k.clone();
+      g.next();
     }
     return new Forecast(sqrtF, gain);
   }
@@ -303,17 +399,14 @@ public final class NoiseProcess {
    * relative (at most {@code cap}): how many {@link #forecast} must prepare.
    */
   public int forecastSteps(double[][] covariance, int cap) {
-    double[][] p = copy(covariance);
-    double[] mv = new double[m];
+    Gains g = new Gains(covariance);
     double last = Double.NaN;
     for (int h = 0; h < cap; h++) {
-      double f = observationVariance + quadratic(p, observation);
-      if (Math.abs(f - last) <= 1e-12 * f && h > 2) {
+      if (g.steady || (Math.abs(g.f - last) <= 1e-12 * g.f && h > 2)) {
         return h + 1;
       }
-      last = f;
-      gainNumerator(p, mv);
-      p = predict(p, mv, f);
+      last = g.f;
+      g.next();
     }
     return cap;
   }
@@ -344,13 +437,8 @@ public final class NoiseProcess {
      * @param v the innovation of the step
      */
     public double step(double[] a, int h, double v) {
-      double[] k = gain[Math.min(h, gain.length - 1)];
       double u = dot(observation, a) + v;
-      double[] scratch = new double[m];
-      multiply(transition, a, scratch);
-      for (int i = 0; i < m; i++) {
-        a[i] = scratch[i] + k[i] * v;
-      }
+      advance(a, gain[Math.min(h, gain.length - 1)], v);
       return u;
     }
   }
@@ -371,16 +459,6 @@ public final class NoiseProcess {
       s += a[i] * b[i];
     }
     return s;
-  }
-
-  private static void multiply(double[][] t, double[] a, double[] out) {
-    for (int i = 0; i < out.length; i++) {
-      double s = 0;
-      for (int k = 0; k < a.length; k++) {
-        s += t[i][k] * a[k];
-      }
-      out[i] = s;
-    }
   }
 
   private static double[][] copy(double[][] x) {

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.ArrayRealVector;
 import org.apache.commons.math3.linear.CholeskyDecomposition;
 import org.apache.commons.math3.linear.NonPositiveDefiniteMatrixException;
 import org.causalimpact.monitor.graph.Level;
@@ -52,8 +53,42 @@ final class StateSpaceFitter {
 
   private StateSpaceFitter() {}
 
-  /** A grid point: the process and the log of its prior mass. */
-  record GridPoint(NoiseProcess process, double logPrior) {}
+  /**
+   * A grid point: the process, the log of its prior mass, and its indexes along the grid's axes
+   * (level ratio, slope ratio, AR coefficient), which tell its neighbours.
+   */
+  record GridPoint(NoiseProcess process, double logPrior, int[] index) {
+    GridPoint(NoiseProcess process, double logPrior) {
+      this(process, logPrior, new int[0]);
+    }
+
+    /** Whether every index is even: the coarse grid scanned first. */
+    boolean coarse() {
+      for (int i : index) {
+        if (i % 2 != 0) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Whether this point lies within one step of {@code other} along every axis. */
+    boolean near(GridPoint other) {
+      for (int a = 0; a < index.length; a++) {
+        if (Math.abs(index[a] - other.index[a]) > 1) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /**
+   * Log-posterior distance from the best coarse point beyond which a coarse point's neighbourhood
+   * is not refined: {@code e^-12} is far below {@link #MIN_WEIGHT}, and the posterior changes by
+   * much less than that between neighbours.
+   */
+  private static final double REFINE_WITHIN = 12;
 
   /** The grid of processes for {@code level} on {@code n} rows ({@link Level#NONE}: white noise). */
   static List<GridPoint> grid(Level level, int n) {
@@ -62,25 +97,30 @@ final class StateSpaceFitter {
       case NONE -> out.add(new GridPoint(NoiseProcess.staticNoise(), 0));
       case AUTO, LOCAL -> {
         double[][] levels = scaleGrid(0.1 / n, PER_DECADE, LEVEL_SCALE, level == Level.AUTO);
-        for (double rho : RHO) {
-          for (double[] r : levels) {
+        for (int a = 0; a < RHO.length; a++) {
+          for (int i = 0; i < levels.length; i++) {
+            double[] r = levels[i];
             out.add(
                 new GridPoint(
-                    NoiseProcess.localLevel(r[0] * r[0], rho),
-                    r[1] - Math.log(RHO.length)));
+                    NoiseProcess.localLevel(r[0] * r[0], RHO[a]),
+                    r[1] - Math.log(RHO.length),
+                    new int[] {i, a}));
           }
         }
       }
       case TREND -> {
         double[][] levels = scaleGrid(0.1 / n, 2, LEVEL_SCALE, true);
         double[][] slopes = scaleGrid(0.1 / ((double) n * n), 2, SLOPE_SCALE, true);
-        for (double rho : RHO_TREND) {
-          for (double[] r : levels) {
-            for (double[] s : slopes) {
+        for (int a = 0; a < RHO_TREND.length; a++) {
+          for (int i = 0; i < levels.length; i++) {
+            for (int j = 0; j < slopes.length; j++) {
+              double[] r = levels[i];
+              double[] s = slopes[j];
               out.add(
                   new GridPoint(
-                      NoiseProcess.localTrend(r[0] * r[0], s[0] * s[0], rho),
-                      r[1] + s[1] - Math.log(RHO_TREND.length)));
+                      NoiseProcess.localTrend(r[0] * r[0], s[0] * s[0], RHO_TREND[a]),
+                      r[1] + s[1] - Math.log(RHO_TREND.length),
+                      new int[] {i, j, a}));
             }
           }
         }
@@ -162,10 +202,30 @@ final class StateSpaceFitter {
       return selected(layout, grid, columns, y, first, ridge, forced);
     }
     double[] logPost = new double[grid.size()];
+    Arrays.fill(logPost, Double.NaN);
+    double coarseBest = Double.NEGATIVE_INFINITY;
     for (int g = 0; g < grid.size(); g++) {
+      if (grid.get(g).coarse()) {
+        logPost[g] = logPosterior(grid.get(g), columns, n, ridge);
+        coarseBest = Math.max(coarseBest, logPost[g]);
+      }
+    }
+    List<GridPoint> likely = new ArrayList<>();
+    for (int g = 0; g < grid.size(); g++) {
+      if (grid.get(g).coarse() && logPost[g] >= coarseBest - REFINE_WITHIN) {
+        likely.add(grid.get(g));
+      }
+    }
+    for (int g = 0; g < grid.size(); g++) {
+      if (!Double.isNaN(logPost[g])) {
+        continue;
+      }
       GridPoint point = grid.get(g);
-      NoiseProcess.Whitened w = point.process().whiten(columns, false);
-      logPost[g] = restrictedLogLikelihood(w, ridge) + point.logPrior();
+      boolean refine = false;
+      for (GridPoint c : likely) {
+        refine |= point.near(c);
+      }
+      logPost[g] = refine ? logPosterior(point, columns, n, ridge) : Double.NEGATIVE_INFINITY;
     }
     Integer[] order = new Integer[grid.size()];
     for (int g = 0; g < order.length; g++) {
@@ -218,9 +278,9 @@ final class StateSpaceFitter {
     double[] logDetF = new double[grid.size()];
     double[] logPrior = new double[grid.size()];
     for (int g = 0; g < grid.size(); g++) {
-      NoiseProcess.Whitened w = grid.get(g).process().whiten(columns, false);
-      grams[g] = SubsetSearch.gram(w.columns());
-      logDetF[g] = w.logDetF();
+      double[][][] gram = grid.get(g).process().gram(columns);
+      grams[g] = gram[0];
+      logDetF[g] = gram[1][0][0];
       logPrior[g] = grid.get(g).logPrior();
     }
     List<SubsetSearch.Model> models =
@@ -261,43 +321,42 @@ final class StateSpaceFitter {
         components, weights.stream().mapToDouble(v -> v / sum).toArray());
   }
 
+  /** The log posterior of a grid point: its restricted likelihood times its prior. */
+  private static double logPosterior(GridPoint point, double[][] columns, int n, double ridge) {
+    double ll;
+    if (ridge > 0) {
+      NoiseProcess.Whitened w = point.process().whiten(columns, false);
+      ll =
+          restrictedLogLikelihood(
+              SubsetSearch.gram(w.columns()), w.logDetF(), n, w.columns(), ridge);
+    } else {
+      double[][][] gram = point.process().gram(columns);
+      ll = restrictedLogLikelihood(gram[0], gram[1][0][0], n, null, 0);
+    }
+    return ll + point.logPrior();
+  }
+
   /**
    * The restricted log-likelihood of the whitened problem with {@code sigma^2} and the
    * coefficients profiled out; {@code -Infinity} when the whitened design is singular.
    */
-  static double restrictedLogLikelihood(NoiseProcess.Whitened w, double ridge) {
-    double[][] c = w.columns();
-    int p = c.length - 1;
-    int n = c[0].length;
+  static double restrictedLogLikelihood(
+      double[][] whitenedGram, double logDetF, int n, double[][] columns, double ridge) {
+    int p = whitenedGram.length - 1;
     double[][] gram = new double[p][p];
     double[] moment = new double[p];
-    double zz = 0;
-    double[] z = c[0];
-    for (int i = 0; i < n; i++) {
-      zz += z[i] * z[i];
-    }
+    double zz = whitenedGram[0][0];
     for (int a = 0; a < p; a++) {
-      double[] xa = c[a + 1];
-      double s = 0;
-      for (int i = 0; i < n; i++) {
-        s += xa[i] * z[i];
-      }
-      moment[a] = s;
-      for (int b = 0; b <= a; b++) {
-        double[] xb = c[b + 1];
-        double t = 0;
-        for (int i = 0; i < n; i++) {
-          t += xa[i] * xb[i];
-        }
-        gram[a][b] = t;
-        gram[b][a] = t;
+      moment[a] = whitenedGram[a + 1][0];
+      for (int b = 0; b < p; b++) {
+        gram[a][b] = whitenedGram[a + 1][b + 1];
       }
     }
     if (ridge > 0) {
       for (int k = 1; k < p; k++) {
         double mean = 0;
         for (int i = 0; i < n; i++) {
-          mean += c[k + 1][i];
+          mean += columns[k + 1][i];
         }
         mean /= n;
         double var = gram[k][k] / n - mean * mean;
@@ -309,7 +368,7 @@ final class StateSpaceFitter {
     try {
       CholeskyDecomposition chol =
           new CholeskyDecomposition(new Array2DRowRealMatrix(gram, false), 1e-12, 1e-14);
-      b = chol.getSolver().solve(new org.apache.commons.math3.linear.ArrayRealVector(moment))
+      b = chol.getSolver().solve(new ArrayRealVector(moment))
           .toArray();
       double[][] l = chol.getL().getData();
       for (int k = 0; k < p; k++) {
@@ -327,7 +386,78 @@ final class StateSpaceFitter {
     if (!(rss > 0) || dof < 1) {
       return Double.NEGATIVE_INFINITY;
     }
-    return -0.5 * (dof * Math.log(rss / dof) + w.logDetF() + logDet);
+    return -0.5 * (dof * Math.log(rss / dof) + logDetF + logDet);
+  }
+
+  /**
+   * (Ridge) least squares of {@code z} on {@code x} by the Cholesky decomposition of the normal
+   * equations in columns scaled to unit root mean square, with {@link LeastSquares}'s penalty
+   * {@code lambda n v_k} on every column but the first (the intercept): the solution {@link
+   * LeastSquares#solve} gives by QR, to rounding. A component's design has a few columns and
+   * thousands of rows, where QR costs many times more; {@code null} when a pivot falls below
+   * {@link LeastSquares#COLLINEAR}{@code ^2} (relative), as a QR would report a collinear column.
+   */
+  static LeastSquares.Solution normalEquations(double[][] x, double[] z, double ridge) {
+    int n = x.length;
+    int p = x[0].length;
+    double[] scale = new double[p];
+    double[] mean = new double[p];
+    double[][] gram = new double[p][p];
+    double[] moment = new double[p];
+    for (int i = 0; i < n; i++) {
+      double[] row = x[i];
+      for (int a = 0; a < p; a++) {
+        double xa = row[a];
+        scale[a] += xa * xa;
+        mean[a] += xa;
+        moment[a] += xa * z[i];
+        for (int b = 0; b <= a; b++) {
+          gram[a][b] += xa * row[b];
+        }
+      }
+    }
+    for (int a = 0; a < p; a++) {
+      scale[a] = Math.sqrt(scale[a] / n);
+      mean[a] /= n;
+      if (!(scale[a] > 0)) {
+        return null;
+      }
+    }
+    double[][] scaled = new double[p][p];
+    double[] rhs = new double[p];
+    for (int a = 0; a < p; a++) {
+      rhs[a] = moment[a] / scale[a];
+      for (int b = 0; b <= a; b++) {
+        double v = gram[a][b] / (scale[a] * scale[b]);
+        scaled[a][b] = v;
+        scaled[b][a] = v;
+      }
+      if (a > 0 && ridge > 0) {
+        double var = scale[a] * scale[a] - mean[a] * mean[a];
+        scaled[a][a] += ridge * n * Math.max(var, 0) / (scale[a] * scale[a]);
+      }
+    }
+    CholeskyDecomposition chol;
+    try {
+      chol =
+          new CholeskyDecomposition(
+              new Array2DRowRealMatrix(scaled, false),
+              1e-12,
+              LeastSquares.COLLINEAR * LeastSquares.COLLINEAR * n);
+    } catch (NonPositiveDefiniteMatrixException e) {
+      return null;
+    }
+    double[] b = chol.getSolver().solve(new ArrayRealVector(rhs, false)).toArray();
+    double[][] inv = chol.getSolver().getInverse().getData();
+    double[] coef = new double[p];
+    double[][] inverseGram = new double[p][p];
+    for (int a = 0; a < p; a++) {
+      coef[a] = b[a] / scale[a];
+      for (int c = 0; c < p; c++) {
+        inverseGram[a][c] = inv[a][c] / (scale[a] * scale[c]);
+      }
+    }
+    return new LeastSquares.Solution(coef, inverseGram, -1);
   }
 
   private static FittedEquation component(
@@ -363,8 +493,8 @@ final class StateSpaceFitter {
         sub[i][j] = design[i][in[j]];
       }
     }
-    LeastSquares.Solution s = LeastSquares.solve(sub, z, ridge);
-    if (s.collinearColumn() >= 0) {
+    LeastSquares.Solution s = normalEquations(sub, z, ridge);
+    if (s == null) {
       return null;
     }
     double[] coef = new double[p];

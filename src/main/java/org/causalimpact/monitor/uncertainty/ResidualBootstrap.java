@@ -67,7 +67,7 @@ public final class ResidualBootstrap {
     Plan plan = new Plan(model, nodes, settings, end - start);
     int d = nodes.length;
     int horizon = end - start;
-    int replicates = settings.replicates();
+    int replicates = plan.replicates();
     double[][][] cf = new double[replicates][][];
     double[][][] iv = withInterventional ? new double[replicates][][] : null;
     double[][] base = new double[model.graph().size()][];
@@ -208,6 +208,11 @@ public final class ResidualBootstrap {
       }
       anyStochastic = any;
       seeds = new SplittableRandom(settings.seed()).longs(settings.replicates()).toArray();
+    }
+
+    /** Number of replicates. */
+    int replicates() {
+      return seeds.length;
     }
 
     /**

@@ -61,7 +61,7 @@ public final class StreamingBootstrap {
       FittedScm model, WorldSimulator worlds, IntervalSettings settings, int horizon) {
     int[] nodes = worlds.simulatedNodes();
     ResidualBootstrap.Plan plan = new ResidualBootstrap.Plan(model, nodes, settings, horizon);
-    int replicates = settings.replicates();
+    int replicates = plan.replicates();
     double[][][] coef = new double[nodes.length][][];
     for (int i = 0; i < nodes.length; i++) {
       coef[i] = new double[model.equation(nodes[i]).coefficients().length][replicates];

@@ -54,9 +54,29 @@ class CommandsTest {
     assertTrue(r.out().contains("Outcome y — pre rows 0–69 (2014-01-01..2014-03-11), post rows"
         + " 70–99 (2014-03-12..2014-04-10), 95% intervals"), r.out());
     assertTrue(r.out().contains("Prediction (s.d.)"), r.out());
-    assertTrue(r.out().contains("p-value (bootstrap tail-area):"), r.out());
+    assertTrue(r.out().contains("p-value (bootstrap, two-sided):"), r.out());
     assertTrue(r.out().contains("By the bootstrap route, the effect is statistically significant"),
         r.out());
+    assertTrue(r.out().contains("Model of y: a local level whose level drifts by"), r.out());
+  }
+
+  @Test
+  void levelModelChoosesTheErrorProcessAndRefusesUnknownNames() throws Exception {
+    CliRun none =
+        CliRun.of(
+            "analyze", "--csv", causalImpactData().toString(), "--pre", "0:69", "--post", "70:99",
+            "--bootstrap", "99", "--level-model", "none");
+    assertEquals(0, none.code(), none.toString());
+    assertTrue(!none.out().contains("Model of y"), none.out());
+    CliRun bad =
+        CliRun.of(
+            "analyze", "--csv", causalImpactData().toString(), "--pre", "0:69", "--post", "70:99",
+            "--level-model", "drift");
+    assertEquals(2, bad.code(), bad.toString());
+    assertTrue(
+        bad.err().contains("--level-model: unknown level 'drift': use one of auto, none, local,"
+            + " trend"),
+        bad.toString());
   }
 
   @Test

@@ -167,7 +167,7 @@ class MonitorLoaderTest {
                           nodes:
                             - name: a
                           """));
-      assertTrue(e.getMessage().contains("level must be one of auto, none, local, trend"),
+      assertTrue(e.getMessage().contains("unknown level 'drifting': use one of auto, none, local, trend"),
           e.getMessage());
     }
 

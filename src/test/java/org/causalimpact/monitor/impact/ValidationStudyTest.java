@@ -13,9 +13,12 @@ import org.causalimpact.monitor.scm.Intervention;
 import org.junit.jupiter.api.Test;
 
 /**
- * Acceptance 3 of the engine issue: a simulation study with known truth on {@code
+ * Simulation studies with known truth (the {@code validate} command runs the same studies): {@code
  * config/monitors/validation.yaml} (x -> y, both autoregressive; do(x shift +5) from row 400, 20
- * post-period rows). Seed 1, 300 replicates (the {@code validate} command runs the same study).
+ * post-period rows; seed 1, 300 replicates), the same with a drifting level on y ({@code
+ * config/studies/validation-drift.yaml}, issue 17 study (b); 200 replicates), and the demo funnel
+ * ({@code config/monitors/demo.yaml}: 5 nodes, 120 post-period rows, do(ad_spend shift +50) with
+ * visits and signups as outcomes, issue 17 study (c); 200 replicates).
  *
  * <p>Tolerances from the issue: nominal 95% intervals cover within [92%, 98%] for both routes,
  * pointwise and cumulative; placebo false-positive rate at most 7%; |bias| of the cumulative effect
@@ -55,6 +58,54 @@ class ValidationStudyTest {
             assertTrue(
                 r.conformal().pointwiseUnbounded() == 0 && r.conformal().cumulativeUnbounded() == 0,
                 "coverage must not come from unbounded intervals"));
+  }
+
+  @Test
+  void aDriftingLevelOnTheOutcomeStaysCalibrated() {
+    MonitorDefinition m = MonitorLoader.load(Path.of("config/studies/validation-drift.yaml"));
+    Intervention campaign =
+        new Intervention("campaign", Map.of("x", new DoSpec.Shift(5.0)), List.of("y"), 400, -1);
+    checkStudy(m, campaign, 200);
+  }
+
+  @Test
+  void theDemoFunnelWithALongPostPeriodIsCalibrated() {
+    MonitorDefinition m = MonitorLoader.load(Path.of("config/monitors/demo.yaml"));
+    Intervention campaign =
+        new Intervention(
+            "campaign",
+            Map.of("ad_spend", new DoSpec.Shift(50.0)),
+            List.of("visits", "signups"),
+            480,
+            -1);
+    checkStudy(m, campaign, 200);
+  }
+
+  /** Both routes' average and cumulative coverage in [92%, 98%], placebo rate at most 7%. */
+  private static void checkStudy(MonitorDefinition m, Intervention campaign, int replicates) {
+    ValidationStudy.Result r =
+        ValidationStudy.run(
+            m.graph(),
+            m.simulation(),
+            campaign,
+            m.preWindow(),
+            ImpactAnalyzer.withDefaults().withFit(m.fit()).withIntervals(m.intervals()),
+            replicates,
+            1L,
+            n -> {});
+    System.out.println(m.name() + ": " + r);
+    assertAll(
+        () -> inBand("conformal average", r.conformal().average()),
+        () -> inBand("conformal cumulative", r.conformal().cumulative()),
+        () -> inBand("bootstrap average", r.bootstrap().average()),
+        () -> inBand("bootstrap cumulative", r.bootstrap().cumulative()),
+        () -> atMost("conformal placebo false positives", r.conformal().placeboFalsePositive()),
+        () -> atMost("bootstrap placebo false positives", r.bootstrap().placeboFalsePositive()),
+        () ->
+            assertTrue(
+                Math.abs(r.relativeBias()) <= 0.02,
+                "relative bias of the cumulative effect " + r.relativeBias()),
+        () -> assertTrue(r.conformal().averageUnbounded() == 0, "unbounded conformal averages"));
   }
 
   private static void inBand(String what, double coverage) {

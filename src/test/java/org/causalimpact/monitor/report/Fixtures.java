@@ -97,7 +97,7 @@ final class Fixtures {
                 1.0,
                 0.9,
                 70,
-                new EquationSummary.ErrorSummary("local level", 0.05, 0, 0.3, 0.8, 12))),
+                new EquationSummary.ErrorSummary("local level", 0.05, 0.01, 0.09, 0, 0.3, 12))),
         List.of(new CausalEffect("x1", "y", 1.2, 1.2, 1.0)),
         conformalBounded ? List.of() : List.of("conformal intervals are unbounded: short pre-period"));
   }
