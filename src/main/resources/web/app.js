@@ -541,9 +541,11 @@
     const p = o.summary.pValue || {};
     const sig = o.summary.significant || {};
     const yes = (b) => (b === true ? 'significant' : b === false ? 'not significant' : '—');
-    rows.push(row('p-value: bootstrap tail-area',
+    rows.push(row('p-value: bootstrap (two-sided)',
       cell(p.bootstrap, fmt(p.bootstrap) + ' · ' + yes(sig.bootstrap)), h('td')));
-    rows.push(row('p-value: conformal permutation',
+    const method = p.conformalMethod === 'permutation' ? 'permutation'
+      : p.conformalMethod === 'normalised-rank' ? 'normalised rank' : '';
+    rows.push(row('p-value: conformal' + (method ? ' (' + method + ')' : ''),
       cell(p.conformal, fmt(p.conformal) + ' · ' + yes(sig.conformal)), h('td')));
     const period = report.postPeriod || {};
     box.replaceChildren(

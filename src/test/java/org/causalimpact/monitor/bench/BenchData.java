@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.causalimpact.monitor.graph.Aggregation;
 import org.causalimpact.monitor.graph.CausalGraph;
+import org.causalimpact.monitor.graph.Level;
 import org.causalimpact.monitor.graph.NodeDefinition;
 import org.causalimpact.monitor.graph.Parent;
 import org.causalimpact.monitor.impact.CausalImpactModel;
@@ -80,6 +81,19 @@ final class BenchData {
   /** The CausalImpact-mode intervention: no intervened node, outcome y, from {@code start}. */
   static Intervention causalImpactIntervention(int start) {
     return new Intervention("post", Map.of(), List.of(RESPONSE), start, -1);
+  }
+
+  /** {@link #chainGraph} with every equation's error of level {@code level}. */
+  static CausalGraph chainGraph(Level level) {
+    return CausalGraph.of(chainGraph().nodes().stream().map(n -> n.withLevel(level)).toList());
+  }
+
+  /** {@link #causalImpactModelGraph} with the response's error of level {@code level}. */
+  static CausalGraph causalImpactModelGraph(Level level) {
+    return CausalGraph.of(
+        causalImpactModelGraph().nodes().stream()
+            .map(n -> n.name().equals(RESPONSE) ? n.withLevel(level) : n)
+            .toList());
   }
 
   /** The graph-mode chain {@code a → b → c → d}, AR(1) on every node, parents at lag 0. */

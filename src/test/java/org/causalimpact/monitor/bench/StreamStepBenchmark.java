@@ -36,7 +36,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * <ul>
  *   <li>{@code graph}: chain {@code a → b → c → d}, AR(1) each, {@code do(a := a + 1.5)}, outcomes
  *       b, c, d (both worlds simulated);
- *   <li>{@code causalImpact}: y on x1, x2, x3 (ARDL(1, 1)), no do-action, outcome y.
+ *   <li>{@code causalImpact}: y on x1, x2, x3 (ARDL(1, 1)), no do-action, outcome y;
+ *   <li>{@code graphAuto}, {@code causalImpactAuto}: the same with the level of every simulated
+ *       equation {@code auto} (a local level and AR(1) noise, the error state stepped in every
+ *       replicate).
  * </ul>
  *
  * <p>{@code step}: {@link StreamingAnalysis#advance} of rows {@code at .. at + 49} after the
@@ -73,12 +76,16 @@ public class StreamStepBenchmark {
 
     Workload(String mode, int postRows) {
       int total = PRE + postRows;
-      if (mode.equals("graph")) {
-        graph = BenchData.chainGraph();
+      org.causalimpact.monitor.graph.Level level =
+          mode.endsWith("Auto")
+              ? org.causalimpact.monitor.graph.Level.AUTO
+              : org.causalimpact.monitor.graph.Level.NONE;
+      if (mode.startsWith("graph")) {
+        graph = BenchData.chainGraph(level);
         table = BenchData.chainTable(total, PRE, 1.5, 43L);
         intervention = BenchData.chainIntervention(PRE, 1.5);
       } else {
-        graph = BenchData.causalImpactModelGraph();
+        graph = BenchData.causalImpactModelGraph(level);
         table = BenchData.causalImpactTable(total, PRE, 2.0, 42L);
         intervention = BenchData.causalImpactIntervention(PRE);
       }
@@ -111,7 +118,7 @@ public class StreamStepBenchmark {
     static final int WARM_UP_STEPS = 5_000;
     static final long WARM_UP_NANOS = 5_000_000_000L;
 
-    @Param({"graph", "causalImpact"})
+    @Param({"graph", "causalImpact", "graphAuto", "causalImpactAuto"})
     public String mode;
 
     /** The first post-period step timed (1-based). */

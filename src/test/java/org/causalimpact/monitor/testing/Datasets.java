@@ -32,6 +32,15 @@ public final class Datasets {
     return p;
   }
 
+  /** The column names of a dataset's header, the first (the row labels) included. */
+  public static List<String> header(String name) {
+    try {
+      return List.of(split(Files.readAllLines(require(name)).get(0)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /**
    * The named numeric columns of a dataset, in the order given, with the first column of the file
    * as row labels.
