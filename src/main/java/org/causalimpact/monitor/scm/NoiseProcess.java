@@ -196,7 +196,7 @@ public final class NoiseProcess {
         if (rowStates != null) {
           System.arraycopy(aj, 0, rowStates[t], j * m, m);
         }
-        double v = columns[j][t] - dot(observation, aj);
+        double v = columns[j][t] - observe(aj);
         out[j][t] = v / sqrtF;
         advance(aj, k, v);
       }
@@ -227,7 +227,7 @@ public final class NoiseProcess {
       double[] k = gains.k;
       for (int j = 0; j < c; j++) {
         double[] aj = a[j];
-        double v = columns[j][t] - dot(observation, aj);
+        double v = columns[j][t] - observe(aj);
         w[j] = v / sqrtF;
         advance(aj, k, v);
       }
@@ -253,14 +253,21 @@ public final class NoiseProcess {
    * so element {@code i} reads only elements {@code >= i}, which are not yet updated.
    */
   private void advance(double[] a, double[] k, double v) {
-    for (int i = 0; i < m; i++) {
-      double s = 0;
-      double[] ti = transition[i];
-      for (int j = i; j < m; j++) {
-        s += ti[j] * a[j];
-      }
-      a[i] = s + k[i] * v;
+    // written out for the two shapes (a local level with AR noise, a local linear trend with AR
+    // noise): the filter of every grid point and every bootstrap path runs this per row
+    if (m == 2) {
+      a[0] = a[0] + k[0] * v;
+      a[1] = rho * a[1] + k[1] * v;
+    } else if (m == 3) {
+      a[0] = (a[0] + a[1]) + k[0] * v;
+      a[1] = a[1] + k[1] * v;
+      a[2] = rho * a[2] + k[2] * v;
     }
+  }
+
+  /** {@code Z a}: the error's mean part at a state, the level plus the AR noise. */
+  private double observe(double[] a) {
+    return m == 2 ? a[0] + a[1] : m == 3 ? a[0] + a[2] : 0.0;
   }
 
   /**
@@ -363,7 +370,7 @@ public final class NoiseProcess {
    * and moves {@code a} to {@code T a}, the mean state of the next row.
    */
   public double meanStep(double[] a) {
-    double u = dot(observation, a);
+    double u = observe(a);
     advance(a, ZERO, 0);
     return u;
   }
@@ -437,7 +444,7 @@ public final class NoiseProcess {
      * @param v the innovation of the step
      */
     public double step(double[] a, int h, double v) {
-      double u = dot(observation, a) + v;
+      double u = observe(a) + v;
       advance(a, gain[Math.min(h, gain.length - 1)], v);
       return u;
     }
@@ -453,13 +460,6 @@ public final class NoiseProcess {
     return s;
   }
 
-  private static double dot(double[] a, double[] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += a[i] * b[i];
-    }
-    return s;
-  }
 
   private static double[][] copy(double[][] x) {
     double[][] out = new double[x.length][];

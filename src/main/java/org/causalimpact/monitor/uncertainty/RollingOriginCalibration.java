@@ -335,11 +335,7 @@ public final class RollingOriginCalibration {
       return null;
     }
     double s = Math.abs(error) / positive(cumulativeSpread);
-    int atLeast = 0;
-    for (int i = 0; i < pool.size; i++) {
-      atLeast += pool.scores[i] >= s ? 1 : 0;
-    }
-    return (1.0 + atLeast) / (pool.size + 1.0);
+    return (1.0 + pool.atLeast(s)) / (pool.size + 1.0);
   }
 
   /**
@@ -509,6 +505,40 @@ public final class RollingOriginCalibration {
         quantileAlpha = alpha;
       }
       return quantile;
+    }
+
+    private double[] sorted = new double[0];
+
+    private int numbers;
+
+    /**
+     * How many scores {@code x} have {@code x >= s} (a NaN score or {@code s} never does): by
+     * binary search in a sorted copy made when the pool last grew, since the pool changes at a
+     * few ladder horizons and the p-value is asked at every step.
+     */
+    int atLeast(double s) {
+      if (sorted.length != size) {
+        sorted = Arrays.copyOf(scores, size);
+        Arrays.sort(sorted);
+        numbers = size;
+        while (numbers > 0 && Double.isNaN(sorted[numbers - 1])) {
+          numbers--;
+        }
+      }
+      if (Double.isNaN(s)) {
+        return 0;
+      }
+      int lo = 0;
+      int hi = numbers;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (sorted[mid] < s) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      return numbers - lo;
     }
   }
 
