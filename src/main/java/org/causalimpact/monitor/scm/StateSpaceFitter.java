@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.ArrayRealVector;
 import org.apache.commons.math3.linear.CholeskyDecomposition;
@@ -203,10 +204,14 @@ final class StateSpaceFitter {
     }
     double[] logPost = new double[grid.size()];
     Arrays.fill(logPost, Double.NaN);
+    // grid points are independent: scanned on every core (each writes only its own slot)
+    IntStream.range(0, grid.size())
+        .parallel()
+        .filter(g -> grid.get(g).coarse())
+        .forEach(g -> logPost[g] = logPosterior(grid.get(g), columns, n, ridge));
     double coarseBest = Double.NEGATIVE_INFINITY;
     for (int g = 0; g < grid.size(); g++) {
       if (grid.get(g).coarse()) {
-        logPost[g] = logPosterior(grid.get(g), columns, n, ridge);
         coarseBest = Math.max(coarseBest, logPost[g]);
       }
     }
@@ -216,17 +221,19 @@ final class StateSpaceFitter {
         likely.add(grid.get(g));
       }
     }
-    for (int g = 0; g < grid.size(); g++) {
-      if (!Double.isNaN(logPost[g])) {
-        continue;
-      }
-      GridPoint point = grid.get(g);
-      boolean refine = false;
-      for (GridPoint c : likely) {
-        refine |= point.near(c);
-      }
-      logPost[g] = refine ? logPosterior(point, columns, n, ridge) : Double.NEGATIVE_INFINITY;
-    }
+    IntStream.range(0, grid.size())
+        .parallel()
+        .filter(g -> Double.isNaN(logPost[g]))
+        .forEach(
+            g -> {
+              GridPoint point = grid.get(g);
+              boolean refine = false;
+              for (GridPoint c : likely) {
+                refine |= point.near(c);
+              }
+              logPost[g] =
+                  refine ? logPosterior(point, columns, n, ridge) : Double.NEGATIVE_INFINITY;
+            });
     Integer[] order = new Integer[grid.size()];
     for (int g = 0; g < order.length; g++) {
       order[g] = g;
@@ -244,21 +251,31 @@ final class StateSpaceFitter {
       }
       kept.add(g);
     }
+    // each component whitens and solves on its own (in parallel); only the best one keeps the
+    // filter's state before every row, which the calibration reads
+    FittedEquation[] fitted = new FittedEquation[kept.size()];
+    IntStream.range(0, kept.size())
+        .parallel()
+        .forEach(c -> fitted[c] = component(layout, grid.get(kept.get(c)), columns, y, first,
+            ridge, logPost[kept.get(c)], c == 0));
+    int firstFit = 0;
+    while (firstFit < fitted.length && fitted[firstFit] == null) {
+      firstFit++;
+    }
+    if (firstFit == fitted.length) {
+      return null;
+    }
+    if (firstFit > 0) {
+      int g = kept.get(firstFit);
+      fitted[firstFit] = component(layout, grid.get(g), columns, y, first, ridge, logPost[g], true);
+    }
     List<FittedEquation> components = new ArrayList<>();
     List<Double> weights = new ArrayList<>();
-    for (int g : kept) {
-      NoiseProcess process = grid.get(g).process();
-      NoiseProcess.Whitened w = process.whiten(columns, components.isEmpty());
-      FittedEquation eq =
-          component(
-              layout, process, w, y, first, ridge, logPost[g] - grid.get(g).logPrior(), null);
-      if (eq != null) {
-        components.add(eq);
-        weights.add(Math.exp(logPost[g] - best));
+    for (int c = 0; c < fitted.length; c++) {
+      if (fitted[c] != null) {
+        components.add(fitted[c]);
+        weights.add(Math.exp(logPost[kept.get(c)] - best));
       }
-    }
-    if (components.isEmpty()) {
-      return null;
     }
     double sum = weights.stream().mapToDouble(Double::doubleValue).sum();
     return new EquationPosterior(
@@ -387,6 +404,21 @@ final class StateSpaceFitter {
       return Double.NEGATIVE_INFINITY;
     }
     return -0.5 * (dof * Math.log(rss / dof) + logDetF + logDet);
+  }
+
+  /** The component of grid point {@code point}: whitened with it, then solved. */
+  private static FittedEquation component(
+      EquationLayout layout,
+      GridPoint point,
+      double[][] columns,
+      double[] y,
+      int first,
+      double ridge,
+      double logPosterior,
+      boolean keepRowStates) {
+    NoiseProcess.Whitened w = point.process().whiten(columns, keepRowStates);
+    return component(
+        layout, point.process(), w, y, first, ridge, logPosterior - point.logPrior(), null);
   }
 
   /**
