@@ -184,7 +184,7 @@ public final class SummaryTable {
   }
 
   /** {@code effectSd / |predicted mean|}, NaN when the prediction is 0. */
-  static double relativeSd(PeriodSummary p) {
+  public static double relativeSd(PeriodSummary p) {
     double m = Math.abs(p.predicted().mean());
     return m > 0 ? p.effectSd() / m : Double.NaN;
   }

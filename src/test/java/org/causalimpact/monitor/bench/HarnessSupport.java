@@ -22,11 +22,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.causalimpact.monitor.app.StreamsConfigs;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
-import org.causalimpact.monitor.stream.EmbeddedKafka;
-import org.causalimpact.monitor.stream.StreamListener;
-import org.causalimpact.monitor.stream.StreamsConfigs;
+import org.causalimpact.monitor.demo.EmbeddedKafka;
+import org.causalimpact.monitor.live.StreamListener;
 
 /**
  * What the streaming harnesses ({@link ThroughputHarness}, {@link SoakHarness}) share: the

@@ -43,11 +43,11 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
+import org.causalimpact.monitor.app.StreamsConfigs;
 import org.causalimpact.monitor.config.MonitorDefinition;
-import org.causalimpact.monitor.stream.EmbeddedKafka;
-import org.causalimpact.monitor.stream.MonitorTopology;
-import org.causalimpact.monitor.stream.StreamSettings;
-import org.causalimpact.monitor.stream.StreamsConfigs;
+import org.causalimpact.monitor.demo.EmbeddedKafka;
+import org.causalimpact.monitor.live.MonitorTopology;
+import org.causalimpact.monitor.live.StreamSettings;
 
 /**
  * Throughput and latency of the streaming monitor on the embedded real broker (issue 5), next to

@@ -20,18 +20,18 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
+import org.causalimpact.monitor.app.StreamsConfigs;
+import org.causalimpact.monitor.app.StreamsRunner;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.impact.ImpactAnalyzer;
+import org.causalimpact.monitor.live.MonitorQueries;
+import org.causalimpact.monitor.live.MonitorTopology;
+import org.causalimpact.monitor.live.StreamSettings;
 import org.causalimpact.monitor.scm.DataSimulator;
 import org.causalimpact.monitor.scm.DoSpec;
 import org.causalimpact.monitor.scm.Intervention;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
-import org.causalimpact.monitor.stream.MonitorQueries;
-import org.causalimpact.monitor.stream.MonitorTopology;
-import org.causalimpact.monitor.stream.StreamSettings;
-import org.causalimpact.monitor.stream.StreamsConfigs;
-import org.causalimpact.monitor.stream.StreamsRunner;
 
 /**
  * One intervention of the validation monitor streamed through a {@link KafkaCluster}, with a

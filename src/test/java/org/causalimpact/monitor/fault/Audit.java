@@ -16,15 +16,15 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
+import org.causalimpact.monitor.app.StreamsRunner;
 import org.causalimpact.monitor.impact.ImpactAnalysis;
 import org.causalimpact.monitor.impact.Interval;
 import org.causalimpact.monitor.impact.StepImpact;
+import org.causalimpact.monitor.live.MonitorQueries;
+import org.causalimpact.monitor.live.MonitorStatus;
+import org.causalimpact.monitor.live.StoresUnavailableException;
+import org.causalimpact.monitor.live.StreamSettings;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
-import org.causalimpact.monitor.stream.MonitorQueries;
-import org.causalimpact.monitor.stream.MonitorStatus;
-import org.causalimpact.monitor.stream.StoresUnavailableException;
-import org.causalimpact.monitor.stream.StreamSettings;
-import org.causalimpact.monitor.stream.StreamsRunner;
 
 /**
  * What no fault may break, checked on what the monitor committed (read_committed) and stored:

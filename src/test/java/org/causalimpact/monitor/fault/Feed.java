@@ -10,7 +10,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.causalimpact.monitor.stream.StreamSettings;
+import org.causalimpact.monitor.live.StreamSettings;
 
 /**
  * The test's producer ({@code acks=all}, idempotent: retries through a broker restart neither lose

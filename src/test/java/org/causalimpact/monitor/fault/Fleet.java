@@ -18,11 +18,11 @@ import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.graph.Aggregation;
 import org.causalimpact.monitor.impact.ImpactAnalysis;
 import org.causalimpact.monitor.impact.ImpactAnalyzer;
+import org.causalimpact.monitor.live.StreamSettings;
 import org.causalimpact.monitor.scm.DataSimulator;
 import org.causalimpact.monitor.scm.DoSpec;
 import org.causalimpact.monitor.scm.Intervention;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
-import org.causalimpact.monitor.stream.StreamSettings;
 
 /**
  * Copies of the validation monitor ({@code config/monitors/validation.yaml}: x → y, hourly steps,

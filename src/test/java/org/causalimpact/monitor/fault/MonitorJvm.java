@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.causalimpact.monitor.stream.StreamsConfigs;
+import org.causalimpact.monitor.app.StreamsConfigs;
 
 /**
  * {@code java -jar causal-impact-monitor.jar run} in its own JVM, as a user starts it (the fat jar
