@@ -103,12 +103,6 @@ public record StreamSettings(
         keyedByMonitor);
   }
 
-  public StreamSettings withHealthRefitEvery(int k) {
-    return new StreamSettings(
-        metricsTopic, interventionsTopic, impactTopic, summaryTopic, healthTopic, grace,
-        maxPostRows, k, persistenceRows, keyedByMonitor);
-  }
-
   public StreamSettings withPersistenceRows(int rows) {
     return new StreamSettings(
         metricsTopic, interventionsTopic, impactTopic, summaryTopic, healthTopic, grace,

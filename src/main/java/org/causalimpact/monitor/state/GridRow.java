@@ -30,13 +30,4 @@ public record GridRow(long step, double[] values, boolean[] imputed, double[] er
     }
     return true;
   }
-
-  public boolean anyImputed() {
-    for (boolean b : imputed) {
-      if (b) {
-        return true;
-      }
-    }
-    return false;
-  }
 }
