@@ -17,7 +17,8 @@ import org.causalimpact.monitor.scm.DoSpec;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.state.GridRow;
 import org.causalimpact.monitor.state.GridState;
-import org.causalimpact.monitor.state.MonitorState;
+import org.causalimpact.monitor.state.Interventions;
+import org.causalimpact.monitor.state.TrackedIntervention;
 import org.causalimpact.monitor.state.RowChunk;
 
 /**
@@ -29,7 +30,7 @@ import org.causalimpact.monitor.state.RowChunk;
 public final class MonitorQueries {
   /** Store access; a function so that tests can pass the stores of a TopologyTestDriver. */
   interface Stores {
-    ReadOnlyKeyValueStore<String, MonitorState> state();
+    ReadOnlyKeyValueStore<String, Interventions> state();
 
     ReadOnlyKeyValueStore<String, GridState> grid();
 
@@ -59,8 +60,8 @@ public final class MonitorQueries {
         monitors,
         new Stores() {
           @Override
-          public ReadOnlyKeyValueStore<String, MonitorState> state() {
-            return (ReadOnlyKeyValueStore<String, MonitorState>)
+          public ReadOnlyKeyValueStore<String, Interventions> state() {
+            return (ReadOnlyKeyValueStore<String, Interventions>)
                 storeByName.apply(MonitorTopology.STATE_STORE);
           }
 
@@ -84,7 +85,7 @@ public final class MonitorQueries {
         monitors,
         new Stores() {
           @Override
-          public ReadOnlyKeyValueStore<String, MonitorState> state() {
+          public ReadOnlyKeyValueStore<String, Interventions> state() {
             return streams.store(
                 StoreQueryParameters.fromNameAndType(
                     MonitorTopology.STATE_STORE, QueryableStoreTypes.keyValueStore()));
@@ -133,12 +134,12 @@ public final class MonitorQueries {
     if (def == null) {
       return Optional.empty();
     }
-    MonitorState st = stores.state().get(name);
+    Interventions st = stores.state().get(name);
     GridState grid = stores.grid().get(name);
     long stepMs = Math.max(1, def.step().toMillis());
     List<InterventionStatus> ivs = new ArrayList<>();
     if (st != null) {
-      st.interventions.values().forEach(a -> ivs.add(status(a, stepMs, true)));
+      st.running.values().forEach(a -> ivs.add(status(a, stepMs, true)));
       st.ended.values().forEach(a -> ivs.add(status(a, stepMs, false)));
     }
     ivs.sort(java.util.Comparator.comparing(InterventionStatus::start));
@@ -165,16 +166,16 @@ public final class MonitorQueries {
     if (def == null) {
       return Optional.empty();
     }
-    MonitorState st = stores.state().get(monitor);
+    Interventions st = stores.state().get(monitor);
     if (st == null) {
       return Optional.empty();
     }
-    MonitorState.Active a = st.interventions.get(id);
+    TrackedIntervention a = st.running.get(id);
     boolean active = a != null;
     if (a == null) {
       a = st.ended.get(id);
     }
-    if (a == null || a.emittedThrough == MonitorState.NONE) {
+    if (a == null || a.emittedThrough == TrackedIntervention.NONE) {
       return Optional.empty();
     }
     long last =
@@ -258,16 +259,14 @@ public final class MonitorQueries {
         def.graph().nodeNames(), new double[def.graph().size()][0], List.of());
   }
 
-  private static InterventionStatus status(MonitorState.Active a, long stepMs, boolean active) {
-    Map<String, DoSpec> actions = new LinkedHashMap<>();
-    a.actions.forEach((n, s) -> actions.put(n, InterventionRouter.decode(s)));
+  private static InterventionStatus status(TrackedIntervention a, long stepMs, boolean active) {
     long reported =
-        a.emittedThrough == MonitorState.NONE ? 0 : a.emittedThrough - a.startStep + 1;
+        a.emittedThrough == TrackedIntervention.NONE ? 0 : a.emittedThrough - a.startStep + 1;
     return new InterventionStatus(
         a.id,
         Instant.ofEpochMilli(a.startStep * stepMs),
         a.endStep == null ? null : Instant.ofEpochMilli(a.endStep * stepMs),
-        actions,
+        a.actions,
         a.outcomes,
         reported,
         active);

@@ -20,11 +20,12 @@ import org.apache.kafka.streams.state.Stores;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.graph.NodeDefinition;
 import org.causalimpact.monitor.ingest.DeadLetter;
-import org.causalimpact.monitor.ingest.Envelope;
+import org.causalimpact.monitor.ingest.EventRouter;
+import org.causalimpact.monitor.ingest.Input;
+import org.causalimpact.monitor.ingest.PointRouter;
 import org.causalimpact.monitor.ingest.Routed;
-import org.causalimpact.monitor.state.MonitorState;
+import org.causalimpact.monitor.state.RowChunk;
 import org.causalimpact.monitor.state.StateSerdes;
-import org.causalimpact.monitor.wire.Json;
 
 /**
  * The Kafka Streams topology of the monitor, a pure function of the monitors and settings:
@@ -81,7 +82,7 @@ public final class MonitorTopology {
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STATE_STORE),
                 Serdes.String(),
-                Json.serde(MonitorState.class))
+                StateSerdes.INTERVENTIONS)
             .withCachingEnabled());
     b.addStateStore(
         Stores.keyValueStoreBuilder(
@@ -101,7 +102,7 @@ public final class MonitorTopology {
         b.stream(settings.metricsTopic(), raw.withName("metrics-in"))
             .peek((k, v) -> listener.recordIn(settings.metricsTopic()), Named.as("count-metrics"))
             .process(
-                () -> new MetricRouter(bySeries, settings.keyedByMonitor()),
+                () -> new RoutingProcessor(new PointRouter(bySeries, settings.keyedByMonitor())),
                 Named.as("route-metrics"));
     KStream<String, Routed> events =
         b.stream(settings.interventionsTopic(), raw.withName("interventions-in"))
@@ -109,13 +110,13 @@ public final class MonitorTopology {
                 (k, v) -> listener.recordIn(settings.interventionsTopic()),
                 Named.as("count-interventions"))
             .process(
-                () -> new InterventionRouter(byName, settings.keyedByMonitor()),
+                () -> new RoutingProcessor(new EventRouter(byName, settings.keyedByMonitor())),
                 Named.as("route-interventions"));
     Map<String, KStream<String, Routed>> parts =
         points
             .merge(events, Named.as("merge-inputs"))
             .split(Named.as("input-"))
-            .branch((k, v) -> v.dead() != null, Branched.as("dead"))
+            .branch((k, v) -> v instanceof DeadLetter, Branched.as("dead"))
             .defaultBranch(Branched.as("live"));
 
     Produced<byte[], Output> out =
@@ -126,13 +127,13 @@ public final class MonitorTopology {
         .process(() -> new DeadLetterWriter(listener), Named.as("dead-letters"))
         .to((key, value, ctx) -> value.topic(), Produced.with(Serdes.ByteArray(), Output.SERDE)
             .withName("dead-letters-out"));
-    KStream<String, Envelope> live =
-        parts.get("input-live").mapValues(Routed::envelope, Named.as("envelopes"));
+    KStream<String, Input> live =
+        parts.get("input-live").mapValues(v -> (Input) v, Named.as("envelopes"));
     if (!settings.keyedByMonitor()) {
       // the inputs' partitions say nothing of the monitor: bring each monitor's to one task
       live =
           live.repartition(
-              Repartitioned.with(Serdes.String(), StateSerdes.ENVELOPE).withName("by-monitor"));
+              Repartitioned.with(Serdes.String(), InputSerde.SERDE).withName("by-monitor"));
     }
     live
         .process(
@@ -162,7 +163,7 @@ public final class MonitorTopology {
 
     @Override
     public void process(Record<String, Routed> record) {
-      DeadLetter d = record.value().dead();
+      DeadLetter d = (DeadLetter) record.value();
       listener.deadLetter(d.source().topic(), d.reason(), null);
       context.forward(
           new Record<>(

@@ -16,7 +16,7 @@ import org.causalimpact.monitor.scm.DoSpec;
 import org.causalimpact.monitor.scm.Intervention;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.state.GridRow;
-import org.causalimpact.monitor.state.MonitorState;
+import org.causalimpact.monitor.state.TrackedIntervention;
 import org.causalimpact.monitor.state.RowChunk;
 
 /**
@@ -97,7 +97,7 @@ final class StoredRows {
   static Slice slice(
       ReadOnlyKeyValueStore<String, RowChunk> rows,
       MonitorDefinition def,
-      MonitorState.Active iv,
+      TrackedIntervention iv,
       long last) {
     List<GridRow> list = range(rows, def.name(), iv.startStep - def.preWindow(), last);
     int begin = 0;
@@ -134,7 +134,7 @@ final class StoredRows {
    * The batch analysis of the slice, with the monitor's settings; rows from the intervention's end
    * on (the persistence period) are analysed with the do-specs lifted.
    */
-  static ImpactAnalysis analyze(MonitorDefinition def, MonitorState.Active iv, Slice slice) {
+  static ImpactAnalysis analyze(MonitorDefinition def, TrackedIntervention iv, Slice slice) {
     return ImpactAnalyzer.withDefaults()
         .withFit(def.fit())
         .withIntervals(def.intervals())
@@ -146,21 +146,19 @@ final class StoredRows {
    * the start on are not read: advance them), for at most {@code maxHorizon} post-period rows.
    */
   static StreamingAnalysis streaming(
-      MonitorDefinition def, MonitorState.Active iv, Slice slice, int maxHorizon) {
+      MonitorDefinition def, TrackedIntervention iv, Slice slice, int maxHorizon) {
     return StreamingAnalysis.start(
         def.name(), def.graph(), slice.table(), 0, intervention(iv, slice), def.fit(),
         def.intervals(), maxHorizon);
   }
 
   /** The intervention in the slice's rows; the action end only where it falls inside them. */
-  private static Intervention intervention(MonitorState.Active iv, Slice slice) {
-    Map<String, DoSpec> actions = new LinkedHashMap<>();
-    iv.actions.forEach((node, spec) -> actions.put(node, InterventionRouter.decode(spec)));
+  private static Intervention intervention(TrackedIntervention iv, Slice slice) {
     int rows = slice.table().rows();
     int actionEnd = -1;
     if (iv.endStep != null && slice.startRow() + (iv.endStep - iv.startStep) < rows) {
       actionEnd = slice.startRow() + (int) (iv.endStep - iv.startStep);
     }
-    return new Intervention(iv.id, actions, iv.outcomes, slice.startRow(), -1, actionEnd);
+    return new Intervention(iv.id, iv.actions, iv.outcomes, slice.startRow(), -1, actionEnd);
   }
 }

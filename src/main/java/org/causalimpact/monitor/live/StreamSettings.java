@@ -3,6 +3,7 @@ package org.causalimpact.monitor.live;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.causalimpact.monitor.ingest.DeadLetter;
 
 /**
  * Topic names and grid settings of the streaming monitor.
@@ -117,7 +118,7 @@ public record StreamSettings(
 
   /** The dead-letter topic of {@code topic}. */
   public static String dlq(String topic) {
-    return topic + ".dlq";
+    return DeadLetter.topicOf(topic);
   }
 
   /** Every topic the monitor reads or writes (inputs, outputs, dead letters). */

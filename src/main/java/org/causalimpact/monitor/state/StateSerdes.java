@@ -3,7 +3,6 @@ package org.causalimpact.monitor.state;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
@@ -11,15 +10,13 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
-import org.causalimpact.monitor.ingest.Envelope;
-import org.causalimpact.monitor.ingest.Source;
 import org.causalimpact.monitor.wire.Json;
 
 /**
- * Compact binary serdes for the records the stream writes per point or per row (the repartitioned
- * envelopes, grid state, closed rows, model health): no text formatting or parsing of numbers on
- * the hot path. Each value starts with a version byte, so a later format can be told apart and an
- * unknown one is refused with a message instead of being misread.
+ * The serdes of the per-monitor stores. What is written per point or per row (grid state, closed
+ * rows, model health) is compact binary: no text formatting or parsing of numbers on the hot path.
+ * Each binary value starts with a version byte, so a later format can be told apart and an unknown
+ * one is refused with a message instead of being misread; {@link #INTERVENTIONS} is JSON.
  */
 public final class StateSerdes {
   private StateSerdes() {}
@@ -36,8 +33,11 @@ public final class StateSerdes {
   public static final Serde<RowChunk> CHUNK =
       binary(StateSerdes::chunkSize, StateSerdes::writeChunk, StateSerdes::readChunk);
 
-  public static final Serde<Envelope> ENVELOPE =
-      binary(StateSerdes::envelopeSize, StateSerdes::writeEnvelope, StateSerdes::readEnvelope);
+  /**
+   * The interventions of a monitor, as JSON: written once per closed row while one runs, so the
+   * text costs little, and a stored intervention can be read by eye.
+   */
+  public static final Serde<Interventions> INTERVENTIONS = json(Interventions.class);
 
   public static <T> Serde<T> binary(
       ToIntFunction<T> size, BiConsumer<T, ByteBuffer> write, Function<ByteBuffer, T> read) {
@@ -51,6 +51,34 @@ public final class StateSerdes {
           return b.array();
         };
     Deserializer<T> de = (topic, bytes) -> bytes == null ? null : read.apply(ByteBuffer.wrap(bytes));
+    return Serdes.serdeFrom(ser, de);
+  }
+
+  /** A serde of {@code type} as JSON, by the one mapper. */
+  static <T> Serde<T> json(Class<T> type) {
+    Serializer<T> ser =
+        (topic, value) -> {
+          if (value == null) {
+            return null;
+          }
+          try {
+            return Json.MAPPER.writeValueAsBytes(value);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        };
+    Deserializer<T> de =
+        (topic, bytes) -> {
+          if (bytes == null) {
+            return null;
+          }
+          try {
+            return Json.MAPPER.readValue(bytes, type);
+          } catch (IOException e) {
+            throw new UncheckedIOException(
+                "internal " + type.getSimpleName() + " record on " + topic + " is unreadable", e);
+          }
+        };
     return Serdes.serdeFrom(ser, de);
   }
 
@@ -168,96 +196,5 @@ public final class StateSerdes {
       b.position(end);
     }
     return c;
-  }
-
-  // ---- envelopes: a point in binary; start and end events (rare) as JSON -------------------
-
-  private static final byte ENVELOPE_VERSION = 1;
-  private static final byte POINT = 'P';
-  private static final byte EVENT = 'J';
-
-  private static int envelopeSize(Envelope e) {
-    if (!Envelope.POINT.equals(e.kind())) {
-      return 2 + 4 + eventJson(e).length;
-    }
-    Source s = e.source();
-    return 2 + text(e.node()) + 8 + 8
-        + text(s.topic()) + 4 + 8 + bytes(s.key()) + bytes(s.value());
-  }
-
-  private static void writeEnvelope(Envelope e, ByteBuffer b) {
-    b.put(ENVELOPE_VERSION);
-    if (!Envelope.POINT.equals(e.kind())) {
-      b.put(EVENT);
-      putBytes(b, eventJson(e));
-      return;
-    }
-    Source s = e.source();
-    b.put(POINT);
-    putText(b, e.node());
-    b.putLong(e.timestamp()).putDouble(e.value());
-    putText(b, s.topic());
-    b.putInt(s.partition()).putLong(s.offset());
-    putBytes(b, s.key());
-    putBytes(b, s.value());
-  }
-
-  private static Envelope readEnvelope(ByteBuffer b) {
-    checkVersion(b.get(), ENVELOPE_VERSION, "repartitioned input");
-    byte kind = b.get();
-    if (kind == EVENT) {
-      try {
-        return Json.MAPPER.readValue(getBytes(b), Envelope.class);
-      } catch (IOException ex) {
-        throw new UncheckedIOException("a repartitioned intervention event is unreadable", ex);
-      }
-    }
-    String node = getText(b);
-    long timestamp = b.getLong();
-    double value = b.getDouble();
-    Source source = new Source(getText(b), b.getInt(), b.getLong(), getBytes(b), getBytes(b));
-    return Envelope.point(node, timestamp, value, source);
-  }
-
-  private static byte[] eventJson(Envelope e) {
-    try {
-      return Json.MAPPER.writeValueAsBytes(e);
-    } catch (IOException ex) {
-      throw new UncheckedIOException("cannot write an intervention event", ex);
-    }
-  }
-
-  private static int text(String s) {
-    return bytes(s.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static int bytes(byte[] v) {
-    return 4 + (v == null ? 0 : v.length);
-  }
-
-  private static void putText(ByteBuffer b, String s) {
-    putBytes(b, s.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static void putBytes(ByteBuffer b, byte[] v) {
-    if (v == null) {
-      b.putInt(-1);
-    } else {
-      b.putInt(v.length).put(v);
-    }
-  }
-
-  private static String getText(ByteBuffer b) {
-    return new String(getBytes(b), StandardCharsets.UTF_8);
-  }
-
-  private static byte[] getBytes(ByteBuffer b) {
-    int n = b.getInt();
-    if (n < 0) {
-      return null;
-    }
-    byte[] v = new byte[n];
-    b.get(v);
-    return v;
   }
 }

@@ -5,17 +5,16 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import org.causalimpact.monitor.scm.DoSpec;
 
 /**
- * The JSON mapper of the streaming package (default typing never enabled: only the declared record
- * types are read; numbers parsed and written by Jackson's fast double routines, which round-trip
- * every double exactly) and a JSON serde per record type for internal state.
+ * The application's one JSON mapper: every record written (impact, summaries, model health, API
+ * bodies, input events of the simulator, stored interventions) and every JSON input read goes
+ * through it or a reader or writer made from it. Default typing is never enabled, so only declared
+ * types are read; numbers are parsed and written by Jackson's fast double routines, which
+ * round-trip every double exactly; do-specs are written as the data contract says ({@link
+ * DoSpecJson}). Thread-safe once built; never reconfigured.
  */
 public final class Json {
   public static final ObjectMapper MAPPER =
@@ -24,34 +23,11 @@ public final class Json {
           .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .addModule(
+              new SimpleModule("causal-impact-monitor")
+                  .addSerializer(new DoSpecJson.Writer())
+                  .addDeserializer(DoSpec.class, new DoSpecJson.Reader()))
           .build();
 
   private Json() {}
-
-  public static <T> Serde<T> serde(Class<T> type) {
-    Serializer<T> ser =
-        (topic, value) -> {
-          if (value == null) {
-            return null;
-          }
-          try {
-            return MAPPER.writeValueAsBytes(value);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        };
-    Deserializer<T> de =
-        (topic, bytes) -> {
-          if (bytes == null) {
-            return null;
-          }
-          try {
-            return MAPPER.readValue(bytes, type);
-          } catch (IOException e) {
-            throw new UncheckedIOException(
-                "internal " + type.getSimpleName() + " record on " + topic + " is unreadable", e);
-          }
-        };
-    return Serdes.serdeFrom(ser, de);
-  }
 }

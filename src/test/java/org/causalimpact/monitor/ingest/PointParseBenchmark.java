@@ -16,17 +16,16 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The metric router's reading of one point: {@code tree}, the reading before the plain form was
- * read from the bytes ({@link Inputs#object}: decode to a String, build a tree; then the three
- * field readers), against {@code point}, {@link Inputs#point}. Points: {@code typical}, as the
+ * The metric router's reading of one point: {@code tree}, a JSON tree ({@link Inputs#object}:
+ * decode to a String, build a tree; then the three field readers), against {@code point}, {@link
+ * PointParser#parse} (Jackson's streaming parser, no tree). Points: {@code typical}, as the
  * throughput harness sends them; {@code isoUnicode}, an ISO timestamp and a non-ASCII series name
- * (still the plain form; the UTF-8 check falls back to the decoder); {@code extraField}, a typical
- * point with one more field, which {@code point} leaves to the tree path after reading it.
+ * (the UTF-8 check falls back to the decoder); {@code extraField}, a typical point with one more
+ * field.
  *
- * <p>In the streaming package because {@link Inputs} is package-private. Run (after {@code mvn
- * -DskipTests test-compile}; about a minute): {@code java -cp <test classpath>
- * org.openjdk.jmh.Main PointParseBenchmark}, the classpath as {@code src/test/bench/harness.sh}
- * builds it.
+ * <p>Run (after {@code mvn -DskipTests test-compile}; about a minute): {@code java -cp <test
+ * classpath> org.openjdk.jmh.Main PointParseBenchmark}, the classpath as {@code
+ * src/test/bench/harness.sh} builds it.
  */
 @Fork(value = 1, jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
 @BenchmarkMode(Mode.AverageTime)
@@ -59,13 +58,13 @@ public class PointParseBenchmark {
   @Benchmark
   public Object tree() throws Rejected {
     JsonNode root = Inputs.object(value);
-    return new Inputs.Point(
+    return new PointParser.Point(
         Inputs.text(root, "series"), Inputs.timestamp(root, "timestamp"),
         Inputs.number(root, "value"));
   }
 
   @Benchmark
   public Object point() throws Rejected {
-    return Inputs.point(value);
+    return PointParser.parse(value);
   }
 }

@@ -42,7 +42,8 @@ import org.causalimpact.monitor.scm.SimulationSpec;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.state.GridRow;
 import org.causalimpact.monitor.state.GridState;
-import org.causalimpact.monitor.state.MonitorState;
+import org.causalimpact.monitor.state.Interventions;
+import org.causalimpact.monitor.state.TrackedIntervention;
 import org.causalimpact.monitor.state.RowChunk;
 import org.causalimpact.monitor.wire.Json;
 import org.junit.jupiter.api.AfterAll;
@@ -771,7 +772,7 @@ class BadInputCorpusTest {
     int step = next - START;
     sendRow();
     readCampaignStep(step);
-    KeyValueStore<String, MonitorState> states =
+    KeyValueStore<String, Interventions> states =
         driver.getKeyValueStore(MonitorTopology.STATE_STORE);
     assertTrue(states.get("validation").ended.containsKey(id), "one row, then it ended");
     assertEventDeadLetter(

@@ -547,7 +547,7 @@ class MonitorTopologyTest {
 
   @Test
   void aPointFarBehindTheFirstOpenStepIsABadTimestampNotMillionsOfRows() {
-    long far = (MonitorProcessor.MAX_GAP_STEPS + 10) * HOUR;
+    long far = (RowCloser.MAX_GAP_STEPS + 10) * HOUR;
     point("x", far, 1.0);
     point("y", 0, 2.0); // no row has closed yet: closing every step in between would stall
     List<TestRecord<byte[], byte[]>> dlq =

@@ -44,7 +44,8 @@ import org.causalimpact.monitor.demo.EmbeddedKafka;
 import org.causalimpact.monitor.ingest.DeadLetter;
 import org.causalimpact.monitor.state.GridRow;
 import org.causalimpact.monitor.state.GridState;
-import org.causalimpact.monitor.state.MonitorState;
+import org.causalimpact.monitor.state.Interventions;
+import org.causalimpact.monitor.state.TrackedIntervention;
 import org.causalimpact.monitor.state.RowChunk;
 
 /**
@@ -274,8 +275,8 @@ class RandomRecordsProperties {
         events.pipeInput(i.key(), i.value(), 0L);
       }
       Set<Integer> dead = deadLetters(d, SETTINGS.interventionsTopic(), in);
-      KeyValueStore<String, MonitorState> states = d.getKeyValueStore(MonitorTopology.STATE_STORE);
-      MonitorState st = states.get("counting");
+      KeyValueStore<String, Interventions> states = d.getKeyValueStore(MonitorTopology.STATE_STORE);
+      Interventions st = states.get("counting");
       for (int o = 0; o < in.size(); o++) {
         if (dead.contains(o)) {
           continue;
@@ -283,8 +284,8 @@ class RandomRecordsProperties {
         JsonNode e = PLAIN.readTree(in.get(o).value());
         String id = e.get("id").asText();
         assertNotNull(st, "an event was applied, so the monitor has state");
-        MonitorState.Active iv =
-            st.interventions.containsKey(id) ? st.interventions.get(id) : st.ended.get(id);
+        TrackedIntervention iv =
+            st.running.containsKey(id) ? st.running.get(id) : st.ended.get(id);
         assertNotNull(iv, () -> "applied but not in the state: " + e);
         if (e.has("action") && e.get("action").asText().equals("end")) {
           assertNotNull(iv.endStep, () -> "an applied end sets the end: " + e);

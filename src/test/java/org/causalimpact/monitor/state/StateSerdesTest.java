@@ -10,8 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
-import org.causalimpact.monitor.ingest.Envelope;
-import org.causalimpact.monitor.ingest.Source;
 import org.junit.jupiter.api.Test;
 
 /** The binary state and repartition formats: exact round trips, and a foreign version refused. */
@@ -148,28 +146,6 @@ class StateSerdesTest {
     assertArrayEquals(checked.values(), c.values());
     assertArrayEquals(checked.errors(), c.errors());
     assertArrayEquals(checked.hits(), c.hits());
-
-    byte[] raw = "{\"series\":\"é\"}".getBytes(StandardCharsets.UTF_8);
-    Envelope p = Envelope.point("é", 123, -4.5, new Source("metrics", 1, 99, null, raw));
-    Envelope pb = roundTrip(StateSerdes.ENVELOPE, p);
-    assertEquals(p.node(), pb.node());
-    assertEquals(123, pb.timestamp());
-    assertEquals(-4.5, pb.value());
-    assertEquals("metrics", pb.source().topic());
-    assertEquals(1, pb.source().partition());
-    assertEquals(99, pb.source().offset());
-    assertNull(pb.source().key());
-    assertArrayEquals(raw, pb.source().value());
-
-    Envelope start =
-        new Envelope(
-            Envelope.START, null, 5, 0, "c", Map.of("x", Map.of("shift", 2.0)), List.of("y"),
-            new Source("interventions", 0, 3, new byte[] {1}, new byte[] {2}));
-    Envelope sb = roundTrip(StateSerdes.ENVELOPE, start);
-    assertEquals(start.id(), sb.id());
-    assertEquals(start.actions(), sb.actions());
-    assertEquals(start.outcomes(), sb.outcomes());
-    assertArrayEquals(start.source().key(), sb.source().key());
   }
 
   @Test
