@@ -28,7 +28,7 @@ import org.causalimpact.monitor.scm.FitOptions;
 import org.causalimpact.monitor.scm.Intervention;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.uncertainty.IntervalSettings;
-import org.causalimpact.monitor.wire.JsonReport;
+import org.causalimpact.monitor.wire.AnalysisReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -164,7 +164,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     String report =
         format == Format.JSON
-            ? JsonReport.render(r.analysis(), r.table())
+            ? AnalysisReport.render(r.analysis(), r.table())
             : SummaryTable.render(r.analysis(), r.table())
                 + "\n"
                 + WrittenReport.render(r.analysis(), r.table());

@@ -12,6 +12,7 @@ import org.causalimpact.monitor.demo.DemoSession;
 import org.causalimpact.monitor.http.HttpApi;
 import org.causalimpact.monitor.io.InterventionEvents;
 import org.causalimpact.monitor.live.MonitorQueries;
+import org.causalimpact.monitor.live.MonitorService;
 import org.causalimpact.monitor.metrics.MonitorMeters;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -107,11 +108,11 @@ final class DemoCommand implements Callable<Integer> {
               (streams, httpPort) -> {
                 meters.bindStreams(streams);
                 return HttpApi.start(
-                    MonitorQueries.over(streams, List.of(def)),
+                    new MonitorService(MonitorQueries.over(streams, List.of(def))),
                     HttpApi.loopback(httpPort),
                     null,
-                    meters,
-                    () -> streams.state() == KafkaStreams.State.RUNNING);
+                    new HttpApi.Ops(
+                        meters::scrape, () -> streams.state() == KafkaStreams.State.RUNNING));
               })
           .run();
       if (ctrlC.requested()) {

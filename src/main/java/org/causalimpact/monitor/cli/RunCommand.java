@@ -29,6 +29,7 @@ import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.http.HttpApi;
 import org.causalimpact.monitor.live.MonitorQueries;
+import org.causalimpact.monitor.live.MonitorService;
 import org.causalimpact.monitor.live.MonitorTopology;
 import org.causalimpact.monitor.live.StreamSettings;
 import org.causalimpact.monitor.metrics.MonitorMeters;
@@ -197,11 +198,10 @@ final class RunCommand implements Callable<Integer> {
         try {
           api =
               HttpApi.start(
-                  MonitorQueries.over(runner.kafkaStreams(), defs),
+                  new MonitorService(MonitorQueries.over(runner.kafkaStreams(), defs)),
                   address,
                   token,
-                  meters,
-                  runner::isRunning);
+                  new HttpApi.Ops(meters::scrape, runner::isRunning));
         } catch (java.io.IOException e) {
           throw new InputException(
               "cannot serve HTTP on " + bind + ":" + port + ": " + e.getMessage()

@@ -4,7 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.JarURLConnection;
 import java.net.URISyntaxException;
@@ -17,6 +16,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -279,20 +279,22 @@ public final class StaticFiles implements HttpHandler {
       return;
     }
     Asset a = asset.get();
-    var h = ex.getResponseHeaders();
-    h.set("Content-Type", a.contentType());
-    h.set("ETag", a.etag());
-    h.set("Cache-Control", a.immutable() ? "public, max-age=31536000, immutable" : "no-cache");
-    h.set("X-Content-Type-Options", "nosniff");
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("ETag", a.etag());
+    headers.put(
+        "Cache-Control", a.immutable() ? "public, max-age=31536000, immutable" : "no-cache");
     if (a.contentType().startsWith("text/html")) {
-      h.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
-      h.set("Referrer-Policy", "no-referrer");
+      headers.put("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+      headers.put("Referrer-Policy", "no-referrer");
     }
     if (matches(ex.getRequestHeaders().getFirst("If-None-Match"), a.etag())) {
+      headers.forEach(ex.getResponseHeaders()::set);
+      ex.getResponseHeaders().set("Content-Type", a.contentType());
+      ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
       ex.sendResponseHeaders(304, -1);
       return;
     }
-    send(ex, 200, a.bytes());
+    Exchanges.send(ex, new Exchanges.Response(200, a.contentType(), a.bytes(), headers));
   }
 
   /** Whether an {@code If-None-Match} header lists the tag (or is {@code *}). */
@@ -313,22 +315,7 @@ public final class StaticFiles implements HttpHandler {
   }
 
   private static void text(HttpExchange ex, int status, String message) throws IOException {
-    var h = ex.getResponseHeaders();
-    h.set("Content-Type", "text/plain; charset=utf-8");
-    h.set("Cache-Control", "no-store");
-    h.set("X-Content-Type-Options", "nosniff");
-    send(ex, status, (message + "\n").getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static void send(HttpExchange ex, int status, byte[] body) throws IOException {
-    if (ex.getRequestMethod().equals("HEAD")) {
-      ex.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
-      ex.sendResponseHeaders(status, -1);
-      return;
-    }
-    ex.sendResponseHeaders(status, body.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(body);
-    }
+    Exchanges.send(
+        ex, Exchanges.Response.text(status, "text/plain; charset=utf-8", message + "\n"));
   }
 }

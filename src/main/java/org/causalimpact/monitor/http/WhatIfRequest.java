@@ -1,11 +1,10 @@
 package org.causalimpact.monitor.http;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import org.causalimpact.monitor.graph.CausalGraph;
 import org.causalimpact.monitor.scm.DoSpec;
+import org.causalimpact.monitor.wire.Json;
 
 /**
  * The body of {@code POST /api/monitors/{m}/whatif}, checked against the monitor's graph:
@@ -44,11 +44,11 @@ record WhatIfRequest(
     List<String> outcomes) {
   static final int MAX_HORIZON = 10_000;
 
-  private static final ObjectMapper JSON =
-      JsonMapper.builder()
-          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .build();
+  private static final ObjectReader JSON =
+      Json.MAPPER
+          .reader()
+          .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final Set<String> FIELDS = Set.of("baseline", "scenario", "horizon", "outcomes");
   private static final Set<String> KINDS = Set.of("set", "shift", "scale", "observed");
 

@@ -1,7 +1,6 @@
 package org.causalimpact.monitor.live;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,7 +9,6 @@ import java.util.Map;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.impact.ImpactAnalysis;
-import org.causalimpact.monitor.impact.StepImpact;
 import org.causalimpact.monitor.impact.StreamingAnalysis;
 import org.causalimpact.monitor.ingest.Input;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
@@ -18,8 +16,10 @@ import org.causalimpact.monitor.state.GridRow;
 import org.causalimpact.monitor.state.GridState;
 import org.causalimpact.monitor.state.Interventions;
 import org.causalimpact.monitor.state.TrackedIntervention;
+import org.causalimpact.monitor.wire.AnalysisReport;
+import org.causalimpact.monitor.wire.ImpactRecord;
 import org.causalimpact.monitor.wire.Json;
-import org.causalimpact.monitor.wire.JsonReport;
+import org.causalimpact.monitor.wire.SummaryRecord;
 
 /**
  * The intervention lifecycle of a monitor: start and end events, and for every running
@@ -192,25 +192,19 @@ final class InterventionRunner {
     long time = s * RowCloser.stepMillis(def);
     String phase = iv.endStep == null || s < iv.endStep ? "active" : "after-end";
     for (StreamingAnalysis.OutcomeStep o : steps) {
-      StepImpact step = o.impact();
-      ObjectNode n = Json.MAPPER.createObjectNode();
-      n.put("schema", JsonReport.SCHEMA);
-      n.put("monitor", def.name());
-      n.put("intervention", iv.id);
-      n.put("node", o.node());
-      n.put("timestamp", Instant.ofEpochMilli(time).toString());
-      n.put("phase", phase);
-      n.put("level", def.intervals().level());
-      n.put("imputed", row != null && row.imputed()[def.graph().indexOf(o.node())]);
-      n.setAll(JsonReport.step(step));
-      ObjectNode p = n.putObject("pValue");
-      p.put("bootstrap", o.pValueBootstrap());
-      if (o.pValueConformal() == null) {
-        p.putNull("conformal");
-      } else {
-        p.put("conformal", o.pValueConformal());
-      }
-      out.emit(settings.impactTopic(), def.name() + "/" + iv.id + "/" + o.node(), bytes(n), time);
+      ImpactRecord r =
+          new ImpactRecord(
+              AnalysisReport.SCHEMA,
+              def.name(),
+              iv.id,
+              o.node(),
+              Instant.ofEpochMilli(time).toString(),
+              phase,
+              def.intervals().level(),
+              row != null && row.imputed()[def.graph().indexOf(o.node())],
+              AnalysisReport.Step.of(o.impact()),
+              new ImpactRecord.PValue(o.pValueBootstrap(), o.pValueConformal()));
+      out.emit(settings.impactTopic(), def.name() + "/" + iv.id + "/" + o.node(), bytes(r), time);
       listener.impact(def.name(), iv.id, o);
     }
     iv.emittedThrough = s;
@@ -231,13 +225,13 @@ final class InterventionRunner {
     try {
       StoredRows.Slice slice = StoredRows.slice(stores.rows(), def, iv, last);
       ImpactAnalysis a = StoredRows.analyze(def, iv, slice);
-      ObjectNode n = JsonReport.tree(a, slice.table());
-      n.put("phase", phase);
-      n.put("endTimestamp", Instant.ofEpochMilli(iv.endStep * stepMs).toString());
-      if (until > iv.endStep) {
-        n.put("reportedUntil", Instant.ofEpochMilli(until * stepMs).toString());
-      }
-      out.emit(settings.summaryTopic(), def.name() + "/" + iv.id, bytes(n), last * stepMs);
+      SummaryRecord r =
+          new SummaryRecord(
+              AnalysisReport.of(a, slice.table()),
+              phase,
+              Instant.ofEpochMilli(iv.endStep * stepMs).toString(),
+              until > iv.endStep ? Instant.ofEpochMilli(until * stepMs).toString() : null);
+      out.emit(settings.summaryTopic(), def.name() + "/" + iv.id, bytes(r), last * stepMs);
       return true;
     } catch (RuntimeException ex) {
       out.dead("analysis-failed", analysisFailure(ex), iv.source, def.name());
@@ -245,9 +239,9 @@ final class InterventionRunner {
     }
   }
 
-  private static byte[] bytes(ObjectNode value) {
+  private static byte[] bytes(Object record) {
     try {
-      return Json.MAPPER.writeValueAsBytes(value);
+      return Json.MAPPER.writeValueAsBytes(record);
     } catch (JsonProcessingException ex) {
       throw new IllegalStateException("cannot write an output record", ex);
     }

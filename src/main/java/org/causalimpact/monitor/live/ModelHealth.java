@@ -1,8 +1,5 @@
 package org.causalimpact.monitor.live;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.fasterxml.jackson.core.io.NumberOutput;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -11,13 +8,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.causalimpact.monitor.config.MonitorDefinition;
+import org.causalimpact.monitor.live.HealthMemory.Memory;
+import org.causalimpact.monitor.live.HealthMemory.Ring;
+import org.causalimpact.monitor.live.HealthMemory.RowRing;
 import org.causalimpact.monitor.scm.EquationLayout;
 import org.causalimpact.monitor.scm.SlidingLeastSquares;
 import org.causalimpact.monitor.state.GridRow;
 import org.causalimpact.monitor.state.GridState;
 import org.causalimpact.monitor.state.HealthState;
 import org.causalimpact.monitor.uncertainty.Quantiles;
-import org.causalimpact.monitor.wire.JsonReport;
+import org.causalimpact.monitor.wire.AnalysisReport;
+import org.causalimpact.monitor.wire.EstimateJson;
+import org.causalimpact.monitor.wire.HealthRecord;
 
 /**
  * The model-health signal before interventions: for every closed row and every node, the one-step
@@ -58,139 +60,18 @@ final class ModelHealth {
   private final Map<String, Equations> equations = new HashMap<>();
   private final Map<String, Memory> memory = new HashMap<>();
 
-  /** What a record is written in before it is copied out: one, as the instance is confined. */
-  private final ByteArrayBuilder recordBuffer = new ByteArrayBuilder(512);
-
   /**
    * One fixed layout per node (trend origin 0, scale the window), their largest lag, and each
-   * node's fixed record text, by node index.
+   * node's record key in UTF-8 ({@code monitor/node}), by node index.
    */
-  private record Equations(EquationLayout[] layouts, int maxLag, NodeText[] texts) {}
+  private record Equations(EquationLayout[] layouts, int maxLag, byte[][] keys) {}
 
   /**
    * One node's model-health record for one row.
    *
-   * @param key {@code monitor/node}
-   * @param keyBytes the key in UTF-8
-   * @param json the record, UTF-8 JSON
-   * @param coverage rolling coverage, {@code null} before the first band
+   * @param key the record's key, {@code monitor/node} in UTF-8
    */
-  record Report(
-      String key,
-      byte[] keyBytes,
-      String node,
-      byte[] json,
-      double rSquared,
-      double sigma,
-      Double coverage) {}
-
-  /** A monitor's model health in memory, at the progress it names. */
-  private static final class Memory {
-    final HealthState progress = new HealthState();
-    final SlidingLeastSquares[] sums;
-
-    /** Per node, the coefficients predicting the next row, or {@code null} (too few rows). */
-    final double[][] coefficients;
-
-    final double[] rSquared;
-    final double[] sigma;
-
-    /** Per node, the end of its records, {@code ,"rSquared":..,"sigma":..}}, written once a fit. */
-    final byte[][] fitText;
-    final Ring[] errors;
-    final Ring[] covered;
-
-    /** The latest rows the equations read, as stored. */
-    final RowRing rows;
-
-    /**
-     * Every step up to this one is known not to be stored, now or later ({@link GridState#NONE}
-     * while none is known): the rows before a monitor's first, or dropped as too old. The store
-     * holds consecutive steps, added at the newest end and dropped at the oldest, so a step older
-     * than a row that exists stays missing; knowing it saves a store read per row while a young
-     * monitor's window still reaches back before its first row.
-     */
-    long missingThrough = GridState.NONE;
-
-    /** The row being closed, once one is: it exists, so every missing older step stays so. */
-    long closing = GridState.NONE;
-
-    Memory(int nodes, int rowsHeld) {
-      rows = new RowRing(rowsHeld, nodes);
-      sums = new SlidingLeastSquares[nodes];
-      coefficients = new double[nodes][];
-      rSquared = new double[nodes];
-      sigma = new double[nodes];
-      fitText = new byte[nodes][];
-      errors = new Ring[nodes];
-      covered = new Ring[nodes];
-      for (int j = 0; j < nodes; j++) {
-        errors[j] = new Ring(WINDOW, true);
-        covered[j] = new Ring(WINDOW, false);
-      }
-    }
-  }
-
-  /**
-   * The latest values, at most {@code capacity}, oldest dropped first; optionally also kept in
-   * ascending order, so that an order statistic needs no copy and no selection.
-   */
-  static final class Ring {
-    final double[] values;
-    int start;
-    int size;
-    private final double[] sorted;
-    private double total;
-
-    Ring(int capacity, boolean keepSorted) {
-      values = new double[capacity];
-      sorted = keepSorted ? new double[capacity] : null;
-    }
-
-    void add(double v) {
-      if (size < values.length) {
-        values[(start + size++) % values.length] = v;
-        if (sorted != null) {
-          insertSorted(v, size - 1);
-        }
-      } else {
-        double evicted = values[start];
-        values[start] = v;
-        start = (start + 1) % values.length;
-        total -= evicted;
-        if (sorted != null) {
-          int at = Arrays.binarySearch(sorted, 0, size, evicted);
-          System.arraycopy(sorted, at + 1, sorted, at, size - at - 1);
-          insertSorted(v, size - 1);
-        }
-      }
-      total += v;
-    }
-
-    /** Inserts into the first {@code n} sorted values. */
-    private void insertSorted(double v, int n) {
-      int at = Arrays.binarySearch(sorted, 0, n, v);
-      if (at < 0) {
-        at = -at - 1;
-      }
-      System.arraycopy(sorted, at, sorted, at + 1, n - at);
-      sorted[at] = v;
-    }
-
-    /**
-     * The split-conformal quantile of the values ({@link Quantiles#conformal}, the same number),
-     * or {@code null} if there are too few; only for a ring kept sorted.
-     */
-    Double conformal(double alpha) {
-      int k = Quantiles.conformalRank(size, alpha);
-      return k > size ? null : sorted[k - 1];
-    }
-
-    /** The sum kept as values come and go: exact for values that are small integers (hits). */
-    double total() {
-      return total;
-    }
-  }
+  record Report(byte[] key, HealthRecord record) {}
 
   ModelHealth(StreamSettings settings) {
     this.settings = settings;
@@ -205,11 +86,12 @@ final class ModelHealth {
                   .map(n -> EquationLayout.of(def.graph(), n, 0, def.preWindow()))
                   .toArray(EquationLayout[]::new);
           int maxLag = Arrays.stream(layouts).mapToInt(EquationLayout::maxLag).max().orElse(0);
-          NodeText[] texts = new NodeText[def.graph().size()];
+          byte[][] keys = new byte[def.graph().size()][];
           for (EquationLayout layout : layouts) {
-            texts[layout.node()] = NodeText.of(def, layout.nodeName());
+            keys[layout.node()] =
+                (def.name() + "/" + layout.nodeName()).getBytes(StandardCharsets.UTF_8);
           }
-          return new Equations(layouts, maxLag, texts);
+          return new Equations(layouts, maxLag, keys);
         });
   }
 
@@ -255,7 +137,7 @@ final class ModelHealth {
     }
     mem.rows.put(row);
     load(def, mem, rows, s - eqs.maxLag(), s - 1);
-    GridRow reported = report(def, eqs, mem, row, emit, recordBuffer);
+    GridRow reported = report(def, eqs, mem, row, emit);
     slide(def, eqs, mem, rows, s);
     progress.copyFrom(st);
     return reported;
@@ -433,16 +315,6 @@ final class ModelHealth {
       mem.coefficients[j] = usable ? fit.coefficients() : null;
       mem.rSquared[j] = usable ? fit.rSquared() : Double.NaN;
       mem.sigma[j] = usable ? fit.sigma() : Double.NaN;
-      mem.fitText[j] = null;
-      if (usable) {
-        ByteArrayBuilder text = new ByteArrayBuilder(64);
-        ascii(text, ",\"rSquared\":");
-        number(text, mem.rSquared[j]);
-        ascii(text, ",\"sigma\":");
-        number(text, mem.sigma[j]);
-        text.append('}');
-        mem.fitText[j] = text.toByteArray();
-      }
     }
     mem.progress.solvedAt = last;
   }
@@ -452,15 +324,11 @@ final class ModelHealth {
       Equations eqs,
       Memory mem,
       GridRow row,
-      Consumer<Report> emit,
-      ByteArrayBuilder buffer) {
+      Consumer<Report> emit) {
     double alpha = 1 - def.intervals().level();
     long s = row.step();
     long base = mem.progress.base;
-    byte[] time =
-        Instant.ofEpochMilli(s * Math.max(1, def.step().toMillis()))
-            .toString()
-            .getBytes(StandardCharsets.US_ASCII);
+    String time = Instant.ofEpochMilli(s * Math.max(1, def.step().toMillis())).toString();
     EquationLayout.NodeValues values = mem.rows.values(base);
     double[] added = new double[def.graph().size()];
     byte[] hits = new byte[added.length];
@@ -489,156 +357,26 @@ final class ModelHealth {
         hits[j] = (byte) (inBand ? 1 : 0);
       }
       double coverage = covered.size == 0 ? Double.NaN : covered.total() / covered.size;
-      NodeText text = eqs.texts()[j];
-      byte[] json =
-          json(buffer, text, time, predicted, actual, q, inBand, coverage, covered.size,
-              mem.fitText[j]);
       emit.accept(
           new Report(
-              text.key(),
-              text.keyBytes(),
-              layout.nodeName(),
-              json,
-              mem.rSquared[j],
-              mem.sigma[j],
-              Double.isNaN(coverage) ? null : coverage));
+              eqs.keys()[j],
+              new HealthRecord(
+                  AnalysisReport.SCHEMA,
+                  def.name(),
+                  layout.nodeName(),
+                  time,
+                  def.intervals().level(),
+                  predicted,
+                  actual,
+                  q == null
+                      ? new EstimateJson.Bounds(null, null)
+                      : new EstimateJson.Bounds(predicted - q, predicted + q),
+                  inBand,
+                  Double.isNaN(coverage) ? null : coverage,
+                  covered.size,
+                  mem.rSquared[j],
+                  mem.sigma[j])));
     }
     return row.withHealth(added, hits);
-  }
-
-  /**
-   * One node's record in JSON ({@code null} where there is no band or coverage yet): the text
-   * Jackson's generator writes for these fields (numbers by {@link NumberOutput}, as the generator
-   * with the fast double writer does), from the node's fixed head, the row's timestamp and the
-   * text of the node's latest fit; written in {@code out} (emptied first) and copied out.
-   */
-  private static byte[] json(
-      ByteArrayBuilder out,
-      NodeText text,
-      byte[] time,
-      double predicted,
-      double actual,
-      Double q,
-      Boolean inBand,
-      double coverage,
-      int window,
-      byte[] fitText) {
-    out.reset();
-    out.write(text.head);
-    out.write(time);
-    out.write(text.level);
-    number(out, predicted);
-    ascii(out, ",\"actual\":");
-    number(out, actual);
-    ascii(out, ",\"band\":[");
-    if (q == null) {
-      ascii(out, "null,null");
-    } else {
-      number(out, predicted - q);
-      out.append(',');
-      number(out, predicted + q);
-    }
-    ascii(out, "],\"covered\":");
-    ascii(out, inBand == null ? "null" : inBand.toString());
-    ascii(out, ",\"coverage\":");
-    if (Double.isNaN(coverage)) {
-      ascii(out, "null");
-    } else {
-      number(out, coverage);
-    }
-    ascii(out, ",\"window\":");
-    ascii(out, Integer.toString(window));
-    out.write(fitText);
-    return out.toByteArray();
-  }
-
-  private static void number(ByteArrayBuilder out, double v) {
-    ascii(out, NumberOutput.toString(v, true));
-  }
-
-  /** Text that is all ASCII (names, numbers, literals): its chars are its bytes. */
-  private static void ascii(ByteArrayBuilder out, String s) {
-    out.write(s.getBytes(StandardCharsets.ISO_8859_1));
-  }
-
-  /**
-   * The fixed parts of one node's record: its key, the JSON up to the timestamp's value and the
-   * JSON from after the timestamp to the value of {@code predicted} (strings escaped by Jackson).
-   */
-  record NodeText(String key, byte[] keyBytes, byte[] head, byte[] level) {
-    static NodeText of(MonitorDefinition def, String node) {
-      JsonStringEncoder enc = JsonStringEncoder.getInstance();
-      ByteArrayBuilder head = new ByteArrayBuilder(64);
-      ascii(head, "{\"schema\":" + JsonReport.SCHEMA + ",\"monitor\":\"");
-      head.write(enc.quoteAsUTF8(def.name()));
-      ascii(head, "\",\"node\":\"");
-      head.write(enc.quoteAsUTF8(node));
-      ascii(head, "\",\"timestamp\":\"");
-      ByteArrayBuilder level = new ByteArrayBuilder(32);
-      ascii(level, "\",\"level\":");
-      number(level, def.intervals().level());
-      ascii(level, ",\"predicted\":");
-      String key = def.name() + "/" + node;
-      return new NodeText(
-          key, key.getBytes(StandardCharsets.UTF_8), head.toByteArray(), level.toByteArray());
-    }
-  }
-
-  /**
-   * The values of a monitor's latest rows by step, a fixed number of steps back from the newest:
-   * what the equations read (a row, its lags, and the row leaving the window with its lags)
-   * without reading the store. A step it does not hold reads as missing, so callers {@link
-   * ModelHealth#load} first. It holds only rows as stored: the rows store keeps more steps than
-   * this, and a monitor's memory is set up again from the store whenever it may be behind.
-   */
-  static final class RowRing {
-    private final int nodes;
-    private final long[] steps;
-    private final double[] values;
-
-    RowRing(int capacity, int nodes) {
-      this.nodes = nodes;
-      this.steps = new long[capacity];
-      this.values = new double[capacity * nodes];
-      Arrays.fill(steps, GridState.NONE);
-    }
-
-    private int slot(long s) {
-      return (int) Math.floorMod(s, (long) steps.length);
-    }
-
-    void put(GridRow row) {
-      int slot = slot(row.step());
-      steps[slot] = row.step();
-      System.arraycopy(row.values(), 0, values, slot * nodes, nodes);
-    }
-
-    boolean holds(long s) {
-      return steps[slot(s)] == s;
-    }
-
-    /** Whether rows {@code s - maxLag .. s} are all held and complete. */
-    boolean usable(long s, int maxLag) {
-      for (long r = s - maxLag; r <= s; r++) {
-        int slot = slot(r);
-        if (steps[slot] != r) {
-          return false;
-        }
-        for (int j = slot * nodes; j < (slot + 1) * nodes; j++) {
-          if (!Double.isFinite(values[j])) {
-            return false;
-          }
-        }
-      }
-      return true;
-    }
-
-    EquationLayout.NodeValues values(long base) {
-      return (node, t) -> {
-        long r = base + t;
-        int slot = slot(r);
-        return steps[slot] == r ? values[slot * nodes + node] : Double.NaN;
-      };
-    }
   }
 }

@@ -9,6 +9,7 @@ import org.causalimpact.monitor.ingest.Input;
 import org.causalimpact.monitor.state.GridRow;
 import org.causalimpact.monitor.state.GridState;
 import org.causalimpact.monitor.state.RowChunk;
+import org.causalimpact.monitor.wire.HealthRecord;
 
 /**
  * Aligns points to a monitor's grid in event time and closes rows when stream time passes step end
@@ -126,8 +127,9 @@ final class RowCloser {
               stores.reader(),
               row,
               r -> {
-                out.emit(settings.healthTopic(), r.keyBytes(), r.json(), time);
-                listener.health(def.name(), r.node(), r.rSquared(), r.sigma(), r.coverage());
+                HealthRecord h = r.record();
+                out.emit(settings.healthTopic(), r.key(), h.toJson(), time);
+                listener.health(def.name(), h.node(), h.rSquared(), h.sigma(), h.coverage());
               });
     }
     stores.storeRow(def.name(), row);

@@ -29,6 +29,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.live.MonitorQueries;
+import org.causalimpact.monitor.live.MonitorService;
 import org.causalimpact.monitor.live.MonitorTopology;
 import org.causalimpact.monitor.live.StreamSettings;
 import org.causalimpact.monitor.scm.CausalEffect;
@@ -101,13 +102,14 @@ class HttpApiTest {
     }
     point(metrics, "x", ROWS * HOUR, 20.0); // closes row ROWS - 1 (grace 0)
     queries = MonitorQueries.of(List.of(monitor), driver::getKeyValueStore);
-    api = HttpApi.start(queries, HttpApi.loopback(0));
-    tokenApi = HttpApi.start(queries, HttpApi.loopback(0), TOKEN);
+    api = HttpApi.start(new MonitorService(queries), HttpApi.loopback(0));
+    tokenApi = HttpApi.start(new MonitorService(queries), HttpApi.loopback(0), TOKEN, null);
 
     emptyDriver = driver(tmp.resolve("empty"));
     emptyApi =
         HttpApi.start(
-            MonitorQueries.of(List.of(monitor), emptyDriver::getKeyValueStore), null);
+            new MonitorService(MonitorQueries.of(List.of(monitor), emptyDriver::getKeyValueStore)),
+            null);
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   }
 
@@ -470,7 +472,7 @@ class HttpApiTest {
             name -> {
               throw new IllegalStateException("store " + name + " is broken");
             });
-    try (HttpApi server = HttpApi.start(broken, HttpApi.loopback(0))) {
+    try (HttpApi server = HttpApi.start(new MonitorService(broken), HttpApi.loopback(0))) {
       Reply r = call(server, "GET", "/api/monitors", null, null);
       assertError(r, 500, "internal error");
       assertFalse(r.raw().body().contains("broken"), r.raw().body());
@@ -484,7 +486,7 @@ class HttpApiTest {
     assertTrue(emptyApi.address().getAddress().isLoopbackAddress());
     assertTrue(api.port() > 0);
     assertThrows(
-        IllegalArgumentException.class, () -> HttpApi.start(queries, HttpApi.loopback(0), " "));
+        IllegalArgumentException.class, () -> HttpApi.start(new MonitorService(queries), HttpApi.loopback(0), " ", null));
   }
 
   private static void assertError(Reply r, int status, String fragment) {

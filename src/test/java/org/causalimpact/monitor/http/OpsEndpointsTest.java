@@ -15,6 +15,7 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.live.MonitorQueries;
+import org.causalimpact.monitor.live.MonitorService;
 import org.causalimpact.monitor.metrics.MonitorMeters;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +50,11 @@ class OpsEndpointsTest {
     AtomicBoolean running = new AtomicBoolean(false);
     try (MonitorMeters meters = new MonitorMeters(Duration.ofHours(1), 10);
         HttpApi api =
-            HttpApi.start(rebalancing(), HttpApi.loopback(0), null, meters, running::get)) {
+            HttpApi.start(
+                new MonitorService(rebalancing()),
+                HttpApi.loopback(0),
+                null,
+                new HttpApi.Ops(meters::scrape, running::get))) {
       meters.recordIn("metrics");
       HttpResponse<String> m = call(api, "GET", "/metrics");
       assertEquals(200, m.statusCode());
@@ -68,7 +73,7 @@ class OpsEndpointsTest {
 
   @Test
   void apiAnswers503WhileTheStoresAreNotReadable() throws Exception {
-    try (HttpApi api = HttpApi.start(rebalancing(), HttpApi.loopback(0))) {
+    try (HttpApi api = HttpApi.start(new MonitorService(rebalancing()), HttpApi.loopback(0))) {
       for (String path :
           List.of(
               "/api/monitors",

@@ -107,7 +107,9 @@ class ModelHealthTest {
       row =
           health.onRowClosed(
               def, progress, rows, row,
-              r -> out.add(r.key() + " " + new String(r.json(), StandardCharsets.UTF_8)));
+              r -> out.add(
+                  new String(r.key(), StandardCharsets.UTF_8) + " "
+                      + new String(r.record().toJson(), StandardCharsets.UTF_8)));
       st.progress = StateSerdes.HEALTH.serializer().serialize("t", progress);
     }
     st.rows.put(first + s, StateSerdes.ROW.deserializer()
@@ -248,7 +250,7 @@ class ModelHealthTest {
 
   @Test
   void aSortedRingGivesTheConformalQuantileOfItsLatestValuesAndTheirExactHitCount() {
-    ModelHealth.Ring errors = new ModelHealth.Ring(ModelHealth.WINDOW, true);
+    HealthMemory.Ring errors = new HealthMemory.Ring(ModelHealth.WINDOW, true);
     java.util.ArrayDeque<Double> latest = new java.util.ArrayDeque<>();
     java.util.SplittableRandom rng = new java.util.SplittableRandom(9);
     for (int i = 0; i < 3 * ModelHealth.WINDOW; i++) {
@@ -268,7 +270,7 @@ class ModelHealthTest {
       }
     }
     double[] check = new double[ModelHealth.WINDOW];
-    ModelHealth.Ring again = new ModelHealth.Ring(ModelHealth.WINDOW, false);
+    HealthMemory.Ring again = new HealthMemory.Ring(ModelHealth.WINDOW, false);
     int ones = 0;
     for (int i = 0; i < 500; i++) {
       double hit = (i * 7) % 3 == 0 ? 1 : 0;

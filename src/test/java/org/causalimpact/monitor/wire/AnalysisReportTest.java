@@ -16,11 +16,11 @@ import org.causalimpact.monitor.impact.StepImpact;
 import org.causalimpact.monitor.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 
-class JsonReportTest {
+class AnalysisReportTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static JsonNode render(ImpactAnalysis a) throws Exception {
-    return JSON.readTree(JsonReport.render(a, Fixtures.table()));
+    return JSON.readTree(AnalysisReport.render(a, Fixtures.table()));
   }
 
   @Test
