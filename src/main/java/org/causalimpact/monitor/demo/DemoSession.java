@@ -1,9 +1,5 @@
 package org.causalimpact.monitor.demo;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -25,15 +21,13 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.KafkaStreams;
 import org.causalimpact.monitor.InputException;
-import org.causalimpact.monitor.app.StreamsConfigs;
+import org.causalimpact.monitor.app.AppSettings;
+import org.causalimpact.monitor.app.MonitorApp;
 import org.causalimpact.monitor.app.StreamsRunner;
 import org.causalimpact.monitor.config.MonitorDefinition;
-import org.causalimpact.monitor.io.InterventionEvents.InterventionEvent;
-import org.causalimpact.monitor.live.MonitorTopology;
-import org.causalimpact.monitor.live.StreamListener;
-import org.causalimpact.monitor.live.StreamSettings;
+import org.causalimpact.monitor.http.HttpApi;
+import org.causalimpact.monitor.live.TopologySettings;
 import org.causalimpact.monitor.report.Numbers;
 
 /**
@@ -48,119 +42,15 @@ import org.causalimpact.monitor.report.Numbers;
  * instance.
  */
 public final class DemoSession {
-  private static final ObjectMapper JSON = JsonMapper.builder().build();
-
   /** The time of the first simulated row. */
   public static final Instant GRID_START = Instant.parse("2026-01-01T00:00:00Z");
 
-  /**
-   * What to run.
-   *
-   * @param monitor the monitor (with a {@code simulation} section)
-   * @param campaign the intervention whose effect is injected and estimated
-   * @param seed the simulator's seed
-   * @param speed simulated steps per wall-clock second ({@code 0}: as fast as possible)
-   * @param duration wall time after which the campaign is ended early, or {@code null}
-   * @param httpPort the port reserved for the dashboard and JSON API
-   * @param dataDir where the broker and the state stores live (kept), or {@code null} for a
-   *     temporary directory deleted at the end
-   * @param summaryTimeout how long to wait for the summary after the last row
-   */
-  public record Options(
-      MonitorDefinition monitor,
-      InterventionEvent campaign,
-      long seed,
-      double speed,
-      Duration duration,
-      int httpPort,
-      Path dataDir,
-      Duration summaryTimeout) {
-    public Options {
-      Objects.requireNonNull(monitor, "monitor");
-      Objects.requireNonNull(campaign, "campaign");
-      Objects.requireNonNull(summaryTimeout, "summaryTimeout");
-      if (!(speed >= 0) || Double.isInfinite(speed)) {
-        throw new InputException("--speed must be a number of steps per second >= 0, got " + speed);
-      }
-      if (duration != null && (duration.isZero() || duration.isNegative())) {
-        throw new InputException("--duration must be positive, got " + duration);
-      }
-      if (httpPort < 0 || httpPort > 65_535) {
-        throw new InputException("--port must be in 0..65535, got " + httpPort);
-      }
-    }
-  }
-
-  /**
-   * An interval as the summary gives it.
-   *
-   * @param lower the lower bound, or {@code null} for unbounded
-   * @param upper the upper bound, or {@code null} for unbounded
-   */
-  public record Bounds(Double lower, Double upper) {
-    /** Whether {@code x} lies within the bounds (inclusive). */
-    public boolean covers(double x) {
-      return (lower == null || lower <= x) && (upper == null || x <= upper);
-    }
-
-    @Override
-    public String toString() {
-      return (lower == null ? "-inf" : Numbers.format(lower))
-          + ", "
-          + (upper == null ? "+inf" : Numbers.format(upper));
-    }
-  }
-
-  /**
-   * The estimate of one outcome next to its truth.
-   *
-   * @param node the outcome
-   * @param estimate the estimated average effect
-   * @param bootstrap its bootstrap interval, or {@code null} when not given
-   * @param conformal its conformal interval, or {@code null} when not given
-   * @param truth the injected true average effect over the same rows
-   */
-  public record OutcomeResult(
-      String node, double estimate, Bounds bootstrap, Bounds conformal, double truth) {
-    public boolean bootstrapCovers() {
-      return bootstrap != null && bootstrap.covers(truth);
-    }
-
-    public boolean conformalCovers() {
-      return conformal != null && conformal.covers(truth);
-    }
-  }
-
-  private final Options options;
+  private final DemoOptions options;
   private final PrintWriter out;
   private final BooleanSupplier stop;
   private final long begin = System.nanoTime();
 
-  /**
-   * Starts the HTTP server over the running topology; returns what closes it. The CLI passes one
-   * (the stream package cannot depend on the HTTP package, which reads the stream's stores).
-   */
-  @FunctionalInterface
-  public interface HttpStarter {
-    AutoCloseable start(KafkaStreams streams, int port) throws java.io.IOException;
-  }
-
-  private HttpStarter http = (streams, port) -> null;
-  private StreamListener listener = StreamListener.NONE;
-
-  /** Report to {@code l} as the topology runs (the CLI passes the meters). */
-  public DemoSession withListener(StreamListener l) {
-    this.listener = Objects.requireNonNull(l);
-    return this;
-  }
-
-  /** Serve HTTP while the demo runs (the default serves nothing). */
-  public DemoSession withHttp(HttpStarter starter) {
-    this.http = Objects.requireNonNull(starter);
-    return this;
-  }
-
-  public DemoSession(Options options, PrintWriter out, BooleanSupplier stop) {
+  public DemoSession(DemoOptions options, PrintWriter out, BooleanSupplier stop) {
     this.options = Objects.requireNonNull(options, "options");
     this.out = Objects.requireNonNull(out, "out");
     this.stop = Objects.requireNonNull(stop, "stop");
@@ -174,9 +64,9 @@ public final class DemoSession {
    * @throws IllegalStateException when the broker or the topology fails, or the summary does not
    *     arrive in time
    */
-  public List<OutcomeResult> run() throws InterruptedException {
+  public List<DemoResults.OutcomeResult> run() throws InterruptedException {
     MonitorDefinition def = options.monitor();
-    StreamSettings settings = StreamSettings.defaults();
+    TopologySettings settings = TopologySettings.defaults();
     PointSimulation sim =
         PointSimulation.of(
             def,
@@ -193,7 +83,7 @@ public final class DemoSession {
             + " end, to close the last rows), seed %d; campaign '%s' starts at row %d (%s)",
         def.name(),
         def.graph().size(),
-        human(def.step()),
+        Console.human(def.step()),
         sim.rows(),
         GRID_START,
         sim.tail(),
@@ -202,8 +92,7 @@ public final class DemoSession {
         sim.startRow(),
         sim.replay().time(sim.startRow()));
     EmbeddedKafka kafka = null;
-    StreamsRunner streams = null;
-    AutoCloseable server = null;
+    MonitorApp app = null;
     try {
       long t = System.nanoTime();
       kafka = EmbeddedKafka.start(dir.resolve("kafka"));
@@ -218,12 +107,10 @@ public final class DemoSession {
         return List.of();
       }
       t = System.nanoTime();
-      StreamsConfigs configs =
-          StreamsConfigs.embedded(kafka.bootstrapServers(), dir.resolve("streams"));
-      streams =
-          StreamsRunner.start(
-              MonitorTopology.build(List.of(def), settings, listener), configs.streams());
-      awaitRunning(streams);
+      AppSettings configs =
+          AppSettings.embedded(kafka.bootstrapServers(), dir.resolve("streams"));
+      app = MonitorApp.start(configs, List.of(def));
+      awaitRunning(app.streams());
       if (stop.getAsBoolean()) {
         return List.of();
       }
@@ -236,34 +123,25 @@ public final class DemoSession {
           settings.summaryTopic(),
           settings.healthTopic());
       try {
-        server = http.start(streams.kafkaStreams(), options.httpPort());
+        app.serve(HttpApi.loopback(options.httpPort()), null);
       } catch (java.io.IOException e) {
         throw new InputException(
             "cannot serve HTTP on 127.0.0.1:" + options.httpPort() + ": " + e.getMessage()
                 + "; choose another --port", e);
       }
-      if (server != null) {
-        println(
-            "dashboard: http://127.0.0.1:%d/ (live page); JSON API under /api/monitors/%s;"
-                + " Prometheus meters at /metrics",
-            options.httpPort(),
-            def.name());
-      }
+      println(
+          "dashboard: http://127.0.0.1:%d/ (live page); JSON API under /api/monitors/%s;"
+              + " Prometheus meters at /metrics",
+          options.httpPort(),
+          def.name());
       println(
           "simulator: %s steps per second%s",
           options.speed() == 0 ? "as many" : Numbers.format(options.speed()),
-          options.duration() == null ? "" : ", for at most " + human(options.duration()));
-      return simulateAndWait(sim, settings, configs, streams);
+          options.duration() == null ? "" : ", for at most " + Console.human(options.duration()));
+      return simulateAndWait(sim, settings, configs, app.streams());
     } finally {
-      if (server != null) {
-        try {
-          server.close();
-        } catch (Exception e) {
-          println("api: closing the HTTP server failed: %s", e.getMessage());
-        }
-      }
-      if (streams != null) {
-        streams.close();
+      if (app != null) {
+        app.close();
       }
       if (kafka != null) {
         kafka.close();
@@ -274,8 +152,8 @@ public final class DemoSession {
     }
   }
 
-  private List<OutcomeResult> simulateAndWait(
-      PointSimulation sim, StreamSettings settings, StreamsConfigs configs, StreamsRunner streams)
+  private List<DemoResults.OutcomeResult> simulateAndWait(
+      PointSimulation sim, TopologySettings settings, AppSettings configs, StreamsRunner streams)
       throws InterruptedException {
     MonitorDefinition def = options.monitor();
     String summaryKey = def.name() + "/" + options.campaign().id();
@@ -414,7 +292,7 @@ public final class DemoSession {
                     + "' on topic "
                     + settings.summaryTopic()
                     + " within "
-                    + human(options.summaryTimeout())
+                    + Console.human(options.summaryTimeout())
                     + " after the last row ("
                     + impact
                     + " impact records seen)");
@@ -425,7 +303,7 @@ public final class DemoSession {
             "[%s] summary received: %d impact records, %d model.health records",
             elapsed(), impact, health);
         int endRow = done != null && done.endRow() > 0 ? done.endRow() : sim.endRow();
-        return report(summary, sim, endRow);
+        return DemoResults.read(summary, sim, endRow, options.campaign().id(), out);
       } finally {
         finished.set(true);
         if (simulator.isAlive()) {
@@ -434,107 +312,6 @@ public final class DemoSession {
         simulator.join(10_000);
       }
     }
-  }
-
-  /** Reads the estimates from the summary and prints them next to the truth. */
-  private List<OutcomeResult> report(String summaryJson, PointSimulation sim, int endRow) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(summaryJson);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("the summary is not JSON: " + e.getOriginalMessage(), e);
-    }
-    JsonNode outcomes = root.path("outcomes");
-    if (!outcomes.isArray() || outcomes.isEmpty()) {
-      throw new IllegalStateException("the summary lists no outcomes: " + abbreviate(summaryJson));
-    }
-    // the truth is averaged over the rows the summary covers, read from its period labels
-    int from = gridRow(root.path("postPeriod").path("startLabel"), sim.startRow());
-    int to = gridRow(root.path("postPeriod").path("endLabel"), endRow - 1) + 1;
-    if (from != sim.startRow() || to != endRow) {
-      println(
-          "note: the summary covers rows %d..%d, the simulator's post-period was rows %d..%d",
-          from, to - 1, sim.startRow(), endRow - 1);
-    }
-    List<OutcomeResult> results = new ArrayList<>();
-    int width = 0;
-    for (JsonNode o : outcomes) {
-      width = Math.max(width, o.path("node").asText().length());
-    }
-    println(
-        "average effect per step of '%s' over rows %d..%d (%d steps), level %s:",
-        options.campaign().id(),
-        from,
-        to - 1,
-        to - from,
-        root.path("level").isNumber() ? Numbers.format(root.path("level").asDouble()) : "?");
-    for (JsonNode o : outcomes) {
-      String node = o.path("node").asText();
-      JsonNode effect = o.path("summary").path("average").path("effect");
-      if (!effect.path("mean").isNumber()) {
-        throw new IllegalStateException(
-            "the summary has no average effect for " + node + ": " + abbreviate(o.toString()));
-      }
-      OutcomeResult r =
-          new OutcomeResult(
-              node,
-              effect.path("mean").asDouble(),
-              interval(effect.get("bootstrap")),
-              interval(effect.get("conformal")),
-              sim.trueAverageEffect(node, from, to));
-      results.add(r);
-      println(
-          "  %-" + width + "s  estimated average effect %s [bootstrap %s] (conformal %s)"
-              + " — injected truth %s: %s",
-          node,
-          Numbers.format(r.estimate()),
-          r.bootstrap() == null ? "n/a" : r.bootstrap(),
-          r.conformal() == null ? "n/a" : "[" + r.conformal() + "]",
-          Numbers.format(r.truth()),
-          verdict(r));
-    }
-    return results;
-  }
-
-  private static String verdict(OutcomeResult r) {
-    boolean b = r.bootstrapCovers();
-    boolean c = r.conformal() != null && r.conformalCovers();
-    if (b && (c || r.conformal() == null)) {
-      return r.conformal() == null ? "covered" : "covered (both intervals)";
-    }
-    if (b) {
-      return "covered (bootstrap; the conformal interval misses it)";
-    }
-    if (c) {
-      return "not covered by the bootstrap interval (the conformal interval covers it)";
-    }
-    return "not covered";
-  }
-
-  /** The grid row of a time label, or {@code fallback} when the label is missing or off-grid. */
-  private int gridRow(JsonNode label, int fallback) {
-    if (!label.isTextual()) {
-      return fallback;
-    }
-    try {
-      Duration d = Duration.between(GRID_START, Instant.parse(label.asText()));
-      long step = options.monitor().step().toMillis();
-      if (d.isNegative() || d.toMillis() % step != 0) {
-        return fallback;
-      }
-      return Math.toIntExact(d.toMillis() / step);
-    } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
-      return fallback;
-    }
-  }
-
-  private static Bounds interval(JsonNode n) {
-    if (n == null || !n.isArray() || n.size() != 2) {
-      return null;
-    }
-    return new Bounds(
-        n.get(0).isNumber() ? n.get(0).asDouble() : null,
-        n.get(1).isNumber() ? n.get(1).asDouble() : null);
   }
 
   private void checkDuration(PointSimulation sim) {
@@ -548,7 +325,7 @@ public final class DemoSession {
               Locale.ROOT,
               "--duration %s is too short: at --speed %s steps per second the campaign starts"
                   + " after %.1f s (row %d); give a longer --duration or a higher --speed",
-              human(options.duration()),
+              Console.human(options.duration()),
               Numbers.format(options.speed()),
               sim.startRow() / options.speed(),
               sim.startRow()));
@@ -601,8 +378,7 @@ public final class DemoSession {
   }
 
   private void println(String format, Object... args) {
-    out.println(String.format(Locale.ROOT, format, args));
-    out.flush();
+    Console.println(out, format, args);
   }
 
   private String elapsed() {
@@ -611,18 +387,5 @@ public final class DemoSession {
 
   private static String seconds(long nanos) {
     return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
-  }
-
-  /** {@code 1 minute}, {@code 60 s}, {@code 2.5 s}. */
-  static String human(Duration d) {
-    if (d.toMillis() % 60_000 == 0 && d.toMinutes() > 0) {
-      long m = d.toMinutes();
-      return m == 1 ? "1 minute" : m + " minutes";
-    }
-    return Numbers.format(d.toMillis() / 1000.0) + " s";
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 300 ? s : s.substring(0, 300) + "...";
   }
 }

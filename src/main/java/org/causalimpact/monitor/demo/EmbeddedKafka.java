@@ -32,7 +32,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.utils.Time;
-import org.causalimpact.monitor.app.StreamsTopics;
+import org.causalimpact.monitor.app.Topics;
 
 /**
  * A real single-node Kafka broker (KRaft, combined broker and controller) running inside this JVM,
@@ -357,7 +357,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     Map<String, Object> admin = new HashMap<>(security.client());
     admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-    StreamsTopics.create(
+    Topics.create(
         admin,
         topics,
         partitions,

@@ -1,10 +1,5 @@
 package org.causalimpact.monitor.demo;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -17,8 +12,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.causalimpact.monitor.io.InterventionEvents.InterventionEvent;
-import org.causalimpact.monitor.live.StreamSettings;
-import org.causalimpact.monitor.scm.DoSpec;
+import org.causalimpact.monitor.live.TopologySettings;
+import org.causalimpact.monitor.wire.InputJson;
 
 /**
  * Writes metric points and intervention events in the JSON of DESIGN.md ("Data contracts") to the
@@ -31,15 +26,13 @@ import org.causalimpact.monitor.scm.DoSpec;
  * KafkaProducer} is.
  */
 public final class PointProducer implements AutoCloseable {
-  private static final ObjectMapper JSON = JsonMapper.builder().build();
-
   private final Producer<String, String> producer;
-  private final StreamSettings settings;
+  private final TopologySettings settings;
   private final AtomicReference<Exception> failure = new AtomicReference<>();
   private final AtomicLong points = new AtomicLong();
   private final AtomicLong events = new AtomicLong();
 
-  private PointProducer(Producer<String, String> producer, StreamSettings settings) {
+  private PointProducer(Producer<String, String> producer, TopologySettings settings) {
     this.producer = producer;
     this.settings = settings;
   }
@@ -48,7 +41,7 @@ public final class PointProducer implements AutoCloseable {
    * A producer with the given client settings (bootstrap servers, security) and {@code acks=all},
    * idempotence and a short linger.
    */
-  public static PointProducer create(Map<String, Object> clientConfig, StreamSettings settings) {
+  public static PointProducer create(Map<String, Object> clientConfig, TopologySettings settings) {
     Map<String, Object> c = new HashMap<>(clientConfig);
     c.put(ProducerConfig.ACKS_CONFIG, "all");
     c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -59,17 +52,13 @@ public final class PointProducer implements AutoCloseable {
   }
 
   /** Sends through {@code producer} (a {@code MockProducer} in tests); closing closes it. */
-  static PointProducer wrap(Producer<String, String> producer, StreamSettings settings) {
+  static PointProducer wrap(Producer<String, String> producer, TopologySettings settings) {
     return new PointProducer(producer, settings);
   }
 
   /** {@code {"series": s, "timestamp": ISO-8601, "value": v}}. */
   public static String pointJson(String series, Instant time, double value) {
-    ObjectNode n = JSON.createObjectNode();
-    n.put("series", series);
-    n.put("timestamp", time.toString());
-    n.put("value", value);
-    return write(n);
+    return InputJson.text(new InputJson.Point(series, time.toString(), value));
   }
 
   /**
@@ -77,50 +66,14 @@ public final class PointProducer implements AutoCloseable {
    * (the event's own end, if any, is sent as a separate end event).
    */
   public static String startJson(String monitor, InterventionEvent e) {
-    ObjectNode n = JSON.createObjectNode();
-    n.put("monitor", monitor);
-    n.put("id", e.id());
-    n.put("action", "start");
-    n.put("timestamp", e.timestamp().toString());
-    ObjectNode actions = n.putObject("do");
-    e.actions().forEach((node, spec) -> actions.set(node, doSpec(spec)));
-    if (!e.outcomes().isEmpty()) {
-      ArrayNode outcomes = n.putArray("outcomes");
-      e.outcomes().forEach(outcomes::add);
-    }
-    return write(n);
+    return InputJson.text(
+        new InputJson.Event(
+            monitor, e.id(), "start", e.timestamp().toString(), e.actions(), e.outcomes()));
   }
 
   /** {@code {"monitor", "id", "action": "end", "timestamp"}}. */
   public static String endJson(String monitor, String id, Instant time) {
-    ObjectNode n = JSON.createObjectNode();
-    n.put("monitor", monitor);
-    n.put("id", id);
-    n.put("action", "end");
-    n.put("timestamp", time.toString());
-    return write(n);
-  }
-
-  private static ObjectNode doSpec(DoSpec spec) {
-    ObjectNode n = JSON.createObjectNode();
-    if (spec instanceof DoSpec.Set s) {
-      n.put("set", s.value());
-    } else if (spec instanceof DoSpec.Shift s) {
-      n.put("shift", s.delta());
-    } else if (spec instanceof DoSpec.Scale s) {
-      n.put("scale", s.factor());
-    } else {
-      n.put("observed", true);
-    }
-    return n;
-  }
-
-  private static String write(ObjectNode n) {
-    try {
-      return JSON.writeValueAsString(n);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialise a JSON tree", e);
-    }
+    return InputJson.text(new InputJson.Event(monitor, id, "end", time.toString(), null, null));
   }
 
   /** Sends one metric point to the metrics topic. */

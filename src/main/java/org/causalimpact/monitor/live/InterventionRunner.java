@@ -40,7 +40,7 @@ final class InterventionRunner {
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(InterventionRunner.class);
 
-  private final StreamSettings settings;
+  private final TopologySettings settings;
   private final StreamListener listener;
   private final MonitorStores stores;
   private final Emitter out;
@@ -49,7 +49,7 @@ final class InterventionRunner {
   private final Map<String, StreamingAnalysis> live = new HashMap<>();
 
   InterventionRunner(
-      StreamSettings settings, StreamListener listener, MonitorStores stores, Emitter out) {
+      TopologySettings settings, StreamListener listener, MonitorStores stores, Emitter out) {
     this.settings = settings;
     this.listener = listener;
     this.stores = stores;

@@ -16,7 +16,6 @@ import org.causalimpact.monitor.scm.SlidingLeastSquares;
 import org.causalimpact.monitor.state.GridRow;
 import org.causalimpact.monitor.state.GridState;
 import org.causalimpact.monitor.state.HealthState;
-import org.causalimpact.monitor.uncertainty.Quantiles;
 import org.causalimpact.monitor.wire.AnalysisReport;
 import org.causalimpact.monitor.wire.EstimateJson;
 import org.causalimpact.monitor.wire.HealthRecord;
@@ -56,7 +55,7 @@ final class ModelHealth {
   /** Largest row index used before the equations' row origin is moved (keeps indexes ints). */
   private static final long MAX_INDEX = 1L << 30;
 
-  private final StreamSettings settings;
+  private final TopologySettings settings;
   private final Map<String, Equations> equations = new HashMap<>();
   private final Map<String, Memory> memory = new HashMap<>();
 
@@ -73,7 +72,7 @@ final class ModelHealth {
    */
   record Report(byte[] key, HealthRecord record) {}
 
-  ModelHealth(StreamSettings settings) {
+  ModelHealth(TopologySettings settings) {
     this.settings = settings;
   }
 

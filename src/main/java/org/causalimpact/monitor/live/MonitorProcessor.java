@@ -15,14 +15,14 @@ import org.causalimpact.monitor.ingest.Input;
  */
 final class MonitorProcessor implements Processor<String, Input, byte[], Output> {
   private final Map<String, MonitorDefinition> monitors;
-  private final StreamSettings settings;
+  private final TopologySettings settings;
   private final StreamListener listener;
   private MonitorStores stores;
   private InterventionRunner runner;
   private RowCloser rows;
 
   MonitorProcessor(
-      Map<String, MonitorDefinition> monitors, StreamSettings settings, StreamListener listener) {
+      Map<String, MonitorDefinition> monitors, TopologySettings settings, StreamListener listener) {
     this.monitors = monitors;
     this.settings = settings;
     this.listener = listener;

@@ -13,7 +13,6 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.impact.ImpactAnalysis;
-import org.causalimpact.monitor.scm.DoSpec;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.state.GridRow;
 import org.causalimpact.monitor.state.GridState;

@@ -39,7 +39,7 @@ import org.causalimpact.monitor.state.StateSerdes;
  *
  * Points are routed to every monitor that has their series as a node and repartitioned by monitor
  * name, so one task owns each monitor's state. Inputs already keyed by monitor ({@link
- * StreamSettings#keyedByMonitor()}) skip the repartition topic: the task that reads a partition of
+ * TopologySettings#keyedByMonitor()}) skip the repartition topic: the task that reads a partition of
  * {@code metrics} and {@code interventions} owns the monitors keyed to it. Outputs go to the topic
  * each record names.
  */
@@ -58,13 +58,13 @@ public final class MonitorTopology {
 
   private MonitorTopology() {}
 
-  public static Topology build(List<MonitorDefinition> monitors, StreamSettings settings) {
+  public static Topology build(List<MonitorDefinition> monitors, TopologySettings settings) {
     return build(monitors, settings, StreamListener.NONE);
   }
 
   /** The topology, reporting to {@code listener} as it runs (meters). */
   public static Topology build(
-      List<MonitorDefinition> monitors, StreamSettings settings, StreamListener listener) {
+      List<MonitorDefinition> monitors, TopologySettings settings, StreamListener listener) {
     Map<String, MonitorDefinition> byName = new LinkedHashMap<>();
     Map<String, List<String>> bySeries = new LinkedHashMap<>();
     for (MonitorDefinition m : monitors) {

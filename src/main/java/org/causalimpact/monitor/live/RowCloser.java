@@ -21,7 +21,7 @@ final class RowCloser {
   /** Most empty steps one point may close at once; a point further ahead is a bad timestamp. */
   static final long MAX_GAP_STEPS = 100_000;
 
-  private final StreamSettings settings;
+  private final TopologySettings settings;
   private final StreamListener listener;
   private final MonitorStores stores;
   private final ModelHealth health;
@@ -29,7 +29,7 @@ final class RowCloser {
   private final Emitter out;
 
   RowCloser(
-      StreamSettings settings,
+      TopologySettings settings,
       StreamListener listener,
       MonitorStores stores,
       ModelHealth health,

@@ -9,7 +9,6 @@ import org.causalimpact.monitor.impact.OutcomeImpact;
 import org.causalimpact.monitor.impact.PeriodSummary;
 import org.causalimpact.monitor.impact.StepImpact;
 import org.causalimpact.monitor.impact.Summary;
-import org.causalimpact.monitor.report.SummaryTable;
 import org.causalimpact.monitor.scm.CausalEffect;
 import org.causalimpact.monitor.scm.EquationSummary;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
@@ -82,6 +81,15 @@ public record AnalysisReport(
     }
   }
 
+  /**
+   * The standard deviation of a period's relative effect: the effect's over the magnitude of the
+   * prediction; NaN when the prediction is 0. The summary table prints the same number.
+   */
+  public static double relativeSd(PeriodSummary p) {
+    double m = Math.abs(p.predicted().mean());
+    return m > 0 ? p.effectSd() / m : Double.NaN;
+  }
+
   /** Rows {@code start..end}, inclusive, with their labels when the table has them. */
   public record Period(int start, int end, String startLabel, String endLabel) {
     static Period of(int start, int end, TimeSeriesTable table) {
@@ -125,7 +133,7 @@ public record AnalysisReport(
           EstimateJson.finite(p.actual()),
           EstimateJson.WithSd.of(p.predicted(), p.predictedSd()),
           EstimateJson.WithSd.of(p.effect(), p.effectSd()),
-          EstimateJson.WithSd.of(p.relative(), SummaryTable.relativeSd(p)),
+          EstimateJson.WithSd.of(p.relative(), relativeSd(p)),
           EstimateJson.of(p.expectedEffect()));
     }
   }

@@ -23,7 +23,7 @@ import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.impact.ImpactAnalysis;
 import org.causalimpact.monitor.impact.ImpactAnalyzer;
 import org.causalimpact.monitor.live.MonitorTopology;
-import org.causalimpact.monitor.live.StreamSettings;
+import org.causalimpact.monitor.live.TopologySettings;
 import org.causalimpact.monitor.scm.DataSimulator;
 import org.causalimpact.monitor.scm.DoSpec;
 import org.causalimpact.monitor.scm.Intervention;
@@ -52,7 +52,7 @@ class KafkaContainerIT {
   void monitorFlowOnAContainerBroker() throws Exception {
     KafkaImage.assumeAvailable();
     MonitorDefinition monitor = MonitorLoader.load(Path.of("config/monitors/validation.yaml"));
-    StreamSettings settings = StreamSettings.defaults().withGrace(Duration.ZERO);
+    TopologySettings settings = TopologySettings.defaults().withGrace(Duration.ZERO);
     Intervention campaign =
         new Intervention("campaign", Map.of("x", new DoSpec.Shift(5.0)), List.of("y"), START, -1);
     TimeSeriesTable t =
@@ -89,7 +89,7 @@ class KafkaContainerIT {
                 "{\"id\":\"campaign\",\"action\":\"end\",\"timestamp\":" + ROWS * HOUR + "}"));
         KafkaFixtures.point(producer, settings, "x", ROWS * HOUR, 20.0);
       }
-      Properties props = StreamsConfigs.embedded(bootstrap, dir.resolve("state")).streams();
+      Properties props = AppSettings.embedded(bootstrap, dir.resolve("state")).streams();
       try (StreamsRunner streams =
           StreamsRunner.start(MonitorTopology.build(List.of(monitor), settings), props)) {
         assertTrue(streams.awaitRunning(Duration.ofSeconds(60)), "streams not running");

@@ -18,7 +18,7 @@ import org.causalimpact.monitor.impact.ImpactAnalysis;
 import org.causalimpact.monitor.impact.ImpactAnalyzer;
 import org.causalimpact.monitor.impact.StepImpact;
 import org.causalimpact.monitor.live.MonitorTopology;
-import org.causalimpact.monitor.live.StreamSettings;
+import org.causalimpact.monitor.live.TopologySettings;
 import org.causalimpact.monitor.scm.DataSimulator;
 import org.causalimpact.monitor.scm.DoSpec;
 import org.causalimpact.monitor.scm.Intervention;
@@ -44,7 +44,7 @@ class RestartIT {
   @Test
   void cumulativeEffectContinuesExactlyAfterARestart() throws Exception {
     MonitorDefinition monitor = MonitorLoader.load(Path.of("config/monitors/validation.yaml"));
-    StreamSettings settings = StreamSettings.defaults().withGrace(Duration.ZERO);
+    TopologySettings settings = TopologySettings.defaults().withGrace(Duration.ZERO);
     Intervention campaign =
         new Intervention("campaign", Map.of("x", new DoSpec.Shift(5.0)), List.of("y"), START, -1);
     TimeSeriesTable t =
@@ -53,7 +53,7 @@ class RestartIT {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
       kafka.createTopics(settings.topics(), 1);
       Properties streamsProps =
-          StreamsConfigs.embedded(kafka.bootstrapServers(), dir.resolve("state")).streams();
+          AppSettings.embedded(kafka.bootstrapServers(), dir.resolve("state")).streams();
       try (KafkaProducer<String, String> producer = KafkaFixtures.producer(kafka.bootstrapServers())) {
         KafkaFixtures.send(producer, settings, t, 0, START);
         producer.send(

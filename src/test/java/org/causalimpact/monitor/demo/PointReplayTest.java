@@ -15,7 +15,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.io.InterventionEvents;
-import org.causalimpact.monitor.live.StreamSettings;
+import org.causalimpact.monitor.live.TopologySettings;
 import org.junit.jupiter.api.Test;
 
 /** What the simulator sends, in which order, with which timestamps (no broker: MockProducer). */
@@ -44,7 +44,7 @@ class PointReplayTest {
     assertEquals(3, sim.tail(), "ceil(30 s / 1 min) + 2");
     MockProducer<String, String> mock = mock();
     PointReplay.Result r;
-    try (PointProducer out = PointProducer.wrap(mock, StreamSettings.defaults())) {
+    try (PointProducer out = PointProducer.wrap(mock, TopologySettings.defaults())) {
       r = sim.replay().run(out, 0, null, () -> false, new PointReplay.Listener() {});
     }
     assertEquals(new PointReplay.Result(493, 480, 490, false), r);
@@ -79,7 +79,7 @@ class PointReplayTest {
     PointSimulation sim = demo(600);
     MockProducer<String, String> mock = mock();
     PointReplay.Result r;
-    try (PointProducer out = PointProducer.wrap(mock, StreamSettings.defaults())) {
+    try (PointProducer out = PointProducer.wrap(mock, TopologySettings.defaults())) {
       // 1000 rows per second for 0.5 s: the time runs out near row 500
       r = sim.replay().run(out, 1000, Duration.ofMillis(500), () -> false,
           new PointReplay.Listener() {});
@@ -96,7 +96,7 @@ class PointReplayTest {
     MockProducer<String, String> mock = mock();
     int[] rows = {0};
     PointReplay.Result r;
-    try (PointProducer out = PointProducer.wrap(mock, StreamSettings.defaults())) {
+    try (PointProducer out = PointProducer.wrap(mock, TopologySettings.defaults())) {
       r = sim.replay().run(out, 0, null, () -> rows[0] >= 100, new PointReplay.Listener() {
         @Override
         public void row(int row, Instant time) {
@@ -112,7 +112,7 @@ class PointReplayTest {
   void speedPacesTheRows() throws Exception {
     PointSimulation sim = demo(600);
     long t0 = System.nanoTime();
-    try (PointProducer out = PointProducer.wrap(mock(), StreamSettings.defaults())) {
+    try (PointProducer out = PointProducer.wrap(mock(), TopologySettings.defaults())) {
       int[] n = {0};
       sim.replay().run(out, 200, null, () -> n[0] >= 60, new PointReplay.Listener() {
         @Override

@@ -28,7 +28,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.causalimpact.monitor.ingest.DeadLetter;
-import org.causalimpact.monitor.live.StreamSettings;
+import org.causalimpact.monitor.live.TopologySettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,7 +52,7 @@ class SaslPlainIT {
   // random, so that finding one in the output cannot be a coincidence
   private static final String BROKER_PASSWORD = "broker-" + UUID.randomUUID();
   private static final String PASSWORD = "pw-" + UUID.randomUUID();
-  private static final StreamSettings TOPICS = StreamSettings.defaults();
+  private static final TopologySettings TOPICS = TopologySettings.defaults();
 
   @TempDir static Path dir;
   private static EmbeddedKafka kafka;
@@ -110,7 +110,7 @@ class SaslPlainIT {
           await(client, TOPICS.healthTopic(), l -> !l.isEmpty());
       assertFalse(health.isEmpty(), "model-health records came out over SASL");
       List<ConsumerRecord<byte[], byte[]>> dead =
-          await(client, StreamSettings.dlq(TOPICS.metricsTopic()), l -> !l.isEmpty());
+          await(client, TopologySettings.dlq(TOPICS.metricsTopic()), l -> !l.isEmpty());
       assertEquals(1, dead.size(), "the malformed point's dead letter");
       assertEquals("malformed-json", header(dead.get(0), DeadLetter.REASON));
     } finally {

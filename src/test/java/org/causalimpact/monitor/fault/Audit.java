@@ -23,7 +23,7 @@ import org.causalimpact.monitor.impact.StepImpact;
 import org.causalimpact.monitor.live.MonitorQueries;
 import org.causalimpact.monitor.live.MonitorStatus;
 import org.causalimpact.monitor.live.StoresUnavailableException;
-import org.causalimpact.monitor.live.StreamSettings;
+import org.causalimpact.monitor.live.TopologySettings;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 
 /**
@@ -95,11 +95,11 @@ final class Audit {
    * stores; returns the counts.
    */
   static Counts check(
-      String label, Fleet fleet, Feed.Books books, String bootstrap, StreamSettings settings,
+      String label, Fleet fleet, Feed.Books books, String bootstrap, TopologySettings settings,
       Map<String, Stored> stored) {
     List<ConsumerRecord<String, String>> metrics = Committed.all(bootstrap, settings.metricsTopic());
     List<ConsumerRecord<String, String>> dead =
-        Committed.all(bootstrap, StreamSettings.dlq(settings.metricsTopic()));
+        Committed.all(bootstrap, TopologySettings.dlq(settings.metricsTopic()));
     List<ConsumerRecord<String, String>> impact = Committed.all(bootstrap, settings.impactTopic());
     List<ConsumerRecord<String, String>> summaries =
         Committed.all(bootstrap, settings.summaryTopic());

@@ -31,7 +31,7 @@ import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.live.MonitorQueries;
 import org.causalimpact.monitor.live.MonitorService;
 import org.causalimpact.monitor.live.MonitorTopology;
-import org.causalimpact.monitor.live.StreamSettings;
+import org.causalimpact.monitor.live.TopologySettings;
 import org.causalimpact.monitor.scm.CausalEffect;
 import org.causalimpact.monitor.scm.DataSimulator;
 import org.causalimpact.monitor.scm.DoSpec;
@@ -75,12 +75,12 @@ class HttpApiTest {
     driver = driver(tmp.resolve("full"));
     TestInputTopic<byte[], byte[]> metrics =
         driver.createInputTopic(
-            StreamSettings.defaults().metricsTopic(),
+            TopologySettings.defaults().metricsTopic(),
             new ByteArraySerializer(),
             new ByteArraySerializer());
     TestInputTopic<byte[], byte[]> events =
         driver.createInputTopic(
-            StreamSettings.defaults().interventionsTopic(),
+            TopologySettings.defaults().interventionsTopic(),
             new ByteArraySerializer(),
             new ByteArraySerializer());
     Intervention campaign =
@@ -122,7 +122,7 @@ class HttpApiTest {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     return new TopologyTestDriver(
         MonitorTopology.build(
-            List.of(monitor), StreamSettings.defaults().withGrace(Duration.ZERO)),
+            List.of(monitor), TopologySettings.defaults().withGrace(Duration.ZERO)),
         p);
   }
 

@@ -3,6 +3,8 @@ package org.causalimpact.monitor.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +18,7 @@ import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.live.MonitorQueries;
 import org.causalimpact.monitor.live.MonitorService;
-import org.causalimpact.monitor.metrics.MonitorMeters;
+import org.causalimpact.monitor.metrics.StreamMeters;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,13 +50,14 @@ class OpsEndpointsTest {
   @Test
   void metricsHealthAndReadiness() throws Exception {
     AtomicBoolean running = new AtomicBoolean(false);
-    try (MonitorMeters meters = new MonitorMeters(Duration.ofHours(1), 10);
-        HttpApi api =
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (HttpApi api =
             HttpApi.start(
                 new MonitorService(rebalancing()),
                 HttpApi.loopback(0),
                 null,
-                new HttpApi.Ops(meters::scrape, running::get))) {
+                new HttpApi.Ops(registry::scrape, running::get))) {
+      StreamMeters meters = new StreamMeters(registry, Duration.ofHours(1), 10);
       meters.recordIn("metrics");
       HttpResponse<String> m = call(api, "GET", "/metrics");
       assertEquals(200, m.statusCode());
@@ -68,6 +71,8 @@ class OpsEndpointsTest {
       assertEquals(200, call(api, "GET", "/ready").statusCode());
       assertEquals(405, call(api, "POST", "/metrics").statusCode());
       assertEquals(404, call(api, "GET", "/metrics/more").statusCode());
+    } finally {
+      registry.close();
     }
   }
 

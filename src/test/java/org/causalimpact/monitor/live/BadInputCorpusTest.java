@@ -43,7 +43,6 @@ import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.state.GridRow;
 import org.causalimpact.monitor.state.GridState;
 import org.causalimpact.monitor.state.Interventions;
-import org.causalimpact.monitor.state.TrackedIntervention;
 import org.causalimpact.monitor.state.RowChunk;
 import org.causalimpact.monitor.wire.Json;
 import org.junit.jupiter.api.AfterAll;
@@ -74,7 +73,7 @@ class BadInputCorpusTest {
   @TempDir static Path stateDir;
 
   private MonitorDefinition monitor;
-  private StreamSettings settings;
+  private TopologySettings settings;
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> metrics;
   private TestInputTopic<byte[], byte[]> interventions;
@@ -96,7 +95,7 @@ class BadInputCorpusTest {
   @BeforeAll
   void startTheStream() {
     monitor = MonitorLoader.load(Path.of("config/monitors/validation.yaml"));
-    settings = StreamSettings.defaults().withGrace(Duration.ZERO);
+    settings = TopologySettings.defaults().withGrace(Duration.ZERO);
     Intervention campaign =
         new Intervention("campaign", Map.of("x", new DoSpec.Shift(5.0)), List.of("y"), START, -1);
     SimulationSpec longer = new SimulationSpec(START + 200, monitor.simulation().equations());
@@ -117,8 +116,8 @@ class BadInputCorpusTest {
         MonitorTopology.build(List.of(monitor), settings, counting), driverProperties("corpus"));
     metrics = input(settings.metricsTopic());
     interventions = input(settings.interventionsTopic());
-    metricsDlq = output(StreamSettings.dlq(settings.metricsTopic()));
-    interventionsDlq = output(StreamSettings.dlq(settings.interventionsTopic()));
+    metricsDlq = output(TopologySettings.dlq(settings.metricsTopic()));
+    interventionsDlq = output(TopologySettings.dlq(settings.interventionsTopic()));
     impact = output(settings.impactTopic());
     for (next = 0; next < START; ) {
       sendRow();
@@ -837,7 +836,7 @@ class BadInputCorpusTest {
       }
       List<TestRecord<byte[], byte[]>> dlq =
           d.createOutputTopic(
-                  StreamSettings.dlq(settings.metricsTopic()),
+                  TopologySettings.dlq(settings.metricsTopic()),
                   new ByteArrayDeserializer(),
                   new ByteArrayDeserializer())
               .readRecordsToList();

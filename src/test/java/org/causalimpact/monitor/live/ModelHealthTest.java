@@ -45,7 +45,7 @@ class ModelHealthTest {
   @TempDir Path dir;
   private MonitorDefinition def;
   private TimeSeriesTable table;
-  private final StreamSettings settings = StreamSettings.defaults();
+  private final TopologySettings settings = TopologySettings.defaults();
 
   @BeforeEach
   void setUp() throws Exception {

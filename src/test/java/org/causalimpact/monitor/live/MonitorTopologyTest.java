@@ -54,12 +54,12 @@ class MonitorTopologyTest {
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> metrics;
   private TestInputTopic<byte[], byte[]> interventions;
-  private StreamSettings settings;
+  private TopologySettings settings;
 
   @BeforeEach
   void setUp() {
     monitor = MonitorLoader.load(Path.of("config/monitors/validation.yaml"));
-    restart(StreamSettings.defaults().withGrace(Duration.ZERO), StreamListener.NONE, "main");
+    restart(TopologySettings.defaults().withGrace(Duration.ZERO), StreamListener.NONE, "main");
   }
 
   @AfterEach
@@ -194,9 +194,9 @@ class MonitorTopologyTest {
 
   @Test
   void badInputGoesToTheDeadLetterTopicsWithReasons() throws Exception {
-    TestOutputTopic<byte[], byte[]> metricsDlq = output(StreamSettings.dlq(settings.metricsTopic()));
+    TestOutputTopic<byte[], byte[]> metricsDlq = output(TopologySettings.dlq(settings.metricsTopic()));
     TestOutputTopic<byte[], byte[]> eventsDlq =
-        output(StreamSettings.dlq(settings.interventionsTopic()));
+        output(TopologySettings.dlq(settings.interventionsTopic()));
     metrics.pipeInput(utf8("x"), utf8("{not json"), 0L);
     metrics.pipeInput(utf8("zz"), utf8("{\"series\":\"zz\",\"timestamp\":0,\"value\":1}"), 0L);
     metrics.pipeInput(utf8("x"), new byte[] {(byte) 0xff, (byte) 0xfe}, 0L);
@@ -239,7 +239,7 @@ class MonitorTopologyTest {
 
   @Test
   void inputsKeyedByMonitorGiveTheSameOutputsWithoutTheRepartitionTopic() {
-    StreamSettings keyed = settings.withKeyedByMonitor(true);
+    TopologySettings keyed = settings.withKeyedByMonitor(true);
     assertTrue(
         MonitorTopology.build(List.of(monitor), settings).describe().toString()
             .contains("by-monitor-repartition"));
@@ -258,9 +258,9 @@ class MonitorTopologyTest {
   void inputsKeyedByMonitorDeadLetterRecordsKeyedOtherwise() {
     restart(settings.withKeyedByMonitor(true), StreamListener.NONE, "keyed-dlq");
     TestOutputTopic<byte[], byte[]> metricsDlq =
-        output(StreamSettings.dlq(settings.metricsTopic()));
+        output(TopologySettings.dlq(settings.metricsTopic()));
     TestOutputTopic<byte[], byte[]> eventsDlq =
-        output(StreamSettings.dlq(settings.interventionsTopic()));
+        output(TopologySettings.dlq(settings.interventionsTopic()));
     byte[] x = utf8("{\"series\":\"x\",\"timestamp\":0,\"value\":1.0}");
     metrics.pipeInput(null, x, 0L);
     metrics.pipeInput(utf8("x"), x, 0L);
@@ -344,7 +344,7 @@ class MonitorTopologyTest {
   @Test
   void outOfOrderPointsWithinGraceAreAggregatedAndLatePointsAreDeadLetters() throws Exception {
     restart(
-        StreamSettings.defaults().withGrace(Duration.ofMinutes(30)), StreamListener.NONE, "grace");
+        TopologySettings.defaults().withGrace(Duration.ofMinutes(30)), StreamListener.NONE, "grace");
     point("x", 0, 1.0);
     point("y", 10, 2.0);
     point("x", HOUR + 5, 3.0);
@@ -360,7 +360,7 @@ class MonitorTopologyTest {
     assertEquals(2.0, rows.value("y", 0), 1e-12);
     assertEquals(4.0, rows.value("y", 1), 1e-12);
     List<TestRecord<byte[], byte[]>> dlq =
-        output(StreamSettings.dlq(settings.metricsTopic())).readRecordsToList();
+        output(TopologySettings.dlq(settings.metricsTopic())).readRecordsToList();
     assertEquals(List.of("late"), dlq.stream().map(r -> header(r, DeadLetter.REASON)).toList());
   }
 
@@ -387,7 +387,7 @@ class MonitorTopologyTest {
     assertEquals(5, keys.stream().filter(k -> k.equals("validation/a/y")).count());
     assertEquals(3, keys.stream().filter(k -> k.equals("validation/b/y")).count());
     List<TestRecord<byte[], byte[]>> dlq =
-        output(StreamSettings.dlq(settings.interventionsTopic())).readRecordsToList();
+        output(TopologySettings.dlq(settings.interventionsTopic())).readRecordsToList();
     assertEquals(
         List.of("duplicate-start"), dlq.stream().map(r -> header(r, DeadLetter.REASON)).toList());
     MonitorQueries q = MonitorQueries.of(List.of(monitor), driver::getKeyValueStore);
@@ -397,7 +397,7 @@ class MonitorTopologyTest {
   }
 
   /** (Re)creates the driver with these settings and listener, its state under {@code name}. */
-  private void restart(StreamSettings next, StreamListener listener, String name) {
+  private void restart(TopologySettings next, StreamListener listener, String name) {
     if (driver != null) {
       driver.close();
     }
@@ -421,7 +421,7 @@ class MonitorTopologyTest {
     int end = START + 10;
     int persistence = 10;
     restart(
-        StreamSettings.defaults().withGrace(Duration.ZERO).withPersistenceRows(persistence),
+        TopologySettings.defaults().withGrace(Duration.ZERO).withPersistenceRows(persistence),
         StreamListener.NONE,
         "persistence");
     Intervention campaign =
@@ -519,7 +519,7 @@ class MonitorTopologyTest {
             heard.merge("health:" + node, 1, Integer::sum);
           }
         };
-    restart(StreamSettings.defaults().withGrace(Duration.ZERO), counting, "listener");
+    restart(TopologySettings.defaults().withGrace(Duration.ZERO), counting, "listener");
     TimeSeriesTable t = simulate().table();
     pipeRows(t, 0, START);
     event(
@@ -551,7 +551,7 @@ class MonitorTopologyTest {
     point("x", far, 1.0);
     point("y", 0, 2.0); // no row has closed yet: closing every step in between would stall
     List<TestRecord<byte[], byte[]>> dlq =
-        output(StreamSettings.dlq(settings.metricsTopic())).readRecordsToList();
+        output(TopologySettings.dlq(settings.metricsTopic())).readRecordsToList();
     assertEquals(List.of("bad-timestamp"), dlq.stream().map(r -> header(r, DeadLetter.REASON)).toList());
     assertTrue(header(dlq.get(0), DeadLetter.ERROR).contains("behind"), header(dlq.get(0), DeadLetter.ERROR));
     MonitorQueries q = MonitorQueries.of(List.of(monitor), driver::getKeyValueStore);
@@ -561,7 +561,7 @@ class MonitorTopologyTest {
   @Test
   void rowsOlderThanWhatIsKeptLeaveTheStoreInChunksAndTheChangelogGetsTombstones() throws Exception {
     restart(
-        new StreamSettings(
+        new TopologySettings(
             "metrics", "interventions", "impact", "impact.summary", "model.health",
             Duration.ZERO, 20),
         StreamListener.NONE,

@@ -45,8 +45,8 @@ import org.causalimpact.monitor.ingest.DeadLetter;
 import org.causalimpact.monitor.state.GridRow;
 import org.causalimpact.monitor.state.GridState;
 import org.causalimpact.monitor.state.Interventions;
-import org.causalimpact.monitor.state.TrackedIntervention;
 import org.causalimpact.monitor.state.RowChunk;
+import org.causalimpact.monitor.state.TrackedIntervention;
 
 /**
  * Random records into the whole topology ({@link TopologyTestDriver}; jqwik with fixed seeds and
@@ -81,7 +81,7 @@ class RandomRecordsProperties {
               + "nodes:\n  - name: x\n  - name: y\n    parents: [x]\n",
           "counting.yaml");
 
-  private static final StreamSettings SETTINGS = StreamSettings.defaults().withGrace(Duration.ZERO);
+  private static final TopologySettings SETTINGS = TopologySettings.defaults().withGrace(Duration.ZERO);
   private static final ObjectMapper PLAIN = new ObjectMapper();
   private static final AtomicInteger DRIVERS = new AtomicInteger();
   private static final Path STATE = tempDir();
@@ -305,7 +305,7 @@ class RandomRecordsProperties {
   private static Set<Integer> deadLetters(TopologyTestDriver d, String topic, List<Input> in) {
     Set<Integer> offsets = new HashSet<>();
     List<TestRecord<byte[], byte[]>> dlq =
-        d.createOutputTopic(StreamSettings.dlq(topic), new ByteArrayDeserializer(),
+        d.createOutputTopic(TopologySettings.dlq(topic), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())
             .readRecordsToList();
     for (TestRecord<byte[], byte[]> r : dlq) {

@@ -32,7 +32,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.causalimpact.monitor.live.StreamSettings;
+import org.causalimpact.monitor.live.TopologySettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -211,7 +211,7 @@ class DashboardQueriesIT {
     Matcher broker = Pattern.compile("broker: Kafka \\(KRaft\\) at (\\S+),").matcher(demoOutput());
     assertTrue(broker.find(), "the demo printed no broker address:\n" + demoOutput());
     bootstrapServers = broker.group(1);
-    String metrics = StreamSettings.defaults().metricsTopic();
+    String metrics = TopologySettings.defaults().metricsTopic();
     send(new ProducerRecord<>(metrics, "signups", "{not json"));
     send(new ProducerRecord<>(metrics, "signups",
         "{\"series\": \"signups\", \"timestamp\": \"2026-01-01T00:00:00Z\", \"value\": 1.0}"));

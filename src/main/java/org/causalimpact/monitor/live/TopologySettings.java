@@ -27,7 +27,7 @@ import org.causalimpact.monitor.ingest.DeadLetter;
  *     partitions): points and events go straight to their monitor's task, without the {@code
  *     by-monitor} repartition topic; a record keyed otherwise is dead-lettered
  */
-public record StreamSettings(
+public record TopologySettings(
     String metricsTopic,
     String interventionsTopic,
     String impactTopic,
@@ -41,7 +41,7 @@ public record StreamSettings(
   /** Default of {@link #healthRefitEvery}. */
   public static final int DEFAULT_HEALTH_REFIT_EVERY = 1;
 
-  public StreamSettings {
+  public TopologySettings {
     Objects.requireNonNull(metricsTopic, "metricsTopic");
     Objects.requireNonNull(interventionsTopic, "interventionsTopic");
     Objects.requireNonNull(impactTopic, "impactTopic");
@@ -63,7 +63,7 @@ public record StreamSettings(
   }
 
   /** Settings with the default model-health refit interval and no persistence period. */
-  public StreamSettings(
+  public TopologySettings(
       String metricsTopic,
       String interventionsTopic,
       String impactTopic,
@@ -84,14 +84,14 @@ public record StreamSettings(
         false);
   }
 
-  public static StreamSettings defaults() {
-    return new StreamSettings(
+  public static TopologySettings defaults() {
+    return new TopologySettings(
         "metrics", "interventions", "impact", "impact.summary", "model.health",
         Duration.ofSeconds(30), 10_000);
   }
 
-  public StreamSettings withGrace(Duration g) {
-    return new StreamSettings(
+  public TopologySettings withGrace(Duration g) {
+    return new TopologySettings(
         metricsTopic,
         interventionsTopic,
         impactTopic,
@@ -104,14 +104,14 @@ public record StreamSettings(
         keyedByMonitor);
   }
 
-  public StreamSettings withPersistenceRows(int rows) {
-    return new StreamSettings(
+  public TopologySettings withPersistenceRows(int rows) {
+    return new TopologySettings(
         metricsTopic, interventionsTopic, impactTopic, summaryTopic, healthTopic, grace,
         maxPostRows, healthRefitEvery, rows, keyedByMonitor);
   }
 
-  public StreamSettings withKeyedByMonitor(boolean keyed) {
-    return new StreamSettings(
+  public TopologySettings withKeyedByMonitor(boolean keyed) {
+    return new TopologySettings(
         metricsTopic, interventionsTopic, impactTopic, summaryTopic, healthTopic, grace,
         maxPostRows, healthRefitEvery, persistenceRows, keyed);
   }

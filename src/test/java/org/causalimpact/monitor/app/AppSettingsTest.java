@@ -11,12 +11,12 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import org.causalimpact.monitor.InputException;
-import org.causalimpact.monitor.live.StreamSettings;
+import org.causalimpact.monitor.live.TopologySettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Settings from file and environment, what goes to which Kafka client, and secret masking. */
-class StreamsConfigsTest {
+class AppSettingsTest {
   @Test
   void environmentVariablesMapToKeysAndOverrideTheFile(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("app.properties");
@@ -24,8 +24,8 @@ class StreamsConfigsTest {
         file,
         "bootstrap.servers=file:9092\nmonitor.topic.metrics=m1\nmonitor.grace=10s\n"
             + "security.protocol=SSL\n");
-    StreamsConfigs c =
-        StreamsConfigs.load(
+    AppSettings c =
+        AppSettings.load(
             file,
             Map.of(
                 "CIM_BOOTSTRAP_SERVERS", "env:9092",
@@ -35,18 +35,18 @@ class StreamsConfigsTest {
                 "CIM_", "ignored"));
     assertEquals("env:9092", c.bootstrapServers());
     assertEquals("org.example.Login required password=\"hunter2\";", c.get("sasl.jaas.config"));
-    assertEquals("m1", c.settings().metricsTopic());
-    assertEquals(Duration.ofSeconds(45), c.settings().grace());
-    assertEquals("interventions", c.settings().interventionsTopic());
+    assertEquals("m1", c.topology().metricsTopic());
+    assertEquals(Duration.ofSeconds(45), c.topology().grace());
+    assertEquals("interventions", c.topology().interventionsTopic());
     assertFalse(c.values().containsKey("path"));
-    assertEquals("sasl.jaas.config", StreamsConfigs.envKey("CIM_SASL_JAAS_CONFIG"));
-    assertEquals("monitor.topic.summary", StreamsConfigs.envKey("CIM_MONITOR_TOPIC_SUMMARY"));
+    assertEquals("sasl.jaas.config", AppSettings.envKey("CIM_SASL_JAAS_CONFIG"));
+    assertEquals("monitor.topic.summary", AppSettings.envKey("CIM_MONITOR_TOPIC_SUMMARY"));
   }
 
   @Test
   void secretsAreNeverShown() {
-    StreamsConfigs c =
-        StreamsConfigs.defaults()
+    AppSettings c =
+        AppSettings.defaults()
             .with("sasl.jaas.config", "jaas-secret-1")
             .with("ssl.truststore.password", "pw-secret-2")
             .with("ssl.keystore.key", "pem-secret-3")
@@ -57,16 +57,16 @@ class StreamsConfigsTest {
       assertTrue(shown.contains("broker:9092"), shown);
       assertTrue(shown.contains("sasl.jaas.config=********"), shown);
     }
-    assertTrue(StreamsConfigs.isSecret("sasl.jaas.config"));
-    assertTrue(StreamsConfigs.isSecret("SSL.KEY.PASSWORD"));
-    assertFalse(StreamsConfigs.isSecret("ssl.keystore.location"));
-    assertFalse(StreamsConfigs.isSecret("security.protocol"));
+    assertTrue(AppSettings.isSecret("sasl.jaas.config"));
+    assertTrue(AppSettings.isSecret("SSL.KEY.PASSWORD"));
+    assertFalse(AppSettings.isSecret("ssl.keystore.location"));
+    assertFalse(AppSettings.isSecret("security.protocol"));
   }
 
   @Test
   void streamsGetDefaultsAndEveryKafkaKeyButNotTheMonitorsOwn() {
     Properties p =
-        StreamsConfigs.defaults()
+        AppSettings.defaults()
             .with("bootstrap.servers", "b:9092")
             .with("security.protocol", "SASL_SSL")
             .with("monitor.grace", "5s")
@@ -75,11 +75,11 @@ class StreamsConfigsTest {
     assertEquals("exactly_once_v2", p.get("processing.guarantee"));
     assertEquals("-1", p.get("max.task.idle.ms"));
     assertEquals(
-        "0", StreamsConfigs.defaults().with("max.task.idle.ms", "0").streams().get("max.task.idle.ms"));
+        "0", AppSettings.defaults().with("max.task.idle.ms", "0").streams().get("max.task.idle.ms"));
     assertEquals("131072", p.get("producer.batch.size"));
     assertEquals(
         "16384",
-        StreamsConfigs.defaults().with("producer.batch.size", "16384").streams()
+        AppSettings.defaults().with("producer.batch.size", "16384").streams()
             .get("producer.batch.size"));
     assertEquals("SASL_SSL", p.get("security.protocol"));
     assertTrue(p.get("state.dir").toString().contains("causal-impact-monitor"), p.toString());
@@ -88,8 +88,8 @@ class StreamsConfigsTest {
 
   @Test
   void clientsGetOnlyTheKeysTheyKnow() {
-    StreamsConfigs c =
-        StreamsConfigs.defaults()
+    AppSettings c =
+        AppSettings.defaults()
             .with("bootstrap.servers", "b:9092")
             .with("security.protocol", "SASL_SSL")
             .with("application.id", "x")
@@ -107,7 +107,7 @@ class StreamsConfigsTest {
 
   @Test
   void embeddedSettingsSuitASingleNode(@TempDir Path dir) {
-    Properties p = StreamsConfigs.embedded("127.0.0.1:1234", dir).streams();
+    Properties p = AppSettings.embedded("127.0.0.1:1234", dir).streams();
     assertEquals("1", p.get("replication.factor"));
     assertEquals("100", p.get("commit.interval.ms"));
     assertEquals(dir.toAbsolutePath().toString(), p.get("state.dir"));
@@ -119,63 +119,63 @@ class StreamsConfigsTest {
     InputException e =
         assertThrows(
             InputException.class,
-            () -> StreamsConfigs.load(null, Map.of("CIM_MONITOR_GRACE", "soon")));
+            () -> AppSettings.load(null, Map.of("CIM_MONITOR_GRACE", "soon")));
     assertTrue(e.getMessage().contains("monitor.grace"), e.getMessage());
     assertTrue(e.getMessage().contains("CIM_MONITOR_GRACE"), e.getMessage());
     InputException missing =
         assertThrows(
-            InputException.class, () -> StreamsConfigs.load(dir.resolve("none"), Map.of()));
+            InputException.class, () -> AppSettings.load(dir.resolve("none"), Map.of()));
     assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
     assertThrows(
         InputException.class,
-        () -> StreamsConfigs.load(null, Map.of("CIM_MONITOR_TOPIC_IMPACT", "bad topic")));
+        () -> AppSettings.load(null, Map.of("CIM_MONITOR_TOPIC_IMPACT", "bad topic")));
   }
 
   @Test
   void healthRefitIntervalIsASetting() {
     assertEquals(
-        StreamSettings.DEFAULT_HEALTH_REFIT_EVERY,
-        StreamsConfigs.load(null, Map.of()).settings().healthRefitEvery());
+        TopologySettings.DEFAULT_HEALTH_REFIT_EVERY,
+        AppSettings.load(null, Map.of()).topology().healthRefitEvery());
     assertEquals(25, settingsWith("CIM_MONITOR_HEALTH_REFIT_EVERY", "25").healthRefitEvery());
     InputException e =
         assertThrows(
             InputException.class,
-            () -> StreamsConfigs.load(null, Map.of("CIM_MONITOR_HEALTH_REFIT_EVERY", "0")));
+            () -> AppSettings.load(null, Map.of("CIM_MONITOR_HEALTH_REFIT_EVERY", "0")));
     assertTrue(e.getMessage().contains("monitor.health.refit.every"), e.getMessage());
   }
 
   @Test
   void inputsKeyedByMonitorIsAnOptInSetting() {
-    assertFalse(StreamsConfigs.load(null, Map.of()).settings().keyedByMonitor());
+    assertFalse(AppSettings.load(null, Map.of()).topology().keyedByMonitor());
     assertTrue(settingsWith("CIM_MONITOR_INPUTS_KEYED_BY_MONITOR", "True").keyedByMonitor());
     assertFalse(settingsWith("CIM_MONITOR_INPUTS_KEYED_BY_MONITOR", "false").keyedByMonitor());
     InputException e =
         assertThrows(
             InputException.class,
-            () -> StreamsConfigs.load(null, Map.of("CIM_MONITOR_INPUTS_KEYED_BY_MONITOR", "yes")));
+            () -> AppSettings.load(null, Map.of("CIM_MONITOR_INPUTS_KEYED_BY_MONITOR", "yes")));
     assertTrue(e.getMessage().contains("monitor.inputs.keyed.by.monitor=yes"), e.getMessage());
     assertTrue(e.getMessage().contains("must be true or false"), e.getMessage());
   }
 
-  private static StreamSettings settingsWith(String variable, String value) {
-    return StreamsConfigs.load(null, Map.of(variable, value)).settings();
+  private static TopologySettings settingsWith(String variable, String value) {
+    return AppSettings.load(null, Map.of(variable, value)).topology();
   }
 
   @Test
   void durations() {
-    assertEquals(Duration.ofMillis(500), StreamsConfigs.duration("500ms"));
-    assertEquals(Duration.ofSeconds(60), StreamsConfigs.duration("60s"));
-    assertEquals(Duration.ofMinutes(2), StreamsConfigs.duration("2m"));
-    assertEquals(Duration.ofSeconds(30), StreamsConfigs.duration("PT30S"));
-    assertThrows(IllegalArgumentException.class, () -> StreamsConfigs.duration("1.5s"));
-    assertThrows(IllegalArgumentException.class, () -> StreamsConfigs.duration("PT-1S"));
+    assertEquals(Duration.ofMillis(500), Durations.parse("500ms"));
+    assertEquals(Duration.ofSeconds(60), Durations.parse("60s"));
+    assertEquals(Duration.ofMinutes(2), Durations.parse("2m"));
+    assertEquals(Duration.ofSeconds(30), Durations.parse("PT30S"));
+    assertThrows(IllegalArgumentException.class, () -> Durations.parse("1.5s"));
+    assertThrows(IllegalArgumentException.class, () -> Durations.parse("PT-1S"));
   }
 
   @Test
   void theShippedSettingsFileLoads() {
-    StreamsConfigs c = StreamsConfigs.load(Path.of("config", "application.properties"), Map.of());
+    AppSettings c = AppSettings.load(Path.of("config", "application.properties"), Map.of());
     assertEquals("localhost:9092", c.bootstrapServers());
-    assertEquals(StreamSettings.defaults(), c.settings());
+    assertEquals(TopologySettings.defaults(), c.topology());
     assertEquals(Path.of("config", "monitors"), c.definitions(Path.of("elsewhere")));
   }
 }

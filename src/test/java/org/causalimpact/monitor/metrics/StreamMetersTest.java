@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.causalimpact.monitor.config.MonitorDefinition;
@@ -25,7 +28,27 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The Prometheus meters fed with a real analysis of the validation monitor. */
-class MonitorMetersTest {
+class StreamMetersTest {
+  /** The stream's meters on a registry of their own, scraped as {@code /metrics} scrapes. */
+  private static final class Meters implements AutoCloseable {
+    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    final StreamMeters stream;
+
+    Meters(Duration retention, int max, LongSupplier nanoTime) {
+      stream = new StreamMeters(registry, retention, max, nanoTime);
+    }
+
+    String scrape() {
+      stream.expire();
+      return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+      registry.close();
+    }
+  }
+
   private static OutcomeImpact outcome;
 
   @BeforeAll
@@ -64,9 +87,9 @@ class MonitorMetersTest {
 
   @Test
   void impactGaugesShowTheLatestStepWithTheBoundsOfBothMethods() {
-    try (MonitorMeters meters = new MonitorMeters(Duration.ofHours(1), 10)) {
+    try (Meters meters = new Meters(Duration.ofHours(1), 10, System::nanoTime)) {
       for (StepImpact s : outcome.series()) {
-        meters.impact("validation", "c", step(s));
+        meters.stream.impact("validation", "c", step(s));
       }
       System.gc(); // gauges hold their values strongly: nothing reads as NaN after a collection
       String text = meters.scrape();
@@ -117,14 +140,14 @@ class MonitorMetersTest {
 
   @Test
   void pipelineCountersAndHealthGauges() {
-    try (MonitorMeters meters = new MonitorMeters(Duration.ofHours(1), 10)) {
-      meters.recordIn("metrics");
-      meters.recordIn("metrics");
-      meters.deadLetter("metrics", "late", "validation");
-      meters.deadLetter("interventions", "unknown-monitor", null);
-      meters.rowClosed("validation", 0);
-      meters.health("validation", "y", 0.8, 1.1, 0.93);
-      meters.analysisTime("validation", 2_000_000);
+    try (Meters meters = new Meters(Duration.ofHours(1), 10, System::nanoTime)) {
+      meters.stream.recordIn("metrics");
+      meters.stream.recordIn("metrics");
+      meters.stream.deadLetter("metrics", "late", "validation");
+      meters.stream.deadLetter("interventions", "unknown-monitor", null);
+      meters.stream.rowClosed("validation", 0);
+      meters.stream.health("validation", "y", 0.8, 1.1, 0.93);
+      meters.stream.analysisTime("validation", 2_000_000);
       String text = meters.scrape();
       assertEquals(2, sample(text, "cim_records_in_total{topic=\"metrics\"}"), 0);
       assertEquals(
@@ -146,15 +169,15 @@ class MonitorMetersTest {
   @Test
   void endedInterventionsLeaveAfterTheRetentionAndFreeTheirPlaceUnderTheCap() {
     AtomicLong now = new AtomicLong();
-    try (MonitorMeters meters = new MonitorMeters(Duration.ofMinutes(10), 1, now::get)) {
+    try (Meters meters = new Meters(Duration.ofMinutes(10), 1, now::get)) {
       StepImpact step = outcome.series().get(0);
-      meters.impact("validation", "first", step(step));
-      meters.impact("validation", "second", step(step)); // over the cap of 1
+      meters.stream.impact("validation", "first", step(step));
+      meters.stream.impact("validation", "second", step(step)); // over the cap of 1
       String text = meters.scrape();
       assertTrue(text.contains("intervention=\"first\""));
       assertFalse(text.contains("intervention=\"second\""), "the cap denies a second one");
 
-      meters.interventionEnded("validation", "first");
+      meters.stream.interventionEnded("validation", "first");
       now.addAndGet(Duration.ofMinutes(9).toNanos());
       text = meters.scrape();
       assertEquals(
@@ -164,7 +187,7 @@ class MonitorMetersTest {
       text = meters.scrape();
       assertFalse(text.contains("intervention=\"first\""), "removed after the retention");
 
-      meters.impact("validation", "second", step(step));
+      meters.stream.impact("validation", "second", step(step));
       text = meters.scrape();
       assertEquals(
           step.actual(),

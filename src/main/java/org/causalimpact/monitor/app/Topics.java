@@ -16,17 +16,17 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.causalimpact.monitor.live.StreamSettings;
+import org.causalimpact.monitor.live.TopologySettings;
 
 /**
  * Creates the monitor's topics on a cluster, and checks what inputs keyed by monitor need of them.
  * Thread-safe; no state.
  */
-public final class StreamsTopics {
+public final class Topics {
   /** How long {@link #create} waits for the cluster's answers. */
   public static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
-  private StreamsTopics() {}
+  private Topics() {}
 
   /**
    * Creates the topics that do not exist yet. Idempotent: a topic that exists (or that another
@@ -87,7 +87,7 @@ public final class StreamsTopics {
   }
 
   /**
-   * What stops inputs keyed by monitor ({@link StreamSettings#keyedByMonitor()}) from reaching
+   * What stops inputs keyed by monitor ({@link TopologySettings#keyedByMonitor()}) from reaching
    * their monitor's task: {@code metrics} and {@code interventions} with different numbers of
    * partitions (a monitor's points and its events would land in different tasks). Empty when
    * they match, when the setting is off, or when a topic is missing (Kafka Streams reports that).
@@ -95,7 +95,7 @@ public final class StreamsTopics {
    * @throws IllegalStateException when the cluster does not answer within {@link #ADMIN_TIMEOUT}
    */
   public static Optional<String> keyedByMonitorProblem(
-      Map<String, Object> adminConfig, StreamSettings settings) {
+      Map<String, Object> adminConfig, TopologySettings settings) {
     if (!settings.keyedByMonitor()) {
       return Optional.empty();
     }
@@ -115,12 +115,12 @@ public final class StreamsTopics {
         return Optional.empty();
       }
       return Optional.of(
-          StreamsConfigs.KEYED_BY_MONITOR + "=true needs " + settings.metricsTopic() + " and "
+          AppSettings.KEYED_BY_MONITOR + "=true needs " + settings.metricsTopic() + " and "
               + settings.interventionsTopic() + " with as many partitions, so that a monitor's"
               + " points and events reach the same task: " + settings.metricsTopic() + " has "
               + points + ", " + settings.interventionsTopic() + " has " + events + " (add"
               + " partitions to the smaller before anything is written to it, or set "
-              + StreamsConfigs.KEYED_BY_MONITOR + "=false)");
+              + AppSettings.KEYED_BY_MONITOR + "=false)");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while describing topics " + inputs, e);

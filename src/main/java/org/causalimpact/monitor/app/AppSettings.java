@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,17 +14,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.causalimpact.monitor.InputException;
-import org.causalimpact.monitor.live.StreamSettings;
+import org.causalimpact.monitor.ingest.Router;
+import org.causalimpact.monitor.live.TopologySettings;
 
 /**
  * The application's settings: Kafka Streams and client settings, plus the monitor's own ({@code
@@ -38,7 +32,7 @@ import org.causalimpact.monitor.live.StreamSettings;
  *       processing.guarantee=exactly_once_v2}, String serdes, {@code
  *       processing.exception.handler.global.enabled=true}, {@code max.task.idle.ms=-1} (points
  *       and intervention events are not synchronised by time), {@code state.dir} under {@code
- *       java.io.tmpdir}, the topics of {@link StreamSettings#defaults()};
+ *       java.io.tmpdir}, the topics of {@link TopologySettings#defaults()};
  *   <li>a properties file, usually {@code config/application.properties};
  *   <li>environment variables {@code CIM_*}: the name without the prefix, lower-cased, with every
  *       {@code _} read as {@code .} — {@code CIM_BOOTSTRAP_SERVERS} sets {@code bootstrap.servers},
@@ -53,7 +47,7 @@ import org.causalimpact.monitor.live.StreamSettings;
  * (those containing {@code password}, {@code secret}, {@code jaas}, {@code token}, {@code
  * credential}, {@code user.info}, or ending in {@code .key}).
  */
-public final class StreamsConfigs {
+public final class AppSettings {
   /** The default {@code application.id} (the consumer group and the prefix of internal topics). */
   public static final String DEFAULT_APPLICATION_ID = "causal-impact-monitor";
 
@@ -83,10 +77,10 @@ public final class StreamsConfigs {
 
   /**
    * {@code true}: metric points and intervention events are keyed by their monitor's name, so they
-   * skip the repartition topic ({@link StreamSettings#keyedByMonitor()}); {@code false}, the
+   * skip the repartition topic ({@link TopologySettings#keyedByMonitor()}); {@code false}, the
    * default, any key.
    */
-  public static final String KEYED_BY_MONITOR = "monitor.inputs.keyed.by.monitor";
+  public static final String KEYED_BY_MONITOR = Router.KEYED_BY_MONITOR;
 
   /** How long the meters of an ended intervention stay on /metrics, e.g. {@code 1h}. */
   public static final String METERS_RETENTION = "monitor.meters.retention";
@@ -106,28 +100,26 @@ public final class StreamsConfigs {
   private static final String OWN_PREFIX = "monitor.";
   private static final Pattern SECRET =
       Pattern.compile("password|secret|jaas|token|credential|user\\.info|\\.key$");
-  private static final Pattern SHORT_DURATION =
-      Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
   private static final String MASK = "********";
 
   private final Map<String, String> values;
   private final Map<String, String> origins;
 
-  private StreamsConfigs(Map<String, String> values, Map<String, String> origins) {
+  private AppSettings(Map<String, String> values, Map<String, String> origins) {
     this.values = Collections.unmodifiableMap(new TreeMap<>(values));
     this.origins = Collections.unmodifiableMap(new HashMap<>(origins));
   }
 
   /** No settings beyond the defaults. */
-  public static StreamsConfigs defaults() {
-    return new StreamsConfigs(Map.of(), Map.of());
+  public static AppSettings defaults() {
+    return new AppSettings(Map.of(), Map.of());
   }
 
   /**
    * Settings for the embedded single-node broker: replication factor 1 for the internal topics,
    * an explicit state directory, and a commit every 100 ms so that outputs show up promptly.
    */
-  public static StreamsConfigs embedded(String bootstrapServers, Path stateDir) {
+  public static AppSettings embedded(String bootstrapServers, Path stateDir) {
     return defaults()
         .with(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)
         .with(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString())
@@ -141,7 +133,7 @@ public final class StreamsConfigs {
    *
    * @throws InputException when the file cannot be read, or a {@code monitor.*} value is invalid
    */
-  public static StreamsConfigs load(Path file, Map<String, String> env) {
+  public static AppSettings load(Path file, Map<String, String> env) {
     Map<String, String> values = new LinkedHashMap<>();
     Map<String, String> origins = new HashMap<>();
     if (file != null) {
@@ -167,8 +159,8 @@ public final class StreamsConfigs {
         origins.put(key, "environment variable " + name);
       }
     }
-    StreamsConfigs c = new StreamsConfigs(values, origins);
-    c.settings();
+    AppSettings c = new AppSettings(values, origins);
+    c.topology();
     return c;
   }
 
@@ -182,7 +174,7 @@ public final class StreamsConfigs {
   }
 
   /** These settings with {@code key} set to {@code value} (or removed when {@code value} is null). */
-  public StreamsConfigs with(String key, String value) {
+  public AppSettings with(String key, String value) {
     Objects.requireNonNull(key, "key");
     Map<String, String> v = new HashMap<>(values);
     Map<String, String> o = new HashMap<>(origins);
@@ -193,7 +185,7 @@ public final class StreamsConfigs {
       v.put(key, value);
       o.put(key, "the command line");
     }
-    return new StreamsConfigs(v, o);
+    return new AppSettings(v, o);
   }
 
   /** The value given for {@code key} (file or environment), or {@code null}. */
@@ -223,17 +215,17 @@ public final class StreamsConfigs {
   }
 
   /**
-   * Topic names, grace and post-row limit: {@link StreamSettings#defaults()} with the {@code
+   * Topic names, grace and post-row limit: {@link TopologySettings#defaults()} with the {@code
    * monitor.topic.*}, {@value #GRACE} and {@value #MAX_POST_ROWS} given.
    *
    * @throws InputException naming the setting and where it came from when a value is invalid
    */
-  public StreamSettings settings() {
-    StreamSettings d = StreamSettings.defaults();
+  public TopologySettings topology() {
+    TopologySettings d = TopologySettings.defaults();
     Duration grace = d.grace();
     if (values.containsKey(GRACE)) {
       try {
-        grace = duration(values.get(GRACE));
+        grace = Durations.parse(values.get(GRACE));
       } catch (IllegalArgumentException e) {
         throw invalid(GRACE, e.getMessage());
       }
@@ -241,7 +233,7 @@ public final class StreamsConfigs {
     int maxPostRows = wholeNumber(MAX_POST_ROWS, d.maxPostRows(), 1);
     int refitEvery = wholeNumber(HEALTH_REFIT_EVERY, d.healthRefitEvery(), 1);
     int persistence = wholeNumber(PERSISTENCE_ROWS, d.persistenceRows(), 0);
-    return new StreamSettings(
+    return new TopologySettings(
         topic(TOPIC_METRICS, d.metricsTopic()),
         topic(TOPIC_INTERVENTIONS, d.interventionsTopic()),
         topic(TOPIC_IMPACT, d.impactTopic()),
@@ -260,7 +252,7 @@ public final class StreamsConfigs {
       return DEFAULT_METERS_RETENTION;
     }
     try {
-      return duration(values.get(METERS_RETENTION));
+      return Durations.parse(values.get(METERS_RETENTION));
     } catch (IllegalArgumentException e) {
       throw invalid(METERS_RETENTION, e.getMessage());
     }
@@ -330,63 +322,25 @@ public final class StreamsConfigs {
    * rather than Kafka's {@code /tmp/kafka-streams}.
    */
   public Properties streams() {
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, DEFAULT_APPLICATION_ID);
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class.getName());
-    p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.StringSerde.class.getName());
-    // the behaviour Kafka 5.0 makes the default; without it every start logs a warning
-    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
-    // Points and intervention events share a task. The monitor does not need them interleaved by
-    // time (an intervention that arrives late replays the rows since its start), and with the
-    // default (0) Kafka Streams checks the empty interventions partition's lag, formatting log
-    // text, before every record: about a tenth of a stream thread's time in the throughput
-    // harness.
-    p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
-    // Kafka's 16 KiB batches fill in a fraction of the 100 ms linger under load: at 128 KiB the
-    // throughput harness spent about a fifth less CPU per point, in the monitor and the
-    // passthrough alike
-    p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), "131072");
-    kafkaSettings().forEach(p::put);
-    if (!p.containsKey(StreamsConfig.STATE_DIR_CONFIG)) {
-      p.put(
-          StreamsConfig.STATE_DIR_CONFIG,
-          Path.of(System.getProperty("java.io.tmpdir"), "causal-impact-monitor", applicationId())
-              .toString());
-    }
-    return p;
+    return KafkaConfigs.streams(kafkaSettings(), applicationId());
   }
 
   /** Producer settings: the known producer keys given, then acks=all and idempotence. */
   public Map<String, Object> producer() {
-    Map<String, Object> m = known(ProducerConfig.configNames());
-    m.put(ProducerConfig.ACKS_CONFIG, "all");
-    m.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    return m;
+    return KafkaConfigs.producer(kafkaSettings());
   }
 
   /** Consumer settings: the known consumer keys given, reading only committed records. */
   public Map<String, Object> consumer() {
-    Map<String, Object> m = known(ConsumerConfig.configNames());
-    m.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    return m;
+    return KafkaConfigs.consumer(kafkaSettings());
   }
 
   /** Admin client settings: the known admin keys given. */
   public Map<String, Object> admin() {
-    return known(AdminClientConfig.configNames());
+    return KafkaConfigs.admin(kafkaSettings());
   }
 
-  private Map<String, Object> known(Set<String> names) {
-    Map<String, Object> m = new HashMap<>();
-    kafkaSettings().forEach((k, v) -> {
-      if (names.contains(k)) {
-        m.put(k, v);
-      }
-    });
-    return m;
-  }
-
+  /** Every setting outside {@code monitor.*}: Kafka's. */
   private Map<String, String> kafkaSettings() {
     Map<String, String> m = new TreeMap<>();
     values.forEach((k, v) -> {
@@ -423,49 +377,12 @@ public final class StreamsConfigs {
   /** The settings given, secrets masked. */
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder("StreamsConfigs{");
+    StringBuilder sb = new StringBuilder("AppSettings{");
     String sep = "";
     for (Map.Entry<String, String> e : values.entrySet()) {
       sb.append(sep).append(e.getKey()).append('=').append(shown(e.getKey(), e.getValue()));
       sep = ", ";
     }
     return sb.append('}').toString();
-  }
-
-  /**
-   * Parses a duration: {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, {@code 1d}, or ISO-8601
-   * ({@code PT30S}).
-   *
-   * @throws IllegalArgumentException when {@code text} is none of these or negative
-   */
-  public static Duration duration(String text) {
-    if (text == null) {
-      throw new IllegalArgumentException("needs a duration such as 30s, 2m or PT30S");
-    }
-    String t = text.strip();
-    Matcher m = SHORT_DURATION.matcher(t);
-    Duration d;
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      d =
-          switch (m.group(2).toLowerCase(Locale.ROOT)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-          };
-    } else {
-      try {
-        d = Duration.parse(t);
-      } catch (DateTimeParseException e) {
-        throw new IllegalArgumentException(
-            "'" + text + "' is not a duration; use e.g. 500ms, 30s, 2m, 1h or PT30S");
-      }
-    }
-    if (d.isNegative()) {
-      throw new IllegalArgumentException("'" + text + "' is negative; give a duration >= 0");
-    }
-    return d;
   }
 }
