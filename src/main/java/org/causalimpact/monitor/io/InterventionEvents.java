@@ -294,15 +294,8 @@ public final class InterventionEvents {
   private static void requireNode(CausalGraph graph, String node, String what, String id) {
     if (!graph.contains(node)) {
       throw new InputException(
-          "intervention '"
-              + id
-              + "' "
-              + what
-              + " '"
-              + node
-              + "', which is not a node of the monitor's graph (nodes: "
-              + String.join(", ", graph.nodeNames())
-              + ")");
+          "intervention '" + id + "' " + what + " '" + node + "', which is not a node of the"
+              + " monitor's graph (nodes: " + String.join(", ", graph.nodeNames()) + ")");
     }
   }
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddedKafkaTest {
   @Test
   void everyInternalTopicHasReplicationOneOnASingleNode() {
-    Properties p = EmbeddedKafka.serverProperties(Path.of("/data/logs"), 9092, 9093);
+    Properties p = BrokerSetup.serverProperties(Path.of("/data/logs"), 9092, 9093);
     assertEquals("broker,controller", p.get("process.roles"));
     assertEquals("1@127.0.0.1:9093", p.get("controller.quorum.voters"));
     assertEquals("PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093", p.get("listeners"));
