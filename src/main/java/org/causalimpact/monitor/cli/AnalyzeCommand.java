@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
@@ -198,15 +197,15 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
     TimeSeriesTable table = CsvTables.table(raw, roles);
     Periods periods = Periods.parse(pre, post, table.labels(), table.rows());
-    requireVaryingResponse(table, roles.response(), periods);
+    AnalyzeChecks.requireVaryingResponse(table, roles.response(), periods);
 
     int p = ar == null ? 0 : ar;
-    requireRange("--ar", p, 0, MonitorLoader.MAX_LAG);
+    AnalyzeChecks.requireRange("--ar", p, 0, MonitorLoader.MAX_LAG);
     int l = lags == null ? p : lags;
-    requireRange("--lags", l, 0, MonitorLoader.MAX_LAG);
-    Seasonality season = seasonality == null ? null : parseSeasonality(seasonality);
+    AnalyzeChecks.requireRange("--lags", l, 0, MonitorLoader.MAX_LAG);
+    Seasonality season = seasonality == null ? null : AnalyzeChecks.parseSeasonality(seasonality);
     CausalGraph graph =
-        invalidAsInput(
+        AnalyzeChecks.invalidAsInput(
             () ->
                 CausalImpactModel.graph(
                     roles.response(), roles.covariates(), p, l, season, Boolean.TRUE.equals(trend)));
@@ -340,11 +339,11 @@ final class AnalyzeCommand implements Callable<Integer> {
       s = s.withLevel(level);
     }
     if (bootstrap != null) {
-      requireRange("--bootstrap", bootstrap, 19, 1_000_000);
+      AnalyzeChecks.requireRange("--bootstrap", bootstrap, 19, 1_000_000);
       s = s.withReplicates(bootstrap);
     }
     if (blockLength != null) {
-      requireRange("--block-length", blockLength, 0, 1_000_000);
+      AnalyzeChecks.requireRange("--block-length", blockLength, 0, 1_000_000);
       s = s.withBlockLength(blockLength);
     }
     if (calibration != null) {
@@ -369,42 +368,6 @@ final class AnalyzeCommand implements Callable<Integer> {
     return new FitOptions(ridge);
   }
 
-  private static void requireVaryingResponse(TimeSeriesTable table, String y, Periods p) {
-    double first = table.value(y, p.preStart());
-    for (int t = p.preStart(); t <= p.preEnd(); t++) {
-      if (table.value(y, t) != first) {
-        return;
-      }
-    }
-    throw new InputException(
-        "the response '"
-            + y
-            + "' is constant ("
-            + first
-            + ") over the pre-period (rows "
-            + p.preStart()
-            + "–"
-            + p.preEnd()
-            + "): there is nothing to learn a counterfactual from; check --response (it is the"
-            + " first numeric column unless given) or use a longer pre-period");
-  }
-
-  private static Seasonality parseSeasonality(String text) {
-    String[] parts = text.trim().split(":", -1);
-    try {
-      if (parts.length > 2) {
-        throw new NumberFormatException();
-      }
-      double period = Double.parseDouble(parts[0]);
-      int harmonics =
-          parts.length == 2 ? Integer.parseInt(parts[1].trim()) : (int) Math.floor(period / 2);
-      return invalidAsInput(() -> new Seasonality(period, harmonics));
-    } catch (NumberFormatException e) {
-      throw new InputException(
-          "--seasonality '" + text + "' is not PERIOD[:HARMONICS], e.g. 7 or 7:2 or 365.25:3");
-    }
-  }
-
   private int[] plotSize() {
     String[] wh = plotSize.toLowerCase(java.util.Locale.ROOT).split("x", -1);
     try {
@@ -426,24 +389,10 @@ final class AnalyzeCommand implements Callable<Integer> {
     return dot > 0 ? file.substring(0, dot) : file;
   }
 
-  private static void requireRange(String option, int value, int min, int max) {
-    if (value < min || value > max) {
-      throw new InputException(option + " must be between " + min + " and " + max + "; got " + value);
-    }
-  }
-
   private static void addIf(List<String> list, Object value, String option) {
     if (value != null) {
       list.add(option);
     }
   }
 
-  /** Runs a value constructor whose argument checks are about user input. */
-  private static <T> T invalidAsInput(Supplier<T> s) {
-    try {
-      return s.get();
-    } catch (IllegalArgumentException e) {
-      throw new InputException(e.getMessage(), e);
-    }
-  }
 }

@@ -1,0 +1,60 @@
+package org.causalimpact.monitor.cli;
+
+import java.util.function.Supplier;
+import org.causalimpact.monitor.InputException;
+import org.causalimpact.monitor.graph.Seasonality;
+import org.causalimpact.monitor.io.Periods;
+import org.causalimpact.monitor.scm.TimeSeriesTable;
+
+/** The checks of {@code analyze}'s options and data that say what the user should change. */
+final class AnalyzeChecks {
+  private AnalyzeChecks() {}
+
+  static void requireVaryingResponse(TimeSeriesTable table, String y, Periods p) {
+    double first = table.value(y, p.preStart());
+    for (int t = p.preStart(); t <= p.preEnd(); t++) {
+      if (table.value(y, t) != first) {
+        return;
+      }
+    }
+    throw new InputException(
+        "the response '"
+            + y
+            + "' is constant ("
+            + first
+            + ") over the pre-period (rows "
+            + p.preStart()
+            + "–"
+            + p.preEnd()
+            + "): there is nothing to learn a counterfactual from; check --response (it is the"
+            + " first numeric column unless given) or use a longer pre-period");
+  }
+  static Seasonality parseSeasonality(String text) {
+    String[] parts = text.trim().split(":", -1);
+    try {
+      if (parts.length > 2) {
+        throw new NumberFormatException();
+      }
+      double period = Double.parseDouble(parts[0]);
+      int harmonics =
+          parts.length == 2 ? Integer.parseInt(parts[1].trim()) : (int) Math.floor(period / 2);
+      return invalidAsInput(() -> new Seasonality(period, harmonics));
+    } catch (NumberFormatException e) {
+      throw new InputException(
+          "--seasonality '" + text + "' is not PERIOD[:HARMONICS], e.g. 7 or 7:2 or 365.25:3");
+    }
+  }
+  static void requireRange(String option, int value, int min, int max) {
+    if (value < min || value > max) {
+      throw new InputException(option + " must be between " + min + " and " + max + "; got " + value);
+    }
+  }
+  /** Runs a value constructor whose argument checks are about user input. */
+  static <T> T invalidAsInput(Supplier<T> s) {
+    try {
+      return s.get();
+    } catch (IllegalArgumentException e) {
+      throw new InputException(e.getMessage(), e);
+    }
+  }
+}
