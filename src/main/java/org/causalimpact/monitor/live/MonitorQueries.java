@@ -17,8 +17,9 @@ import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.state.GridRow;
 import org.causalimpact.monitor.state.GridState;
 import org.causalimpact.monitor.state.Interventions;
-import org.causalimpact.monitor.state.TrackedIntervention;
 import org.causalimpact.monitor.state.RowChunk;
+import org.causalimpact.monitor.state.StoreNames;
+import org.causalimpact.monitor.state.TrackedIntervention;
 
 /**
  * Read-only queries over the monitor's state stores (Kafka Streams interactive queries on this
@@ -47,8 +48,8 @@ public final class MonitorQueries {
   }
 
   /**
-   * Queries over stores found by name ({@link MonitorTopology#STATE_STORE}, {@link
-   * MonitorTopology#GRID_STORE}, {@link MonitorTopology#ROWS_STORE}), e.g. those of a {@code
+   * Queries over stores found by name ({@link StoreNames#STATE_STORE}, {@link
+   * StoreNames#GRID_STORE}, {@link StoreNames#ROWS_STORE}), e.g. those of a {@code
    * TopologyTestDriver}.
    */
   @SuppressWarnings("unchecked")
@@ -61,19 +62,19 @@ public final class MonitorQueries {
           @Override
           public ReadOnlyKeyValueStore<String, Interventions> state() {
             return (ReadOnlyKeyValueStore<String, Interventions>)
-                storeByName.apply(MonitorTopology.STATE_STORE);
+                storeByName.apply(StoreNames.STATE_STORE);
           }
 
           @Override
           public ReadOnlyKeyValueStore<String, GridState> grid() {
             return (ReadOnlyKeyValueStore<String, GridState>)
-                storeByName.apply(MonitorTopology.GRID_STORE);
+                storeByName.apply(StoreNames.GRID_STORE);
           }
 
           @Override
           public ReadOnlyKeyValueStore<String, RowChunk> rows() {
             return (ReadOnlyKeyValueStore<String, RowChunk>)
-                storeByName.apply(MonitorTopology.ROWS_STORE);
+                storeByName.apply(StoreNames.ROWS_STORE);
           }
         });
   }
@@ -87,21 +88,21 @@ public final class MonitorQueries {
           public ReadOnlyKeyValueStore<String, Interventions> state() {
             return streams.store(
                 StoreQueryParameters.fromNameAndType(
-                    MonitorTopology.STATE_STORE, QueryableStoreTypes.keyValueStore()));
+                    StoreNames.STATE_STORE, QueryableStoreTypes.keyValueStore()));
           }
 
           @Override
           public ReadOnlyKeyValueStore<String, GridState> grid() {
             return streams.store(
                 StoreQueryParameters.fromNameAndType(
-                    MonitorTopology.GRID_STORE, QueryableStoreTypes.keyValueStore()));
+                    StoreNames.GRID_STORE, QueryableStoreTypes.keyValueStore()));
           }
 
           @Override
           public ReadOnlyKeyValueStore<String, RowChunk> rows() {
             return streams.store(
                 StoreQueryParameters.fromNameAndType(
-                    MonitorTopology.ROWS_STORE, QueryableStoreTypes.keyValueStore()));
+                    StoreNames.ROWS_STORE, QueryableStoreTypes.keyValueStore()));
           }
         });
   }

@@ -11,6 +11,7 @@ import org.causalimpact.monitor.state.GridState;
 import org.causalimpact.monitor.state.HealthState;
 import org.causalimpact.monitor.state.Interventions;
 import org.causalimpact.monitor.state.RowChunk;
+import org.causalimpact.monitor.state.StoreNames;
 
 /**
  * The monitor processor's four stores, and what this task's monitors' stores held after their
@@ -40,10 +41,10 @@ final class MonitorStores {
   }
 
   MonitorStores(ProcessorContext<?, ?> context) {
-    this.interventions = context.getStateStore(MonitorTopology.STATE_STORE);
-    this.grids = context.getStateStore(MonitorTopology.GRID_STORE);
-    this.healths = context.getStateStore(MonitorTopology.HEALTH_STORE);
-    this.rows = context.getStateStore(MonitorTopology.ROWS_STORE);
+    this.interventions = context.getStateStore(StoreNames.STATE_STORE);
+    this.grids = context.getStateStore(StoreNames.GRID_STORE);
+    this.healths = context.getStateStore(StoreNames.HEALTH_STORE);
+    this.rows = context.getStateStore(StoreNames.ROWS_STORE);
     this.reader = StoredRows.reader(rows);
   }
 

@@ -24,8 +24,8 @@ import org.causalimpact.monitor.ingest.EventRouter;
 import org.causalimpact.monitor.ingest.Input;
 import org.causalimpact.monitor.ingest.PointRouter;
 import org.causalimpact.monitor.ingest.Routed;
-import org.causalimpact.monitor.state.RowChunk;
 import org.causalimpact.monitor.state.StateSerdes;
+import org.causalimpact.monitor.state.StoreNames;
 
 /**
  * The Kafka Streams topology of the monitor, a pure function of the monitors and settings:
@@ -44,18 +44,6 @@ import org.causalimpact.monitor.state.StateSerdes;
  * each record names.
  */
 public final class MonitorTopology {
-  /** Per-monitor interventions, running and ended (JSON). */
-  public static final String STATE_STORE = "monitor-state";
-
-  /** Per-monitor grid: last closed step, stream time, open cells, last values (binary). */
-  public static final String GRID_STORE = "monitor-grid";
-
-  /** Per-monitor model-health memory (binary). */
-  public static final String HEALTH_STORE = "monitor-health";
-
-  /** Closed grid rows in chunks of {@value RowChunk#SIZE} steps, keyed {@code monitor/chunk}. */
-  public static final String ROWS_STORE = "monitor-rows";
-
   private MonitorTopology() {}
 
   public static Topology build(List<MonitorDefinition> monitors, TopologySettings settings) {
@@ -80,21 +68,21 @@ public final class MonitorTopology {
     // cache sends only its latest value to RocksDB and the changelog at each commit.
     b.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(STATE_STORE),
+                Stores.persistentKeyValueStore(StoreNames.STATE_STORE),
                 Serdes.String(),
                 StateSerdes.INTERVENTIONS)
             .withCachingEnabled());
     b.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(GRID_STORE), Serdes.String(), StateSerdes.GRID)
+                Stores.persistentKeyValueStore(StoreNames.GRID_STORE), Serdes.String(), StateSerdes.GRID)
             .withCachingEnabled());
     b.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(HEALTH_STORE), Serdes.String(), StateSerdes.HEALTH)
+                Stores.persistentKeyValueStore(StoreNames.HEALTH_STORE), Serdes.String(), StateSerdes.HEALTH)
             .withCachingEnabled());
     b.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(ROWS_STORE), Serdes.String(), StateSerdes.CHUNK)
+                Stores.persistentKeyValueStore(StoreNames.ROWS_STORE), Serdes.String(), StateSerdes.CHUNK)
             .withCachingEnabled());
 
     Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray());
@@ -139,10 +127,10 @@ public final class MonitorTopology {
         .process(
             () -> new MonitorProcessor(byName, settings, listener),
             Named.as("monitor"),
-            STATE_STORE,
-            GRID_STORE,
-            HEALTH_STORE,
-            ROWS_STORE)
+            StoreNames.STATE_STORE,
+            StoreNames.GRID_STORE,
+            StoreNames.HEALTH_STORE,
+            StoreNames.ROWS_STORE)
         .to((key, value, ctx) -> value.topic(), out);
     return b.build();
   }

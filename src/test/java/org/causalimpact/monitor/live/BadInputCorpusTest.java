@@ -44,6 +44,7 @@ import org.causalimpact.monitor.state.GridRow;
 import org.causalimpact.monitor.state.GridState;
 import org.causalimpact.monitor.state.Interventions;
 import org.causalimpact.monitor.state.RowChunk;
+import org.causalimpact.monitor.state.StoreNames;
 import org.causalimpact.monitor.wire.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -501,7 +502,7 @@ class BadInputCorpusTest {
       metricsOffset++;
     }
     assertTrue(metricsDlq.isEmpty(), "duplicates are used");
-    KeyValueStore<String, GridState> grids = driver.getKeyValueStore(MonitorTopology.GRID_STORE);
+    KeyValueStore<String, GridState> grids = driver.getKeyValueStore(StoreNames.GRID_STORE);
     GridState.Cell cell =
         grids.get("validation").open.get((long) row)[monitor.graph().indexOf("x")];
     assertEquals(4, cell.count, "the row's own point and three copies");
@@ -772,7 +773,7 @@ class BadInputCorpusTest {
     sendRow();
     readCampaignStep(step);
     KeyValueStore<String, Interventions> states =
-        driver.getKeyValueStore(MonitorTopology.STATE_STORE);
+        driver.getKeyValueStore(StoreNames.STATE_STORE);
     assertTrue(states.get("validation").ended.containsKey(id), "one row, then it ended");
     assertEventDeadLetter(
         "duplicate-start", utf8("validation"), utf8(start(idOf(id), row * HOUR, "{\"x\":{\"set\":1}}")));
@@ -845,7 +846,7 @@ class BadInputCorpusTest {
         assertTrue(offsets.add(header(r, DeadLetter.OFFSET)), "dead-lettered once: " + r);
       }
       long used = 0;
-      KeyValueStore<String, RowChunk> rows = d.getKeyValueStore(MonitorTopology.ROWS_STORE);
+      KeyValueStore<String, RowChunk> rows = d.getKeyValueStore(StoreNames.ROWS_STORE);
       int closed = 0;
       for (GridRow row : StoredRows.range(rows, "counting", 0, Long.MAX_VALUE)) {
         closed++;
@@ -855,7 +856,7 @@ class BadInputCorpusTest {
           }
         }
       }
-      KeyValueStore<String, GridState> grids = d.getKeyValueStore(MonitorTopology.GRID_STORE);
+      KeyValueStore<String, GridState> grids = d.getKeyValueStore(StoreNames.GRID_STORE);
       used += grids.get("counting").openPoints();
       assertEquals(29, closed, "rows 0..28 closed; row 29 is open");
       assertEquals(expectedDead, dlq.size(), "dead letters");

@@ -37,6 +37,7 @@ import org.causalimpact.monitor.scm.ScmFitter;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.state.GridRow;
 import org.causalimpact.monitor.state.RowChunk;
+import org.causalimpact.monitor.state.StoreNames;
 import org.causalimpact.monitor.wire.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -576,7 +577,7 @@ class MonitorTopologyTest {
     point("x", n * HOUR, 1.0); // closes row n - 1
     List<Long> stored =
         StoredRows.range(
-                driver.<String, RowChunk>getKeyValueStore(MonitorTopology.ROWS_STORE),
+                driver.<String, RowChunk>getKeyValueStore(StoreNames.ROWS_STORE),
                 monitor.name(), 0, Long.MAX_VALUE)
             .stream()
             .map(GridRow::step)
@@ -589,7 +590,7 @@ class MonitorTopologyTest {
     // the changelog ends with a tombstone for every chunk that left and a value for every kept one
     Map<String, byte[]> latest = new java.util.HashMap<>();
     for (TestRecord<byte[], byte[]> r :
-        output("topology-test-pruned-" + MonitorTopology.ROWS_STORE + "-changelog")
+        output("topology-test-pruned-" + StoreNames.ROWS_STORE + "-changelog")
             .readRecordsToList()) {
       latest.put(new String(r.key(), StandardCharsets.UTF_8), r.value());
     }

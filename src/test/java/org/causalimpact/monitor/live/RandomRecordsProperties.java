@@ -46,6 +46,7 @@ import org.causalimpact.monitor.state.GridRow;
 import org.causalimpact.monitor.state.GridState;
 import org.causalimpact.monitor.state.Interventions;
 import org.causalimpact.monitor.state.RowChunk;
+import org.causalimpact.monitor.state.StoreNames;
 import org.causalimpact.monitor.state.TrackedIntervention;
 
 /**
@@ -246,7 +247,7 @@ class RandomRecordsProperties {
         }
       }
       double inRows = 0;
-      KeyValueStore<String, RowChunk> rows = d.getKeyValueStore(MonitorTopology.ROWS_STORE);
+      KeyValueStore<String, RowChunk> rows = d.getKeyValueStore(StoreNames.ROWS_STORE);
       for (GridRow row : StoredRows.range(rows, "counting", 0, Long.MAX_VALUE)) {
         for (int j = 0; j < row.values().length; j++) {
           if (!row.imputed()[j]) {
@@ -254,7 +255,7 @@ class RandomRecordsProperties {
           }
         }
       }
-      KeyValueStore<String, GridState> grids = d.getKeyValueStore(MonitorTopology.GRID_STORE);
+      KeyValueStore<String, GridState> grids = d.getKeyValueStore(StoreNames.GRID_STORE);
       GridState grid = grids.get("counting");
       if (grid != null) {
         inRows += grid.openSum();
@@ -275,7 +276,7 @@ class RandomRecordsProperties {
         events.pipeInput(i.key(), i.value(), 0L);
       }
       Set<Integer> dead = deadLetters(d, SETTINGS.interventionsTopic(), in);
-      KeyValueStore<String, Interventions> states = d.getKeyValueStore(MonitorTopology.STATE_STORE);
+      KeyValueStore<String, Interventions> states = d.getKeyValueStore(StoreNames.STATE_STORE);
       Interventions st = states.get("counting");
       for (int o = 0; o < in.size(); o++) {
         if (dead.contains(o)) {
