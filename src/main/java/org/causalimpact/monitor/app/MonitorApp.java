@@ -74,7 +74,8 @@ public final class MonitorApp implements AutoCloseable {
       throw new IllegalStateException("the HTTP server already runs on port " + http.port());
     }
     http =
-        HttpApi.start(service, bind, bearerToken, new HttpApi.Ops(this::scrape, streams::isRunning));
+        HttpApi.start(
+            service, bind, bearerToken, new HttpApi.Ops(this::scrape, streams::isRunning));
     return http;
   }
 

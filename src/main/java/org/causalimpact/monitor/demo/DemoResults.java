@@ -71,8 +71,9 @@ public final class DemoResults {
       throw new IllegalStateException("the summary lists no outcomes: " + abbreviate(summaryJson));
     }
     // the truth is averaged over the rows the summary covers, read from its period labels
-    int from = gridRow(root.path("postPeriod").path("startLabel"), sim.startRow(), sim.monitor().step());
-    int to = gridRow(root.path("postPeriod").path("endLabel"), endRow - 1, sim.monitor().step()) + 1;
+    Duration step = sim.monitor().step();
+    int from = gridRow(root.path("postPeriod").path("startLabel"), sim.startRow(), step);
+    int to = gridRow(root.path("postPeriod").path("endLabel"), endRow - 1, step) + 1;
     if (from != sim.startRow() || to != endRow) {
       Console.println(out, 
           "note: the summary covers rows %d..%d, the simulator's post-period was rows %d..%d",

@@ -1,6 +1,7 @@
 package org.causalimpact.monitor.http;
 
 import com.sun.net.httpserver.HttpServer;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.causalimpact.monitor.wire.ApiViews;
@@ -19,39 +20,31 @@ final class OpsRoutes {
 
   /** Adds the three contexts to {@code server} (before it starts). */
   static void register(HttpServer server, Supplier<String> metrics, BooleanSupplier ready) {
-    server.createContext(
-        "/metrics",
-        ex ->
-            Exchanges.serve(
-                ex,
-                e -> {
-                  only(e.getRequestURI().getPath(), "/metrics");
-                  Exchanges.requireMethod(e, "GET", "HEAD");
-                  return Exchanges.Response.text(200, PROMETHEUS_TEXT, metrics.get());
-                }));
-    server.createContext(
-        "/health",
-        ex ->
-            Exchanges.serve(
-                ex,
-                e -> {
-                  only(e.getRequestURI().getPath(), "/health");
-                  Exchanges.requireMethod(e, "GET", "HEAD");
-                  return Exchanges.Response.ok(new ApiViews.Status("UP"));
-                }));
-    server.createContext(
+    endpoint(
+        server, "/metrics", () -> Exchanges.Response.text(200, PROMETHEUS_TEXT, metrics.get()));
+    endpoint(server, "/health", () -> Exchanges.Response.ok(new ApiViews.Status("UP")));
+    endpoint(
+        server,
         "/ready",
+        () -> {
+          boolean ok = ready.getAsBoolean();
+          return Exchanges.Response.json(
+              ok ? 200 : 503, new ApiViews.Status(ok ? "READY" : "NOT_READY"), Map.of());
+        });
+  }
+
+  /** A GET and HEAD endpoint at exactly {@code path}. */
+  private static void endpoint(
+      HttpServer server, String path, Supplier<Exchanges.Response> answer) {
+    server.createContext(
+        path,
         ex ->
             Exchanges.serve(
                 ex,
                 e -> {
-                  only(e.getRequestURI().getPath(), "/ready");
+                  only(e.getRequestURI().getPath(), path);
                   Exchanges.requireMethod(e, "GET", "HEAD");
-                  boolean ok = ready.getAsBoolean();
-                  return Exchanges.Response.json(
-                      ok ? 200 : 503,
-                      new ApiViews.Status(ok ? "READY" : "NOT_READY"),
-                      java.util.Map.of());
+                  return answer.get();
                 }));
   }
 

@@ -10,6 +10,7 @@ import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.io.InterventionEvents;
 import org.causalimpact.monitor.io.InterventionEvents.InterventionEvent;
 import org.causalimpact.monitor.scm.DoSpec;
+import org.causalimpact.monitor.wire.DoSpecJson;
 
 /**
  * Parses intervention events ({@code "action": "start"} — the default — or {@code "end"}), checks
@@ -107,12 +108,13 @@ public final class EventRouter implements Router {
       throw new Rejected("invalid-intervention", e.getMessage());
     }
     for (Map.Entry<String, DoSpec> a : event.actions().entrySet()) {
-      double amount = amount(a.getValue());
+      // NaN for observed, which carries no amount
+      double amount = DoSpecJson.amount(a.getValue());
       if (Math.abs(amount) > Inputs.MAX_ABS_VALUE) {
         // as with points: beyond this the analysis overflows to infinity and NaN
         throw new Rejected(
             "invalid-intervention",
-            "do-spec of '" + a.getKey() + "' is {" + kind(a.getValue()) + "=" + amount
+            "do-spec of '" + a.getKey() + "' is {" + DoSpecJson.kind(a.getValue()) + "=" + amount
                 + "}; amounts must lie within +-" + Inputs.MAX_ABS_VALUE);
       }
     }
@@ -125,28 +127,5 @@ public final class EventRouter implements Router {
     }
     return new Input.Start(
         event.id(), event.timestamp().toEpochMilli(), event.actions(), event.outcomes(), source);
-  }
-
-  /** The number a do-spec carries; 0 for {@code observed}, which carries none. */
-  private static double amount(DoSpec spec) {
-    if (spec instanceof DoSpec.Set s) {
-      return s.value();
-    } else if (spec instanceof DoSpec.Shift s) {
-      return s.delta();
-    } else if (spec instanceof DoSpec.Scale s) {
-      return s.factor();
-    }
-    return 0;
-  }
-
-  private static String kind(DoSpec spec) {
-    if (spec instanceof DoSpec.Set) {
-      return "set";
-    } else if (spec instanceof DoSpec.Shift) {
-      return "shift";
-    } else if (spec instanceof DoSpec.Scale) {
-      return "scale";
-    }
-    return "observed";
   }
 }

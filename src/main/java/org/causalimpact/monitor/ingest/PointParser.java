@@ -11,7 +11,8 @@ import java.io.UncheckedIOException;
  * parser: no tree, other fields skipped. The checks and their order are those of every input: the
  * value as text ({@link Inputs#text(byte[])}), then the whole value as one JSON object (any syntax
  * error, a field given twice or trailing text is {@code malformed-json}, whatever the fields say),
- * then {@code series}, {@code timestamp} and {@code value} in that order. Stateless and thread-safe.
+ * then {@code series}, {@code timestamp} and {@code value} in that order. Stateless and
+ * thread-safe.
  */
 public final class PointParser {
   private PointParser() {}

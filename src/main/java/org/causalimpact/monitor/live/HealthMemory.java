@@ -126,7 +126,8 @@ final class HealthMemory {
    * The values of a monitor's latest rows by step, a fixed number of steps back from the newest:
    * what the equations read (a row, its lags, and the row leaving the window with its lags)
    * without reading the store. A step it does not hold reads as missing, so callers {@link
-   * ModelHealth#onRowClosed} first. It holds only rows as stored: the rows store keeps more steps than
+   * ModelHealth#onRowClosed} first. It holds only rows as stored: the rows store keeps more steps
+   * than
    * this, and a monitor's memory is set up again from the store whenever it may be behind.
    */
   static final class RowRing {

@@ -39,7 +39,8 @@ import org.causalimpact.monitor.state.StoreNames;
  *
  * Points are routed to every monitor that has their series as a node and repartitioned by monitor
  * name, so one task owns each monitor's state. Inputs already keyed by monitor ({@link
- * TopologySettings#keyedByMonitor()}) skip the repartition topic: the task that reads a partition of
+ * TopologySettings#keyedByMonitor()}) skip the repartition topic: the task that reads a partition
+ * of
  * {@code metrics} and {@code interventions} owns the monitors keyed to it. Outputs go to the topic
  * each record names.
  */
@@ -74,15 +75,21 @@ public final class MonitorTopology {
             .withCachingEnabled());
     b.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(StoreNames.GRID_STORE), Serdes.String(), StateSerdes.GRID)
+                Stores.persistentKeyValueStore(StoreNames.GRID_STORE),
+                Serdes.String(),
+                StateSerdes.GRID)
             .withCachingEnabled());
     b.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(StoreNames.HEALTH_STORE), Serdes.String(), StateSerdes.HEALTH)
+                Stores.persistentKeyValueStore(StoreNames.HEALTH_STORE),
+                Serdes.String(),
+                StateSerdes.HEALTH)
             .withCachingEnabled());
     b.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(StoreNames.ROWS_STORE), Serdes.String(), StateSerdes.CHUNK)
+                Stores.persistentKeyValueStore(StoreNames.ROWS_STORE),
+                Serdes.String(),
+                StateSerdes.CHUNK)
             .withCachingEnabled());
 
     Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray());

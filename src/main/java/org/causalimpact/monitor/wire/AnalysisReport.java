@@ -110,7 +110,8 @@ public record AnalysisReport(
       return new SummaryJson(
           PeriodJson.of(s.average()),
           PeriodJson.of(s.cumulative()),
-          new PValues(EstimateJson.finite(s.pValueBootstrap()), EstimateJson.finite(s.pValueConformal())),
+          new PValues(
+              EstimateJson.finite(s.pValueBootstrap()), EstimateJson.finite(s.pValueConformal())),
           new Significant(s.significantBootstrap(), s.significantConformal()));
     }
   }

@@ -75,7 +75,8 @@ class AppSettingsTest {
     assertEquals("exactly_once_v2", p.get("processing.guarantee"));
     assertEquals("-1", p.get("max.task.idle.ms"));
     assertEquals(
-        "0", AppSettings.defaults().with("max.task.idle.ms", "0").streams().get("max.task.idle.ms"));
+        "0",
+        AppSettings.defaults().with("max.task.idle.ms", "0").streams().get("max.task.idle.ms"));
     assertEquals("131072", p.get("producer.batch.size"));
     assertEquals(
         "16384",

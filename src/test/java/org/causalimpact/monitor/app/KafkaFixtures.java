@@ -35,7 +35,11 @@ final class KafkaFixtures {
 
   /** Rows {@code [from, to)} of columns x and y as points at {@code row * 1 h}. */
   static void send(
-      KafkaProducer<String, String> producer, TopologySettings s, TimeSeriesTable t, int from, int to) {
+      KafkaProducer<String, String> producer,
+      TopologySettings s,
+      TimeSeriesTable t,
+      int from,
+      int to) {
     for (int r = from; r < to; r++) {
       point(producer, s, "x", r * HOUR, t.value("x", r));
       point(producer, s, "y", r * HOUR + 1000, t.value("y", r));
@@ -43,7 +47,11 @@ final class KafkaFixtures {
   }
 
   static void point(
-      KafkaProducer<String, String> producer, TopologySettings s, String series, long time, double v) {
+      KafkaProducer<String, String> producer,
+      TopologySettings s,
+      String series,
+      long time,
+      double v) {
     producer.send(
         new ProducerRecord<>(
             s.metricsTopic(),

@@ -48,7 +48,8 @@ class ArchitectureTest {
     ArchRule rule =
         noClasses()
             .that()
-            .resideOutsideOfPackages("org.causalimpact.monitor.live..", "org.causalimpact.monitor.app..")
+            .resideOutsideOfPackages(
+                "org.causalimpact.monitor.live..", "org.causalimpact.monitor.app..")
             .should()
             .dependOnClassesThat()
             .resideInAPackage("org.apache.kafka.streams..");
@@ -61,7 +62,8 @@ class ArchitectureTest {
     ArchRule rule =
         noClasses()
             .that()
-            .resideOutsideOfPackages("org.causalimpact.monitor.demo..", "org.causalimpact.monitor.cli..")
+            .resideOutsideOfPackages(
+                "org.causalimpact.monitor.demo..", "org.causalimpact.monitor.cli..")
             .should()
             .dependOnClassesThat()
             .resideInAPackage("org.causalimpact.monitor.demo..");

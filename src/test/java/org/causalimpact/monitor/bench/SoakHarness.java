@@ -186,7 +186,8 @@ public final class SoakHarness {
         new Schedule(
             monitors, history, prop("cycleRows", 60), prop("activeRows", 20),
             prop("persistenceRows", 5));
-    TopologySettings settings = TopologySettings.defaults().withPersistenceRows(schedule.persistence());
+    TopologySettings settings =
+        TopologySettings.defaults().withPersistenceRows(schedule.persistence());
     System.out.printf(
         Locale.ROOT,
         "setup: %d min, %d monitors x 4 nodes, %d rows/s each (%d points/s), pre-window %d,"
@@ -452,7 +453,8 @@ public final class SoakHarness {
   }
 
   /** Reads the impact and summary topics from the beginning, read_committed. */
-  private static KafkaConsumer<byte[], byte[]> outputs(String bootstrap, TopologySettings settings) {
+  private static KafkaConsumer<byte[], byte[]> outputs(
+      String bootstrap, TopologySettings settings) {
     KafkaConsumer<byte[], byte[]> c = committedConsumer(bootstrap, null, "earliest");
     List<TopicPartition> parts = new ArrayList<>();
     for (String topic : List.of(settings.impactTopic(), settings.summaryTopic())) {

@@ -206,7 +206,8 @@ class TwoInstancesIT {
    * Waits until B owns some but not all partitions of both the metrics topic and the repartition
    * topic (so A owns the others), and returns B's partitions of the repartition topic.
    */
-  private static Set<Integer> awaitSplit(StreamsRunner b, TopologySettings settings, Duration timeout)
+  private static Set<Integer> awaitSplit(
+      StreamsRunner b, TopologySettings settings, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {

@@ -486,7 +486,8 @@ class HttpApiTest {
     assertTrue(emptyApi.address().getAddress().isLoopbackAddress());
     assertTrue(api.port() > 0);
     assertThrows(
-        IllegalArgumentException.class, () -> HttpApi.start(new MonitorService(queries), HttpApi.loopback(0), " ", null));
+        IllegalArgumentException.class,
+        () -> HttpApi.start(new MonitorService(queries), HttpApi.loopback(0), " ", null));
   }
 
   private static void assertError(Reply r, int status, String fragment) {

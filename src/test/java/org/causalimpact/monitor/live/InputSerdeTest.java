@@ -58,7 +58,8 @@ class InputSerdeTest {
     byte[] bytes = InputSerde.SERDE.serializer().serialize("t", p);
     assertEquals('P', bytes[1]);
     Input.Point back =
-        assertInstanceOf(Input.Point.class, InputSerde.SERDE.deserializer().deserialize("t", bytes));
+        assertInstanceOf(
+            Input.Point.class, InputSerde.SERDE.deserializer().deserialize("t", bytes));
     assertEquals(p.node(), back.node());
     assertEquals(123, back.timestamp());
     assertEquals(-4.5, back.value());

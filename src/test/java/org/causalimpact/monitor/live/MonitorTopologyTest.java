@@ -195,7 +195,8 @@ class MonitorTopologyTest {
 
   @Test
   void badInputGoesToTheDeadLetterTopicsWithReasons() throws Exception {
-    TestOutputTopic<byte[], byte[]> metricsDlq = output(TopologySettings.dlq(settings.metricsTopic()));
+    TestOutputTopic<byte[], byte[]> metricsDlq =
+        output(TopologySettings.dlq(settings.metricsTopic()));
     TestOutputTopic<byte[], byte[]> eventsDlq =
         output(TopologySettings.dlq(settings.interventionsTopic()));
     metrics.pipeInput(utf8("x"), utf8("{not json"), 0L);
@@ -345,7 +346,9 @@ class MonitorTopologyTest {
   @Test
   void outOfOrderPointsWithinGraceAreAggregatedAndLatePointsAreDeadLetters() throws Exception {
     restart(
-        TopologySettings.defaults().withGrace(Duration.ofMinutes(30)), StreamListener.NONE, "grace");
+        TopologySettings.defaults().withGrace(Duration.ofMinutes(30)),
+        StreamListener.NONE,
+        "grace");
     point("x", 0, 1.0);
     point("y", 10, 2.0);
     point("x", HOUR + 5, 3.0);

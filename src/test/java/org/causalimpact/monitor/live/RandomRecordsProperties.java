@@ -82,7 +82,8 @@ class RandomRecordsProperties {
               + "nodes:\n  - name: x\n  - name: y\n    parents: [x]\n",
           "counting.yaml");
 
-  private static final TopologySettings SETTINGS = TopologySettings.defaults().withGrace(Duration.ZERO);
+  private static final TopologySettings SETTINGS =
+      TopologySettings.defaults().withGrace(Duration.ZERO);
   private static final ObjectMapper PLAIN = new ObjectMapper();
   private static final AtomicInteger DRIVERS = new AtomicInteger();
   private static final Path STATE = tempDir();

@@ -42,7 +42,8 @@ public final class Fixtures {
    * @param conformalBounded whether the conformal intervals are finite (else unbounded)
    * @param withExpected whether the model's expected effect is present (graph mode)
    */
-  public static ImpactAnalysis analysis(double effect, boolean conformalBounded, boolean withExpected) {
+  public static ImpactAnalysis analysis(
+      double effect, boolean conformalBounded, boolean withExpected) {
     TimeSeriesTable table = table();
     int h = POST_END - POST_START;
     List<StepImpact> steps = new ArrayList<>();
