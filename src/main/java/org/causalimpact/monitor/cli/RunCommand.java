@@ -133,6 +133,40 @@ final class RunCommand implements Callable<Integer> {
             + String.join(", ", defs.stream().map(MonitorDefinition::name).toList()));
     out.println("settings" + (file == null ? " (no settings file)" : " from " + file) + ":");
     configs.describe().lines().forEach(l -> out.println("  " + l));
+    prepareTopics(configs, settings, out);
+    out.flush();
+
+    CtrlC ctrlC = new CtrlC("run-shutdown");
+    MonitorApp app;
+    try {
+      app = MonitorApp.start(configs, defs);
+    } catch (ConfigException e) {
+      ctrlC.close();
+      throw new InputException("invalid Kafka Streams setting: " + e.getMessage(), e);
+    }
+    try (app) {
+      if (port >= 0) {
+        serve(app, address, environment);
+      }
+      out.println(
+          "running: application.id " + configs.applicationId() + " at "
+              + configs.bootstrapServers() + "; reading " + settings.metricsTopic() + ", "
+              + settings.interventionsTopic() + "; writing " + settings.impactTopic() + ", "
+              + settings.summaryTopic() + ", " + settings.healthTopic() + " (Ctrl-C stops)");
+      out.flush();
+      return awaitEnd(app.streams(), ctrlC, configs, out);
+    } finally {
+      ctrlC.close();
+    }
+  }
+
+  /**
+   * Creates the topics ({@code --create-topics}) or checks the credentials, then checks what inputs
+   * keyed by monitor need of the topics: problems end {@code run} with exit 2 before Kafka Streams
+   * starts.
+   */
+  private void prepareTopics(AppSettings configs, TopologySettings settings, PrintWriter out)
+      throws InterruptedException {
     if (createTopics) {
       String rf = configs.get("replication.factor");
       Short replication;
@@ -171,53 +205,38 @@ final class RunCommand implements Callable<Integer> {
           "inputs keyed by monitor: " + settings.metricsTopic() + " and "
               + settings.interventionsTopic() + " go straight to the monitors (no repartition)");
     }
-    out.flush();
+  }
 
-    CtrlC ctrlC = new CtrlC("run-shutdown");
-    MonitorApp app;
-    try {
-      app = MonitorApp.start(configs, defs);
-    } catch (ConfigException e) {
-      ctrlC.close();
-      throw new InputException("invalid Kafka Streams setting: " + e.getMessage(), e);
+  /**
+   * Waits until Ctrl-C or until Kafka Streams stops by itself, and says which.
+   *
+   * @return the exit status
+   */
+  private int awaitEnd(StreamsRunner runner, CtrlC ctrlC, AppSettings configs, PrintWriter out)
+      throws InterruptedException {
+    boolean announced = false;
+    while (!ctrlC.requested()) {
+      if (runner.awaitStopped(Duration.ofMillis(200))) {
+        break;
+      }
+      if (!announced && runner.isRunning()) {
+        out.println("streams: RUNNING");
+        out.flush();
+        announced = true;
+      }
     }
-    try (app) {
-      if (port >= 0) {
-        serve(app, address, environment);
-      }
-      out.println(
-          "running: application.id " + configs.applicationId() + " at "
-              + configs.bootstrapServers() + "; reading " + settings.metricsTopic() + ", "
-              + settings.interventionsTopic() + "; writing " + settings.impactTopic() + ", "
-              + settings.summaryTopic() + ", " + settings.healthTopic() + " (Ctrl-C stops)");
-      out.flush();
-      StreamsRunner runner = app.streams();
-      boolean announced = false;
-      while (!ctrlC.requested()) {
-        if (runner.awaitStopped(Duration.ofMillis(200))) {
-          break;
-        }
-        if (!announced && runner.isRunning()) {
-          out.println("streams: RUNNING");
-          out.flush();
-          announced = true;
-        }
-      }
-      if (ctrlC.requested()) {
-        runner.close();
-        out.println("stopped: streams closed");
-        return DemoCommand.INTERRUPTED;
-      }
-      runner.failure().flatMap(StreamsRunner::authenticationFailure).ifPresent(a -> {
-        throw authenticationFailed(configs, a);
-      });
-      String reason = runner.failure().map(StreamsRunner::message).orElse("no error recorded");
-      spec.commandLine().getErr().println("error: Kafka Streams stopped (" + runner.state() + "): "
-          + reason);
-      return Main.INTERNAL_ERROR;
-    } finally {
-      ctrlC.close();
+    if (ctrlC.requested()) {
+      runner.close();
+      out.println("stopped: streams closed");
+      return DemoCommand.INTERRUPTED;
     }
+    runner.failure().flatMap(StreamsRunner::authenticationFailure).ifPresent(a -> {
+      throw authenticationFailed(configs, a);
+    });
+    String reason = runner.failure().map(StreamsRunner::message).orElse("no error recorded");
+    spec.commandLine().getErr().println("error: Kafka Streams stopped (" + runner.state() + "): "
+        + reason);
+    return Main.INTERNAL_ERROR;
   }
 
   /** Starts the HTTP server of {@code app}, with the bearer token of {@code --api-token-env}. */
