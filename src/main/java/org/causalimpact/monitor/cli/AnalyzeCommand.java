@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
@@ -23,13 +22,13 @@ import org.causalimpact.monitor.io.InterventionEvents;
 import org.causalimpact.monitor.io.InterventionEvents.InterventionEvent;
 import org.causalimpact.monitor.io.Periods;
 import org.causalimpact.monitor.report.ImpactPlot;
-import org.causalimpact.monitor.report.JsonReport;
 import org.causalimpact.monitor.report.SummaryTable;
 import org.causalimpact.monitor.report.WrittenReport;
 import org.causalimpact.monitor.scm.FitOptions;
 import org.causalimpact.monitor.scm.Intervention;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.uncertainty.IntervalSettings;
+import org.causalimpact.monitor.wire.AnalysisReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -166,12 +165,12 @@ final class AnalyzeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    int[] size = plotSize();
+    int[] size = AnalyzeChecks.plotSize(plotSize);
     Result r = monitor != null ? graphMode() : causalImpactMode();
     PrintWriter out = spec.commandLine().getOut();
     String report =
         format == Format.JSON
-            ? JsonReport.render(r.analysis(), r.table())
+            ? AnalysisReport.render(r.analysis(), r.table())
             : SummaryTable.render(r.analysis(), r.table())
                 + "\n"
                 + WrittenReport.render(r.analysis(), r.table());
@@ -205,24 +204,16 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
     TimeSeriesTable table = CsvTables.table(raw, roles);
     Periods periods = Periods.parse(pre, post, table.labels(), table.rows());
-    requireVaryingResponse(table, roles.response(), periods);
+    AnalyzeChecks.requireVaryingResponse(table, roles.response(), periods);
 
     int p = ar == null ? 0 : ar;
-    requireRange("--ar", p, 0, MonitorLoader.MAX_LAG);
+    AnalyzeChecks.requireRange("--ar", p, 0, MonitorLoader.MAX_LAG);
     int l = lags == null ? p : lags;
-    requireRange("--lags", l, 0, MonitorLoader.MAX_LAG);
-    Seasonality season = seasonality == null ? null : parseSeasonality(seasonality);
-    Level level =
-        invalidAsInput(
-            () -> {
-              try {
-                return Level.parse(levelModel == null ? "auto" : levelModel);
-              } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--level-model: " + e.getMessage(), e);
-              }
-            });
+    AnalyzeChecks.requireRange("--lags", l, 0, MonitorLoader.MAX_LAG);
+    Seasonality season = seasonality == null ? null : AnalyzeChecks.parseSeasonality(seasonality);
+    Level level = AnalyzeChecks.levelModel(levelModel);
     CausalGraph graph =
-        invalidAsInput(
+        AnalyzeChecks.invalidAsInput(
             () ->
                 CausalImpactModel.graph(
                     roles.response(),
@@ -233,7 +224,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                     Boolean.TRUE.equals(trend),
                     level));
     IntervalSettings settings = settings(IntervalSettings.defaults());
-    FitOptions fit = fit(FitOptions.ols());
+    FitOptions fit = AnalyzeChecks.fit(FitOptions.ols(), ridge);
 
     // Rows after the post-period play no part; rows before the pre-period may serve as lags.
     TimeSeriesTable slice = table.slice(0, periods.postEnd() + 1);
@@ -333,7 +324,7 @@ final class AnalyzeCommand implements Callable<Integer> {
       preStart = 0;
     }
     IntervalSettings settings = settings(def.intervals());
-    FitOptions fit = fit(def.fit());
+    FitOptions fit = AnalyzeChecks.fit(def.fit(), ridge);
     ImpactAnalysis a =
         ImpactAnalyzer.withDefaults()
             .withFit(fit)
@@ -363,11 +354,11 @@ final class AnalyzeCommand implements Callable<Integer> {
       s = s.withLevel(level);
     }
     if (bootstrap != null) {
-      requireRange("--bootstrap", bootstrap, 19, 1_000_000);
+      AnalyzeChecks.requireRange("--bootstrap", bootstrap, 19, 1_000_000);
       s = s.withReplicates(bootstrap);
     }
     if (blockLength != null) {
-      requireRange("--block-length", blockLength, 0, 1_000_000);
+      AnalyzeChecks.requireRange("--block-length", blockLength, 0, 1_000_000);
       s = s.withBlockLength(blockLength);
     }
     if (calibration != null) {
@@ -382,64 +373,6 @@ final class AnalyzeCommand implements Callable<Integer> {
     return s;
   }
 
-  private FitOptions fit(FitOptions base) {
-    if (ridge == null) {
-      return base;
-    }
-    if (!(ridge >= 0) || ridge.isInfinite()) {
-      throw new InputException("--ridge must be a finite number >= 0; got " + ridge);
-    }
-    return new FitOptions(ridge);
-  }
-
-  private static void requireVaryingResponse(TimeSeriesTable table, String y, Periods p) {
-    double first = table.value(y, p.preStart());
-    for (int t = p.preStart(); t <= p.preEnd(); t++) {
-      if (table.value(y, t) != first) {
-        return;
-      }
-    }
-    throw new InputException(
-        "the response '"
-            + y
-            + "' is constant ("
-            + first
-            + ") over the pre-period (rows "
-            + p.preStart()
-            + "–"
-            + p.preEnd()
-            + "): there is nothing to learn a counterfactual from; check --response (it is the"
-            + " first numeric column unless given) or use a longer pre-period");
-  }
-
-  private static Seasonality parseSeasonality(String text) {
-    String[] parts = text.trim().split(":", -1);
-    try {
-      if (parts.length > 2) {
-        throw new NumberFormatException();
-      }
-      double period = Double.parseDouble(parts[0]);
-      int harmonics =
-          parts.length == 2 ? Integer.parseInt(parts[1].trim()) : (int) Math.floor(period / 2);
-      return invalidAsInput(() -> new Seasonality(period, harmonics));
-    } catch (NumberFormatException e) {
-      throw new InputException(
-          "--seasonality '" + text + "' is not PERIOD[:HARMONICS], e.g. 7 or 7:2 or 365.25:3");
-    }
-  }
-
-  private int[] plotSize() {
-    String[] wh = plotSize.toLowerCase(java.util.Locale.ROOT).split("x", -1);
-    try {
-      if (wh.length == 2) {
-        return new int[] {Integer.parseInt(wh[0].trim()), Integer.parseInt(wh[1].trim())};
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new InputException("--plot-size '" + plotSize + "' is not WIDTHxHEIGHT, e.g. 1000x900");
-  }
-
   private String name() {
     if ("-".equals(csv)) {
       return "stdin";
@@ -449,24 +382,10 @@ final class AnalyzeCommand implements Callable<Integer> {
     return dot > 0 ? file.substring(0, dot) : file;
   }
 
-  private static void requireRange(String option, int value, int min, int max) {
-    if (value < min || value > max) {
-      throw new InputException(option + " must be between " + min + " and " + max + "; got " + value);
-    }
-  }
-
   private static void addIf(List<String> list, Object value, String option) {
     if (value != null) {
       list.add(option);
     }
   }
 
-  /** Runs a value constructor whose argument checks are about user input. */
-  private static <T> T invalidAsInput(Supplier<T> s) {
-    try {
-      return s.get();
-    } catch (IllegalArgumentException e) {
-      throw new InputException(e.getMessage(), e);
-    }
-  }
 }

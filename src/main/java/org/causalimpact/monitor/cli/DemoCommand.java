@@ -2,17 +2,13 @@ package org.causalimpact.monitor.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.kafka.streams.KafkaStreams;
+import org.causalimpact.monitor.app.Durations;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
+import org.causalimpact.monitor.demo.DemoOptions;
+import org.causalimpact.monitor.demo.DemoSession;
 import org.causalimpact.monitor.io.InterventionEvents;
-import org.causalimpact.monitor.observe.HttpApi;
-import org.causalimpact.monitor.observe.MonitorMeters;
-import org.causalimpact.monitor.stream.DemoSession;
-import org.causalimpact.monitor.stream.MonitorQueries;
-import org.causalimpact.monitor.stream.StreamsConfigs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
@@ -86,8 +82,8 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     MonitorDefinition def = MonitorLoader.load(monitor);
     var campaign = InterventionEvents.read(intervention);
-    DemoSession.Options options =
-        new DemoSession.Options(
+    DemoOptions options =
+        new DemoOptions(
             def,
             campaign,
             seed == null ? def.intervals().seed() : seed,
@@ -97,23 +93,8 @@ final class DemoCommand implements Callable<Integer> {
             dataDir,
             summaryTimeout);
     CtrlC ctrlC = new CtrlC("demo-shutdown");
-    MonitorMeters meters =
-        new MonitorMeters(
-            StreamsConfigs.DEFAULT_METERS_RETENTION, StreamsConfigs.DEFAULT_METERS_MAX_INTERVENTIONS);
     try {
-      new DemoSession(options, spec.commandLine().getOut(), ctrlC::requested)
-          .withListener(meters)
-          .withHttp(
-              (streams, httpPort) -> {
-                meters.bindStreams(streams);
-                return HttpApi.start(
-                    MonitorQueries.over(streams, List.of(def)),
-                    HttpApi.loopback(httpPort),
-                    null,
-                    meters,
-                    () -> streams.state() == KafkaStreams.State.RUNNING);
-              })
-          .run();
+      new DemoSession(options, spec.commandLine().getOut(), ctrlC::requested).run();
       if (ctrlC.requested()) {
         spec.commandLine().getOut().println("stopped: simulator, streams and broker closed");
         return INTERRUPTED;
@@ -121,7 +102,6 @@ final class DemoCommand implements Callable<Integer> {
       return 0;
     } finally {
       ctrlC.close();
-      meters.close();
     }
   }
 
@@ -130,7 +110,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Duration convert(String value) {
       try {
-        return StreamsConfigs.duration(value);
+        return Durations.parse(value);
       } catch (IllegalArgumentException e) {
         throw new TypeConversionException(e.getMessage());
       }

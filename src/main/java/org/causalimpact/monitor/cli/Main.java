@@ -33,6 +33,9 @@ public final class Main {
     if (System.getProperty("java.awt.headless") == null) {
       System.setProperty("java.awt.headless", "true");
     }
+    if (args.length > 0 && args[0].equals("analyze")) {
+      QuickCompilation.request();
+    }
     System.exit(run(args, System.in, System.out, System.err));
   }
 

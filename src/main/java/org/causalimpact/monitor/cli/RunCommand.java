@@ -22,16 +22,14 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.causalimpact.monitor.InputException;
+import org.causalimpact.monitor.app.AppSettings;
+import org.causalimpact.monitor.app.MonitorApp;
+import org.causalimpact.monitor.app.StreamsRunner;
+import org.causalimpact.monitor.app.Topics;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
-import org.causalimpact.monitor.observe.HttpApi;
-import org.causalimpact.monitor.observe.MonitorMeters;
-import org.causalimpact.monitor.stream.MonitorQueries;
-import org.causalimpact.monitor.stream.MonitorTopology;
-import org.causalimpact.monitor.stream.StreamSettings;
-import org.causalimpact.monitor.stream.StreamsConfigs;
-import org.causalimpact.monitor.stream.StreamsRunner;
-import org.causalimpact.monitor.stream.StreamsTopics;
+import org.causalimpact.monitor.http.HttpApi;
+import org.causalimpact.monitor.live.TopologySettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -40,7 +38,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code run}: the monitor against an external Kafka cluster, until Ctrl-C. Settings come from
  * {@code config/application.properties} and {@code CIM_*} environment variables (see {@link
- * StreamsConfigs}); the monitors are every {@code *.yaml} of the definitions directory.
+ * AppSettings}); the monitors are every {@code *.yaml} of the definitions directory.
  */
 @Command(
     name = "run",
@@ -108,17 +106,18 @@ final class RunCommand implements Callable<Integer> {
     if (file == null && Files.isRegularFile(DEFAULT_CONFIG)) {
       file = DEFAULT_CONFIG;
     }
-    StreamsConfigs configs = StreamsConfigs.load(file, environment);
+    AppSettings configs = AppSettings.load(file, environment);
     if (configs.bootstrapServers() == null || configs.bootstrapServers().isBlank()) {
       throw new InputException(
           "no bootstrap.servers: set it in "
               + (file == null ? DEFAULT_CONFIG : file)
               + " or as CIM_BOOTSTRAP_SERVERS");
     }
-    StreamSettings settings = configs.settings();
+    TopologySettings settings = configs.topology();
     InetSocketAddress address = bindAddress(bind, Math.max(port, 0));
-    Duration metersRetention = configs.metersRetention();
-    int metersMax = configs.metersMaxInterventions();
+    // the meters' settings are checked before anything connects
+    configs.metersRetention();
+    configs.metersMaxInterventions();
     Path dir = monitors != null ? monitors : configs.definitions(DEFAULT_MONITORS);
     List<MonitorDefinition> defs = loadAll(dir);
     if (partitions != null && partitions < 1) {
@@ -134,6 +133,40 @@ final class RunCommand implements Callable<Integer> {
             + String.join(", ", defs.stream().map(MonitorDefinition::name).toList()));
     out.println("settings" + (file == null ? " (no settings file)" : " from " + file) + ":");
     configs.describe().lines().forEach(l -> out.println("  " + l));
+    prepareTopics(configs, settings, out);
+    out.flush();
+
+    CtrlC ctrlC = new CtrlC("run-shutdown");
+    MonitorApp app;
+    try {
+      app = MonitorApp.start(configs, defs);
+    } catch (ConfigException e) {
+      ctrlC.close();
+      throw new InputException("invalid Kafka Streams setting: " + e.getMessage(), e);
+    }
+    try (app) {
+      if (port >= 0) {
+        serve(app, address, environment);
+      }
+      out.println(
+          "running: application.id " + configs.applicationId() + " at "
+              + configs.bootstrapServers() + "; reading " + settings.metricsTopic() + ", "
+              + settings.interventionsTopic() + "; writing " + settings.impactTopic() + ", "
+              + settings.summaryTopic() + ", " + settings.healthTopic() + " (Ctrl-C stops)");
+      out.flush();
+      return awaitEnd(app.streams(), ctrlC, configs, out);
+    } finally {
+      ctrlC.close();
+    }
+  }
+
+  /**
+   * Creates the topics ({@code --create-topics}) or checks the credentials, then checks what inputs
+   * keyed by monitor need of the topics: problems end {@code run} with exit 2 before Kafka Streams
+   * starts.
+   */
+  private void prepareTopics(AppSettings configs, TopologySettings settings, PrintWriter out)
+      throws InterruptedException {
     if (createTopics) {
       String rf = configs.get("replication.factor");
       Short replication;
@@ -144,7 +177,7 @@ final class RunCommand implements Callable<Integer> {
       }
       List<String> created;
       try {
-        created = StreamsTopics.create(configs.admin(), settings.topics(), partitions, replication);
+        created = Topics.create(configs.admin(), settings.topics(), partitions, replication);
       } catch (IllegalStateException e) {
         StreamsRunner.authenticationFailure(e).ifPresent(a -> {
           throw authenticationFailed(configs, a);
@@ -160,7 +193,7 @@ final class RunCommand implements Callable<Integer> {
     if (settings.keyedByMonitor()) {
       Optional<String> problem;
       try {
-        problem = StreamsTopics.keyedByMonitorProblem(configs.admin(), settings);
+        problem = Topics.keyedByMonitorProblem(configs.admin(), settings);
       } catch (IllegalStateException e) {
         throw new InputException(
             e.getMessage() + " (check bootstrap.servers and the security settings)", e);
@@ -172,96 +205,58 @@ final class RunCommand implements Callable<Integer> {
           "inputs keyed by monitor: " + settings.metricsTopic() + " and "
               + settings.interventionsTopic() + " go straight to the monitors (no repartition)");
     }
-    out.flush();
+  }
 
-    CtrlC ctrlC = new CtrlC("run-shutdown");
-    StreamsRunner runner = null;
-    HttpApi api = null;
-    MonitorMeters meters =
-        new MonitorMeters(metersRetention, metersMax);
-    try {
-      try {
-        runner =
-            StreamsRunner.start(
-                MonitorTopology.build(defs, settings, meters), configs.streams());
-        meters.bindStreams(runner.kafkaStreams());
-      } catch (ConfigException e) {
-        throw new InputException("invalid Kafka Streams setting: " + e.getMessage(), e);
+  /**
+   * Waits until Ctrl-C or until Kafka Streams stops by itself, and says which.
+   *
+   * @return the exit status
+   */
+  private int awaitEnd(StreamsRunner runner, CtrlC ctrlC, AppSettings configs, PrintWriter out)
+      throws InterruptedException {
+    boolean announced = false;
+    while (!ctrlC.requested()) {
+      if (runner.awaitStopped(Duration.ofMillis(200))) {
+        break;
       }
-      if (port >= 0) {
-        String token = apiTokenEnv == null ? null : environment.get(apiTokenEnv);
-        if (apiTokenEnv != null && (token == null || token.isBlank())) {
-          throw new InputException(
-              "--api-token-env " + apiTokenEnv + " names an unset or empty environment variable");
-        }
-        try {
-          api =
-              HttpApi.start(
-                  MonitorQueries.over(runner.kafkaStreams(), defs),
-                  address,
-                  token,
-                  meters,
-                  runner::isRunning);
-        } catch (java.io.IOException e) {
-          throw new InputException(
-              "cannot serve HTTP on " + bind + ":" + port + ": " + e.getMessage()
-                  + "; choose another --port or --bind", e);
-        }
-        out.println(
-            "http: http://" + hostForUrl(bind) + ":" + api.port() + "/ (live page); JSON API under"
-                + " /api/monitors; /metrics, /health, /ready");
+      if (!announced && runner.isRunning()) {
+        out.println("streams: RUNNING");
+        out.flush();
+        announced = true;
       }
-      out.println(
-          "running: application.id "
-              + configs.applicationId()
-              + " at "
-              + configs.bootstrapServers()
-              + "; reading "
-              + settings.metricsTopic()
-              + ", "
-              + settings.interventionsTopic()
-              + "; writing "
-              + settings.impactTopic()
-              + ", "
-              + settings.summaryTopic()
-              + ", "
-              + settings.healthTopic()
-              + " (Ctrl-C stops)");
-      out.flush();
-      boolean announced = false;
-      while (!ctrlC.requested()) {
-        if (runner.awaitStopped(Duration.ofMillis(200))) {
-          break;
-        }
-        if (!announced && runner.isRunning()) {
-          out.println("streams: RUNNING");
-          out.flush();
-          announced = true;
-        }
-      }
-      if (ctrlC.requested()) {
-        runner.close();
-        runner = null;
-        out.println("stopped: streams closed");
-        return DemoCommand.INTERRUPTED;
-      }
-      runner.failure().flatMap(StreamsRunner::authenticationFailure).ifPresent(a -> {
-        throw authenticationFailed(configs, a);
-      });
-      String reason = runner.failure().map(StreamsRunner::message).orElse("no error recorded");
-      spec.commandLine().getErr().println("error: Kafka Streams stopped (" + runner.state() + "): "
-          + reason);
-      return Main.INTERNAL_ERROR;
-    } finally {
-      if (api != null) {
-        api.close();
-      }
-      if (runner != null) {
-        runner.close();
-      }
-      meters.close();
-      ctrlC.close();
     }
+    if (ctrlC.requested()) {
+      runner.close();
+      out.println("stopped: streams closed");
+      return DemoCommand.INTERRUPTED;
+    }
+    runner.failure().flatMap(StreamsRunner::authenticationFailure).ifPresent(a -> {
+      throw authenticationFailed(configs, a);
+    });
+    String reason = runner.failure().map(StreamsRunner::message).orElse("no error recorded");
+    spec.commandLine().getErr().println("error: Kafka Streams stopped (" + runner.state() + "): "
+        + reason);
+    return Main.INTERNAL_ERROR;
+  }
+
+  /** Starts the HTTP server of {@code app}, with the bearer token of {@code --api-token-env}. */
+  private void serve(MonitorApp app, InetSocketAddress address, Map<String, String> env) {
+    String token = apiTokenEnv == null ? null : env.get(apiTokenEnv);
+    if (apiTokenEnv != null && (token == null || token.isBlank())) {
+      throw new InputException(
+          "--api-token-env " + apiTokenEnv + " names an unset or empty environment variable");
+    }
+    HttpApi api;
+    try {
+      api = app.serve(address, token);
+    } catch (java.io.IOException e) {
+      throw new InputException(
+          "cannot serve HTTP on " + bind + ":" + port + ": " + e.getMessage()
+              + "; choose another --port or --bind", e);
+    }
+    spec.commandLine().getOut().println(
+        "http: http://" + hostForUrl(bind) + ":" + api.port() + "/ (live page); JSON API under"
+            + " /api/monitors; /metrics, /health, /ready");
   }
 
   /**
@@ -271,7 +266,7 @@ final class RunCommand implements Callable<Integer> {
    * unreachable or misnamed broker) is left to Kafka Streams, which waits for the cluster or
    * reports the problem itself.
    */
-  static void checkAuthentication(StreamsConfigs configs) throws InterruptedException {
+  static void checkAuthentication(AppSettings configs) throws InterruptedException {
     Admin admin;
     try {
       admin = Admin.create(configs.admin());
@@ -297,7 +292,7 @@ final class RunCommand implements Callable<Integer> {
    * which the user fixes; the message names settings, never their values.
    */
   private static InputException authenticationFailed(
-      StreamsConfigs configs, AuthenticationException e) {
+      AppSettings configs, AuthenticationException e) {
     return new InputException(
         "Kafka at " + configs.bootstrapServers() + " refused authentication: " + e.getMessage()
             + " (check security.protocol, sasl.mechanism and sasl.jaas.config, which the"

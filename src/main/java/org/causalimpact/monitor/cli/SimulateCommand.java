@@ -11,22 +11,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.causalimpact.monitor.InputException;
+import org.causalimpact.monitor.app.AppSettings;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
+import org.causalimpact.monitor.demo.PointProducer;
+import org.causalimpact.monitor.demo.PointReplay;
+import org.causalimpact.monitor.demo.PointSimulation;
 import org.causalimpact.monitor.graph.CausalGraph;
 import org.causalimpact.monitor.io.InterventionEvents;
 import org.causalimpact.monitor.io.InterventionEvents.InterventionEvent;
 import org.causalimpact.monitor.io.TimeLabels;
+import org.causalimpact.monitor.live.TopologySettings;
 import org.causalimpact.monitor.scm.DataSimulator;
 import org.causalimpact.monitor.scm.DataSimulator.SimulatedData;
 import org.causalimpact.monitor.scm.Intervention;
 import org.causalimpact.monitor.scm.SimulationSpec;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
-import org.causalimpact.monitor.stream.PointProducer;
-import org.causalimpact.monitor.stream.PointReplay;
-import org.causalimpact.monitor.stream.PointSimulation;
-import org.causalimpact.monitor.stream.StreamSettings;
-import org.causalimpact.monitor.stream.StreamsConfigs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -199,10 +199,10 @@ final class SimulateCommand implements Callable<Integer> {
                     new InputException(
                         "--start '" + start + "' is not a time; use e.g. 2026-01-01T00:00:00Z"));
     InterventionEvent event = intervention == null ? null : InterventionEvents.read(intervention);
-    StreamsConfigs configs =
-        StreamsConfigs.load(config, environment)
-            .with(StreamsConfigs.BOOTSTRAP_SERVERS, toKafka.strip());
-    StreamSettings settings = configs.settings();
+    AppSettings configs =
+        AppSettings.load(config, environment)
+            .with(AppSettings.BOOTSTRAP_SERVERS, toKafka.strip());
+    TopologySettings settings = configs.topology();
     long s = seed == null ? def.intervals().seed() : seed;
     PointSimulation sim = PointSimulation.of(def, event, n, s, t0, settings.grace());
     PrintWriter out = spec.commandLine().getOut();

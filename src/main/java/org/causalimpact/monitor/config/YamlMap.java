@@ -140,10 +140,6 @@ final class YamlMap {
     return v;
   }
 
-  String requiredString(String key, String hint) {
-    return string(require(key, hint), key);
-  }
-
   /** A text value; numbers and booleans are not silently turned into text. */
   String string(JsonNode value, String label) {
     if (!value.isTextual()) {

@@ -85,9 +85,14 @@ public final class StreamingAnalysis {
    * @param pValueBootstrap the batch summary's bootstrap p-value over the rows so far
    * @param pValueConformal the batch summary's conformal p-value over the rows so far, or {@code
    *     null} where it has none
+   * @param conformalTest the method of that p-value, {@code null} with none
    */
   public record OutcomeStep(
-      String node, StepImpact impact, double pValueBootstrap, Double pValueConformal) {
+      String node,
+      StepImpact impact,
+      double pValueBootstrap,
+      Double pValueConformal,
+      ConformalTest conformalTest) {
     public OutcomeStep {
       Objects.requireNonNull(node, "node");
       Objects.requireNonNull(impact, "impact");
@@ -473,19 +478,24 @@ public final class StreamingAnalysis {
               cumActual[o],
               cumPoint[o]);
       Double pConformal;
+      ConformalTest test;
       if (qc != null) {
         pConformal = calibration.pValue(o, cumActual[o] - cumPoint[o], cumSpread[o]);
+        test = ConformalTest.NORMALISED_RANK;
       } else if (permutationTests[o] != null) {
         pConformal = permutationTests[o].pValue();
+        test = ConformalTest.PERMUTATION;
       } else {
         pConformal = null;
+        test = null;
       }
       out.add(
           new OutcomeStep(
               outcomes.get(o),
               step,
               OutcomeSummaries.bootstrapPValue(cumCf[o], cumActual[o]),
-              pConformal));
+              pConformal,
+              pConformal == null ? null : test));
     }
     return out;
   }

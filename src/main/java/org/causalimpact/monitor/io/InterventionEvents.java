@@ -1,11 +1,10 @@
 package org.causalimpact.monitor.io;
 
-import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +25,7 @@ import org.causalimpact.monitor.graph.CausalGraph;
 import org.causalimpact.monitor.scm.DoSpec;
 import org.causalimpact.monitor.scm.Intervention;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
+import org.causalimpact.monitor.wire.Json;
 
 /**
  * Reads intervention events (DESIGN.md, "Data contracts") and places them on a table's rows.
@@ -43,11 +43,11 @@ import org.causalimpact.monitor.scm.TimeSeriesTable;
  * JSON tree and checked field by field; no polymorphic typing is involved. Thread-safe.
  */
 public final class InterventionEvents {
-  private static final ObjectMapper JSON =
-      JsonMapper.builder()
-          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .build();
+  private static final ObjectReader JSON =
+      Json.MAPPER
+          .reader()
+          .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private static final Set<String> FIELDS =
       Set.of("monitor", "id", "action", "timestamp", "endTimestamp", "do", "outcomes");
@@ -125,6 +125,14 @@ public final class InterventionEvents {
               + e.getOriginalMessage(),
           e);
     }
+    return parse(root, source);
+  }
+
+  /**
+   * Checks one event read as a JSON tree (by the stream's input reader, say); {@code source} names
+   * it in messages.
+   */
+  public static InterventionEvent parse(JsonNode root, String source) {
     String where = "intervention event in " + source;
     if (root == null || !root.isObject()) {
       throw new InputException(where + " must be a JSON object {\"id\": ..., \"timestamp\": ...}");
@@ -286,15 +294,8 @@ public final class InterventionEvents {
   private static void requireNode(CausalGraph graph, String node, String what, String id) {
     if (!graph.contains(node)) {
       throw new InputException(
-          "intervention '"
-              + id
-              + "' "
-              + what
-              + " '"
-              + node
-              + "', which is not a node of the monitor's graph (nodes: "
-              + String.join(", ", graph.nodeNames())
-              + ")");
+          "intervention '" + id + "' " + what + " '" + node + "', which is not a node of the"
+              + " monitor's graph (nodes: " + String.join(", ", graph.nodeNames()) + ")");
     }
   }
 

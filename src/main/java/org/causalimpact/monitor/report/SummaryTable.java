@@ -9,6 +9,7 @@ import org.causalimpact.monitor.impact.OutcomeImpact;
 import org.causalimpact.monitor.impact.PeriodSummary;
 import org.causalimpact.monitor.impact.Summary;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
+import org.causalimpact.monitor.wire.AnalysisReport;
 
 /**
  * The CausalImpact-style summary table (R's {@code summary(impact)}), one block per outcome, with
@@ -180,14 +181,8 @@ public final class SummaryTable {
   private static String relativeWithSd(PeriodSummary p) {
     return Numbers.percent(p.relative().mean())
         + " ("
-        + Numbers.percent(relativeSd(p))
+        + Numbers.percent(AnalysisReport.relativeSd(p))
         + ")";
-  }
-
-  /** {@code effectSd / |predicted mean|}, NaN when the prediction is 0. */
-  static double relativeSd(PeriodSummary p) {
-    double m = Math.abs(p.predicted().mean());
-    return m > 0 ? p.effectSd() / m : Double.NaN;
   }
 
   private static String pad(String s, int width) {

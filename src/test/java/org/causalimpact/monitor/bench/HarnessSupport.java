@@ -22,11 +22,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.causalimpact.monitor.app.AppSettings;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
-import org.causalimpact.monitor.stream.EmbeddedKafka;
-import org.causalimpact.monitor.stream.StreamListener;
-import org.causalimpact.monitor.stream.StreamsConfigs;
+import org.causalimpact.monitor.demo.EmbeddedKafka;
+import org.causalimpact.monitor.live.StreamListener;
 
 /**
  * What the streaming harnesses ({@link ThroughputHarness}, {@link SoakHarness}) share: the
@@ -122,7 +122,7 @@ final class HarnessSupport {
 
   /**
    * Starts {@code topology} as application {@code bench-<id>} with exactly-once (the embedded
-   * defaults of {@link StreamsConfigs}), and waits until it runs.
+   * defaults of {@link AppSettings}), and waits until it runs.
    */
   static KafkaStreams start(
       EmbeddedKafka kafka, String id, Topology topology, Path dir, int threads)
@@ -136,7 +136,7 @@ final class HarnessSupport {
       boolean awaitRunning)
       throws InterruptedException {
     Properties p =
-        StreamsConfigs.embedded(kafka.bootstrapServers(), dir.resolve("state-" + id)).streams();
+        AppSettings.embedded(kafka.bootstrapServers(), dir.resolve("state-" + id)).streams();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-" + id);
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, System.getProperty("cim.commitMs", "100"));

@@ -38,9 +38,9 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.causalimpact.monitor.config.MonitorDefinition;
-import org.causalimpact.monitor.stream.EmbeddedKafka;
-import org.causalimpact.monitor.stream.MonitorTopology;
-import org.causalimpact.monitor.stream.StreamSettings;
+import org.causalimpact.monitor.demo.EmbeddedKafka;
+import org.causalimpact.monitor.live.MonitorTopology;
+import org.causalimpact.monitor.live.TopologySettings;
 
 /**
  * Soak run of the streaming monitor on the embedded real broker (issue 6): the full topology
@@ -186,7 +186,8 @@ public final class SoakHarness {
         new Schedule(
             monitors, history, prop("cycleRows", 60), prop("activeRows", 20),
             prop("persistenceRows", 5));
-    StreamSettings settings = StreamSettings.defaults().withPersistenceRows(schedule.persistence());
+    TopologySettings settings =
+        TopologySettings.defaults().withPersistenceRows(schedule.persistence());
     System.out.printf(
         Locale.ROOT,
         "setup: %d min, %d monitors x 4 nodes, %d rows/s each (%d points/s), pre-window %d,"
@@ -238,7 +239,7 @@ public final class SoakHarness {
       KafkaStreams app,
       KafkaProducer<byte[], byte[]> producer,
       KafkaConsumer<byte[], byte[]> outputs,
-      StreamSettings settings,
+      TopologySettings settings,
       Schedule schedule,
       Tally tally,
       SplittableRandom rng,
@@ -308,8 +309,8 @@ public final class SoakHarness {
     }
     tally.missing += tally.sentAt.size();
     long dlq =
-        count(bootstrap, StreamSettings.dlq(settings.metricsTopic()))
-            + count(bootstrap, StreamSettings.dlq(settings.interventionsTopic()));
+        count(bootstrap, TopologySettings.dlq(settings.metricsTopic()))
+            + count(bootstrap, TopologySettings.dlq(settings.interventionsTopic()));
     long expectedRows = (long) schedule.monitors() * (lastClosed + 1);
     return verdict(
         heapMiB, latency, dlq, tally, expectedImpact, expectedSummaries, closed.get(),
@@ -394,7 +395,7 @@ public final class SoakHarness {
    */
   private static void sendRow(
       KafkaProducer<byte[], byte[]> producer,
-      StreamSettings settings,
+      TopologySettings settings,
       Schedule schedule,
       Tally tally,
       SplittableRandom rng,
@@ -434,7 +435,7 @@ public final class SoakHarness {
 
   private static void event(
       KafkaProducer<byte[], byte[]> producer,
-      StreamSettings settings,
+      TopologySettings settings,
       String monitor,
       String json) {
     producer.send(
@@ -447,12 +448,13 @@ public final class SoakHarness {
    * Rows between a row and the one whose first point closes it: row {@code s} closes when stream
    * time reaches its end plus the grace, {@code (s + 1) * step + grace}.
    */
-  private static long graceRows(StreamSettings settings) {
+  private static long graceRows(TopologySettings settings) {
     return 1 + (settings.grace().toMillis() + STEP_MS - 1) / STEP_MS;
   }
 
   /** Reads the impact and summary topics from the beginning, read_committed. */
-  private static KafkaConsumer<byte[], byte[]> outputs(String bootstrap, StreamSettings settings) {
+  private static KafkaConsumer<byte[], byte[]> outputs(
+      String bootstrap, TopologySettings settings) {
     KafkaConsumer<byte[], byte[]> c = committedConsumer(bootstrap, null, "earliest");
     List<TopicPartition> parts = new ArrayList<>();
     for (String topic : List.of(settings.impactTopic(), settings.summaryTopic())) {
@@ -466,7 +468,7 @@ public final class SoakHarness {
   }
 
   private static void drain(
-      KafkaConsumer<byte[], byte[]> consumer, StreamSettings settings, Tally tally, long millis)
+      KafkaConsumer<byte[], byte[]> consumer, TopologySettings settings, Tally tally, long millis)
       throws Exception {
     for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(millis))) {
       long received = System.nanoTime();

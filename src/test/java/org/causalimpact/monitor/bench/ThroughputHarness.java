@@ -43,11 +43,11 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
+import org.causalimpact.monitor.app.AppSettings;
 import org.causalimpact.monitor.config.MonitorDefinition;
-import org.causalimpact.monitor.stream.EmbeddedKafka;
-import org.causalimpact.monitor.stream.MonitorTopology;
-import org.causalimpact.monitor.stream.StreamSettings;
-import org.causalimpact.monitor.stream.StreamsConfigs;
+import org.causalimpact.monitor.demo.EmbeddedKafka;
+import org.causalimpact.monitor.live.MonitorTopology;
+import org.causalimpact.monitor.live.TopologySettings;
 
 /**
  * Throughput and latency of the streaming monitor on the embedded real broker (issue 5), next to
@@ -81,7 +81,7 @@ import org.causalimpact.monitor.stream.StreamsConfigs;
  * metric reported every 10 s on a one-minute grid), {@code cim.latencyRows} (default 60), {@code cim.latencyRate} (rows/s, default 5), {@code
  * cim.replicates} (bootstrap replicates, default 1000), {@code cim.keyBySeries} (1: key the
  * points by series instead of by monitor; default 0), {@code cim.keyedByMonitor} (1: run the
- * monitor with {@value StreamsConfigs#KEYED_BY_MONITOR}{@code =true}, no repartition topic;
+ * monitor with {@value AppSettings#KEYED_BY_MONITOR}{@code =true}, no repartition topic;
  * default 0, the setting's default), {@code cim.rounds} (passthrough-then-monitor rounds on the
  * same input, each with a fresh application id; the first also warms the JIT, so the result is
  * the median over the later rounds of each rate and of the per-round ratio, with every round's
@@ -117,8 +117,8 @@ public final class ThroughputHarness {
 
     Path dir = Files.createTempDirectory("cim-throughput");
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
-      StreamSettings settings =
-          StreamSettings.defaults().withKeyedByMonitor(prop("keyedByMonitor", 0) == 1);
+      TopologySettings settings =
+          TopologySettings.defaults().withKeyedByMonitor(prop("keyedByMonitor", 0) == 1);
       List<String> topics = new ArrayList<>(settings.topics());
       topics.add("passthrough.out");
       kafka.createTopics(topics, partitions);
@@ -172,7 +172,7 @@ public final class ThroughputHarness {
                   + " dead letters %s)%n",
               median(warm, 0), median(warm, 1), median(warm, 2),
               rounds == 1 ? "round 1 alone" : "rounds 2-" + rounds, ratios,
-              bySeries ? "series" : "monitor", StreamsConfigs.KEYED_BY_MONITOR,
+              bySeries ? "series" : "monitor", AppSettings.KEYED_BY_MONITOR,
               settings.keyedByMonitor(), counter.deadLetters);
           System.out.printf(
               Locale.ROOT,
@@ -347,7 +347,7 @@ public final class ThroughputHarness {
    * grace of 30 s is passed by sending points 31 s of event time ahead) to its impact record.
    */
   private static void latency(
-      String bootstrap, StreamSettings settings, int rows, int n, int ratePerSecond)
+      String bootstrap, TopologySettings settings, int rows, int n, int ratePerSecond)
       throws Exception {
     long startRow = rows + 1;
     long startTime = T0.toEpochMilli() + startRow * STEP_MS;
@@ -406,8 +406,8 @@ public final class ThroughputHarness {
       System.out.println(
           "RESULT latency: no impact record arrived; records in impact: "
               + count(bootstrap, settings.impactTopic()) + ", in "
-              + StreamSettings.dlq(settings.interventionsTopic()) + ": "
-              + count(bootstrap, StreamSettings.dlq(settings.interventionsTopic())));
+              + TopologySettings.dlq(settings.interventionsTopic()) + ": "
+              + count(bootstrap, TopologySettings.dlq(settings.interventionsTopic())));
       return;
     }
     System.out.printf(

@@ -20,8 +20,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.causalimpact.monitor.stream.EmbeddedKafka;
-import org.causalimpact.monitor.stream.StreamSettings;
+import org.causalimpact.monitor.demo.EmbeddedKafka;
+import org.causalimpact.monitor.live.TopologySettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,7 +111,7 @@ class DemoIT {
   /** {@code simulate --to-kafka} is the demo's simulator as its own process. */
   @Test
   void simulateToKafkaSendsWhatTheDemoSimulatorSends(@TempDir Path dir) throws Exception {
-    StreamSettings settings = StreamSettings.defaults();
+    TopologySettings settings = TopologySettings.defaults();
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
       kafka.createTopics(settings.topics(), 1);
       CliRun run =

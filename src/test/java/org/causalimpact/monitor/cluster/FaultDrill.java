@@ -20,18 +20,18 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
+import org.causalimpact.monitor.app.AppSettings;
+import org.causalimpact.monitor.app.StreamsRunner;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.impact.ImpactAnalyzer;
+import org.causalimpact.monitor.live.MonitorQueries;
+import org.causalimpact.monitor.live.MonitorTopology;
+import org.causalimpact.monitor.live.TopologySettings;
 import org.causalimpact.monitor.scm.DataSimulator;
 import org.causalimpact.monitor.scm.DoSpec;
 import org.causalimpact.monitor.scm.Intervention;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
-import org.causalimpact.monitor.stream.MonitorQueries;
-import org.causalimpact.monitor.stream.MonitorTopology;
-import org.causalimpact.monitor.stream.StreamSettings;
-import org.causalimpact.monitor.stream.StreamsConfigs;
-import org.causalimpact.monitor.stream.StreamsRunner;
 
 /**
  * One intervention of the validation monitor streamed through a {@link KafkaCluster}, with a
@@ -77,7 +77,7 @@ final class FaultDrill {
   private final Fault fault;
   private final String label;
   private final MonitorDefinition monitor;
-  private final StreamSettings settings;
+  private final TopologySettings settings;
   private final Intervention campaign;
   private final TimeSeriesTable table;
   private final long step;
@@ -88,7 +88,7 @@ final class FaultDrill {
     this.fault = fault;
     this.label = label;
     this.monitor = MonitorLoader.load(Path.of("config/monitors/validation.yaml"));
-    this.settings = StreamSettings.defaults().withGrace(Duration.ZERO);
+    this.settings = TopologySettings.defaults().withGrace(Duration.ZERO);
     this.campaign =
         new Intervention("campaign", Map.of("x", new DoSpec.Shift(5.0)), List.of("y"), START, -1);
     this.table = DataSimulator.simulate(monitor.graph(), monitor.simulation(), campaign, 5L).table();
@@ -138,7 +138,7 @@ final class FaultDrill {
         report.impact(values(impact.readToEnd(WAIT)));
       }
       report.metrics(readAll(bootstrap, settings.metricsTopic()));
-      report.deadLetters(readAll(bootstrap, StreamSettings.dlq(settings.metricsTopic())));
+      report.deadLetters(readAll(bootstrap, TopologySettings.dlq(settings.metricsTopic())));
       report.summaries(values(readAll(bootstrap, settings.summaryTopic())));
     }
     report.batch(
@@ -237,11 +237,11 @@ final class FaultDrill {
   }
 
   /**
-   * Kafka Streams on the cluster: {@link StreamsConfigs#embedded} (exactly_once_v2, commits every
+   * Kafka Streams on the cluster: {@link AppSettings#embedded} (exactly_once_v2, commits every
    * 100 ms) with internal topics at replication factor 3 and {@code min.insync.replicas=2}.
    */
   static Properties streamsProperties(String bootstrapServers, Path dir) {
-    return StreamsConfigs.embedded(bootstrapServers, dir.resolve("state"))
+    return AppSettings.embedded(bootstrapServers, dir.resolve("state"))
         .with(StreamsConfig.REPLICATION_FACTOR_CONFIG, Integer.toString(KafkaCluster.REPLICATION))
         .with(
             StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),

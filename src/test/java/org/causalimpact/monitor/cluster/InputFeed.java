@@ -15,8 +15,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.causalimpact.monitor.live.TopologySettings;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
-import org.causalimpact.monitor.stream.StreamSettings;
 
 /**
  * The test's producer of metric points and intervention events ({@code acks=all}, idempotent, so
@@ -27,13 +27,13 @@ final class InputFeed implements AutoCloseable {
   /** A metric record the monitor cannot use: the reason its dead letter must give, and the value. */
   record Unusable(String reason, String value) {}
 
-  private final StreamSettings settings;
+  private final TopologySettings settings;
   private final KafkaProducer<String, String> producer;
   private final List<String> sent = new ArrayList<>();
   private final List<Unusable> unusable = new ArrayList<>();
   private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
 
-  InputFeed(String bootstrapServers, StreamSettings settings) {
+  InputFeed(String bootstrapServers, TopologySettings settings) {
     this.settings = settings;
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

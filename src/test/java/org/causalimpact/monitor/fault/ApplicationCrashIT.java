@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.StreamsConfig;
-import org.causalimpact.monitor.stream.MonitorTopology;
-import org.causalimpact.monitor.stream.StreamsConfigs;
-import org.causalimpact.monitor.stream.StreamsRunner;
+import org.causalimpact.monitor.app.AppSettings;
+import org.causalimpact.monitor.app.StreamsRunner;
+import org.causalimpact.monitor.live.MonitorTopology;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,7 +79,7 @@ class ApplicationCrashIT {
       try (StreamsRunner audit =
           StreamsRunner.start(
               MonitorTopology.build(fleet.definitions(), Fleet.SETTINGS),
-              StreamsConfigs.embedded(stage.bootstrap(), dir.resolve("state-audit"))
+              AppSettings.embedded(stage.bootstrap(), dir.resolve("state-audit"))
                   .with(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID)
                   .streams())) {
         assertTrue(audit.awaitRunning(Fleet.WAIT), "auditing instance not running: " + audit.failure());

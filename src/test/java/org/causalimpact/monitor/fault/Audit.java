@@ -16,15 +16,15 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
+import org.causalimpact.monitor.app.StreamsRunner;
 import org.causalimpact.monitor.impact.ImpactAnalysis;
 import org.causalimpact.monitor.impact.Interval;
 import org.causalimpact.monitor.impact.StepImpact;
+import org.causalimpact.monitor.live.MonitorQueries;
+import org.causalimpact.monitor.live.MonitorStatus;
+import org.causalimpact.monitor.live.StoresUnavailableException;
+import org.causalimpact.monitor.live.TopologySettings;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
-import org.causalimpact.monitor.stream.MonitorQueries;
-import org.causalimpact.monitor.stream.MonitorStatus;
-import org.causalimpact.monitor.stream.StoresUnavailableException;
-import org.causalimpact.monitor.stream.StreamSettings;
-import org.causalimpact.monitor.stream.StreamsRunner;
 
 /**
  * What no fault may break, checked on what the monitor committed (read_committed) and stored:
@@ -95,11 +95,11 @@ final class Audit {
    * stores; returns the counts.
    */
   static Counts check(
-      String label, Fleet fleet, Feed.Books books, String bootstrap, StreamSettings settings,
+      String label, Fleet fleet, Feed.Books books, String bootstrap, TopologySettings settings,
       Map<String, Stored> stored) {
     List<ConsumerRecord<String, String>> metrics = Committed.all(bootstrap, settings.metricsTopic());
     List<ConsumerRecord<String, String>> dead =
-        Committed.all(bootstrap, StreamSettings.dlq(settings.metricsTopic()));
+        Committed.all(bootstrap, TopologySettings.dlq(settings.metricsTopic()));
     List<ConsumerRecord<String, String>> impact = Committed.all(bootstrap, settings.impactTopic());
     List<ConsumerRecord<String, String>> summaries =
         Committed.all(bootstrap, settings.summaryTopic());

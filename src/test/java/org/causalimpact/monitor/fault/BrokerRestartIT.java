@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.causalimpact.monitor.stream.MonitorTopology;
-import org.causalimpact.monitor.stream.StreamsConfigs;
-import org.causalimpact.monitor.stream.StreamsRunner;
+import org.causalimpact.monitor.app.AppSettings;
+import org.causalimpact.monitor.app.StreamsRunner;
+import org.causalimpact.monitor.live.MonitorTopology;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,7 +48,7 @@ class BrokerRestartIT {
       try (StreamsRunner streams =
           StreamsRunner.start(
               MonitorTopology.build(fleet.definitions(), Fleet.SETTINGS),
-              StreamsConfigs.embedded(stage.bootstrap(), dir.resolve("state")).streams())) {
+              AppSettings.embedded(stage.bootstrap(), dir.resolve("state")).streams())) {
         stage.beforeTheFault(STOP_AFTER);
         assertTrue(streams.awaitRunning(Fleet.WAIT), "streams not running: " + streams.failure());
         try (Committed impact = new Committed(stage.bootstrap(), Fleet.SETTINGS.impactTopic())) {

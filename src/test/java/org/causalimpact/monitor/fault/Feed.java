@@ -10,7 +10,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.causalimpact.monitor.stream.StreamSettings;
+import org.causalimpact.monitor.live.TopologySettings;
 
 /**
  * The test's producer ({@code acks=all}, idempotent: retries through a broker restart neither lose
@@ -31,14 +31,14 @@ final class Feed implements AutoCloseable {
    */
   record Books(List<String> sent, List<Bad> bad) {}
 
-  private final StreamSettings settings;
+  private final TopologySettings settings;
   private final KafkaProducer<String, String> producer;
   private final List<String> sent = new ArrayList<>();
   private final List<Bad> bad = new ArrayList<>();
   private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
 
   /** A producer whose sends wait up to {@code 2 min} for the broker (through a restart). */
-  Feed(String bootstrapServers, StreamSettings settings) {
+  Feed(String bootstrapServers, TopologySettings settings) {
     this.settings = settings;
     this.producer =
         new KafkaProducer<>(

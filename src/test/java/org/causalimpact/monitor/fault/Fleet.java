@@ -18,11 +18,11 @@ import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.graph.Aggregation;
 import org.causalimpact.monitor.impact.ImpactAnalysis;
 import org.causalimpact.monitor.impact.ImpactAnalyzer;
+import org.causalimpact.monitor.live.TopologySettings;
 import org.causalimpact.monitor.scm.DataSimulator;
 import org.causalimpact.monitor.scm.DoSpec;
 import org.causalimpact.monitor.scm.Intervention;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
-import org.causalimpact.monitor.stream.StreamSettings;
 
 /**
  * Copies of the validation monitor ({@code config/monitors/validation.yaml}: x → y, hourly steps,
@@ -45,7 +45,7 @@ final class Fleet {
   static final int ROWS = 420;
 
   /** The monitor's topics, and grace 0: a row closes as soon as a point of a later row arrives. */
-  static final StreamSettings SETTINGS = StreamSettings.defaults().withGrace(Duration.ZERO);
+  static final TopologySettings SETTINGS = TopologySettings.defaults().withGrace(Duration.ZERO);
 
   /** The longest a fault test waits for any one thing (a start, records, a takeover). */
   static final Duration WAIT = Duration.ofSeconds(60);

@@ -18,12 +18,12 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
-import org.causalimpact.monitor.stream.EmbeddedKafka;
-import org.causalimpact.monitor.stream.MonitorTopology;
-import org.causalimpact.monitor.stream.StreamSettings;
-import org.causalimpact.monitor.stream.StreamsConfigs;
-import org.causalimpact.monitor.stream.StreamsRunner;
-import org.causalimpact.monitor.stream.StreamsTopics;
+import org.causalimpact.monitor.app.AppSettings;
+import org.causalimpact.monitor.app.StreamsRunner;
+import org.causalimpact.monitor.app.Topics;
+import org.causalimpact.monitor.demo.EmbeddedKafka;
+import org.causalimpact.monitor.live.MonitorTopology;
+import org.causalimpact.monitor.live.TopologySettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,9 +51,9 @@ class KeyedInputsIT {
                 .map(m -> Fleet.repartition(m.name(), PARTITIONS))
                 .toList()),
         "the two monitors are keyed to different partitions");
-    StreamSettings keyed = Fleet.SETTINGS.withKeyedByMonitor(true);
-    StreamSettings routed =
-        new StreamSettings(
+    TopologySettings keyed = Fleet.SETTINGS.withKeyedByMonitor(true);
+    TopologySettings routed =
+        new TopologySettings(
             keyed.metricsTopic(), keyed.interventionsTopic(), "routed.impact", "routed.summary",
             "routed.health", keyed.grace(), keyed.maxPostRows(), keyed.healthRefitEvery(),
             keyed.persistenceRows(), false);
@@ -65,11 +65,11 @@ class KeyedInputsIT {
       kafka.createTopics(List.of("few.interventions"), 1);
 
       Map<String, Object> admin = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-      assertEquals(Optional.empty(), StreamsTopics.keyedByMonitorProblem(admin, keyed));
+      assertEquals(Optional.empty(), Topics.keyedByMonitorProblem(admin, keyed));
       String problem =
-          StreamsTopics.keyedByMonitorProblem(
+          Topics.keyedByMonitorProblem(
                   admin,
-                  new StreamSettings(
+                  new TopologySettings(
                       keyed.metricsTopic(), "few.interventions", keyed.impactTopic(),
                       keyed.summaryTopic(), keyed.healthTopic(), keyed.grace(),
                       keyed.maxPostRows(), keyed.healthRefitEvery(), keyed.persistenceRows(),
@@ -94,7 +94,7 @@ class KeyedInputsIT {
         TwoInstancesIT.assertEqualOutputs(
             "summary", keyedSummary.toEnd(Fleet.WAIT), routedSummary.toEnd(Fleet.WAIT));
         assertEquals(
-            0, Committed.all(bootstrap, StreamSettings.dlq(keyed.metricsTopic())).size(),
+            0, Committed.all(bootstrap, TopologySettings.dlq(keyed.metricsTopic())).size(),
             "dead letters");
       }
       try (Admin a = Admin.create(admin)) {
@@ -108,12 +108,12 @@ class KeyedInputsIT {
   }
 
   private StreamsRunner start(
-      String bootstrap, Fleet fleet, StreamSettings settings, String applicationId)
+      String bootstrap, Fleet fleet, TopologySettings settings, String applicationId)
       throws InterruptedException {
     StreamsRunner r =
         StreamsRunner.start(
             MonitorTopology.build(fleet.definitions(), settings),
-            StreamsConfigs.embedded(bootstrap, dir.resolve("state-" + applicationId))
+            AppSettings.embedded(bootstrap, dir.resolve("state-" + applicationId))
                 .with(StreamsConfig.APPLICATION_ID_CONFIG, applicationId)
                 .streams());
     assertTrue(r.awaitRunning(Fleet.WAIT), applicationId + " not running: " + r.failure());
@@ -124,7 +124,7 @@ class KeyedInputsIT {
    * Every monitor's rows, its campaign's start and end and the point that closes the last row,
    * each keyed by the monitor's name (Kafka's default partitioner picks the partition).
    */
-  private static void produceKeyedByMonitor(String bootstrap, Fleet fleet, StreamSettings s) {
+  private static void produceKeyedByMonitor(String bootstrap, Fleet fleet, TopologySettings s) {
     try (KafkaProducer<String, String> p =
         new KafkaProducer<>(
             Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG,
@@ -160,7 +160,7 @@ class KeyedInputsIT {
   }
 
   private static ProducerRecord<String, String> point(
-      StreamSettings s, Fleet.Member m, String series, long time, double value) {
+      TopologySettings s, Fleet.Member m, String series, long time, double value) {
     return new ProducerRecord<>(
         s.metricsTopic(), null, time, m.name(),
         "{\"series\":\"" + series + "\",\"timestamp\":\"" + Instant.ofEpochMilli(time)

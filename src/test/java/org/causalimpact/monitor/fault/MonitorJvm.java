@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.causalimpact.monitor.stream.StreamsConfigs;
+import org.causalimpact.monitor.app.AppSettings;
 
 /**
  * {@code java -jar causal-impact-monitor.jar run} in its own JVM, as a user starts it (the fat jar
@@ -62,8 +62,8 @@ final class MonitorJvm {
   }
 
   /** {@code configs} with the consumer session of the forked instances, for one in this JVM. */
-  static StreamsConfigs sameSession(StreamsConfigs configs) {
-    StreamsConfigs c = configs;
+  static AppSettings sameSession(AppSettings configs) {
+    AppSettings c = configs;
     for (Map.Entry<String, String> e : SESSION.entrySet()) {
       c = c.with(e.getKey(), e.getValue());
     }

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.causalimpact.monitor.stream.EmbeddedKafka;
+import org.causalimpact.monitor.demo.EmbeddedKafka;
 
 /**
  * What every fault test stands on: the embedded broker with the monitor's topics ({@link

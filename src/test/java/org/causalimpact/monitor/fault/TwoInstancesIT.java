@@ -19,11 +19,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TaskMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
-import org.causalimpact.monitor.stream.EmbeddedKafka;
-import org.causalimpact.monitor.stream.MonitorTopology;
-import org.causalimpact.monitor.stream.StreamSettings;
-import org.causalimpact.monitor.stream.StreamsConfigs;
-import org.causalimpact.monitor.stream.StreamsRunner;
+import org.causalimpact.monitor.app.AppSettings;
+import org.causalimpact.monitor.app.StreamsRunner;
+import org.causalimpact.monitor.demo.EmbeddedKafka;
+import org.causalimpact.monitor.live.MonitorTopology;
+import org.causalimpact.monitor.live.TopologySettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +53,7 @@ class TwoInstancesIT {
   @Test
   @Timeout(value = 150, unit = TimeUnit.SECONDS)
   void theSurvivorTakesOverAndTheUnionEqualsOneInstance() throws Exception {
-    StreamSettings settings = Fleet.SETTINGS;
+    TopologySettings settings = Fleet.SETTINGS;
     try (Stage stage = Stage.open(dir, MONITORS, PARTITIONS)) {
       Fleet fleet = stage.fleet();
       String bootstrap = stage.bootstrap();
@@ -65,7 +65,7 @@ class TwoInstancesIT {
       try (StreamsRunner b =
           StreamsRunner.start(
               MonitorTopology.build(fleet.definitions(), settings),
-              MonitorJvm.sameSession(StreamsConfigs.embedded(bootstrap, dir.resolve("state-b")))
+              MonitorJvm.sameSession(AppSettings.embedded(bootstrap, dir.resolve("state-b")))
                   .with(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID)
                   .streams())) {
         a.awaitRunning(Fleet.WAIT);
@@ -129,11 +129,11 @@ class TwoInstancesIT {
    *
    * @return the seconds the single instance took
    */
-  private double sameAsOneInstance(EmbeddedKafka kafka, Fleet fleet, StreamSettings pair)
+  private double sameAsOneInstance(EmbeddedKafka kafka, Fleet fleet, TopologySettings pair)
       throws Exception {
     long start = System.nanoTime();
-    StreamSettings one =
-        new StreamSettings(
+    TopologySettings one =
+        new TopologySettings(
             pair.metricsTopic(), pair.interventionsTopic(), "single.impact", "single.summary",
             "single.health", pair.grace(), pair.maxPostRows(), pair.healthRefitEvery(),
             pair.persistenceRows(), pair.keyedByMonitor());
@@ -142,7 +142,7 @@ class TwoInstancesIT {
     try (StreamsRunner single =
         StreamsRunner.start(
             MonitorTopology.build(fleet.definitions(), one),
-            StreamsConfigs.embedded(bootstrap, dir.resolve("state-single"))
+            AppSettings.embedded(bootstrap, dir.resolve("state-single"))
                 .with(StreamsConfig.APPLICATION_ID_CONFIG, "cim-single")
                 .streams());
         Committed impact = new Committed(bootstrap, one.impactTopic());
@@ -206,7 +206,8 @@ class TwoInstancesIT {
    * Waits until B owns some but not all partitions of both the metrics topic and the repartition
    * topic (so A owns the others), and returns B's partitions of the repartition topic.
    */
-  private static Set<Integer> awaitSplit(StreamsRunner b, StreamSettings settings, Duration timeout)
+  private static Set<Integer> awaitSplit(
+      StreamsRunner b, TopologySettings settings, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
+import org.causalimpact.monitor.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.causalimpact.monitor.impact.ImpactAnalysis;
+import org.causalimpact.monitor.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 
 class SummaryTableTest {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.causalimpact.monitor.impact.ImpactAnalysis;
 import org.causalimpact.monitor.impact.Summary;
+import org.causalimpact.monitor.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,0 +1,103 @@
+package org.causalimpact.monitor.app;
+
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.causalimpact.monitor.config.MonitorDefinition;
+import org.causalimpact.monitor.http.HttpApi;
+import org.causalimpact.monitor.live.MonitorQueries;
+import org.causalimpact.monitor.live.MonitorService;
+import org.causalimpact.monitor.live.MonitorTopology;
+import org.causalimpact.monitor.metrics.StreamMeters;
+
+/**
+ * The monitor application, wired in one place for {@code run} and {@code demo}: the topology of
+ * the monitors with the settings' topology options, one Kafka Streams instance running it, the
+ * meters (the stream's and Kafka Streams' own) on one Prometheus registry, and, once asked for,
+ * the HTTP server with the API, the live page and {@code /metrics}, {@code /health}, {@code
+ * /ready}. {@link #close} stops what it started, in reverse order. Not thread-safe for {@link
+ * #serve} and {@link #close}; the parts it starts are.
+ */
+public final class MonitorApp implements AutoCloseable {
+  private final PrometheusMeterRegistry registry;
+  private final StreamMeters meters;
+  private final StreamsRunner streams;
+  private final KafkaStreamsMetrics streamsMetrics;
+  private final MonitorService service;
+  private HttpApi http;
+
+  private MonitorApp(
+      PrometheusMeterRegistry registry,
+      StreamMeters meters,
+      StreamsRunner streams,
+      List<MonitorDefinition> monitors) {
+    this.registry = registry;
+    this.meters = meters;
+    this.streams = streams;
+    this.streamsMetrics = new KafkaStreamsMetrics(streams.kafkaStreams());
+    streamsMetrics.bindTo(registry);
+    this.service = new MonitorService(MonitorQueries.over(streams.kafkaStreams(), monitors));
+  }
+
+  /**
+   * Builds the topology and starts Kafka Streams on it.
+   *
+   * @throws org.apache.kafka.common.config.ConfigException when a Kafka Streams setting is invalid
+   */
+  public static MonitorApp start(AppSettings settings, List<MonitorDefinition> monitors) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try {
+      StreamMeters meters =
+          new StreamMeters(
+              registry, settings.metersRetention(), settings.metersMaxInterventions());
+      StreamsRunner streams =
+          StreamsRunner.start(
+              MonitorTopology.build(monitors, settings.topology(), meters), settings.streams());
+      return new MonitorApp(registry, meters, streams, monitors);
+    } catch (RuntimeException e) {
+      registry.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts the HTTP server.
+   *
+   * @param bearerToken what POST endpoints require, or {@code null} for none
+   * @throws IOException when the address cannot be bound
+   */
+  public HttpApi serve(InetSocketAddress bind, String bearerToken) throws IOException {
+    if (http != null) {
+      throw new IllegalStateException("the HTTP server already runs on port " + http.port());
+    }
+    http =
+        HttpApi.start(
+            service, bind, bearerToken, new HttpApi.Ops(this::scrape, streams::isRunning));
+    return http;
+  }
+
+  /** The Kafka Streams instance. */
+  public StreamsRunner streams() {
+    return streams;
+  }
+
+  /** Every meter in the Prometheus text format, after removing expired interventions. */
+  public String scrape() {
+    meters.expire();
+    return registry.scrape();
+  }
+
+  /** Stops the HTTP server, Kafka Streams and the meters; idempotent. */
+  @Override
+  public void close() {
+    if (http != null) {
+      http.close();
+    }
+    streams.close();
+    streamsMetrics.close();
+    registry.close();
+  }
+}

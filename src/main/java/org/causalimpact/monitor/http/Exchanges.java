@@ -1,0 +1,193 @@
+package org.causalimpact.monitor.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.causalimpact.monitor.live.StoresUnavailableException;
+import org.causalimpact.monitor.wire.ApiViews;
+import org.causalimpact.monitor.wire.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one request/response layer of the server: a handler returns a {@link Response}, and {@link
+ * #serve} writes it (HEAD: the headers only), turns errors into their JSON answers ({@link
+ * ApiError} as it says, stores not readable yet 503, anything else 500 with the stack trace only in
+ * the log) and closes the exchange. Request bodies are read within a limit ({@link #body}), paths
+ * split into decoded segments ({@link #segments}). Stateless and thread-safe.
+ */
+final class Exchanges {
+  private static final Logger LOG = LoggerFactory.getLogger(Exchanges.class);
+
+  static final String JSON = "application/json; charset=utf-8";
+
+  /** Body bytes read and discarded before a 413, so that the client sees the response. */
+  private static final int DRAIN_BYTES = 1 << 20;
+
+  private Exchanges() {}
+
+  /** What a handler answers. */
+  @FunctionalInterface
+  interface Handler {
+    Response handle(HttpExchange ex) throws IOException;
+  }
+
+  /**
+   * A response.
+   *
+   * @param headers set after the defaults ({@code Cache-Control: no-store}, {@code
+   *     X-Content-Type-Options: nosniff}), so a handler may replace them
+   */
+  record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
+    /** A JSON body, one of the API's views, written by the one mapper. */
+    static Response json(int status, Object view, Map<String, String> headers) {
+      try {
+        return new Response(status, JSON, Json.MAPPER.writeValueAsBytes(view), headers);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("cannot write a response body", e);
+      }
+    }
+
+    static Response ok(Object view) {
+      return json(200, view, Map.of());
+    }
+
+    static Response text(int status, String contentType, String text) {
+      return new Response(status, contentType, text.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
+    /** {@code {"error": message}}, plus {@code "field"} when one body field is at fault. */
+    static Response error(int status, String message, String field, Map<String, String> headers) {
+      return json(status, new ApiViews.Error(message, field), headers);
+    }
+  }
+
+  /** Answers one exchange and closes it; never throws. */
+  static void serve(HttpExchange ex, Handler handler) {
+    Response response;
+    try {
+      response = handler.handle(ex);
+    } catch (ApiError e) {
+      response =
+          Response.error(e.status(), e.getMessage(), e.field(), e.headers());
+    } catch (StoresUnavailableException e) {
+      LOG.debug("{} {}: {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e.toString());
+      response =
+          Response.error(
+              503, e.getMessage() + "; try again shortly", null, Map.of("Retry-After", "1"));
+    } catch (RuntimeException | IOException e) {
+      LOG.error("{} {} failed", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e);
+      response =
+          Response.error(
+              500,
+              "internal error (" + e.getClass().getSimpleName() + "); see the server log",
+              null,
+              Map.of());
+    }
+    try {
+      send(ex, response);
+    } catch (IOException e) {
+      LOG.debug("cannot send the response to {}: {}", ex.getRemoteAddress(), e.toString());
+    } finally {
+      ex.close();
+    }
+  }
+
+  /** Writes a response: status, headers and, unless the request is HEAD, the body. */
+  static void send(HttpExchange ex, Response r) throws IOException {
+    var h = ex.getResponseHeaders();
+    h.set("Content-Type", r.contentType());
+    h.set("Cache-Control", "no-store");
+    h.set("X-Content-Type-Options", "nosniff");
+    r.headers().forEach(h::set);
+    if (ex.getRequestMethod().equals("HEAD")) {
+      h.set("Content-Length", Integer.toString(r.body().length));
+      ex.sendResponseHeaders(r.status(), -1);
+      return;
+    }
+    ex.sendResponseHeaders(r.status(), r.body().length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(r.body());
+    }
+  }
+
+  /** 405 unless the request's method is one of {@code allowed}. */
+  static void requireMethod(HttpExchange ex, String... allowed) {
+    String method = ex.getRequestMethod();
+    for (String a : allowed) {
+      if (a.equals(method)) {
+        return;
+      }
+    }
+    throw ApiError.of(405, "method " + method + " is not allowed here; use " + allowed[0])
+        .withHeader("Allow", String.join(", ", allowed));
+  }
+
+  /**
+   * The request body, at most {@code limit} bytes.
+   *
+   * @throws ApiError 413 for a larger body (read and discarded up to 1 MiB first)
+   */
+  static byte[] body(HttpExchange ex, int limit) throws IOException {
+    InputStream in = ex.getRequestBody();
+    String length = ex.getRequestHeaders().getFirst("Content-Length");
+    if (length != null) {
+      long declared;
+      try {
+        declared = Long.parseLong(length.trim());
+      } catch (NumberFormatException e) {
+        throw ApiError.badField("body", "Content-Length '" + length + "' is not a number");
+      }
+      if (declared > limit) {
+        drain(in);
+        throw tooLarge(limit);
+      }
+    }
+    byte[] body = in.readNBytes(limit + 1);
+    if (body.length > limit) {
+      drain(in);
+      throw tooLarge(limit);
+    }
+    return body;
+  }
+
+  private static ApiError tooLarge(int limit) {
+    return ApiError.of(413, "the request body is larger than " + limit + " bytes");
+  }
+
+  private static void drain(InputStream in) throws IOException {
+    byte[] buf = new byte[8192];
+    long total = 0;
+    int n;
+    while (total < DRAIN_BYTES && (n = in.read(buf)) > 0) {
+      total += n;
+    }
+  }
+
+  /** Path segments, percent-decoded one by one (so an encoded "/" stays inside its segment). */
+  static List<String> segments(String rawPath) {
+    List<String> out = new ArrayList<>();
+    String p = rawPath == null ? "" : rawPath;
+    String[] parts = p.split("/", -1);
+    for (int i = 0; i < parts.length; i++) {
+      String s = parts[i];
+      boolean edge = i == 0 || i == parts.length - 1;
+      if (s.isEmpty() && edge) {
+        continue;
+      }
+      try {
+        out.add(URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException e) {
+        throw ApiError.of(400, "the path segment '" + s + "' has an invalid %-escape");
+      }
+    }
+    return out;
+  }
+}

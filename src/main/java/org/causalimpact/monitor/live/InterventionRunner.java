@@ -1,0 +1,308 @@
+package org.causalimpact.monitor.live;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.causalimpact.monitor.InputException;
+import org.causalimpact.monitor.config.MonitorDefinition;
+import org.causalimpact.monitor.impact.ImpactAnalysis;
+import org.causalimpact.monitor.impact.StreamingAnalysis;
+import org.causalimpact.monitor.ingest.Input;
+import org.causalimpact.monitor.scm.TimeSeriesTable;
+import org.causalimpact.monitor.state.GridRow;
+import org.causalimpact.monitor.state.GridState;
+import org.causalimpact.monitor.state.Interventions;
+import org.causalimpact.monitor.state.TrackedIntervention;
+import org.causalimpact.monitor.wire.AnalysisReport;
+import org.causalimpact.monitor.wire.ImpactRecord;
+import org.causalimpact.monitor.wire.Json;
+import org.causalimpact.monitor.wire.SummaryRecord;
+
+/**
+ * The intervention lifecycle of a monitor: start and end events, and for every running
+ * intervention one impact record per outcome per closed post-period row, a summary at its end, and
+ * a second summary after the persistence rows.
+ *
+ * <p>Stream = batch: each impact record is the step of {@code ImpactAnalyzer.analyze} run on the
+ * stored rows from {@code preWindow} rows before the start through the closed row, exactly what
+ * {@code analyze} computes on the same rows in a CSV, advanced one row at a time by a {@link
+ * StreamingAnalysis} held in memory per running intervention. That object is a cache: it is a pure
+ * function of the stored rows and the seed, set up again from them when missing, so the numbers
+ * survive restarts without the model being stored. An intervention event that arrives after rows
+ * past its start replays those rows. Overlapping interventions are each analysed against the world
+ * without that intervention, with the other's effects left in the observed data. One per
+ * processor, on its thread.
+ */
+final class InterventionRunner {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(InterventionRunner.class);
+
+  private final TopologySettings settings;
+  private final StreamListener listener;
+  private final MonitorStores stores;
+  private final Emitter out;
+
+  /** Incremental analyses of the running interventions, by {@code monitor/id}; a cache. */
+  private final Map<String, StreamingAnalysis> live = new HashMap<>();
+
+  InterventionRunner(
+      TopologySettings settings, StreamListener listener, MonitorStores stores, Emitter out) {
+    this.settings = settings;
+    this.listener = listener;
+    this.stores = stores;
+    this.out = out;
+  }
+
+  /** Forgets every analysis held in memory. */
+  void clear() {
+    live.clear();
+  }
+
+  /** Row {@code s} closed: what it means for each running intervention. */
+  void rowClosed(MonitorStores.Monitor m, long s) {
+    Interventions ivs = m.interventions();
+    for (TrackedIntervention iv : new ArrayList<>(ivs.running.values())) {
+      advance(m.def, ivs, iv, s);
+    }
+  }
+
+  void onStart(MonitorStores.Monitor m, Input.Start e) {
+    MonitorDefinition def = m.def;
+    Interventions st = m.interventions();
+    if (st.running.containsKey(e.id()) || st.ended.containsKey(e.id())) {
+      out.dead(
+          "duplicate-start",
+          "intervention '" + e.id() + "' of monitor '" + def.name() + "' was already started",
+          e.source(), def.name());
+      return;
+    }
+    TrackedIntervention iv = new TrackedIntervention();
+    iv.id = e.id();
+    iv.startStep = Math.floorDiv(e.timestamp(), RowCloser.stepMillis(def));
+    iv.actions.putAll(e.actions());
+    iv.outcomes.addAll(e.outcomes());
+    iv.source = e.source();
+    st.running.put(iv.id, iv);
+    long lastClosed = m.grid.lastClosedStep;
+    if (lastClosed != GridState.NONE) {
+      for (long s = iv.startStep; s <= lastClosed && st.running.containsKey(iv.id); s++) {
+        advance(def, st, iv, s);
+      }
+    }
+  }
+
+  void onEnd(MonitorStores.Monitor m, Input.End e) {
+    MonitorDefinition def = m.def;
+    Interventions st = m.interventions();
+    TrackedIntervention iv = st.running.get(e.id());
+    if (iv == null) {
+      out.dead(
+          st.ended.containsKey(e.id()) ? "already-ended" : "end-without-start",
+          "intervention '" + e.id() + "' of monitor '" + def.name() + "' is not running",
+          e.source(), def.name());
+      return;
+    }
+    long stepMs = RowCloser.stepMillis(def);
+    long end = Math.floorDiv(e.timestamp() + stepMs - 1, stepMs);
+    if (end <= iv.startStep) {
+      out.dead(
+          "invalid-intervention",
+          "intervention '" + e.id() + "' ends at " + Instant.ofEpochMilli(e.timestamp())
+              + ", before its first step",
+          e.source(), def.name());
+      return;
+    }
+    if (iv.endStep != null) {
+      out.dead(
+          "already-ended", "intervention '" + e.id() + "' already has an end", e.source(),
+          def.name());
+      return;
+    }
+    iv.endStep = end;
+    iv.reportEndStep = end + settings.persistenceRows();
+    if (m.grid.lastClosedStep != GridState.NONE) {
+      finishIfDue(def, st, iv, m.grid.lastClosedStep);
+    }
+  }
+
+  /**
+   * Emits what row {@code s} means for one intervention: an impact step (while the intervention
+   * runs, and through the persistence rows after its end), the summary at its end, and a second
+   * summary when the persistence rows are over.
+   */
+  private void advance(MonitorDefinition def, Interventions st, TrackedIntervention iv, long s) {
+    if (s < iv.startStep || s <= iv.emittedThrough) {
+      return;
+    }
+    boolean reported = iv.reportEndStep == null || s < iv.reportEndStep;
+    if (reported && !emitStep(def, st, iv, s)) {
+      return;
+    }
+    if (iv.endStep == null && s - iv.startStep + 1 >= settings.maxPostRows()) {
+      iv.endStep = s + 1;
+      iv.reportEndStep = s + 1;
+    }
+    finishIfDue(def, st, iv, s);
+  }
+
+  /** The summaries and the move to {@code ended} that row {@code s} being closed makes due. */
+  private void finishIfDue(
+      MonitorDefinition def, Interventions st, TrackedIntervention iv, long s) {
+    if (iv.endStep == null) {
+      return;
+    }
+    if (!iv.summarized && s >= iv.endStep - 1) {
+      iv.summarized = true;
+      if (!summarize(def, iv, iv.endStep, "end")) {
+        finish(def, st, iv);
+        return;
+      }
+    }
+    if (s >= iv.reportEndStep - 1) {
+      if (iv.reportEndStep > iv.endStep) {
+        summarize(def, iv, iv.reportEndStep, "persistence-end");
+      }
+      finish(def, st, iv);
+    }
+  }
+
+  private void finish(MonitorDefinition def, Interventions st, TrackedIntervention iv) {
+    live.remove(def.name() + "/" + iv.id);
+    st.running.remove(iv.id);
+    st.ended.put(iv.id, iv);
+    listener.interventionEnded(def.name(), iv.id);
+  }
+
+  private boolean emitStep(
+      MonitorDefinition def, Interventions st, TrackedIntervention iv, long s) {
+    List<StreamingAnalysis.OutcomeStep> steps;
+    GridRow row = stores.storedRow(def.name(), s);
+    long began = System.nanoTime();
+    try {
+      steps = step(def, iv, s, row);
+    } catch (RuntimeException ex) {
+      out.dead("analysis-failed", analysisFailure(ex), iv.source, def.name());
+      finish(def, st, iv);
+      return false;
+    }
+    listener.analysisTime(def.name(), System.nanoTime() - began);
+    long time = s * RowCloser.stepMillis(def);
+    String phase = iv.endStep == null || s < iv.endStep ? "active" : "after-end";
+    for (StreamingAnalysis.OutcomeStep o : steps) {
+      ImpactRecord r =
+          new ImpactRecord(
+              AnalysisReport.SCHEMA,
+              def.name(),
+              iv.id,
+              o.node(),
+              Instant.ofEpochMilli(time).toString(),
+              phase,
+              def.intervals().level(),
+              row != null && row.imputed()[def.graph().indexOf(o.node())],
+              AnalysisReport.Step.of(o.impact()),
+              new ImpactRecord.PValue(
+                  o.pValueBootstrap(),
+                  o.pValueConformal(),
+                  o.conformalTest() == null ? null : o.conformalTest().key()));
+      out.emit(settings.impactTopic(), def.name() + "/" + iv.id + "/" + o.node(), bytes(r), time);
+      listener.impact(def.name(), iv.id, o);
+    }
+    iv.emittedThrough = s;
+    return true;
+  }
+
+  /**
+   * Emits the summary of rows {@code [startStep, until)} to the summary topic.
+   *
+   * @param phase {@code end} (the intervention's own period) or {@code persistence-end} (through
+   *     the persistence rows)
+   * @return false if the analysis failed (a dead letter says why)
+   */
+  private boolean summarize(
+      MonitorDefinition def, TrackedIntervention iv, long until, String phase) {
+    long last = until - 1;
+    long stepMs = RowCloser.stepMillis(def);
+    try {
+      StoredRows.Slice slice = StoredRows.slice(stores.rows(), def, iv, last);
+      ImpactAnalysis a = StoredRows.analyze(def, iv, slice);
+      SummaryRecord r =
+          new SummaryRecord(
+              AnalysisReport.of(a, slice.table()),
+              phase,
+              Instant.ofEpochMilli(iv.endStep * stepMs).toString(),
+              until > iv.endStep ? Instant.ofEpochMilli(until * stepMs).toString() : null);
+      out.emit(settings.summaryTopic(), def.name() + "/" + iv.id, bytes(r), last * stepMs);
+      return true;
+    } catch (RuntimeException ex) {
+      out.dead("analysis-failed", analysisFailure(ex), iv.source, def.name());
+      return false;
+    }
+  }
+
+  private static byte[] bytes(Object record) {
+    try {
+      return Json.MAPPER.writeValueAsBytes(record);
+    } catch (JsonProcessingException ex) {
+      throw new IllegalStateException("cannot write an output record", ex);
+    }
+  }
+
+  /**
+   * The message of an analysis that failed on these rows: a bad-input message as it is, an
+   * unexpected engine error logged and named. Kafka's own exceptions (fencing, task migration,
+   * store errors) are rethrown, for Kafka Streams to handle: they are not about the data.
+   */
+  private static String analysisFailure(RuntimeException ex) {
+    if (ex instanceof org.apache.kafka.common.KafkaException) {
+      throw ex;
+    }
+    if (ex instanceof InputException) {
+      return ex.getMessage();
+    }
+    LOG.error("the analysis failed on the stored rows; the intervention is ended", ex);
+    return "the analysis failed (" + ex + "); the intervention is ended";
+  }
+
+  /**
+   * Row {@code s} of an intervention, by its incremental analysis: kept in memory while the
+   * intervention runs and advanced one row per closed row; set up again from the stored rows (and
+   * advanced through the rows already reported) when it is not in memory or not at row {@code s}
+   * (after a restart, a rebalance or a replay), so it always equals the batch analysis of the
+   * stored rows through {@code s}.
+   */
+  private List<StreamingAnalysis.OutcomeStep> step(
+      MonitorDefinition def, TrackedIntervention iv, long s, GridRow row) {
+    String key = def.name() + "/" + iv.id;
+    StreamingAnalysis a = live.get(key);
+    int h = (int) (s - iv.startStep);
+    if (a == null || a.steps() != h) {
+      live.remove(key);
+      StoredRows.Slice slice = StoredRows.slice(stores.rows(), def, iv, s);
+      a = StoredRows.streaming(def, iv, slice, settings.maxPostRows() + settings.persistenceRows());
+      TimeSeriesTable t = slice.table();
+      for (int r = slice.startRow(); r < slice.startRow() + h; r++) {
+        a.advance(columnValues(t, r), t.label(r));
+      }
+      live.put(key, a);
+    }
+    if (iv.endStep != null) {
+      int end = a.startRow() + (int) (iv.endStep - iv.startStep);
+      if (a.actionEnd() != end) {
+        a.endActionsAt(end);
+      }
+    }
+    return a.advance(
+        row.values(), Instant.ofEpochMilli(s * RowCloser.stepMillis(def)).toString());
+  }
+
+  private static double[] columnValues(TimeSeriesTable t, int r) {
+    double[] v = new double[t.columns().size()];
+    for (int j = 0; j < v.length; j++) {
+      v[j] = t.values()[j][r];
+    }
+    return v;
+  }
+}

@@ -1,0 +1,77 @@
+package org.causalimpact.monitor.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+import org.causalimpact.monitor.impact.StreamingAnalysis;
+import org.causalimpact.monitor.live.StreamListener;
+
+/**
+ * What the stream reports, turned into meters: one binder per capability ({@link PipelineMeters},
+ * {@link ImpactMeters}, {@link HealthMeters}), each bound to the registry passed in. Thread-safe.
+ */
+public final class StreamMeters implements StreamListener {
+  private final PipelineMeters pipeline = new PipelineMeters();
+  private final ImpactMeters impact;
+  private final HealthMeters health = new HealthMeters();
+
+  /**
+   * Binds the three to {@code registry}.
+   *
+   * @param retention how long the meters of an ended intervention stay
+   * @param maxInterventions most interventions with impact meters at once
+   */
+  public StreamMeters(MeterRegistry registry, Duration retention, int maxInterventions) {
+    this(registry, retention, maxInterventions, System::nanoTime);
+  }
+
+  /** The same, with the clock of the retention. */
+  public StreamMeters(
+      MeterRegistry registry, Duration retention, int maxInterventions, LongSupplier nanoTime) {
+    this.impact = new ImpactMeters(retention, maxInterventions, nanoTime);
+    pipeline.bindTo(registry);
+    impact.bindTo(registry);
+    health.bindTo(registry);
+  }
+
+  /** Removes the meters of interventions that ended more than the retention ago. */
+  public void expire() {
+    impact.expire();
+  }
+
+  @Override
+  public void recordIn(String topic) {
+    pipeline.recordIn(topic);
+  }
+
+  @Override
+  public void deadLetter(String sourceTopic, String reason, String monitor) {
+    pipeline.deadLetter(sourceTopic, reason, monitor);
+  }
+
+  @Override
+  public void rowClosed(String monitor, long stepStartMillis) {
+    pipeline.rowClosed(monitor);
+  }
+
+  @Override
+  public void analysisTime(String monitor, long nanos) {
+    pipeline.analysisTime(monitor, nanos);
+  }
+
+  @Override
+  public void impact(String monitor, String intervention, StreamingAnalysis.OutcomeStep outcome) {
+    impact.impact(monitor, intervention, outcome);
+  }
+
+  @Override
+  public void interventionEnded(String monitor, String intervention) {
+    impact.interventionEnded(monitor, intervention);
+  }
+
+  @Override
+  public void health(
+      String monitor, String node, double rSquared, double residualScale, Double coverage) {
+    health.health(monitor, node, rSquared, residualScale, coverage);
+  }
+}

@@ -1,0 +1,16 @@
+package org.causalimpact.monitor.wire;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+
+/**
+ * One record of the {@code impact.summary} topic, keyed {@code monitor/intervention}: the analysis
+ * report of the intervention's rows, then {@code phase} ({@code end}: its own period; {@code
+ * persistence-end}: through the persistence rows), {@code endTimestamp}, and {@code reportedUntil}
+ * when the report reaches past the end.
+ */
+public record SummaryRecord(
+    @JsonUnwrapped AnalysisReport report,
+    String phase,
+    String endTimestamp,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String reportedUntil) {}

@@ -1,0 +1,182 @@
+package org.causalimpact.monitor.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.causalimpact.monitor.InputException;
+import org.causalimpact.monitor.live.TopologySettings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Settings from file and environment, what goes to which Kafka client, and secret masking. */
+class AppSettingsTest {
+  @Test
+  void environmentVariablesMapToKeysAndOverrideTheFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("app.properties");
+    Files.writeString(
+        file,
+        "bootstrap.servers=file:9092\nmonitor.topic.metrics=m1\nmonitor.grace=10s\n"
+            + "security.protocol=SSL\n");
+    AppSettings c =
+        AppSettings.load(
+            file,
+            Map.of(
+                "CIM_BOOTSTRAP_SERVERS", "env:9092",
+                "CIM_SASL_JAAS_CONFIG", "org.example.Login required password=\"hunter2\";",
+                "CIM_MONITOR_GRACE", "PT45S",
+                "PATH", "/usr/bin",
+                "CIM_", "ignored"));
+    assertEquals("env:9092", c.bootstrapServers());
+    assertEquals("org.example.Login required password=\"hunter2\";", c.get("sasl.jaas.config"));
+    assertEquals("m1", c.topology().metricsTopic());
+    assertEquals(Duration.ofSeconds(45), c.topology().grace());
+    assertEquals("interventions", c.topology().interventionsTopic());
+    assertFalse(c.values().containsKey("path"));
+    assertEquals("sasl.jaas.config", AppSettings.envKey("CIM_SASL_JAAS_CONFIG"));
+    assertEquals("monitor.topic.summary", AppSettings.envKey("CIM_MONITOR_TOPIC_SUMMARY"));
+  }
+
+  @Test
+  void secretsAreNeverShown() {
+    AppSettings c =
+        AppSettings.defaults()
+            .with("sasl.jaas.config", "jaas-secret-1")
+            .with("ssl.truststore.password", "pw-secret-2")
+            .with("ssl.keystore.key", "pem-secret-3")
+            .with("basic.auth.user.info", "user:secret-4")
+            .with("bootstrap.servers", "broker:9092");
+    for (String shown : new String[] {c.describe(), c.toString()}) {
+      assertFalse(shown.contains("secret-"), shown);
+      assertTrue(shown.contains("broker:9092"), shown);
+      assertTrue(shown.contains("sasl.jaas.config=********"), shown);
+    }
+    assertTrue(AppSettings.isSecret("sasl.jaas.config"));
+    assertTrue(AppSettings.isSecret("SSL.KEY.PASSWORD"));
+    assertFalse(AppSettings.isSecret("ssl.keystore.location"));
+    assertFalse(AppSettings.isSecret("security.protocol"));
+  }
+
+  @Test
+  void streamsGetDefaultsAndEveryKafkaKeyButNotTheMonitorsOwn() {
+    Properties p =
+        AppSettings.defaults()
+            .with("bootstrap.servers", "b:9092")
+            .with("security.protocol", "SASL_SSL")
+            .with("monitor.grace", "5s")
+            .streams();
+    assertEquals("causal-impact-monitor", p.get("application.id"));
+    assertEquals("exactly_once_v2", p.get("processing.guarantee"));
+    assertEquals("-1", p.get("max.task.idle.ms"));
+    assertEquals(
+        "0",
+        AppSettings.defaults().with("max.task.idle.ms", "0").streams().get("max.task.idle.ms"));
+    assertEquals("131072", p.get("producer.batch.size"));
+    assertEquals(
+        "16384",
+        AppSettings.defaults().with("producer.batch.size", "16384").streams()
+            .get("producer.batch.size"));
+    assertEquals("SASL_SSL", p.get("security.protocol"));
+    assertTrue(p.get("state.dir").toString().contains("causal-impact-monitor"), p.toString());
+    assertFalse(p.containsKey("monitor.grace"));
+  }
+
+  @Test
+  void clientsGetOnlyTheKeysTheyKnow() {
+    AppSettings c =
+        AppSettings.defaults()
+            .with("bootstrap.servers", "b:9092")
+            .with("security.protocol", "SASL_SSL")
+            .with("application.id", "x")
+            .with("state.dir", "/s")
+            .with("acks", "0");
+    Map<String, Object> producer = c.producer();
+    assertEquals("b:9092", producer.get("bootstrap.servers"));
+    assertEquals("SASL_SSL", producer.get("security.protocol"));
+    assertEquals("all", producer.get("acks"), "the simulator never loses points");
+    assertFalse(producer.containsKey("application.id"));
+    assertFalse(producer.containsKey("state.dir"));
+    assertEquals("read_committed", c.consumer().get("isolation.level"));
+    assertFalse(c.admin().containsKey("acks"));
+  }
+
+  @Test
+  void embeddedSettingsSuitASingleNode(@TempDir Path dir) {
+    Properties p = AppSettings.embedded("127.0.0.1:1234", dir).streams();
+    assertEquals("1", p.get("replication.factor"));
+    assertEquals("100", p.get("commit.interval.ms"));
+    assertEquals(dir.toAbsolutePath().toString(), p.get("state.dir"));
+    assertEquals("127.0.0.1:1234", p.get("bootstrap.servers"));
+  }
+
+  @Test
+  void invalidValuesNameTheSettingAndItsSource(@TempDir Path dir) {
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () -> AppSettings.load(null, Map.of("CIM_MONITOR_GRACE", "soon")));
+    assertTrue(e.getMessage().contains("monitor.grace"), e.getMessage());
+    assertTrue(e.getMessage().contains("CIM_MONITOR_GRACE"), e.getMessage());
+    InputException missing =
+        assertThrows(
+            InputException.class, () -> AppSettings.load(dir.resolve("none"), Map.of()));
+    assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+    assertThrows(
+        InputException.class,
+        () -> AppSettings.load(null, Map.of("CIM_MONITOR_TOPIC_IMPACT", "bad topic")));
+  }
+
+  @Test
+  void healthRefitIntervalIsASetting() {
+    assertEquals(
+        TopologySettings.DEFAULT_HEALTH_REFIT_EVERY,
+        AppSettings.load(null, Map.of()).topology().healthRefitEvery());
+    assertEquals(25, settingsWith("CIM_MONITOR_HEALTH_REFIT_EVERY", "25").healthRefitEvery());
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () -> AppSettings.load(null, Map.of("CIM_MONITOR_HEALTH_REFIT_EVERY", "0")));
+    assertTrue(e.getMessage().contains("monitor.health.refit.every"), e.getMessage());
+  }
+
+  @Test
+  void inputsKeyedByMonitorIsAnOptInSetting() {
+    assertFalse(AppSettings.load(null, Map.of()).topology().keyedByMonitor());
+    assertTrue(settingsWith("CIM_MONITOR_INPUTS_KEYED_BY_MONITOR", "True").keyedByMonitor());
+    assertFalse(settingsWith("CIM_MONITOR_INPUTS_KEYED_BY_MONITOR", "false").keyedByMonitor());
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () -> AppSettings.load(null, Map.of("CIM_MONITOR_INPUTS_KEYED_BY_MONITOR", "yes")));
+    assertTrue(e.getMessage().contains("monitor.inputs.keyed.by.monitor=yes"), e.getMessage());
+    assertTrue(e.getMessage().contains("must be true or false"), e.getMessage());
+  }
+
+  private static TopologySettings settingsWith(String variable, String value) {
+    return AppSettings.load(null, Map.of(variable, value)).topology();
+  }
+
+  @Test
+  void durations() {
+    assertEquals(Duration.ofMillis(500), Durations.parse("500ms"));
+    assertEquals(Duration.ofSeconds(60), Durations.parse("60s"));
+    assertEquals(Duration.ofMinutes(2), Durations.parse("2m"));
+    assertEquals(Duration.ofSeconds(30), Durations.parse("PT30S"));
+    assertThrows(IllegalArgumentException.class, () -> Durations.parse("1.5s"));
+    assertThrows(IllegalArgumentException.class, () -> Durations.parse("PT-1S"));
+  }
+
+  @Test
+  void theShippedSettingsFileLoads() {
+    AppSettings c = AppSettings.load(Path.of("config", "application.properties"), Map.of());
+    assertEquals("localhost:9092", c.bootstrapServers());
+    assertEquals(TopologySettings.defaults(), c.topology());
+    assertEquals(Path.of("config", "monitors"), c.definitions(Path.of("elsewhere")));
+  }
+}

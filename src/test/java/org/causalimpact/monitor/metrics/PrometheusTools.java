@@ -1,0 +1,85 @@
+package org.causalimpact.monitor.metrics;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The external programs the observability integration tests run — Debian's {@code promtool} and
+ * {@code prometheus} (package {@code prometheus}) and {@code docker-compose} — found on this
+ * machine, and run as child processes with a bound wait.
+ */
+final class PrometheusTools {
+  private PrometheusTools() {}
+
+  /** What a finished program printed and returned. */
+  record Run(int code, String out, String err) {
+    @Override
+    public String toString() {
+      return "exit " + code + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
+    }
+  }
+
+  /**
+   * The executable {@code name} in {@code /usr/bin} (where Debian installs it) or else on the
+   * {@code PATH}; empty when there is none.
+   */
+  static Optional<Path> find(String name) {
+    List<Path> candidates = new ArrayList<>();
+    candidates.add(Path.of("/usr/bin", name));
+    String path = System.getenv("PATH");
+    if (path != null) {
+      for (String dir : path.split(File.pathSeparator)) {
+        if (!dir.isEmpty()) {
+          candidates.add(Path.of(dir, name));
+        }
+      }
+    }
+    return candidates.stream().filter(p -> Files.isRegularFile(p) && Files.isExecutable(p))
+        .findFirst();
+  }
+
+  /**
+   * Runs {@code command} in the working directory of the test (the project's root) and waits for
+   * it at most {@code timeout}; a program still running then is killed and reported as a failure.
+   */
+  static Run run(Duration timeout, List<String> command) throws IOException, InterruptedException {
+    Path out = Files.createTempFile("cim-tool-out", ".txt");
+    Path err = Files.createTempFile("cim-tool-err", ".txt");
+    try {
+      Process p =
+          new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+              .start();
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        throw new AssertionError(
+            String.join(" ", command) + " did not finish within " + timeout + "\n--- stdout\n"
+                + Files.readString(out, StandardCharsets.UTF_8) + "\n--- stderr\n"
+                + Files.readString(err, StandardCharsets.UTF_8));
+      }
+      return new Run(
+          p.exitValue(),
+          Files.readString(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8));
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+
+  /** A TCP port on 127.0.0.1 that was free a moment ago. */
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      return s.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package org.causalimpact.monitor.state;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.apache.kafka.common.serialization.Serde;
+import org.junit.jupiter.api.Test;
+
+/** The binary state and repartition formats: exact round trips, and a foreign version refused. */
+class StateSerdesTest {
+  private static <T> T roundTrip(Serde<T> serde, T value) {
+    byte[] bytes = serde.serializer().serialize("t", value);
+    return serde.deserializer().deserialize("t", bytes);
+  }
+
+  @Test
+  void gridStateKeepsClockLastValuesAndEveryOpenCell() {
+    GridState g = new GridState(3);
+    g.lastClosedStep = 41;
+    g.maxEventTime = 2_000_123;
+    g.lastValues[0] = 1.5;
+    g.lastValues[2] = -0.0;
+    GridState.Cell c = g.cell(42, 2);
+    c.sum = 7.25;
+    c.count = 3;
+    c.last = 2.0;
+    c.lastTime = 2_000_100;
+    g.cell(43, 0).sum = 1e-300;
+    GridState back = roundTrip(StateSerdes.GRID, g);
+    assertEquals(41, back.lastClosedStep);
+    assertEquals(2_000_123, back.maxEventTime);
+    assertArrayEquals(g.lastValues, back.lastValues); // NaN and -0.0 kept bit for bit
+    assertEquals(List.of(42L, 43L), List.copyOf(back.open.keySet()));
+    assertNull(back.open.get(42L)[0]);
+    GridState.Cell cb = back.open.get(42L)[2];
+    assertEquals(7.25, cb.sum);
+    assertEquals(3, cb.count);
+    assertEquals(2.0, cb.last);
+    assertEquals(2_000_100, cb.lastTime);
+    assertEquals(1e-300, back.open.get(43L)[0].sum);
+    assertEquals(g.openPoints(), back.openPoints());
+  }
+
+  @Test
+  void rowKeysArePaddedToNineteenDigitsSoTheySortByStep() {
+    assertEquals("m/0000000000000000007", RowChunk.key("m", 7));
+    assertEquals("m/" + Long.MAX_VALUE, RowChunk.key("m", Long.MAX_VALUE));
+    assertTrue(RowChunk.key("m", 99).compareTo(RowChunk.key("m", 100)) < 0);
+    assertThrows(IllegalArgumentException.class, () -> RowChunk.key("m", -1));
+  }
+
+  @Test
+  void aChunkKeepsItsRowsWithTheirHealthAndRefusesASingleStoredRow() {
+    RowChunk chunk = new RowChunk(2);
+    GridRow first = new GridRow(32, new double[] {1.0, Double.NaN}, new boolean[] {false, true});
+    GridRow last =
+        new GridRow(47, new double[] {3.0, 4.0}, new boolean[] {false, false})
+            .withHealth(new double[] {0.5, Double.NaN}, new byte[] {0, -1});
+    chunk.put(last);
+    chunk.put(first);
+    RowChunk back = roundTrip(StateSerdes.CHUNK, chunk);
+    assertEquals(2, back.index);
+    assertEquals(List.of(32L, 47L), back.rows().stream().map(GridRow::step).toList());
+    assertArrayEquals(first.values(), back.get(32).values());
+    assertArrayEquals(first.imputed(), back.get(32).imputed());
+    assertNull(back.get(32).errors());
+    assertArrayEquals(last.errors(), back.get(47).errors());
+    assertArrayEquals(last.hits(), back.get(47).hits());
+    assertNull(back.get(33));
+    assertNull(back.get(48), "not this chunk's step");
+    assertThrows(IllegalArgumentException.class, () -> chunk.put(new GridRow(48, new double[2],
+        new boolean[2])));
+    assertEquals(0, roundTrip(StateSerdes.CHUNK, new RowChunk(0)).rows().size());
+    // a store written by a build that kept one row per key
+    byte[] single = StateSerdes.ROW.serializer().serialize("t", first);
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> StateSerdes.CHUNK.deserializer().deserialize("t", single));
+    assertTrue(e.getMessage().contains("reset"), e.getMessage());
+  }
+
+  /**
+   * A chunk keeps its rows' bytes between writes: a chunk written again after rows were added and
+   * one replaced must be byte for byte a chunk that was never written before.
+   */
+  @Test
+  void aChunkWrittenAgainAfterChangesIsTheChunkWrittenFresh() {
+    RowChunk kept = new RowChunk(1);
+    RowChunk fresh = new RowChunk(1);
+    var ser = StateSerdes.CHUNK.serializer();
+    for (int s = 16; s < 32; s++) {
+      GridRow r = new GridRow(s, new double[] {s, -s}, new boolean[] {false, s % 3 == 0});
+      kept.put(r);
+      ser.serialize("t", kept);
+      if (s % 5 == 0) {
+        // model health's errors replace a row already written
+        r = r.withHealth(new double[] {0.25 * s, Double.NaN}, new byte[] {1, -1});
+        kept.put(r);
+      }
+      fresh.put(r);
+      assertArrayEquals(freshBytes(fresh), ser.serialize("t", kept), "after step " + s);
+    }
+    assertArrayEquals(new double[] {5.0, Double.NaN},
+        roundTrip(StateSerdes.CHUNK, kept).get(20).errors());
+  }
+
+  /** The bytes of a copy of the chunk, a chunk never written before. */
+  private static byte[] freshBytes(RowChunk c) {
+    RowChunk copy = new RowChunk(c.index);
+    c.rows().forEach(copy::put);
+    return StateSerdes.CHUNK.serializer().serialize("t", copy);
+  }
+
+  @Test
+  void healthStateKeepsItsFourSteps() {
+    HealthState h = new HealthState();
+    h.base = 10;
+    h.lastAdded = 500;
+    h.rebuiltAt = 480;
+    h.solvedAt = 499;
+    byte[] bytes = StateSerdes.HEALTH.serializer().serialize("t", h);
+    assertEquals(33, bytes.length);
+    HealthState back = roundTrip(StateSerdes.HEALTH, h);
+    assertTrue(back.sameAs(h), back.toString());
+    assertEquals(GridState.NONE, roundTrip(StateSerdes.HEALTH, new HealthState()).rebuiltAt);
+  }
+
+  @Test
+  void rowsAndPointsRoundTripAndEventsStayReadable() {
+    GridRow row = new GridRow(7, new double[] {1.0, Double.NaN}, new boolean[] {false, true});
+    GridRow r = roundTrip(StateSerdes.ROW, row);
+    assertEquals(7, r.step());
+    assertArrayEquals(row.values(), r.values());
+    assertArrayEquals(row.imputed(), r.imputed());
+    assertNull(r.errors());
+    assertNull(r.hits());
+    GridRow checked = row.withHealth(new double[] {0.25, Double.NaN}, new byte[] {1, -1});
+    GridRow c = roundTrip(StateSerdes.ROW, checked);
+    assertArrayEquals(checked.values(), c.values());
+    assertArrayEquals(checked.errors(), c.errors());
+    assertArrayEquals(checked.hits(), c.hits());
+  }
+
+  @Test
+  void aValueOfAnotherFormatVersionIsRefusedWithWhatToDo() {
+    byte[] bytes = StateSerdes.GRID.serializer().serialize("t", new GridState(1));
+    bytes[0] = 9;
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> StateSerdes.GRID.deserializer().deserialize("t", bytes));
+    assertTrue(e.getMessage().contains("format version 9"), e.getMessage());
+    assertTrue(e.getMessage().contains("reset"), e.getMessage());
+  }
+}
