@@ -438,17 +438,17 @@ public final class StreamingAnalysis {
     int h = t - start;
     int slot = h % bootCf[0].length;
     double alpha = 1 - level;
-    for (int o = 0; o < outcomes.size(); o++) {
-      pointSpread[o] = RollingOriginCalibration.spread(bootCf[outcomePositions[o]][slot]);
-      cumSpread[o] = RollingOriginCalibration.spread(cumCf[o]);
-    }
     calibration.advance();
     List<OutcomeStep> out = new ArrayList<>(outcomes.size());
     for (int o = 0; o < outcomes.size(); o++) {
-      calibration.addScores(o, pointSpread[o], cumSpread[o]);
       int pos = outcomePositions[o];
       double[] c = bootCf[pos][slot];
       double cf = pointCf[pos][slot][0];
+      Interval cfBoot = percentile(c, tailSeries[o][0], cf);
+      Interval cumBoot = percentile(cumCf[o], tailSeries[o][1], cumPoint[o]);
+      pointSpread[o] = RollingOriginCalibration.halfWidth(cfBoot.lower(), cfBoot.upper());
+      cumSpread[o] = RollingOriginCalibration.halfWidth(cumBoot.lower(), cumBoot.upper());
+      calibration.addScores(o, pointSpread[o], cumSpread[o]);
       double iv = hasActions ? pointIv[pos][slot][0] : Double.NaN;
       Interval ivBoot = null;
       Interval diffBoot = null;
@@ -469,8 +469,8 @@ public final class StreamingAnalysis {
               observed[outcomeNodes[o]][t],
               cf,
               iv,
-              percentile(c, tailSeries[o][0], cf),
-              percentile(cumCf[o], tailSeries[o][1], cumPoint[o]),
+              cfBoot,
+              cumBoot,
               ivBoot,
               diffBoot,
               calibration.pointwiseBound(o, alpha, pointSpread[o]),

@@ -378,6 +378,96 @@ public final class NoiseProcess {
   private static final double[] ZERO = new double[3];
 
   /**
+   * {@link Forecast#step} for many paths at once, each with its own process of one shape ({@code
+   * m} = 2: level and AR noise; 3: a trend too): path {@code b} follows component {@code
+   * comp[b]}, whose AR coefficient is {@code rho[comp[b]]} and whose gains and innovation factor
+   * at this step are {@code gain[comp[b]]} and {@code sqrtF[comp[b]]}; its standardised
+   * innovation is {@code e = residuals[index[b] + shift]}, its innovation {@code v =
+   * (sigmaScale[b] sqrtF) e}, and {@code out[b]} receives {@code u = Z a + v}. The same
+   * operations per path as {@code sigma scale sqrtF e} followed by {@link Forecast#step}.
+   *
+   * @param states {@code [component of the state][path]}, updated in place
+   */
+  public static void stepMany(
+      int m,
+      double[][] states,
+      int[] comp,
+      double[] rho,
+      double[][] gain,
+      double[] sqrtF,
+      double[] sigmaScale,
+      double[] residuals,
+      int shift,
+      int[] index,
+      double[] out) {
+    int n = out.length;
+    if (m == 2) {
+      double[] level = states[0];
+      double[] noise = states[1];
+      for (int b = 0; b < n; b++) {
+        int c = comp[b];
+        double v = sigmaScale[b] * sqrtF[c] * residuals[index[b] + shift];
+        double l = level[b];
+        double x = noise[b];
+        double[] k = gain[c];
+        out[b] = (l + x) + v;
+        level[b] = l + k[0] * v;
+        noise[b] = rho[c] * x + k[1] * v;
+      }
+    } else if (m == 3) {
+      double[] level = states[0];
+      double[] slope = states[1];
+      double[] noise = states[2];
+      for (int b = 0; b < n; b++) {
+        int c = comp[b];
+        double v = sigmaScale[b] * sqrtF[c] * residuals[index[b] + shift];
+        double l = level[b];
+        double d = slope[b];
+        double x = noise[b];
+        double[] k = gain[c];
+        out[b] = (l + x) + v;
+        level[b] = (l + d) + k[0] * v;
+        slope[b] = d + k[1] * v;
+        noise[b] = rho[c] * x + k[2] * v;
+      }
+    } else {
+      throw new IllegalArgumentException("no state shape of size " + m);
+    }
+  }
+
+  /**
+   * {@link #meanStep} for many states at once, laid out {@code [component][index]}: adds the mean
+   * of {@code u} at each of the first {@code count} states to {@code out[index]} and moves those
+   * states on, with the same operations as {@code meanStep} per state.
+   */
+  public void addMeanSteps(double[][] states, int count, double[] out) {
+    if (m == 2) {
+      double[] level = states[0];
+      double[] noise = states[1];
+      for (int b = 0; b < count; b++) {
+        double l = level[b];
+        double e = noise[b];
+        out[b] += l + e;
+        level[b] = l + 0.0 * 0.0;
+        noise[b] = rho * e + 0.0 * 0.0;
+      }
+    } else if (m == 3) {
+      double[] level = states[0];
+      double[] slope = states[1];
+      double[] noise = states[2];
+      for (int b = 0; b < count; b++) {
+        double l = level[b];
+        double d = slope[b];
+        double e = noise[b];
+        out[b] += l + e;
+        level[b] = (l + d) + 0.0 * 0.0;
+        slope[b] = d + 0.0 * 0.0;
+        noise[b] = rho * e + 0.0 * 0.0;
+      }
+    }
+  }
+
+  /**
    * The gains of the forecast from a state with covariance {@code P}: for step {@code h = 0, 1,
    * ...} the standard deviation factor {@code sqrt(F_h)} of the innovation and the gain {@code K_h}
    * with which a simulated innovation updates the state. Simulating {@code u_h = Z a_h + v_h} with
@@ -428,6 +518,11 @@ public final class NoiseProcess {
     private Forecast(double[] sqrtF, double[][] gain) {
       this.sqrtF = sqrtF;
       this.gain = gain;
+    }
+
+    /** {@code K_h}, shared: do not modify. */
+    public double[] gain(int h) {
+      return gain[Math.min(h, gain.length - 1)];
     }
 
     /** {@code sqrt(F_h)}. */

@@ -286,6 +286,116 @@ public final class ResidualBootstrap {
       }
     }
 
+    /**
+     * The replicates' draws laid out by position and replicate, for {@link #noiseAll}: the
+     * component, the factor {@code sigma_c s_b} and the error's state of every replicate at every
+     * state-space position, and the state each started from.
+     */
+    final class Lanes {
+      final int[][] component;
+      final double[][] sigmaScale;
+      final double[][][] state;
+      final double[][][] initial;
+      final double[][] rho;
+
+      Lanes(Replicate[] reps) {
+        int d = posteriors.length;
+        int n = reps.length;
+        component = new int[d][];
+        sigmaScale = new double[d][];
+        state = new double[d][][];
+        initial = new double[d][][];
+        rho = new double[d][];
+        for (int i = 0; i < d; i++) {
+          if (!stochastic[i]) {
+            continue;
+          }
+          int m = posteriors[i].best().process().stateSize();
+          component[i] = new int[n];
+          sigmaScale[i] = new double[n];
+          state[i] = new double[m][n];
+          initial[i] = new double[m][n];
+          rho[i] = new double[posteriors[i].size()];
+          for (int c = 0; c < rho[i].length; c++) {
+            rho[i][c] = posteriors[i].component(c).process().ar();
+          }
+          for (int b = 0; b < n; b++) {
+            Replicate r = reps[b];
+            int c = r.component[i];
+            component[i][b] = c;
+            sigmaScale[i][b] = posteriors[i].component(c).sigma() * r.scale[i];
+            for (int k = 0; k < m; k++) {
+              state[i][k][b] = r.initialState[i][k];
+              initial[i][k][b] = r.initialState[i][k];
+            }
+          }
+        }
+      }
+
+      /** Every replicate's error state back at its start. */
+      void rewind() {
+        for (int i = 0; i < state.length; i++) {
+          if (state[i] != null) {
+            for (int k = 0; k < state[i].length; k++) {
+              System.arraycopy(initial[i][k], 0, state[i][k], 0, initial[i][k].length);
+            }
+          }
+        }
+      }
+    }
+
+    /**
+     * The noise of every replicate's next row, post-period step {@code h}, into {@code
+     * noise[pos][replicate]}, given each replicate's resampled row index: the numbers {@link
+     * #noise} gives one replicate at a time (the same operations per replicate; {@link
+     * NoiseProcess#stepMany} is {@link NoiseProcess.Forecast#step} for many paths).
+     */
+    void noiseAll(Lanes lanes, int h, int[] rowIndex, double[][] noise) {
+      for (int i = 0; i < noise.length; i++) {
+        if (!stochastic[i]) {
+          staticNoise(i, rowIndex, noise[i]);
+          continue;
+        }
+        NoiseProcess.Forecast[] f = forecasts[i];
+        double[] sqrtF = new double[f.length];
+        double[][] gain = new double[f.length][];
+        for (int c = 0; c < f.length; c++) {
+          sqrtF[c] = f[c].sqrtF(h);
+          gain[c] = f[c].gain(h);
+        }
+        NoiseProcess.stepMany(
+            lanes.state[i].length,
+            lanes.state[i],
+            lanes.component[i],
+            lanes.rho[i],
+            gain,
+            sqrtF,
+            lanes.sigmaScale[i],
+            scaledResiduals[i],
+            shift[i],
+            rowIndex,
+            noise[i]);
+      }
+    }
+
+    /** Whether some simulated equation's error has a state (its noise is drawn through it). */
+    boolean stochastic() {
+      return anyStochastic;
+    }
+
+    /**
+     * For a plan without state-space errors: the noise of position {@code i} of every replicate
+     * whose resampled row index is {@code index[b]}, into {@code out[b]} (what {@link #noise}
+     * gives each replicate, for all at once).
+     */
+    void staticNoise(int i, int[] index, double[] out) {
+      double[] r = scaledResiduals[i];
+      int s = shift[i];
+      for (int b = 0; b < out.length; b++) {
+        out[b] = r[index[b] + s];
+      }
+    }
+
     private static int drawComponent(EquationPosterior posterior, double u) {
       double cumulative = 0;
       for (int c = 0; c < posterior.size(); c++) {

@@ -31,8 +31,9 @@ import org.causalimpact.monitor.scm.WorldSimulator;
  * span only a few origins reach it, whose windows overlap almost entirely: such scores are not
  * exchangeable with the post-period's, and a bound from them covers erratically. So each raw
  * score at horizon {@code h} is divided by the spread the model itself predicts for that horizon,
- * the bootstrap's standard deviation of the counterfactual at step {@code h} (pointwise) or of its
- * sum over steps {@code 1..h} (cumulative), given by the caller ({@link #addScores}); the
+ * the half-width of the bootstrap's percentile interval of the counterfactual at step {@code h}
+ * (pointwise) or of its sum over steps {@code 1..h} (cumulative), given by the caller ({@link
+ * #addScores}); the
  * normalised scores of the ladder horizons {@code 1, 2, 3, 4, 6, 8, 11, 16, ...} (ratio about
  * {@code sqrt 2}, at most {@value #MAX_SCORES_PER_HORIZON} evenly spaced origins each) up to the
  * current step form one pool, and the bound at step {@code H} is the split-conformal quantile of
@@ -80,7 +81,7 @@ public final class RollingOriginCalibration {
   private final int span;
   /** {@code [pos][k][origin]}. */
   private final double[][][] coefficients;
-  /** {@code [pos][origin][s]}: the mean state of each origin's error, for stochastic positions. */
+  /** {@code [pos][s][origin]}: the mean state of each origin's error (stochastic positions). */
   private final double[][][] errorStates;
   /** {@code [pos][slot][origin]}: the origins' last {@code W} simulated rows. */
   private final double[][][] world;
@@ -179,13 +180,17 @@ public final class RollingOriginCalibration {
     for (int i = 0; i < nodes.length; i++) {
       int p = model.equation(nodes[i]).coefficients().length;
       byPosition[i] = new double[p][m];
-      errorStates[i] = new double[m][];
+      int stateSize = model.equation(nodes[i]).process().stateSize();
+      errorStates[i] = new double[stateSize][m];
       for (int b = 0; b < m; b++) {
         double[] c = refits.get(b)[i];
         for (int k = 0; k < p; k++) {
           byPosition[i][k][b] = c[k];
         }
-        errorStates[i][b] = states.get(b)[i];
+        double[] state = states.get(b)[i];
+        for (int k = 0; k < stateSize; k++) {
+          errorStates[i][k][b] = state[k];
+        }
       }
     }
     int[] rows = used.stream().mapToInt(Integer::intValue).toArray();
@@ -272,10 +277,7 @@ public final class RollingOriginCalibration {
       }
     }
     if (!processes[i].isStatic()) {
-      double[][] states = errorStates[i];
-      for (int b = 0; b < reaching; b++) {
-        out[b] += processes[i].meanStep(states[b]);
-      }
+      processes[i].addMeanSteps(errorStates[i], reaching, out);
     }
   }
 
@@ -300,6 +302,8 @@ public final class RollingOriginCalibration {
       pointPools[outcome].add(err[b] / ps);
       cumulativePools[outcome].add(Math.abs(sum[b]) / cs);
     }
+    pointPools[outcome].flush();
+    cumulativePools[outcome].flush();
   }
 
   /** A spread too small to divide by (a noise-free model) counts as the smallest normal double. */
@@ -357,6 +361,16 @@ public final class RollingOriginCalibration {
   }
 
   /**
+   * The model's spread of a quantity from its bootstrap percentile interval {@code [lower, upper]}
+   * at the analysis's level: its half-width. Any measure of the bootstrap's spread serves to
+   * normalise the scores (the pool's quantile calibrates its scale); this one costs nothing in a
+   * stream, which computes the interval anyway, and is not moved by a few wild replicates.
+   */
+  public static double halfWidth(double lower, double upper) {
+    return (upper - lower) / 2;
+  }
+
+  /**
    * One outcome's conformal results of a batch analysis.
    *
    * @param pointwise {@code [h-1]}: half-width of the counterfactual at step {@code h}, or {@code
@@ -393,8 +407,10 @@ public final class RollingOriginCalibration {
           draws[b] = c;
           sum[b] += c;
         }
-        pointSpread[j] = spread(draws);
-        cumSpread[j] = spread(sum);
+        double[] q = Quantiles.type7PairUnsorted(draws, alpha / 2, 1 - alpha / 2);
+        pointSpread[j] = halfWidth(q[0], q[1]);
+        q = Quantiles.type7PairUnsorted(sum, alpha / 2, 1 - alpha / 2);
+        cumSpread[j] = halfWidth(q[0], q[1]);
       }
       advance();
       for (int j = 0; j < o; j++) {
@@ -473,60 +489,67 @@ public final class RollingOriginCalibration {
     }
     long pools = 0;
     for (int o = 0; o < outcomes.length; o++) {
-      pools += 8L * (pointPools[o].scores.length + cumulativePools[o].scores.length);
+      pools += 8L * (pointPools[o].sorted.length + cumulativePools[o].sorted.length);
     }
     return perOrigin * rows.length + pools;
   }
 
   /**
-   * A growing pool of normalised scores and its last quantile. Every ladder horizon's scores stay
-   * in it: a pool of the long horizons only was tried (the last quarter or half of the calibrated
-   * horizons) and covered less on both the drifting and the stationary designs of the studies,
-   * since it rests on few non-overlapping windows again.
+   * A growing pool of normalised scores, kept sorted: a ladder horizon's scores are sorted and
+   * merged in ({@code O(N)}), after which its conformal quantile is one element ({@link
+   * Quantiles#conformal} selects the same {@code k}-th smallest) and a p-value one binary search.
+   * Every ladder horizon's scores stay in it: a pool of the long horizons only was tried (the last
+   * quarter or half of the calibrated horizons) and covered less on both the drifting and the
+   * stationary designs of the studies, since it rests on few non-overlapping windows again.
    */
   private static final class Pool {
-    double[] scores = new double[64];
+    double[] sorted = new double[0];
     int size;
-    int quantileSize = -1;
-    double quantileAlpha = Double.NaN;
-    Double quantile;
+    private double[] batch = new double[16];
+    private int batchSize;
 
     void add(double score) {
-      if (size == scores.length) {
-        scores = Arrays.copyOf(scores, 2 * size);
+      if (batchSize == batch.length) {
+        batch = Arrays.copyOf(batch, 2 * batchSize);
       }
-      scores[size++] = score;
+      batch[batchSize++] = score;
     }
 
+    /** Merges the scores added since the last call into the sorted pool. */
+    void flush() {
+      if (batchSize == 0) {
+        return;
+      }
+      double[] in = Arrays.copyOf(batch, batchSize);
+      Arrays.sort(in);
+      double[] merged = new double[size + in.length];
+      int a = 0;
+      int b = 0;
+      for (int k = 0; k < merged.length; k++) {
+        merged[k] =
+            b == in.length || (a < size && Double.compare(sorted[a], in[b]) <= 0)
+                ? sorted[a++]
+                : in[b++];
+      }
+      sorted = merged;
+      size = merged.length;
+      batchSize = 0;
+    }
+
+    /** {@link Quantiles#conformal} of the pool, or {@code null} when it is too small. */
     Double quantile(double alpha) {
-      if (quantileSize != size || quantileAlpha != alpha) {
-        quantile = Quantiles.conformal(Arrays.copyOf(scores, size), alpha);
-        quantileSize = size;
-        quantileAlpha = alpha;
-      }
-      return quantile;
+      int k = Quantiles.conformalRank(size, alpha);
+      return k > size ? null : sorted[k - 1];
     }
 
-    private double[] sorted = new double[0];
-
-    private int numbers;
-
-    /**
-     * How many scores {@code x} have {@code x >= s} (a NaN score or {@code s} never does): by
-     * binary search in a sorted copy made when the pool last grew, since the pool changes at a
-     * few ladder horizons and the p-value is asked at every step.
-     */
+    /** How many scores {@code x} have {@code x >= s} (a NaN score or {@code s} never does). */
     int atLeast(double s) {
-      if (sorted.length != size) {
-        sorted = Arrays.copyOf(scores, size);
-        Arrays.sort(sorted);
-        numbers = size;
-        while (numbers > 0 && Double.isNaN(sorted[numbers - 1])) {
-          numbers--;
-        }
-      }
       if (Double.isNaN(s)) {
         return 0;
+      }
+      int numbers = size;
+      while (numbers > 0 && Double.isNaN(sorted[numbers - 1])) {
+        numbers--;
       }
       int lo = 0;
       int hi = numbers;

@@ -32,7 +32,8 @@ public final class StreamingBootstrap {
   private final ResidualBootstrap.Replicate[] draws;
   /** {@code [pos][replicate]}, the noise of the current row. */
   private final double[][] noise;
-  private final double[] row;
+  private final int[] rowIndex;
+  private final ResidualBootstrap.Plan.Lanes lanes;
   private int step;
 
   private StreamingBootstrap(
@@ -45,7 +46,8 @@ public final class StreamingBootstrap {
     this.coefficients = coefficients;
     this.draws = draws;
     this.noise = new double[simulated][replicates];
-    this.row = new double[simulated];
+    this.rowIndex = new int[draws.length];
+    this.lanes = plan.new Lanes(draws);
   }
 
   /**
@@ -103,12 +105,11 @@ public final class StreamingBootstrap {
       int t,
       double[][][] counterfactual,
       double[][][] interventional) {
+    // one resampled row per replicate, then each position's noise for all replicates at once
     for (int b = 0; b < replicates; b++) {
-      plan.noise(draws[b], step, row);
-      for (int i = 0; i < row.length; i++) {
-        noise[i][b] = row[i];
-      }
+      rowIndex[b] = draws[b].cursor.next();
     }
+    plan.noiseAll(lanes, step, rowIndex, noise);
     step++;
     worlds.stepPaths(coefficients, start, t, noise, counterfactual, interventional);
   }
@@ -120,6 +121,7 @@ public final class StreamingBootstrap {
    */
   public void restart() {
     IntStream.range(0, replicates).parallel().forEach(b -> plan.rewind(draws[b], b));
+    lanes.rewind();
     step = 0;
   }
 
