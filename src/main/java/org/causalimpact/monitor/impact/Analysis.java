@@ -99,8 +99,15 @@ final class Analysis {
       }
       finalErrors[o] = cumActual - cumPoint;
     }
+    // the bootstrap's intervals of every step, which the report shows and which normalise the
+    // calibration scores: computed once, for all outcomes at once
+    RollingOriginCalibration.Bands[] bands = new RollingOriginCalibration.Bands[outcomes.size()];
+    IntStream.range(0, outcomes.size())
+        .parallel()
+        .forEach(
+            o -> bands[o] = RollingOriginCalibration.Bands.of(paths.counterfactual(), o, alpha));
     RollingOriginCalibration.Bounds[] conformal =
-        calibration.runBatch(paths.counterfactual(), finalErrors, alpha);
+        calibration.runBatch(bands, finalErrors, alpha);
 
     List<String> notes = new ArrayList<>();
     OutcomeImpact[] results = new OutcomeImpact[outcomes.size()];
@@ -133,6 +140,7 @@ final class Analysis {
                       iv,
                       o,
                       paths,
+                      bands[o],
                       conformal[o],
                       calibration.calibratedHorizons(),
                       cwz,

@@ -22,6 +22,7 @@ final class OutcomeSummaries {
       double[] iv,
       int o,
       ResidualBootstrap.Paths paths,
+      RollingOriginCalibration.Bands bands,
       RollingOriginCalibration.Bounds conformal,
       int calibratedHorizons,
       PermutationTest cwz,
@@ -34,7 +35,6 @@ final class OutcomeSummaries {
     double hi = 1 - alpha / 2;
     boolean hasIv = iv != null;
 
-    double[] draw = new double[replicates];
     double[] drawIv = new double[replicates];
     double[] drawDiff = new double[replicates];
     double[] cumCf = new double[replicates];
@@ -46,7 +46,6 @@ final class OutcomeSummaries {
     for (int h = 0; h < horizon; h++) {
       for (int b = 0; b < replicates; b++) {
         double c = paths.counterfactual()[b][o][h];
-        draw[b] = c;
         cumCf[b] += c;
         if (hasIv) {
           double v = paths.interventional()[b][o][h];
@@ -71,8 +70,8 @@ final class OutcomeSummaries {
               a,
               cf[h],
               hasIv ? iv[h] : Double.NaN,
-              percentile(draw, lo, hi),
-              percentile(cumCf, lo, hi),
+              Interval.of(bands.point()[h][0], bands.point()[h][1]),
+              Interval.of(bands.cumulative()[h][0], bands.cumulative()[h][1]),
               hasIv ? percentile(drawIv, lo, hi) : null,
               hasIv ? percentile(drawDiff, lo, hi) : null,
               q,

@@ -84,28 +84,32 @@ public final class WrittenReport {
         }
         if (e.inclusion() != null) {
           int parents = 0;
-          List<String> carrying = new ArrayList<>();
+          List<Integer> carrying = new ArrayList<>();
           for (int k = 0; k < e.terms().size(); k++) {
-            double w = e.inclusion().get(k);
             if (isParentTerm(e.node(), e.terms().get(k))) {
               parents++;
-              if (w >= CARRYING) {
-                carrying.add(
-                    e.terms().get(k)
-                        + " ("
-                        + Numbers.format(w)
-                        + ", coefficient "
-                        + Numbers.format(e.coefficients().get(k))
-                        + ")");
+              if (e.inclusion().get(k) >= CARRYING) {
+                carrying.add(k);
               }
             }
+          }
+          carrying.sort((k1, k2) -> Double.compare(e.inclusion().get(k2), e.inclusion().get(k1)));
+          List<String> named = new ArrayList<>();
+          for (int k : carrying) {
+            named.add(
+                e.terms().get(k)
+                    + " (inclusion probability "
+                    + Numbers.format(e.inclusion().get(k))
+                    + ", coefficient "
+                    + Numbers.format(e.coefficients().get(k))
+                    + ")");
           }
           sb.append("; ")
               .append(parents)
               .append(" covariate terms were selected by their posterior inclusion probability,")
               .append(" and the fit rests on ")
-              .append(carrying.isEmpty() ? "none of them" : String.join(", ", carrying))
-              .append(" (coefficients of the most probable model)");
+              .append(named.isEmpty() ? "none of them" : String.join(", ", named))
+              .append(" (coefficients averaged over the models)");
         }
         sb.append(".\n");
       }

@@ -8,7 +8,8 @@ import java.util.List;
  * @param node the node
  * @param terms term names, e.g. {@code (intercept)}, {@code ad_spend[t-1]}, {@code visits[t-1]},
  *     {@code sin(2pi*1*t/7)}, {@code trend}
- * @param coefficients estimates in term order
+ * @param coefficients estimates in term order: those of the most probable component of the
+ *     equation's posterior, or, when its terms were selected, averaged over the components
  * @param sigma residual standard deviation {@code sqrt(RSS / (n - p))}
  * @param rSquared coefficient of determination on the fit window
  * @param observations rows used in the fit

@@ -80,21 +80,28 @@ public final class FittedScm {
       for (int c = 0; c < p.size() && !selected; c++) {
         selected = p.component(c).includedTerms() < p.component(c).coefficients().length;
       }
+      List<Double> coefficients = s.coefficients();
       if (selected) {
+        // which terms carry the fit: each term's inclusion probability and its coefficient
+        // averaged over the models (0 where a model leaves it out)
         inclusion = new ArrayList<>();
+        coefficients = new ArrayList<>();
         for (int k = 0; k < s.terms().size(); k++) {
           double w = 0;
+          double b = 0;
           for (int c = 0; c < p.size(); c++) {
             w += p.component(c).includes(k) ? p.weight(c) : 0;
+            b += p.weight(c) * p.component(c).coefficient(k);
           }
           inclusion.add(w);
+          coefficients.add(b);
         }
       }
       out.add(
           new EquationSummary(
               s.node(),
               s.terms(),
-              s.coefficients(),
+              coefficients,
               s.sigma(),
               s.rSquared(),
               s.observations(),

@@ -381,39 +381,58 @@ public final class RollingOriginCalibration {
   public record Bounds(Double[] pointwise, Double[] cumulative, Double pValue) {}
 
   /**
-   * Advances this calibration through every step of a batch analysis's post-period, with the
-   * spreads of the bootstrap paths, as a stream does one row at a time.
+   * The bootstrap's percentile intervals of one outcome's counterfactual at every step and of its
+   * running sum, as a batch analysis reports them and as a stream computes them step by step:
+   * {@code [h][0..1]} lower and upper for steps {@code 1..H}.
    *
-   * @param counterfactual {@code [replicate][outcome][h]}: the bootstrap's counterfactual paths
+   * @param counterfactual {@code [replicate][outcome][h]}
+   * @param outcome the outcome
+   * @param alpha miscoverage
+   */
+  public record Bands(double[][] point, double[][] cumulative) {
+    public static Bands of(double[][][] counterfactual, int outcome, double alpha) {
+      int horizon = counterfactual[0][outcome].length;
+      int replicates = counterfactual.length;
+      double[] draws = new double[replicates];
+      double[] sums = new double[replicates];
+      double[][] point = new double[horizon][];
+      double[][] cumulative = new double[horizon][];
+      for (int h = 0; h < horizon; h++) {
+        for (int b = 0; b < replicates; b++) {
+          double c = counterfactual[b][outcome][h];
+          draws[b] = c;
+          sums[b] += c;
+        }
+        point[h] = Quantiles.type7PairUnsorted(draws, alpha / 2, 1 - alpha / 2);
+        cumulative[h] = Quantiles.type7PairUnsorted(sums, alpha / 2, 1 - alpha / 2);
+      }
+      return new Bands(point, cumulative);
+    }
+  }
+
+  /**
+   * Advances this calibration through every step of a batch analysis's post-period, with the
+   * spreads of the bootstrap intervals, as a stream does one row at a time.
+   *
+   * @param bands per outcome, the bootstrap's intervals at every step ({@link Bands#of})
    * @param finalErrors {@code [outcome]}: actual minus point counterfactual, summed over the
    *     post-period, whose p-value is wanted
    * @param alpha miscoverage
    */
-  public Bounds[] runBatch(double[][][] counterfactual, double[] finalErrors, double alpha) {
+  public Bounds[] runBatch(Bands[] bands, double[] finalErrors, double alpha) {
     int o = outcomes.length;
-    int horizon = counterfactual[0][0].length;
-    int replicates = counterfactual.length;
+    int horizon = bands[0].point().length;
     Double[][] point = new Double[o][horizon];
     Double[][] cum = new Double[o][horizon];
-    double[][] sums = new double[o][replicates];
-    double[] draws = new double[replicates];
     double[] pointSpread = new double[o];
     double[] cumSpread = new double[o];
     for (int h = 0; h < horizon; h++) {
-      for (int j = 0; j < o; j++) {
-        double[] sum = sums[j];
-        for (int b = 0; b < replicates; b++) {
-          double c = counterfactual[b][j][h];
-          draws[b] = c;
-          sum[b] += c;
-        }
-        double[] q = Quantiles.type7PairUnsorted(draws, alpha / 2, 1 - alpha / 2);
-        pointSpread[j] = halfWidth(q[0], q[1]);
-        q = Quantiles.type7PairUnsorted(sum, alpha / 2, 1 - alpha / 2);
-        cumSpread[j] = halfWidth(q[0], q[1]);
-      }
       advance();
       for (int j = 0; j < o; j++) {
+        double[] p = bands[j].point()[h];
+        double[] c = bands[j].cumulative()[h];
+        pointSpread[j] = halfWidth(p[0], p[1]);
+        cumSpread[j] = halfWidth(c[0], c[1]);
         addScores(j, pointSpread[j], cumSpread[j]);
         point[j][h] = pointwiseBound(j, alpha, pointSpread[j]);
         cum[j][h] = cumulativeBound(j, alpha, cumSpread[j]);
@@ -424,6 +443,15 @@ public final class RollingOriginCalibration {
       out[j] = new Bounds(point[j], cum[j], pValue(j, finalErrors[j], cumSpread[j]));
     }
     return out;
+  }
+
+  /** {@link #runBatch(Bands[], double[], double)} on the bands of bootstrap paths. */
+  public Bounds[] runBatch(double[][][] counterfactual, double[] finalErrors, double alpha) {
+    Bands[] bands = new Bands[outcomes.length];
+    for (int j = 0; j < bands.length; j++) {
+      bands[j] = Bands.of(counterfactual, j, alpha);
+    }
+    return runBatch(bands, finalErrors, alpha);
   }
 
   /** The absolute errors at the current horizon of the origins that reach it (for tests). */
