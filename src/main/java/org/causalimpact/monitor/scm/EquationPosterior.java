@@ -48,13 +48,4 @@ public record EquationPosterior(List<FittedEquation> components, double[] weight
   public double[] weights() {
     return weights.clone();
   }
-
-  /** The posterior mean of a function of the error process, e.g. its level variance. */
-  public double mean(java.util.function.ToDoubleFunction<NoiseProcess> f) {
-    double s = 0;
-    for (int c = 0; c < weights.length; c++) {
-      s += weights[c] * f.applyAsDouble(components.get(c).process());
-    }
-    return s;
-  }
 }

@@ -31,7 +31,6 @@ public final class FittedEquation {
   private final double[][] forecastCovariance;
   private final double[][] columnStates;
   private final double[][] rowStates;
-  private final double logLikelihood;
   private final boolean[] included;
 
   FittedEquation(
@@ -58,7 +57,6 @@ public final class FittedEquation {
         new double[0][0],
         new double[coefficients.length][0],
         null,
-        Double.NaN,
         null);
   }
 
@@ -87,7 +85,6 @@ public final class FittedEquation {
       double[][] forecastCovariance,
       double[][] columnStates,
       double[][] rowStates,
-      double logLikelihood,
       boolean[] included) {
     this.layout = layout;
     this.coefficients = coefficients;
@@ -103,7 +100,6 @@ public final class FittedEquation {
     this.forecastCovariance = forecastCovariance;
     this.columnStates = columnStates;
     this.rowStates = rowStates;
-    this.logLikelihood = logLikelihood;
     this.included = included;
   }
 
@@ -169,11 +165,6 @@ public final class FittedEquation {
     }
   }
 
-  /** Whether {@link #originState} can give the state before each fit row (kept for calibration). */
-  public boolean hasRowStates() {
-    return process.isStatic() || rowStates != null;
-  }
-
   /**
    * The predicted state of the error before fit row {@code firstRow + i} with coefficients {@code
    * b} (the response's state minus the regressors' states times {@code b}), into {@code out}.
@@ -198,10 +189,6 @@ public final class FittedEquation {
     return Math.max(1, residuals.length - includedTerms());
   }
 
-  /** The (restricted) log-likelihood of the fit; NaN for the static process fitted directly. */
-  public double logLikelihood() {
-    return logLikelihood;
-  }
 
   public EquationLayout layout() {
     return layout;

@@ -256,8 +256,9 @@ final class StateSpaceFitter {
     FittedEquation[] fitted = new FittedEquation[kept.size()];
     IntStream.range(0, kept.size())
         .parallel()
-        .forEach(c -> fitted[c] = component(layout, grid.get(kept.get(c)), columns, y, first,
-            ridge, logPost[kept.get(c)], c == 0));
+        .forEach(
+            c -> fitted[c] = component(layout, grid.get(kept.get(c)), columns, y, first, ridge,
+                c == 0));
     int firstFit = 0;
     while (firstFit < fitted.length && fitted[firstFit] == null) {
       firstFit++;
@@ -267,7 +268,7 @@ final class StateSpaceFitter {
     }
     if (firstFit > 0) {
       int g = kept.get(firstFit);
-      fitted[firstFit] = component(layout, grid.get(g), columns, y, first, ridge, logPost[g], true);
+      fitted[firstFit] = component(layout, grid.get(g), columns, y, first, ridge, true);
     }
     List<FittedEquation> components = new ArrayList<>();
     List<Double> weights = new ArrayList<>();
@@ -323,7 +324,6 @@ final class StateSpaceFitter {
               y,
               first,
               ridge,
-              m.logPosterior() - logPrior[m.grid()],
               SubsetSearch.mask(m.terms(), layout.size()));
       if (eq != null) {
         components.add(eq);
@@ -414,11 +414,10 @@ final class StateSpaceFitter {
       double[] y,
       int first,
       double ridge,
-      double logPosterior,
       boolean keepRowStates) {
     NoiseProcess.Whitened w = point.process().whiten(columns, keepRowStates);
     return component(
-        layout, point.process(), w, y, first, ridge, logPosterior - point.logPrior(), null);
+        layout, point.process(), w, y, first, ridge, null);
   }
 
   /**
@@ -499,7 +498,6 @@ final class StateSpaceFitter {
       double[] y,
       int first,
       double ridge,
-      double logLikelihood,
       boolean[] included) {
     double[][] c = w.columns();
     int n = y.length;
@@ -583,7 +581,6 @@ final class StateSpaceFitter {
         w.covariance(),
         columnStates,
         w.rowStates(),
-        logLikelihood,
         included == null ? null : included.clone());
   }
 }
