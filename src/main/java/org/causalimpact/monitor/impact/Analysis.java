@@ -18,6 +18,8 @@ import org.causalimpact.monitor.scm.MeanErrors;
 import org.causalimpact.monitor.scm.ScmFitter;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.scm.WorldSimulator;
+import org.causalimpact.monitor.uncertainty.ConformalBounds;
+import org.causalimpact.monitor.uncertainty.BootstrapBands;
 import org.causalimpact.monitor.uncertainty.IntervalSettings;
 import org.causalimpact.monitor.uncertainty.PermutationTest;
 import org.causalimpact.monitor.uncertainty.ResidualBootstrap;
@@ -101,13 +103,13 @@ final class Analysis {
     }
     // the bootstrap's intervals of every step, which the report shows and which normalise the
     // calibration scores: computed once, for all outcomes at once
-    RollingOriginCalibration.Bands[] bands = new RollingOriginCalibration.Bands[outcomes.size()];
+    BootstrapBands[] bands = new BootstrapBands[outcomes.size()];
     IntStream.range(0, outcomes.size())
         .parallel()
         .forEach(
-            o -> bands[o] = RollingOriginCalibration.Bands.of(paths.counterfactual(), o, alpha));
-    RollingOriginCalibration.Bounds[] conformal =
-        calibration.runBatch(bands, finalErrors, alpha);
+            o -> bands[o] = BootstrapBands.of(paths.counterfactual(), o, alpha));
+    ConformalBounds[] conformal =
+        ConformalBounds.run(calibration, bands, finalErrors, alpha);
 
     List<String> notes = new ArrayList<>();
     OutcomeImpact[] results = new OutcomeImpact[outcomes.size()];

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
+import org.causalimpact.monitor.uncertainty.ConformalBounds;
+import org.causalimpact.monitor.uncertainty.BootstrapBands;
 import org.causalimpact.monitor.uncertainty.PermutationTest;
 import org.causalimpact.monitor.uncertainty.Quantiles;
 import org.causalimpact.monitor.uncertainty.ResidualBootstrap;
@@ -22,8 +24,8 @@ final class OutcomeSummaries {
       double[] iv,
       int o,
       ResidualBootstrap.Paths paths,
-      RollingOriginCalibration.Bands bands,
-      RollingOriginCalibration.Bounds conformal,
+      BootstrapBands bands,
+      ConformalBounds conformal,
       int calibratedHorizons,
       PermutationTest cwz,
       double sigma,
@@ -100,7 +102,7 @@ final class OutcomeSummaries {
     for (int b = 0; b < replicates; b++) {
       avgCf[b] = cumCf[b] / horizon;
     }
-    double sd = RollingOriginCalibration.spread(avgCf);
+    double sd = sd(avgCf);
     double effectMean = meanActual - meanCf;
     Interval effConf;
     Double pConformal;
@@ -306,5 +308,18 @@ final class OutcomeSummaries {
 
   private static String trim(double level) {
     return String.format(Locale.ROOT, "%.3g", level);
+  }
+
+  private static double sd(double[] v) {
+    double m = 0;
+    for (double x : v) {
+      m += x;
+    }
+    m /= v.length;
+    double s = 0;
+    for (double x : v) {
+      s += (x - m) * (x - m);
+    }
+    return Math.sqrt(s / Math.max(1, v.length - 1));
   }
 }

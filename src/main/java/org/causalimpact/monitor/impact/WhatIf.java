@@ -22,6 +22,7 @@ import org.causalimpact.monitor.scm.MeanErrors;
 import org.causalimpact.monitor.scm.ScmFitter;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.scm.WorldSimulator;
+import org.causalimpact.monitor.uncertainty.ConformalBounds;
 import org.causalimpact.monitor.uncertainty.IntervalSettings;
 import org.causalimpact.monitor.uncertainty.Quantiles;
 import org.causalimpact.monitor.uncertainty.ResidualBootstrap;
@@ -238,8 +239,8 @@ public final class WhatIf {
             intervals.calibrationFraction());
     // the counterfactual paths of the baseline's run are the natural world's, whose spreads
     // normalise the calibration scores
-    RollingOriginCalibration.Bounds[] conformal =
-        calibration.runBatch(basePaths.counterfactual(), new double[positions.length], alpha);
+    ConformalBounds[] conformal =
+        ConformalBounds.run(calibration, basePaths.counterfactual(), new double[positions.length], alpha);
     int calibrated = calibration.calibratedHorizons();
 
     List<String> notes = new ArrayList<>();
@@ -289,7 +290,7 @@ public final class WhatIf {
       double[] scen,
       double[][][] baseDraws,
       double[][][] scenDraws,
-      RollingOriginCalibration.Bounds conformal,
+      ConformalBounds conformal,
       int calibratedHorizons,
       double alpha,
       List<String> notes) {

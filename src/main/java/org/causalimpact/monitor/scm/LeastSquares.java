@@ -2,8 +2,11 @@ package org.causalimpact.monitor.scm;
 
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.ArrayRealVector;
+import org.apache.commons.math3.linear.CholeskyDecomposition;
+import org.apache.commons.math3.linear.NonPositiveDefiniteMatrixException;
 import org.apache.commons.math3.linear.QRDecomposition;
 import org.apache.commons.math3.linear.RealMatrix;
+import org.apache.commons.math3.linear.SingularMatrixException;
 
 /**
  * (Ridge) least squares by Householder QR (Commons Math), on columns scaled to unit root mean
@@ -14,6 +17,10 @@ import org.apache.commons.math3.linear.RealMatrix;
  * regressors with a penalty that does not depend on the scale of the data. {@code lambda = 0} is
  * ordinary least squares. The ridge problem is solved as the least-squares problem of the
  * augmented matrix {@code [X; sqrt(lambda n V)]}.
+ *
+ * <p>Also, for the whitened rows of a level model ({@link StateSpaceFitter}): the same problem by
+ * the normal equations ({@link #normalEquations}), much cheaper for thousands of rows and a few
+ * columns, and the restricted likelihood of a Gram matrix ({@link #restrictedLogLikelihood}).
  *
  * <p>Thread-safe (stateless).
  */
@@ -101,5 +108,129 @@ final class LeastSquares {
       }
     }
     return inv;
+  }
+
+  /**
+   * (Ridge) least squares of {@code z} on {@code x} by the Cholesky decomposition of the normal
+   * equations in columns scaled to unit root mean square, with this class's penalty
+   * {@code lambda n v_k} on every column but the first (the intercept): the solution {@link
+   * #solve} gives by QR, to rounding. A component's design has a few columns and
+   * thousands of rows, where QR costs many times more; {@code null} when a pivot falls below
+   * {@link LeastSquares#COLLINEAR}{@code ^2} (relative), as a QR would report a collinear column.
+   */
+  static Solution normalEquations(double[][] x, double[] z, double ridge) {
+    int n = x.length;
+    int p = x[0].length;
+    double[] scale = new double[p];
+    double[] mean = new double[p];
+    double[][] gram = new double[p][p];
+    double[] moment = new double[p];
+    for (int i = 0; i < n; i++) {
+      double[] row = x[i];
+      for (int a = 0; a < p; a++) {
+        double xa = row[a];
+        scale[a] += xa * xa;
+        mean[a] += xa;
+        moment[a] += xa * z[i];
+        for (int b = 0; b <= a; b++) {
+          gram[a][b] += xa * row[b];
+        }
+      }
+    }
+    for (int a = 0; a < p; a++) {
+      scale[a] = Math.sqrt(scale[a] / n);
+      mean[a] /= n;
+      if (!(scale[a] > 0)) {
+        return null;
+      }
+    }
+    double[][] scaled = new double[p][p];
+    double[] rhs = new double[p];
+    for (int a = 0; a < p; a++) {
+      rhs[a] = moment[a] / scale[a];
+      for (int b = 0; b <= a; b++) {
+        double v = gram[a][b] / (scale[a] * scale[b]);
+        scaled[a][b] = v;
+        scaled[b][a] = v;
+      }
+      if (a > 0 && ridge > 0) {
+        double var = scale[a] * scale[a] - mean[a] * mean[a];
+        scaled[a][a] += ridge * n * Math.max(var, 0) / (scale[a] * scale[a]);
+      }
+    }
+    CholeskyDecomposition chol;
+    try {
+      chol =
+          new CholeskyDecomposition(
+              new Array2DRowRealMatrix(scaled, false),
+              1e-12,
+              COLLINEAR * COLLINEAR * n);
+    } catch (NonPositiveDefiniteMatrixException e) {
+      return null;
+    }
+    double[] b = chol.getSolver().solve(new ArrayRealVector(rhs, false)).toArray();
+    double[][] inv = chol.getSolver().getInverse().getData();
+    double[] coef = new double[p];
+    double[][] inverseGram = new double[p][p];
+    for (int a = 0; a < p; a++) {
+      coef[a] = b[a] / scale[a];
+      for (int c = 0; c < p; c++) {
+        inverseGram[a][c] = inv[a][c] / (scale[a] * scale[c]);
+      }
+    }
+    return new Solution(coef, inverseGram, -1);
+  }
+
+  /**
+   * The restricted log-likelihood of the whitened problem with {@code sigma^2} and the
+   * coefficients profiled out; {@code -Infinity} when the whitened design is singular.
+   */
+  static double restrictedLogLikelihood(
+      double[][] whitenedGram, double logDetF, int n, double[][] columns, double ridge) {
+    int p = whitenedGram.length - 1;
+    double[][] gram = new double[p][p];
+    double[] moment = new double[p];
+    double zz = whitenedGram[0][0];
+    for (int a = 0; a < p; a++) {
+      moment[a] = whitenedGram[a + 1][0];
+      for (int b = 0; b < p; b++) {
+        gram[a][b] = whitenedGram[a + 1][b + 1];
+      }
+    }
+    if (ridge > 0) {
+      for (int k = 1; k < p; k++) {
+        double mean = 0;
+        for (int i = 0; i < n; i++) {
+          mean += columns[k + 1][i];
+        }
+        mean /= n;
+        double var = gram[k][k] / n - mean * mean;
+        gram[k][k] += ridge * n * Math.max(var, 0);
+      }
+    }
+    double[] b;
+    double logDet = 0;
+    try {
+      CholeskyDecomposition chol =
+          new CholeskyDecomposition(new Array2DRowRealMatrix(gram, false), 1e-12, 1e-14);
+      b = chol.getSolver().solve(new ArrayRealVector(moment))
+          .toArray();
+      double[][] l = chol.getL().getData();
+      for (int k = 0; k < p; k++) {
+        logDet += 2 * Math.log(l[k][k]);
+      }
+    } catch (NonPositiveDefiniteMatrixException
+        | SingularMatrixException e) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    double rss = zz;
+    for (int k = 0; k < p; k++) {
+      rss -= b[k] * moment[k];
+    }
+    int dof = n - p;
+    if (!(rss > 0) || dof < 1) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    return -0.5 * (dof * Math.log(rss / dof) + logDetF + logDet);
   }
 }

@@ -1,7 +1,5 @@
 package org.causalimpact.monitor.scm;
 
-import java.util.Arrays;
-
 /**
  * The error of a structural equation as a linear Gaussian state-space process, in units of the
  * innovation variance {@code sigma^2} (Harvey 1989; Durbin and Koopman 2012, ch. 2-4):
@@ -149,26 +147,6 @@ public final class NoiseProcess {
   }
 
   /**
-   * The result of {@link #whiten}.
-   *
-   * @param columns {@code [column][row]}: the innovations {@code v_t / sqrt(F_t)}
-   * @param logDetF {@code sum_t log F_t}
-   * @param states {@code [column][k]}: the predicted state {@code a_{n}} after the last row (the
-   *     state of the row after the data)
-   * @param covariance {@code P_n}, the predicted state covariance of that row
-   * @param rowStates {@code [row][column * m + k]}: the predicted state before each row, or
-   *     {@code null} if not asked for
-   * @param sqrtF {@code sqrt(F_t)} per row
-   */
-  public record Whitened(
-      double[][] columns,
-      double logDetF,
-      double[][] states,
-      double[][] covariance,
-      double[][] rowStates,
-      double[] sqrtF) {}
-
-  /**
    * Filters every column with the same gains and returns the standardised innovations: the
    * columns of the generalised-least-squares problem whose residual sum of squares, with {@code
    * logDetF}, gives the likelihood.
@@ -183,7 +161,7 @@ public final class NoiseProcess {
     double[][] a = new double[c][m];
     double[][] rowStates = keepRowStates ? new double[n][c * m] : null;
     double[] sqrtFs = new double[n];
-    Gains gains = new Gains();
+    FilterGains gains = newGains(initial);
     double logDetF = 0;
     for (int t = 0; t < n; t++) {
       double f = gains.f;
@@ -219,7 +197,7 @@ public final class NoiseProcess {
     double[][] a = new double[c][m];
     double[][] gram = new double[c][c];
     double[] w = new double[c];
-    Gains gains = new Gains();
+    FilterGains gains = newGains(initial);
     double logDetF = 0;
     for (int t = 0; t < n; t++) {
       double sqrtF = gains.sqrtF;
@@ -270,99 +248,8 @@ public final class NoiseProcess {
     return m == 2 ? a[0] + a[1] : m == 3 ? a[0] + a[2] : 0.0;
   }
 
-  /**
-   * The filter's gains row by row: {@code F_t}, {@code K_t} and the covariance recursion, which
-   * does not depend on the data. Once the recursion has converged (the covariance changes by less
-   * than {@code 1e-15} relative in every element) it stops and keeps the steady-state gains. Not
-   * thread-safe.
-   */
-  private final class Gains {
-    private double[][] p;
-    private double[][] scratch = new double[m][m];
-    private final double[] mv = new double[m];
-    final double[] k = new double[m];
-    double f;
-    double sqrtF;
-    double logF;
-    private boolean steady;
-
-    Gains() {
-      this(initial);
-    }
-
-    Gains(double[][] start) {
-      p = copy(start);
-      compute();
-    }
-
-    private void compute() {
-      f = observationVariance + quadratic(p, observation);
-      sqrtF = Math.sqrt(f);
-      logF = Math.log(f);
-      gainNumerator(p, mv);
-      for (int i = 0; i < m; i++) {
-        k[i] = mv[i] / f;
-      }
-    }
-
-    void next() {
-      if (steady) {
-        return;
-      }
-      double[][] q = predict(p, mv, f, scratch);
-      boolean same = true;
-      for (int i = 0; i < m && same; i++) {
-        for (int j = 0; j < m; j++) {
-          if (Math.abs(q[i][j] - p[i][j]) > 1e-15 * (Math.abs(p[i][j]) + 1e-300)) {
-            same = false;
-            break;
-          }
-        }
-      }
-      scratch = p;
-      p = q;
-      steady = same;
-      compute();
-    }
-
-    double[][] covariance() {
-      return copy(p);
-    }
-  }
-
-  /** {@code T P Z'} into {@code out}. */
-  private void gainNumerator(double[][] p, double[] out) {
-    for (int i = 0; i < m; i++) {
-      double s = 0;
-      for (int k = 0; k < m; k++) {
-        double tpz = 0;
-        for (int l = 0; l < m; l++) {
-          tpz += p[k][l] * observation[l];
-        }
-        s += transition[i][k] * tpz;
-      }
-      out[i] = s;
-    }
-  }
-
-  /** {@code T P T' + Q - M M' / F} into {@code out}, which must not be {@code p}. */
-  private double[][] predict(double[][] p, double[] mv, double f, double[][] out) {
-    for (int i = 0; i < m; i++) {
-      for (int j = i; j < m; j++) {
-        double s = 0;
-        for (int k = 0; k < m; k++) {
-          double tpk = 0;
-          for (int l = 0; l < m; l++) {
-            tpk += p[k][l] * transition[j][l];
-          }
-          s += transition[i][k] * tpk;
-        }
-        double v = s + disturbance[i][j] - mv[i] * mv[j] / f;
-        out[i][j] = v;
-        out[j][i] = v;
-      }
-    }
-    return out;
+  private FilterGains newGains(double[][] start) {
+    return new FilterGains(transition, disturbance, observation, observationVariance, start);
   }
 
   /**
@@ -376,64 +263,6 @@ public final class NoiseProcess {
   }
 
   private static final double[] ZERO = new double[3];
-
-  /**
-   * {@link Forecast#step} for many paths at once, each with its own process of one shape ({@code
-   * m} = 2: level and AR noise; 3: a trend too): path {@code b} follows component {@code
-   * comp[b]}, whose AR coefficient is {@code rho[comp[b]]} and whose gains and innovation factor
-   * at this step are {@code gain[comp[b]]} and {@code sqrtF[comp[b]]}; its standardised
-   * innovation is {@code e = residuals[index[b] + shift]}, its innovation {@code v =
-   * (sigmaScale[b] sqrtF) e}, and {@code out[b]} receives {@code u = Z a + v}. The same
-   * operations per path as {@code sigma scale sqrtF e} followed by {@link Forecast#step}.
-   *
-   * @param states {@code [component of the state][path]}, updated in place
-   */
-  public static void stepMany(
-      int m,
-      double[][] states,
-      int[] comp,
-      double[] rho,
-      double[][] gain,
-      double[] sqrtF,
-      double[] sigmaScale,
-      double[] residuals,
-      int shift,
-      int[] index,
-      double[] out) {
-    int n = out.length;
-    if (m == 2) {
-      double[] level = states[0];
-      double[] noise = states[1];
-      for (int b = 0; b < n; b++) {
-        int c = comp[b];
-        double v = sigmaScale[b] * sqrtF[c] * residuals[index[b] + shift];
-        double l = level[b];
-        double x = noise[b];
-        double[] k = gain[c];
-        out[b] = (l + x) + v;
-        level[b] = l + k[0] * v;
-        noise[b] = rho[c] * x + k[1] * v;
-      }
-    } else if (m == 3) {
-      double[] level = states[0];
-      double[] slope = states[1];
-      double[] noise = states[2];
-      for (int b = 0; b < n; b++) {
-        int c = comp[b];
-        double v = sigmaScale[b] * sqrtF[c] * residuals[index[b] + shift];
-        double l = level[b];
-        double d = slope[b];
-        double x = noise[b];
-        double[] k = gain[c];
-        out[b] = (l + x) + v;
-        level[b] = (l + d) + k[0] * v;
-        slope[b] = d + k[1] * v;
-        noise[b] = rho[c] * x + k[2] * v;
-      }
-    } else {
-      throw new IllegalArgumentException("no state shape of size " + m);
-    }
-  }
 
   /**
    * {@link #meanStep} for many states at once, laid out {@code [component][index]}: adds the mean
@@ -482,7 +311,7 @@ public final class NoiseProcess {
   public Forecast forecast(double[][] covariance, int steps) {
     double[] sqrtF = new double[steps];
     double[][] gain = new double[steps][];
-    Gains g = new Gains(covariance);
+    FilterGains g = newGains(covariance);
     for (int h = 0; h < steps; h++) {
       sqrtF[h] = g.sqrtF;
       gain[h] = g.k.clone();
@@ -496,7 +325,7 @@ public final class NoiseProcess {
    * relative (at most {@code cap}): how many {@link #forecast} must prepare.
    */
   public int forecastSteps(double[][] covariance, int cap) {
-    Gains g = new Gains(covariance);
+    FilterGains g = newGains(covariance);
     double last = Double.NaN;
     for (int h = 0; h < cap; h++) {
       if (g.steady || (Math.abs(g.f - last) <= 1e-12 * g.f && h > 2)) {
@@ -545,24 +374,6 @@ public final class NoiseProcess {
     }
   }
 
-  private static double quadratic(double[][] p, double[] z) {
-    double s = 0;
-    for (int i = 0; i < z.length; i++) {
-      for (int j = 0; j < z.length; j++) {
-        s += z[i] * p[i][j] * z[j];
-      }
-    }
-    return s;
-  }
-
-
-  private static double[][] copy(double[][] x) {
-    double[][] out = new double[x.length][];
-    for (int i = 0; i < x.length; i++) {
-      out[i] = Arrays.copyOf(x[i], x[i].length);
-    }
-    return out;
-  }
 
   @Override
   public String toString() {

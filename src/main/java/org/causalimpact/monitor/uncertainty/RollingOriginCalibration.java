@@ -3,14 +3,7 @@ package org.causalimpact.monitor.uncertainty;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.ArrayRealVector;
-import org.apache.commons.math3.linear.CholeskyDecomposition;
-import org.apache.commons.math3.linear.NonPositiveDefiniteMatrixException;
-import org.apache.commons.math3.linear.NonSymmetricMatrixException;
-import org.apache.commons.math3.linear.RealVector;
 import org.causalimpact.monitor.scm.EquationLayout;
-import org.causalimpact.monitor.scm.FittedEquation;
 import org.causalimpact.monitor.scm.FittedScm;
 import org.causalimpact.monitor.scm.NoiseProcess;
 import org.causalimpact.monitor.scm.WorldSimulator;
@@ -78,7 +71,6 @@ public final class RollingOriginCalibration {
   private final int[] rows;
   private final int maxH;
   private final int preEnd;
-  private final int span;
   /** {@code [pos][k][origin]}. */
   private final double[][][] coefficients;
   /** {@code [pos][s][origin]}: the mean state of each origin's error (stochastic positions). */
@@ -89,8 +81,8 @@ public final class RollingOriginCalibration {
   private final double[][] pointwise;
   /** {@code [outcome][origin]}: running sum of the errors. */
   private final double[][] sums;
-  private final Pool[] pointPools;
-  private final Pool[] cumulativePools;
+  private final ScorePool[] pointPools;
+  private final ScorePool[] cumulativePools;
   private int horizon;
   private int reaching;
 
@@ -99,7 +91,7 @@ public final class RollingOriginCalibration {
       FittedScm model,
       double[][] observed,
       int[] outcomes,
-      Origins origins,
+      CalibrationOrigins origins,
       int[] rows,
       double[][][] coefficients,
       double[][][] errorStates) {
@@ -125,18 +117,17 @@ public final class RollingOriginCalibration {
     this.rows = rows;
     this.maxH = rows.length == 0 ? 0 : origins.maxH;
     this.preEnd = origins.preEnd;
-    this.span = origins.span;
     this.coefficients = coefficients;
     this.errorStates = errorStates;
     int m = rows.length;
     this.world = new double[nodes.length][worlds.historyLength()][m];
     this.pointwise = new double[outcomes.length][m];
     this.sums = new double[outcomes.length][m];
-    this.pointPools = new Pool[outcomes.length];
-    this.cumulativePools = new Pool[outcomes.length];
+    this.pointPools = new ScorePool[outcomes.length];
+    this.cumulativePools = new ScorePool[outcomes.length];
     for (int o = 0; o < outcomes.length; o++) {
-      pointPools[o] = new Pool();
-      cumulativePools[o] = new Pool();
+      pointPools[o] = new ScorePool();
+      cumulativePools[o] = new ScorePool();
     }
     this.reaching = m;
   }
@@ -161,7 +152,7 @@ public final class RollingOriginCalibration {
       double ridge,
       double fraction) {
     int[] nodes = worlds.simulatedNodes();
-    Origins origins = new Origins(model, nodes, observed, horizon, ridge, fraction);
+    CalibrationOrigins origins = new CalibrationOrigins(model, nodes, observed, horizon, ridge, fraction);
     List<Integer> used = new ArrayList<>();
     List<double[][]> refits = new ArrayList<>();
     List<double[][]> states = new ArrayList<>();
@@ -196,26 +187,6 @@ public final class RollingOriginCalibration {
     int[] rows = used.stream().mapToInt(Integer::intValue).toArray();
     return new RollingOriginCalibration(
         worlds, model, observed, outcomes, origins, rows, byPosition, errorStates);
-  }
-
-  /** Whether {@code h} is a ladder horizon: {@code 1, 2, 3, 4, 6, 8, 11, 16, 23, 32, ...}. */
-  static boolean onLadder(int h) {
-    return h >= 1 && ladderValue(ladderIndex(h)) == h;
-  }
-
-  private static int ladderIndex(int h) {
-    int i = (int) Math.floor(2 * Math.log(h) / Math.log(2) + 1e-9);
-    while (ladderValue(i + 1) <= h) {
-      i++;
-    }
-    while (i > 0 && ladderValue(i) > h) {
-      i--;
-    }
-    return i;
-  }
-
-  private static int ladderValue(int i) {
-    return (int) Math.round(Math.pow(2, i / 2.0));
   }
 
   /** Computes the raw scores of the next horizon. */
@@ -290,7 +261,7 @@ public final class RollingOriginCalibration {
    * @param cumulativeSpread the model's standard deviation of its sum over steps {@code 1..h}
    */
   public void addScores(int outcome, double pointSpread, double cumulativeSpread) {
-    if (horizon < 1 || horizon > maxH || !onLadder(horizon) || reaching == 0) {
+    if (horizon < 1 || horizon > maxH || !ScorePool.onLadder(horizon) || reaching == 0) {
       return;
     }
     int stride = Math.max(1, (reaching + MAX_SCORES_PER_HORIZON - 1) / MAX_SCORES_PER_HORIZON);
@@ -334,30 +305,12 @@ public final class RollingOriginCalibration {
    * {@code alpha} (up to ties).
    */
   public Double pValue(int outcome, double error, double cumulativeSpread) {
-    Pool pool = cumulativePools[outcome];
+    ScorePool pool = cumulativePools[outcome];
     if (pool.size == 0) {
       return null;
     }
     double s = Math.abs(error) / positive(cumulativeSpread);
     return (1.0 + pool.atLeast(s)) / (pool.size + 1.0);
-  }
-
-  /**
-   * The model's spread of a quantity from its bootstrap draws: their standard deviation {@code
-   * sqrt(sum (x - mean)^2 / (B - 1))}, two passes in index order (so a stream and a batch that
-   * hold the same draws get the same number).
-   */
-  public static double spread(double[] draws) {
-    double m = 0;
-    for (double x : draws) {
-      m += x;
-    }
-    m /= draws.length;
-    double s = 0;
-    for (double x : draws) {
-      s += (x - m) * (x - m);
-    }
-    return Math.sqrt(s / Math.max(1, draws.length - 1));
   }
 
   /**
@@ -368,90 +321,6 @@ public final class RollingOriginCalibration {
    */
   public static double halfWidth(double lower, double upper) {
     return (upper - lower) / 2;
-  }
-
-  /**
-   * One outcome's conformal results of a batch analysis.
-   *
-   * @param pointwise {@code [h-1]}: half-width of the counterfactual at step {@code h}, or {@code
-   *     null} where unbounded
-   * @param cumulative {@code [h-1]}: half-width of the sum over steps {@code 1..h}, or {@code null}
-   * @param pValue the p-value of the cumulative error at the last step, or {@code null}
-   */
-  public record Bounds(Double[] pointwise, Double[] cumulative, Double pValue) {}
-
-  /**
-   * The bootstrap's percentile intervals of one outcome's counterfactual at every step and of its
-   * running sum, as a batch analysis reports them and as a stream computes them step by step:
-   * {@code [h][0..1]} lower and upper for steps {@code 1..H}.
-   *
-   * @param counterfactual {@code [replicate][outcome][h]}
-   * @param outcome the outcome
-   * @param alpha miscoverage
-   */
-  public record Bands(double[][] point, double[][] cumulative) {
-    public static Bands of(double[][][] counterfactual, int outcome, double alpha) {
-      int horizon = counterfactual[0][outcome].length;
-      int replicates = counterfactual.length;
-      double[] draws = new double[replicates];
-      double[] sums = new double[replicates];
-      double[][] point = new double[horizon][];
-      double[][] cumulative = new double[horizon][];
-      for (int h = 0; h < horizon; h++) {
-        for (int b = 0; b < replicates; b++) {
-          double c = counterfactual[b][outcome][h];
-          draws[b] = c;
-          sums[b] += c;
-        }
-        point[h] = Quantiles.type7PairUnsorted(draws, alpha / 2, 1 - alpha / 2);
-        cumulative[h] = Quantiles.type7PairUnsorted(sums, alpha / 2, 1 - alpha / 2);
-      }
-      return new Bands(point, cumulative);
-    }
-  }
-
-  /**
-   * Advances this calibration through every step of a batch analysis's post-period, with the
-   * spreads of the bootstrap intervals, as a stream does one row at a time.
-   *
-   * @param bands per outcome, the bootstrap's intervals at every step ({@link Bands#of})
-   * @param finalErrors {@code [outcome]}: actual minus point counterfactual, summed over the
-   *     post-period, whose p-value is wanted
-   * @param alpha miscoverage
-   */
-  public Bounds[] runBatch(Bands[] bands, double[] finalErrors, double alpha) {
-    int o = outcomes.length;
-    int horizon = bands[0].point().length;
-    Double[][] point = new Double[o][horizon];
-    Double[][] cum = new Double[o][horizon];
-    double[] pointSpread = new double[o];
-    double[] cumSpread = new double[o];
-    for (int h = 0; h < horizon; h++) {
-      advance();
-      for (int j = 0; j < o; j++) {
-        double[] p = bands[j].point()[h];
-        double[] c = bands[j].cumulative()[h];
-        pointSpread[j] = halfWidth(p[0], p[1]);
-        cumSpread[j] = halfWidth(c[0], c[1]);
-        addScores(j, pointSpread[j], cumSpread[j]);
-        point[j][h] = pointwiseBound(j, alpha, pointSpread[j]);
-        cum[j][h] = cumulativeBound(j, alpha, cumSpread[j]);
-      }
-    }
-    Bounds[] out = new Bounds[o];
-    for (int j = 0; j < o; j++) {
-      out[j] = new Bounds(point[j], cum[j], pValue(j, finalErrors[j], cumSpread[j]));
-    }
-    return out;
-  }
-
-  /** {@link #runBatch(Bands[], double[], double)} on the bands of bootstrap paths. */
-  public Bounds[] runBatch(double[][][] counterfactual, double[] finalErrors, double alpha) {
-    Bands[] bands = new Bands[outcomes.length];
-    for (int j = 0; j < bands.length; j++) {
-      bands[j] = Bands.of(counterfactual, j, alpha);
-    }
-    return runBatch(bands, finalErrors, alpha);
   }
 
   /** The absolute errors at the current horizon of the origins that reach it (for tests). */
@@ -474,19 +343,9 @@ public final class RollingOriginCalibration {
     return maxH;
   }
 
-  /** Rows from the first origin to the end of the pre-period. */
-  public int span() {
-    return span;
-  }
-
   /** Origins used. */
   public int origins() {
     return rows.length;
-  }
-
-  /** Normalised scores in the outcome's cumulative pool so far. */
-  public int poolSize(int outcome) {
-    return cumulativePools[outcome].size;
   }
 
   /**
@@ -497,7 +356,7 @@ public final class RollingOriginCalibration {
   public boolean boundedFrom(int h, double alpha) {
     int n = 0;
     for (int l = 1; l <= Math.min(h, maxH); l++) {
-      if (onLadder(l)) {
+      if (ScorePool.onLadder(l)) {
         int m = 0;
         while (m < rows.length && rows[m] + l <= preEnd) {
           m++;
@@ -522,228 +381,4 @@ public final class RollingOriginCalibration {
     return perOrigin * rows.length + pools;
   }
 
-  /**
-   * A growing pool of normalised scores, kept sorted: a ladder horizon's scores are sorted and
-   * merged in ({@code O(N)}), after which its conformal quantile is one element ({@link
-   * Quantiles#conformal} selects the same {@code k}-th smallest) and a p-value one binary search.
-   * Every ladder horizon's scores stay in it: a pool of the long horizons only was tried (the last
-   * quarter or half of the calibrated horizons) and covered less on both the drifting and the
-   * stationary designs of the studies, since it rests on few non-overlapping windows again.
-   */
-  private static final class Pool {
-    double[] sorted = new double[0];
-    int size;
-    private double[] batch = new double[16];
-    private int batchSize;
-
-    void add(double score) {
-      if (batchSize == batch.length) {
-        batch = Arrays.copyOf(batch, 2 * batchSize);
-      }
-      batch[batchSize++] = score;
-    }
-
-    /** Merges the scores added since the last call into the sorted pool. */
-    void flush() {
-      if (batchSize == 0) {
-        return;
-      }
-      double[] in = Arrays.copyOf(batch, batchSize);
-      Arrays.sort(in);
-      double[] merged = new double[size + in.length];
-      int a = 0;
-      int b = 0;
-      for (int k = 0; k < merged.length; k++) {
-        merged[k] =
-            b == in.length || (a < size && Double.compare(sorted[a], in[b]) <= 0)
-                ? sorted[a++]
-                : in[b++];
-      }
-      sorted = merged;
-      size = merged.length;
-      batchSize = 0;
-    }
-
-    /** {@link Quantiles#conformal} of the pool, or {@code null} when it is too small. */
-    Double quantile(double alpha) {
-      int k = Quantiles.conformalRank(size, alpha);
-      return k > size ? null : sorted[k - 1];
-    }
-
-    /** How many scores {@code x} have {@code x >= s} (a NaN score or {@code s} never does). */
-    int atLeast(double s) {
-      if (Double.isNaN(s)) {
-        return 0;
-      }
-      int numbers = size;
-      while (numbers > 0 && Double.isNaN(sorted[numbers - 1])) {
-        numbers--;
-      }
-      int lo = 0;
-      int hi = numbers;
-      while (lo < hi) {
-        int mid = (lo + hi) >>> 1;
-        if (sorted[mid] < s) {
-          lo = mid + 1;
-        } else {
-          hi = mid;
-        }
-      }
-      return numbers - lo;
-    }
-  }
-
-  /**
-   * The origins of a calibration: from the first row with the last {@code fraction} of the
-   * pre-period and enough rows before it to fit every equation, every {@code stride}-th row up to
-   * the last pre-period row (at most {@link #MAX_ORIGINS}), and the expanding-window refits.
-   */
-  private static final class Origins {
-    final int preEnd;
-    final int first;
-    final int stride;
-    final int maxH;
-    final int span;
-    private final Accumulator[] accumulators;
-
-    Origins(
-        FittedScm model,
-        int[] nodes,
-        double[][] observed,
-        int horizon,
-        double ridge,
-        double fraction) {
-      preEnd = model.windowEnd();
-      int preLength = preEnd - model.windowStart();
-      int firstOrigin = preEnd - (int) Math.round(fraction * preLength);
-      accumulators = new Accumulator[nodes.length];
-      for (int i = 0; i < nodes.length; i++) {
-        FittedEquation eq = model.equation(nodes[i]);
-        accumulators[i] = new Accumulator(eq, observed[nodes[i]], ridge);
-        firstOrigin = Math.max(firstOrigin, eq.firstRow() + eq.includedTerms() + 2);
-      }
-      span = Math.max(0, preEnd - firstOrigin);
-      maxH = Math.min(horizon, span);
-      stride = Math.max(1, (preEnd - firstOrigin + MAX_ORIGINS - 1) / MAX_ORIGINS);
-      first = firstOrigin + Math.floorMod(preEnd - 1 - firstOrigin, stride);
-    }
-
-    /**
-     * Refits the simulated equations on the rows before origin {@code s} into {@code coef} and
-     * their errors' mean states at {@code s} into {@code state} (by position); {@code false} if one
-     * has too few rows or is singular. Origins go in ascending order.
-     */
-    boolean refit(int s, double[][] coef, double[][] state) {
-      for (int i = 0; i < accumulators.length; i++) {
-        double[] c = accumulators[i].solveBefore(s);
-        if (c == null) {
-          return false;
-        }
-        coef[i] = c;
-        state[i] = accumulators[i].stateAt(s, c);
-      }
-      return true;
-    }
-  }
-
-  /**
-   * Normal equations of one equation's whitened rows accumulated row by row, in columns scaled by
-   * the root mean square of the full window, so that the fit on the rows before any origin costs
-   * {@code O(p^2)} per added row plus one {@code p x p} Cholesky solve.
-   */
-  private static final class Accumulator {
-    private final FittedEquation eq;
-    private final double[] target;
-    private final double[] scale;
-    private final double[] penalty;
-    private final double[][] gram;
-    private final double[] moment;
-    private int rowsIn;
-
-    Accumulator(FittedEquation eq, double[] target, double ridge) {
-      this.eq = eq;
-      this.target = target;
-      int p = eq.coefficients().length;
-      int n = eq.observations();
-      this.scale = new double[p];
-      double[] mean = new double[p];
-      for (int i = 0; i < n; i++) {
-        for (int k = 0; k < p; k++) {
-          double x = eq.regressor(i, k);
-          scale[k] += x * x;
-          mean[k] += x;
-        }
-      }
-      this.penalty = new double[p];
-      for (int k = 0; k < p; k++) {
-        // a selected-away column may be constant zero; any positive scale leaves it out alike
-        scale[k] = scale[k] > 0 ? Math.sqrt(scale[k] / n) : 1.0;
-        mean[k] /= n;
-        double var = scale[k] * scale[k] - mean[k] * mean[k];
-        penalty[k] = k == 0 ? 0 : ridge * Math.max(var, 0) / (scale[k] * scale[k]);
-      }
-      this.gram = new double[p][p];
-      this.moment = new double[p];
-    }
-
-    /**
-     * Coefficients fitted on the rows before {@code s} (the terms the equation includes; 0 for the
-     * others), or {@code null} if too few or singular.
-     */
-    double[] solveBefore(int s) {
-      int p = scale.length;
-      while (eq.firstRow() + rowsIn < s && rowsIn < eq.observations()) {
-        int i = rowsIn++;
-        double y = eq.response(i, target);
-        for (int a = 0; a < p; a++) {
-          double xa = eq.regressor(i, a) / scale[a];
-          moment[a] += xa * y;
-          for (int b = 0; b <= a; b++) {
-            gram[a][b] += xa * eq.regressor(i, b) / scale[b];
-          }
-        }
-      }
-      int[] in = new int[p];
-      int q = 0;
-      for (int k = 0; k < p; k++) {
-        if (eq.includes(k)) {
-          in[q++] = k;
-        }
-      }
-      if (rowsIn < q + 2) {
-        return null;
-      }
-      double[][] m = new double[q][q];
-      double[] rhs = new double[q];
-      for (int a = 0; a < q; a++) {
-        for (int b = 0; b <= a; b++) {
-          double v = in[a] >= in[b] ? gram[in[a]][in[b]] : gram[in[b]][in[a]];
-          m[a][b] = v;
-          m[b][a] = v;
-        }
-        m[a][a] += penalty[in[a]] * rowsIn;
-        rhs[a] = moment[in[a]];
-      }
-      try {
-        CholeskyDecomposition chol = new CholeskyDecomposition(new Array2DRowRealMatrix(m, false));
-        RealVector z = chol.getSolver().solve(new ArrayRealVector(rhs, false));
-        double[] c = new double[p];
-        for (int a = 0; a < q; a++) {
-          c[in[a]] = z.getEntry(a) / scale[in[a]];
-        }
-        return c;
-      } catch (NonPositiveDefiniteMatrixException | NonSymmetricMatrixException e) {
-        return null;
-      }
-    }
-
-    /** The mean state of the error at origin row {@code s} under coefficients {@code c}. */
-    double[] stateAt(int s, double[] c) {
-      double[] out = new double[eq.process().stateSize()];
-      if (out.length > 0) {
-        eq.originState(s - eq.firstRow(), c, out);
-      }
-      return out;
-    }
-  }
 }

@@ -14,7 +14,7 @@ import org.causalimpact.monitor.scm.WorldSimulator;
  * {@code lengthBefore + h}. {@link #start} refits every replicate once (the cost of the batch
  * bootstrap's refits) and leaves each replicate's cursor after its refit part; {@link #step} then
  * draws one row of noise per replicate (through the error's state for a state-space equation,
- * {@link ResidualBootstrap.Plan#noise}) and simulates one row of both worlds for all replicates at
+ * {@link BootstrapPlan#noise}) and simulates one row of both worlds for all replicates at
  * once ({@link WorldSimulator#stepPaths}).
  *
  * <p>Memory per replicate: the refitted coefficients ({@code 8} bytes each, all simulated
@@ -25,21 +25,21 @@ import org.causalimpact.monitor.scm.WorldSimulator;
  * thread-safe.
  */
 public final class StreamingBootstrap {
-  private final ResidualBootstrap.Plan plan;
+  private final BootstrapPlan plan;
   private final int replicates;
   /** {@code [pos][k][replicate]}. */
   private final double[][][] coefficients;
-  private final ResidualBootstrap.Replicate[] draws;
+  private final BootstrapPlan.Replicate[] draws;
   /** {@code [pos][replicate]}, the noise of the current row. */
   private final double[][] noise;
   private final int[] rowIndex;
-  private final ResidualBootstrap.Plan.Lanes lanes;
+  private final BootstrapPlan.Lanes lanes;
   private int step;
 
   private StreamingBootstrap(
-      ResidualBootstrap.Plan plan,
+      BootstrapPlan plan,
       double[][][] coefficients,
-      ResidualBootstrap.Replicate[] draws,
+      BootstrapPlan.Replicate[] draws,
       int simulated) {
     this.plan = plan;
     this.replicates = draws.length;
@@ -62,13 +62,13 @@ public final class StreamingBootstrap {
   public static StreamingBootstrap start(
       FittedScm model, WorldSimulator worlds, IntervalSettings settings, int horizon) {
     int[] nodes = worlds.simulatedNodes();
-    ResidualBootstrap.Plan plan = new ResidualBootstrap.Plan(model, nodes, settings, horizon);
+    BootstrapPlan plan = new BootstrapPlan(model, nodes, settings, horizon);
     int replicates = plan.replicates();
     double[][][] coef = new double[nodes.length][][];
     for (int i = 0; i < nodes.length; i++) {
       coef[i] = new double[model.equation(nodes[i]).coefficients().length][replicates];
     }
-    ResidualBootstrap.Replicate[] draws = new ResidualBootstrap.Replicate[replicates];
+    BootstrapPlan.Replicate[] draws = new BootstrapPlan.Replicate[replicates];
     IntStream.range(0, replicates)
         .parallel()
         .forEach(

@@ -14,6 +14,7 @@ import org.causalimpact.monitor.scm.Intervention;
 import org.causalimpact.monitor.scm.ScmFitter;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.scm.WorldSimulator;
+import org.causalimpact.monitor.uncertainty.ConformalBounds;
 import org.causalimpact.monitor.uncertainty.IntervalSettings;
 import org.causalimpact.monitor.uncertainty.PermutationTest;
 import org.causalimpact.monitor.uncertainty.ResidualBootstrap;
@@ -188,17 +189,17 @@ public class EngineBenchmark {
   }
 
   /**
-   * {@link RollingOriginCalibration#start} and {@link RollingOriginCalibration#runBatch} over the
+   * {@link RollingOriginCalibration#start} and {@link ConformalBounds#run} over the
    * post-period, on bootstrap paths drawn once at setup (CausalImpact mode).
    */
   @Benchmark
-  public RollingOriginCalibration.Bounds[] stepCalibration() {
+  public ConformalBounds[] stepCalibration() {
     return calibration(ci, ciPaths);
   }
 
   /** As {@link #stepCalibration} in graph mode. */
   @Benchmark
-  public RollingOriginCalibration.Bounds[] stepCalibrationGraphMode() {
+  public ConformalBounds[] stepCalibrationGraphMode() {
     return calibration(chain, chainPaths);
   }
 
@@ -207,19 +208,21 @@ public class EngineBenchmark {
         p.model(), p.worlds(), p.outcomePos(), start, rows, p.hasActions(), analyzer.intervals());
   }
 
-  private RollingOriginCalibration.Bounds[] calibration(Prepared p, ResidualBootstrap.Paths paths) {
-    return RollingOriginCalibration.start(
+  private ConformalBounds[] calibration(Prepared p, ResidualBootstrap.Paths paths) {
+    RollingOriginCalibration calibration =
+        RollingOriginCalibration.start(
             p.model(),
             p.worlds(),
             p.observed(),
             p.outcomePos(),
             post,
             analyzer.fit().ridge(),
-            analyzer.intervals().calibrationFraction())
-        .runBatch(
-            paths.counterfactual(),
-            new double[p.outcomePos().length],
-            1 - analyzer.intervals().level());
+            analyzer.intervals().calibrationFraction());
+    return ConformalBounds.run(
+        calibration,
+        paths.counterfactual(),
+        new double[p.outcomePos().length],
+        1 - analyzer.intervals().level());
   }
 
   /**

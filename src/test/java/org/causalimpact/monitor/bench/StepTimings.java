@@ -16,6 +16,7 @@ import org.causalimpact.monitor.scm.Intervention;
 import org.causalimpact.monitor.scm.ScmFitter;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.scm.WorldSimulator;
+import org.causalimpact.monitor.uncertainty.ConformalBounds;
 import org.causalimpact.monitor.uncertainty.IntervalSettings;
 import org.causalimpact.monitor.uncertainty.PermutationTest;
 import org.causalimpact.monitor.uncertainty.ResidualBootstrap;
@@ -113,16 +114,19 @@ public final class StepTimings {
     worlds.run(coef, t0, end, null, cfPoint, ivPoint);
     ResidualBootstrap.Paths paths =
         ResidualBootstrap.run(model, worlds, outcomePos, t0, end, hasActions, settings);
-    RollingOriginCalibration.Bounds[] bounds =
-        RollingOriginCalibration.start(
+    ConformalBounds[] bounds =
+        ConformalBounds.run(
+            RollingOriginCalibration.start(
                 model,
                 worlds,
                 observed,
                 outcomePos,
                 horizon,
                 analyzer.fit().ridge(),
-                settings.calibrationFraction())
-            .runBatch(paths.counterfactual(), new double[outcomePos.length], alpha);
+                settings.calibrationFraction()),
+            paths.counterfactual(),
+            new double[outcomePos.length],
+            alpha);
 
     Map<String, Supplier<Object>> steps = new LinkedHashMap<>();
     steps.put("fit (ScmFitter.fit, pre-period)", () -> fitter.fit(graph, table, 0, t0));
@@ -140,15 +144,18 @@ public final class StepTimings {
     steps.put(
         "calibration (RollingOriginCalibration)",
         () ->
-            RollingOriginCalibration.start(
+            ConformalBounds.run(
+                RollingOriginCalibration.start(
                     model,
                     worlds,
                     observed,
                     outcomePos,
                     horizon,
                     analyzer.fit().ridge(),
-                    settings.calibrationFraction())
-                .runBatch(paths.counterfactual(), new double[outcomePos.length], alpha));
+                    settings.calibrationFraction()),
+                paths.counterfactual(),
+                new double[outcomePos.length],
+                alpha));
     for (int o = 0; o < outcomes.size(); o++) {
       String name = outcomes.get(o);
       int node = graph.indexOf(name);

@@ -137,12 +137,12 @@ class RollingOriginCalibrationTest {
   void ladderIsGeometric() {
     List<Integer> ladder = new ArrayList<>();
     for (int h = 1; h <= 100; h++) {
-      if (RollingOriginCalibration.onLadder(h)) {
+      if (ScorePool.onLadder(h)) {
         ladder.add(h);
       }
     }
     assertEquals(List.of(1, 2, 3, 4, 6, 8, 11, 16, 23, 32, 45, 64, 91), ladder);
-    assertFalse(RollingOriginCalibration.onLadder(0));
+    assertFalse(ScorePool.onLadder(0));
   }
 
   @Test
@@ -155,7 +155,7 @@ class RollingOriginCalibrationTest {
     for (int h = 1; h <= 40; h++) {
       cal.advance();
       double spread = 2.0 + h;
-      if (RollingOriginCalibration.onLadder(h)) {
+      if (ScorePool.onLadder(h)) {
         for (double e : cal.currentErrors(0)) {
           pool.add(e / spread);
         }
