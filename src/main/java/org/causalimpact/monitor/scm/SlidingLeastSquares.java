@@ -1,6 +1,5 @@
 package org.causalimpact.monitor.scm;
 
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -87,30 +86,29 @@ public final class SlidingLeastSquares {
   /** Centred sum of squares, relative to the shifted one, below which a column is constant. */
   static final double CONSTANT = 1e-10;
 
-  private static final byte VERSION = 1;
-  private static final int HEADER_BYTES = Byte.BYTES + 2 * Integer.BYTES + Long.BYTES;
-
-  private final int terms;
-  private final int slopes;
-  private int n;
-  private long updates;
-  private double shiftY;
-  private double sumY;
-  private double sumYY;
-  private final double[] shift;
-  private final double[] sumX;
-  private final double[] sumXY;
+  // The sums are package-private for SlidingLeastSquaresFormat, which writes and restores them.
+  final int terms;
+  final int slopes;
+  int n;
+  long updates;
+  double shiftY;
+  double sumY;
+  double sumYY;
+  final double[] shift;
+  final double[] sumX;
+  final double[] sumXY;
 
   /** Lower triangle of the shifted cross-products; {@code (k, l)} at {@code k(k+1)/2 + l}. */
-  private final double[] sumXX;
+  final double[] sumXX;
 
   /** Rows with a non-zero value, per column, for LeastSquares' zero-scale rule. */
-  private final int[] nonZero;
+  final int[] nonZero;
 
   private final double[] deviation;
   private final double[] row;
 
-  private SlidingLeastSquares(int terms) {
+  /** Empty statistics, {@code terms} unchecked: {@link #empty} and the format's reader check it. */
+  SlidingLeastSquares(int terms) {
     this.terms = terms;
     this.slopes = terms - 1;
     this.shift = new double[slopes];
@@ -305,16 +303,20 @@ public final class SlidingLeastSquares {
     double[] mean = new double[slopes];
     double[] scale = new double[slopes];
     boolean[] constant = new boolean[slopes];
+    double[] pivotFloor = new double[slopes];
     for (int k = 0; k < slopes; k++) {
       int kk = k * (k + 1) / 2 + k;
       double centred = sumXX[kk] - sumX[k] * sumX[k] / n;
       mean[k] = shift[k] + sumX[k] / n;
       constant[k] = !(centred > CONSTANT * sumXX[kk]);
       scale[k] = constant[k] ? 1 : Math.sqrt(centred);
+      double variance = scale[k] * scale[k] / n;
+      double leastSquaresRule =
+          LeastSquares.COLLINEAR * LeastSquares.COLLINEAR * (1 + mean[k] * mean[k] / variance);
+      pivotFloor[k] = Math.max(leastSquaresRule, PIVOT_FLOOR);
     }
-    // Standardised system: a = correlations (unit diagonal), r = c_xy / scale. Matrices are flat,
-    // row-major (element (k, l) at k * m + l): solved for every node and row, and a flat array is a
-    // single allocation.
+    // Standardised system: a = correlations (unit diagonal), r = c_xy / scale; flat, row-major,
+    // as RidgeCholesky takes them.
     int m = slopes;
     double[] a = new double[m * m];
     double[] r = new double[slopes];
@@ -329,30 +331,11 @@ public final class SlidingLeastSquares {
       r[k] = (sumXY[k] - sumX[k] * sumY / n) / scale[k];
     }
     double[] chol = new double[m * m];
-    for (int k = 0; k < slopes; k++) {
-      if (constant[k]) {
-        return Fit.collinear(k + 1, n);
-      }
-      for (int l = 0; l < k; l++) {
-        double s = a[k * m + l];
-        for (int i = 0; i < l; i++) {
-          s -= chol[k * m + i] * chol[l * m + i];
-        }
-        chol[k * m + l] = s / chol[l * m + l];
-      }
-      double pivot = a[k * m + k] + ridge;
-      for (int i = 0; i < k; i++) {
-        pivot -= chol[k * m + i] * chol[k * m + i];
-      }
-      double variance = scale[k] * scale[k] / n;
-      double leastSquaresRule =
-          LeastSquares.COLLINEAR * LeastSquares.COLLINEAR * (1 + mean[k] * mean[k] / variance);
-      if (!(pivot >= Math.max(leastSquaresRule, PIVOT_FLOOR))) {
-        return Fit.collinear(k + 1, n);
-      }
-      chol[k * m + k] = Math.sqrt(pivot);
+    int collinear = RidgeCholesky.factor(a, ridge, constant, pivotFloor, chol);
+    if (collinear >= 0) {
+      return Fit.collinear(collinear + 1, n);
     }
-    double[] z = choleskySolve(chol, r);
+    double[] z = RidgeCholesky.solve(chol, r);
     double fitted = 0;
     for (int k = 0; k < slopes; k++) {
       double az = 0;
@@ -375,27 +358,6 @@ public final class SlidingLeastSquares {
     return new Fit(coefficients, sigma, rSquared, n, -1);
   }
 
-  /** Solves {@code L L' z = r} for lower-triangular {@code L} ({@code chol}, flat, row-major). */
-  private static double[] choleskySolve(double[] chol, double[] r) {
-    int m = r.length;
-    double[] z = new double[m];
-    for (int k = 0; k < m; k++) {
-      double s = r[k];
-      for (int i = 0; i < k; i++) {
-        s -= chol[k * m + i] * z[i];
-      }
-      z[k] = s / chol[k * m + k];
-    }
-    for (int k = m - 1; k >= 0; k--) {
-      double s = z[k];
-      for (int i = k + 1; i < m; i++) {
-        s -= chol[i * m + k] * z[i];
-      }
-      z[k] = s / chol[k * m + k];
-    }
-    return z;
-  }
-
   /**
    * Bytes of {@link #toBytes} for {@code p} terms, {@code m = p - 1}: {@code 17 + 8 (3 + 3m +
    * m(m+1)/2) + 4m} (version byte, {@code p}, {@code n}, update count; three sums of {@code y};
@@ -403,7 +365,7 @@ public final class SlidingLeastSquares {
    * cross-products). 461 bytes for {@code p = 8}.
    */
   public int serializedSize() {
-    return HEADER_BYTES + Double.BYTES * (3 + 3 * slopes + sumXX.length) + Integer.BYTES * slopes;
+    return SlidingLeastSquaresFormat.size(this);
   }
 
   /**
@@ -413,18 +375,7 @@ public final class SlidingLeastSquares {
    * cross-product triangle row by row, then int zero counts.
    */
   public byte[] toBytes() {
-    ByteBuffer buf = ByteBuffer.allocate(serializedSize());
-    buf.put(VERSION).putInt(terms).putInt(n).putLong(updates);
-    buf.putDouble(shiftY).putDouble(sumY).putDouble(sumYY);
-    for (double[] array : new double[][] {shift, sumX, sumXY, sumXX}) {
-      for (double v : array) {
-        buf.putDouble(v);
-      }
-    }
-    for (int c : nonZero) {
-      buf.putInt(c);
-    }
-    return buf.array();
+    return SlidingLeastSquaresFormat.write(this);
   }
 
   /**
@@ -434,54 +385,6 @@ public final class SlidingLeastSquares {
    *     counts do not fit it
    */
   public static SlidingLeastSquares fromBytes(byte[] bytes) {
-    if (bytes.length < HEADER_BYTES) {
-      throw new IllegalArgumentException(
-          "sliding least-squares state needs at least "
-              + HEADER_BYTES
-              + " bytes, got "
-              + bytes.length);
-    }
-    ByteBuffer buf = ByteBuffer.wrap(bytes);
-    byte version = buf.get();
-    if (version != VERSION) {
-      throw new IllegalArgumentException(
-          "unknown sliding least-squares state version " + version + " (this build reads 1)");
-    }
-    int terms = buf.getInt();
-    int n = buf.getInt();
-    long updates = buf.getLong();
-    if (terms < 1 || terms > 1 << 12 || n < 0 || updates < 0) {
-      throw new IllegalArgumentException(
-          "corrupt sliding least-squares state: p = "
-              + terms
-              + ", n = "
-              + n
-              + ", updates = "
-              + updates);
-    }
-    SlidingLeastSquares s = new SlidingLeastSquares(terms);
-    if (bytes.length != s.serializedSize()) {
-      throw new IllegalArgumentException(
-          "sliding least-squares state for p = "
-              + terms
-              + " has "
-              + s.serializedSize()
-              + " bytes, got "
-              + bytes.length);
-    }
-    s.n = n;
-    s.updates = updates;
-    s.shiftY = buf.getDouble();
-    s.sumY = buf.getDouble();
-    s.sumYY = buf.getDouble();
-    for (double[] array : new double[][] {s.shift, s.sumX, s.sumXY, s.sumXX}) {
-      for (int i = 0; i < array.length; i++) {
-        array[i] = buf.getDouble();
-      }
-    }
-    for (int k = 0; k < s.slopes; k++) {
-      s.nonZero[k] = buf.getInt();
-    }
-    return s;
+    return SlidingLeastSquaresFormat.read(bytes);
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -296,6 +297,25 @@ class SlidingLeastSquaresTest {
     assertEquals(41, SlidingLeastSquares.empty(1).serializedSize());
     assertEquals(461, SlidingLeastSquares.empty(8).serializedSize());
     assertEquals(461, SlidingLeastSquares.empty(8).toBytes().length);
+  }
+
+  /**
+   * Version 1 byte for byte, as {@link SlidingLeastSquares#toBytes} documents it: rows (x, y) = (3,
+   * 5) and (3 + 1, 5 + 2), shifted by the first, leave sums of deviations 1 (x), 2 (y), 4 (y^2), 2
+   * (xy) and 1 (x^2), two rows and two non-zero x.
+   */
+  @Test
+  void theBinaryFormIsTheDocumentedLayout() {
+    SlidingLeastSquares s = SlidingLeastSquares.empty(2);
+    s.add(new double[] {1, 3}, 5);
+    s.add(new double[] {1, 4}, 7);
+    ByteBuffer expected = ByteBuffer.allocate(77);
+    expected.put((byte) 1).putInt(2).putInt(2).putLong(2);
+    expected.putDouble(5).putDouble(2).putDouble(4);
+    expected.putDouble(3).putDouble(1).putDouble(2).putDouble(1);
+    expected.putInt(2);
+    assertArrayEquals(expected.array(), s.toBytes());
+    assertArrayEquals(expected.array(), SlidingLeastSquares.fromBytes(expected.array()).toBytes());
   }
 
   @Test
