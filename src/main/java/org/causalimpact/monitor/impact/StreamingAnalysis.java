@@ -9,14 +9,13 @@ import org.causalimpact.monitor.graph.CausalGraph;
 import org.causalimpact.monitor.scm.FitOptions;
 import org.causalimpact.monitor.scm.FittedScm;
 import org.causalimpact.monitor.scm.Intervention;
-import org.causalimpact.monitor.scm.MeanErrors;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.scm.WorldSimulator;
 import org.causalimpact.monitor.uncertainty.ExpandingPermutationTest;
 import org.causalimpact.monitor.uncertainty.IntervalSettings;
-import org.causalimpact.monitor.uncertainty.Quantiles;
 import org.causalimpact.monitor.uncertainty.RollingOriginCalibration;
 import org.causalimpact.monitor.uncertainty.StreamingBootstrap;
+import org.causalimpact.monitor.uncertainty.TailPair;
 
 /**
  * {@link ImpactAnalyzer#analyze} of one intervention advanced one post-period row at a time, for the
@@ -32,15 +31,14 @@ import org.causalimpact.monitor.uncertainty.StreamingBootstrap;
  * {@link #advance} costs {@code O(B d p + m d p)} for {@code B} replicates, {@code m} calibration
  * origins and {@code d} simulated equations of {@code p} terms, independent of how many rows came
  * before: one row of the mean paths and of every replicate's paths ({@link StreamingBootstrap}),
- * running sums per replicate, the percentile intervals by a tail selection ({@link
- * Quantiles.TailPair}, each quantity's cuts carried from one step to the next about its point
- * value), and one horizon of every calibration origin that reaches it with the
- * conformal bounds selected from its scores ({@link RollingOriginCalibration.Streaming}; nothing
- * once the horizon passes the calibration span). The one part that grows with the rows is the
- * permutation p-value ({@link
- * ExpandingPermutationTest}, {@code O((n_pre + k) p)}), used only for an outcome whose parents the
- * intervention leaves alone and only at horizons with too few calibration origins for the
- * split-conformal p-value, as in the batch.
+ * running sums per replicate, the percentile intervals by a tail selection ({@link TailPair}, each
+ * quantity's cuts carried from one step to the next about its point value), and one horizon of
+ * every calibration origin that reaches it with the conformal bounds selected from its scores
+ * ({@link RollingOriginCalibration}; nothing once the horizon passes the calibration span). The
+ * one part that grows with the rows is the permutation p-value ({@link ExpandingPermutationTest},
+ * {@code O((n_pre + k) p)}), used only for an outcome whose parents the intervention leaves alone
+ * and only at horizons with too few calibration origins for the split-conformal p-value, as in the
+ * batch.
  *
  * <p>Equality with the batch: every number of a step is computed with the same operations in the
  * same order as the batch does, so they agree bit for bit, except the permutation p-value, whose
@@ -52,10 +50,10 @@ import org.causalimpact.monitor.uncertainty.StreamingBootstrap;
  * largest lag + 1), {@code O} outcomes, {@code w = 2} worlds with do-actions and 1 without:
  *
  * <ul>
- *   <li>per replicate: {@code 8 (P + w d W + d + w O + 1) + 64} bytes (refitted coefficients, the
+ *   <li>per replicate: {@code 8 (P + w d W + d + O + 1) + 64} bytes (refitted coefficients, the
  *       worlds' last {@code W} rows, one row of noise, running sums per outcome, room in the
- *       percentile selection, the generator and its block cursor): about 370 bytes for a 4-node
- *       chain with {@code do()} on its root and 3 outcomes, so about 0.37 MB for 1,000 replicates;
+ *       percentile selection, the generator and its block cursor): about 350 bytes for a 4-node
+ *       chain with {@code do()} on its root and 3 outcomes, so about 0.35 MB for 1,000 replicates;
  *   <li>the observed values of every node from row 0 through the last row advanced (the post-period
  *       part grows by doubling, from room for 64 rows), and the pre-period residuals of the
  *       simulated equations: {@code 8} bytes per row and node;
@@ -74,9 +72,6 @@ import org.causalimpact.monitor.uncertainty.StreamingBootstrap;
  * <p>Not thread-safe: one instance belongs to one intervention of one stream task.
  */
 public final class StreamingAnalysis {
-  /** Post-period rows the observed values have room for before they first grow. */
-  private static final int FIRST_POST_CAPACITY = 64;
-
   /**
    * One outcome's result for one post-period row.
    *
@@ -118,42 +113,16 @@ public final class StreamingAnalysis {
   private final boolean hasActions;
   private WorldSimulator worlds;
 
-  private final double[][][] pointCoefficients;
-  /** The mean forecast of the errors, which the point paths add; {@code meanRow} its last row. */
-  private final FittedScm model;
-  private MeanErrors meanErrors;
-  private final double[][] meanRow;
-  private final double[] meanValues;
-  private final double[][][] pointCf;
-  private final double[][][] pointIv;
-  private final StreamingBootstrap bootstrap;
-
-  private final double[][][] bootCf;
-  private final double[][][] bootIv;
-
-  /** {@code [outcome][replicate]}: sums of the counterfactual and of the expected effect. */
-  private final double[][] cumCf;
-  private final double[][] cumDiff;
+  private final MeanPaths mean;
+  private final ReplicatePaths replicates;
   private final double[] cumActual;
   private final double[] cumPoint;
 
-  private final RollingOriginCalibration calibration;
-  private final ExpandingPermutationTest[] permutationTests;
-
-  private final Quantiles.TailPair tails;
-  /**
-   * {@code [outcome][k]}: the draws whose percentile intervals a step takes, k = counterfactual,
-   * its running sum, interventional value, expected effect; each moves a little from step to step.
-   */
-  private final Quantiles.TailPair.Series[][] tailSeries;
-  private final double[] quantilePair = new double[2];
-  private final double[] diffDraws;
-  /** {@code [outcome]}: the bootstrap's spread of the current step and of the running sum. */
-  private final double[] pointSpread;
-  private final double[] cumSpread;
+  private final StreamingConformal conformal;
+  private final StepPercentiles percentiles;
   private int steps;
 
-  private StreamingAnalysis(Builder b) {
+  private StreamingAnalysis(StreamingSetup b) {
     this.monitor = b.monitor;
     this.interventionId = b.intervention.id();
     this.graph = b.graph;
@@ -168,70 +137,14 @@ public final class StreamingAnalysis {
     this.outcomePositions = Arrays.stream(outcomeNodes).map(worlds::positionOf).toArray();
 
     FittedScm model = b.prepared.model();
-    int[] nodes = worlds.simulatedNodes();
-    int d = nodes.length;
-    int window = worlds.historyLength();
-    this.pointCoefficients = new double[d][][];
-    for (int i = 0; i < d; i++) {
-      double[] c = model.equation(nodes[i]).coefficients();
-      pointCoefficients[i] = new double[c.length][1];
-      for (int k = 0; k < c.length; k++) {
-        pointCoefficients[i][k][0] = c[k];
-      }
-    }
-    this.pointCf = new double[d][window][1];
-    this.pointIv = hasActions ? new double[d][window][1] : null;
-    this.bootstrap = StreamingBootstrap.start(model, worlds, b.intervals, maxHorizon);
-    this.model = model;
-    this.meanErrors = new MeanErrors(model, nodes);
-    this.meanRow = meanErrors.any() ? new double[d][1] : null;
-    this.meanValues = new double[d];
-    int replicates = bootstrap.replicates();
-    this.bootCf = new double[d][window][replicates];
-
-    this.bootIv = hasActions ? new double[d][window][replicates] : null;
+    this.mean = new MeanPaths(model, worlds, hasActions);
+    this.replicates =
+        new ReplicatePaths(model, worlds, b.intervals, maxHorizon, outcomePositions, hasActions);
     int o = outcomes.size();
-    this.cumCf = new double[o][replicates];
-    this.cumDiff = hasActions ? new double[o][replicates] : null;
     this.cumActual = new double[o];
     this.cumPoint = new double[o];
-    this.diffDraws = new double[replicates];
-    this.pointSpread = new double[o];
-    this.cumSpread = new double[o];
-    double alpha = 1 - level;
-    this.tails = new Quantiles.TailPair(replicates, alpha / 2, 1 - alpha / 2);
-    this.tailSeries = new Quantiles.TailPair.Series[o][4];
-    for (Quantiles.TailPair.Series[] perOutcome : tailSeries) {
-      Arrays.setAll(perOutcome, k -> new Quantiles.TailPair.Series());
-    }
-
-    this.calibration =
-        RollingOriginCalibration.start(
-            model,
-            worlds,
-            observed,
-            outcomePositions,
-            maxHorizon,
-            b.fit.ridge(),
-            b.intervals.calibrationFraction());
-    // the pools grow with the steps: if the first step has too few scores for a finite bound,
-    // the batch analysis of the first rows falls back to the permutation test
-    boolean unbounded = !calibration.boundedFrom(1, alpha);
-    this.permutationTests = new ExpandingPermutationTest[o];
-    for (int j = 0; j < o; j++) {
-      if (unbounded
-          && Analysis.permutationApplies(
-              graph, model, outcomes.get(j), b.prepared.simulatedNames())) {
-        permutationTests[j] =
-            new ExpandingPermutationTest(
-                model.equation(outcomeNodes[j]).layout(),
-                observed,
-                b.preStart,
-                start,
-                maxHorizon,
-                b.fit.ridge());
-      }
-    }
+    this.percentiles = new StepPercentiles(o, replicates.replicates(), level);
+    this.conformal = new StreamingConformal(b, outcomeNodes, outcomePositions);
   }
 
   /**
@@ -264,52 +177,9 @@ public final class StreamingAnalysis {
       FitOptions fit,
       IntervalSettings intervals,
       int maxHorizon) {
-    Builder b = new Builder();
-    b.monitor = Objects.requireNonNull(monitor, "monitor");
-    b.graph = Objects.requireNonNull(graph, "graph");
-    b.intervention = Objects.requireNonNull(intervention, "intervention");
-    b.fit = Objects.requireNonNull(fit, "fit");
-    b.intervals = Objects.requireNonNull(intervals, "intervals");
-    b.preStart = preStart;
-    if (maxHorizon < 1) {
-      throw new IllegalArgumentException("the largest horizon must be >= 1, got " + maxHorizon);
-    }
-    int t0 = intervention.start();
-    b.maxHorizon =
-        intervention.end() == -1 ? maxHorizon : Math.min(maxHorizon, intervention.end() - t0);
-    Analysis.requirePrePeriod(preStart, t0);
-    if (table.rows() < t0) {
-      throw new InputException(
-          "the intervention starts at row "
-              + t0
-              + " but the data has only "
-              + table.rows()
-              + " rows: the setup needs every row before the start");
-    }
-    TimeSeriesTable before = table.rows() == t0 ? table : table.slice(0, t0);
-    b.prepared = Analysis.prepare(graph, before, preStart, intervention, fit);
-    b.observed = new double[graph.size()][t0 + Math.min(b.maxHorizon, FIRST_POST_CAPACITY)];
-    for (int j = 0; j < graph.size(); j++) {
-      System.arraycopy(b.prepared.observed()[j], 0, b.observed[j], 0, t0);
-    }
-    b.worlds =
-        Analysis.worlds(
-            graph, b.prepared.model(), b.observed, b.prepared.simulatedNames(), intervention);
-    return new StreamingAnalysis(b);
-  }
-
-  /** The arguments of {@link #start} and what it derives from them before the constructor. */
-  private static final class Builder {
-    String monitor;
-    CausalGraph graph;
-    Intervention intervention;
-    FitOptions fit;
-    IntervalSettings intervals;
-    int preStart;
-    int maxHorizon;
-    Analysis.Prepared prepared;
-    double[][] observed;
-    WorldSimulator worlds;
+    return new StreamingAnalysis(
+        new StreamingSetup(
+            monitor, graph, table, preStart, intervention, fit, intervals, maxHorizon));
   }
 
   /**
@@ -347,7 +217,8 @@ public final class StreamingAnalysis {
       }
     }
     if (t == observed[0].length) {
-      int length = Math.min(start + maxHorizon, t + Math.max(FIRST_POST_CAPACITY, steps));
+      int length =
+          Math.min(start + maxHorizon, t + Math.max(StreamingSetup.FIRST_POST_CAPACITY, steps));
       for (int j = 0; j < observed.length; j++) {
         observed[j] = Arrays.copyOf(observed[j], length);
       }
@@ -356,11 +227,7 @@ public final class StreamingAnalysis {
       observed[j][t] = values[j];
     }
     simulate(t);
-    for (ExpandingPermutationTest test : permutationTests) {
-      if (test != null) {
-        test.addRow(t);
-      }
-    }
+    conformal.addRow(t);
     steps++;
     return summarize(t, label == null ? Integer.toString(t) : label);
   }
@@ -391,11 +258,9 @@ public final class StreamingAnalysis {
   }
 
   private void replay() {
-    bootstrap.restart();
-    meanErrors = new MeanErrors(model, worlds.simulatedNodes());
+    replicates.restart();
+    mean.restart(worlds);
     for (int o = 0; o < outcomes.size(); o++) {
-      Arrays.fill(cumCf[o], 0.0);
-      Arrays.fill(cumDiff[o], 0.0);
       cumActual[o] = 0;
       cumPoint[o] = 0;
     }
@@ -406,61 +271,40 @@ public final class StreamingAnalysis {
 
   /** Row {@code t} of the mean and bootstrap paths, and the running sums. */
   private void simulate(int t) {
-    if (meanRow != null) {
-      meanErrors.next(meanValues);
-      for (int i = 0; i < meanValues.length; i++) {
-        meanRow[i][0] = meanValues[i];
-      }
-    }
-    worlds.stepPaths(pointCoefficients, start, t, meanRow, pointCf, pointIv);
-    bootstrap.step(worlds, start, t, bootCf, bootIv);
-    int slot = (t - start) % bootCf[0].length;
+    mean.step(worlds, start, t);
+    replicates.step(worlds, start, t);
+    int slot = replicates.slot(start, t);
     for (int o = 0; o < outcomes.size(); o++) {
       int pos = outcomePositions[o];
-      double[] c = bootCf[pos][slot];
-      double[] sum = cumCf[o];
-      for (int b = 0; b < c.length; b++) {
-        sum[b] += c[b];
-      }
-      if (hasActions) {
-        double[] v = bootIv[pos][slot];
-        double[] diff = cumDiff[o];
-        for (int b = 0; b < c.length; b++) {
-          diff[b] += v[b] - c[b];
-        }
-      }
       cumActual[o] += observed[outcomeNodes[o]][t];
-      cumPoint[o] += pointCf[pos][slot][0];
+      cumPoint[o] += mean.counterfactual(pos, slot);
     }
   }
 
   private List<OutcomeStep> summarize(int t, String label) {
     int h = t - start;
-    int slot = h % bootCf[0].length;
-    double alpha = 1 - level;
-    calibration.advance();
+    int slot = replicates.slot(start, t);
+    conformal.advance();
     List<OutcomeStep> out = new ArrayList<>(outcomes.size());
     for (int o = 0; o < outcomes.size(); o++) {
       int pos = outcomePositions[o];
-      double[] c = bootCf[pos][slot];
-      double cf = pointCf[pos][slot][0];
-      Interval cfBoot = percentile(c, tailSeries[o][0], cf);
-      Interval cumBoot = percentile(cumCf[o], tailSeries[o][1], cumPoint[o]);
-      pointSpread[o] = RollingOriginCalibration.halfWidth(cfBoot.lower(), cfBoot.upper());
-      cumSpread[o] = RollingOriginCalibration.halfWidth(cumBoot.lower(), cumBoot.upper());
-      calibration.addScores(o, pointSpread[o], cumSpread[o]);
-      double iv = hasActions ? pointIv[pos][slot][0] : Double.NaN;
+      double[] c = replicates.counterfactual(pos, slot);
+      double[] cumCf = replicates.cumulativeCounterfactual(o);
+      double cf = mean.counterfactual(pos, slot);
+      Interval cfBoot = percentiles.of(o, StepPercentiles.COUNTERFACTUAL, c, cf);
+      Interval cumBoot = percentiles.of(o, StepPercentiles.CUMULATIVE, cumCf, cumPoint[o]);
+      double pointSpread = RollingOriginCalibration.halfWidth(cfBoot.lower(), cfBoot.upper());
+      double cumSpread = RollingOriginCalibration.halfWidth(cumBoot.lower(), cumBoot.upper());
+      conformal.addScores(o, pointSpread, cumSpread);
+      double iv = hasActions ? mean.interventional(pos, slot) : Double.NaN;
       Interval ivBoot = null;
       Interval diffBoot = null;
       if (hasActions) {
-        double[] v = bootIv[pos][slot];
-        for (int b = 0; b < c.length; b++) {
-          diffDraws[b] = v[b] - c[b];
-        }
-        ivBoot = percentile(v, tailSeries[o][2], iv);
-        diffBoot = percentile(diffDraws, tailSeries[o][3], iv - cf);
+        double[] v = replicates.interventional(pos, slot);
+        ivBoot = percentiles.of(o, StepPercentiles.INTERVENTIONAL, v, iv);
+        diffBoot = percentiles.difference(o, v, c, iv - cf);
       }
-      Double qc = calibration.cumulativeBound(o, alpha, cumSpread[o]);
+      Double qc = conformal.cumulativeBound(o, cumSpread);
       StepImpact step =
           OutcomeSummaries.step(
               t,
@@ -473,37 +317,21 @@ public final class StreamingAnalysis {
               cumBoot,
               ivBoot,
               diffBoot,
-              calibration.pointwiseBound(o, alpha, pointSpread[o]),
+              conformal.pointwiseBound(o, pointSpread),
               qc,
               cumActual[o],
               cumPoint[o]);
-      Double pConformal;
-      ConformalTest test;
-      if (qc != null) {
-        pConformal = calibration.pValue(o, cumActual[o] - cumPoint[o], cumSpread[o]);
-        test = ConformalTest.NORMALISED_RANK;
-      } else if (permutationTests[o] != null) {
-        pConformal = permutationTests[o].pValue();
-        test = ConformalTest.PERMUTATION;
-      } else {
-        pConformal = null;
-        test = null;
-      }
       out.add(
-          new OutcomeStep(
+          conformal.step(
+              o,
               outcomes.get(o),
               step,
-              OutcomeSummaries.bootstrapPValue(cumCf[o], cumActual[o]),
-              pConformal,
-              pConformal == null ? null : test));
+              OutcomeSummaries.bootstrapPValue(cumCf, cumActual[o]),
+              qc,
+              cumActual[o] - cumPoint[o],
+              cumSpread));
     }
     return out;
-  }
-
-  /** The percentile interval of {@code draws}, which scatter around {@code center}. */
-  private Interval percentile(double[] draws, Quantiles.TailPair.Series series, double center) {
-    tails.compute(draws, series, center, quantilePair);
-    return Interval.of(quantilePair[0], quantilePair[1]);
   }
 
   public String monitor() {
@@ -554,18 +382,9 @@ public final class StreamingAnalysis {
    * the heap budget of the active interventions.
    */
   public long retainedBytes() {
-    int replicates = bootstrap.replicates();
-    int worldsCount = hasActions ? 2 : 1;
-    long bytes = bootstrap.bytes();
-    bytes += 8L * worldsCount * bootCf.length * bootCf[0].length * replicates;
-    bytes += 8L * (worldsCount * outcomes.size() + 2) * replicates;
+    long bytes = replicates.bytes() + 8L * 2 * replicates.replicates();
     bytes += 8L * observed.length * observed[0].length;
-    bytes += calibration.bytes();
-    for (ExpandingPermutationTest test : permutationTests) {
-      if (test != null) {
-        bytes += test.bytes();
-      }
-    }
+    bytes += conformal.bytes();
     return bytes;
   }
 }

@@ -180,14 +180,14 @@ public final class WhatIf {
     if (horizon < 1) {
       throw new InputException("the horizon must be at least 1 step, got " + horizon);
     }
-    checkSpecs(graph, baseline, "baseline");
-    checkSpecs(graph, scenario, "scenario");
+    ScenarioSpecs.check(graph, baseline, "baseline");
+    ScenarioSpecs.check(graph, scenario, "scenario");
     if (baseline.isEmpty() && scenario.isEmpty()) {
       throw new InputException(
           "both the baseline and the scenario are empty: give the scenario's do-specs, e.g."
               + " {\"ad_spend\": {\"shift\": 50}}");
     }
-    List<String> reported = outcomesOf(graph, baseline, scenario, outcomes);
+    List<String> reported = ScenarioSpecs.outcomes(graph, baseline, scenario, outcomes);
     int n = history.rows();
     double[][] observed = ScmFitter.columnsOf(graph, history);
     FittedScm model = ScmFitter.with(fit).fit(graph, history, 0, n);
@@ -358,60 +358,6 @@ public final class WhatIf {
         series,
         new Estimate(cum / horizon, null, percentile(avg, lo, hi)),
         new Estimate(cum, null, percentile(cumDiff, lo, hi)));
-  }
-
-  private static void checkSpecs(CausalGraph graph, Map<String, DoSpec> specs, String role) {
-    for (Map.Entry<String, DoSpec> e : specs.entrySet()) {
-      if (!graph.contains(e.getKey())) {
-        throw new InputException(
-            "the "
-                + role
-                + " intervenes on '"
-                + e.getKey()
-                + "', which is not a node of the graph (nodes: "
-                + String.join(", ", graph.nodeNames())
-                + ")");
-      }
-      if (e.getValue() instanceof DoSpec.Observed) {
-        throw new InputException(
-            "the "
-                + role
-                + "'s do-spec of '"
-                + e.getKey()
-                + "' is {\"observed\": true}, which needs observations of the future; use set,"
-                + " shift or scale");
-      }
-    }
-  }
-
-  private static List<String> outcomesOf(
-      CausalGraph graph,
-      Map<String, DoSpec> baseline,
-      Map<String, DoSpec> scenario,
-      List<String> outcomes) {
-    for (String o : outcomes) {
-      if (!graph.contains(o)) {
-        throw new InputException(
-            "the outcome '"
-                + o
-                + "' is not a node of the graph (nodes: "
-                + String.join(", ", graph.nodeNames())
-                + ")");
-      }
-    }
-    if (!outcomes.isEmpty()) {
-      return List.copyOf(new LinkedHashSet<>(outcomes));
-    }
-    Set<String> intervened = new LinkedHashSet<>(baseline.keySet());
-    intervened.addAll(scenario.keySet());
-    List<String> descendants = List.copyOf(graph.descendants(intervened));
-    if (descendants.isEmpty()) {
-      throw new InputException(
-          "the intervened nodes "
-              + intervened
-              + " have no descendants in the graph: name the outcomes to report");
-    }
-    return descendants;
   }
 
   /** {@code mean ± q}; unbounded without a bound or without a finite mean. */

@@ -184,7 +184,7 @@ class QuantilesTest {
       }
       double[] before = x.clone();
       for (double[] p : probabilities) {
-        Quantiles.TailPair tails = new Quantiles.TailPair(n, p[0], p[1]);
+        TailPair tails = new TailPair(n, p[0], p[1]);
         double[] out = new double[2];
         tails.compute(x, out);
         assertArrayEquals(
@@ -210,8 +210,8 @@ class QuantilesTest {
     for (int trial = 0; trial < 400; trial++) {
       int n = trial < 40 ? 1 + rng.nextInt(60) : 200 + rng.nextInt(1000);
       double[] p = probabilities[trial % probabilities.length];
-      Quantiles.TailPair tails = new Quantiles.TailPair(n, p[0], p[1]);
-      Quantiles.TailPair.Series series = new Quantiles.TailPair.Series();
+      TailPair tails = new TailPair(n, p[0], p[1]);
+      TailPair.Series series = new TailPair.Series();
       double center = 10 * gaussian(rng);
       double spread = Math.exp(gaussian(rng));
       double[] x = new double[n];
