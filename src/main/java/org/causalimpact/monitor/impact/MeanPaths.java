@@ -10,11 +10,10 @@ import org.causalimpact.monitor.scm.WorldSimulator;
  * (as {@link WorldSimulator#stepPaths} keeps them, one lane).
  */
 final class MeanPaths {
-  private final FittedScm model;
   /** {@code [position][term][1]}: the fitted coefficients, one lane. */
   private final double[][][] coefficients;
   /** The mean forecast of the errors, which the paths add; {@code meanRow} its last row. */
-  private MeanErrors meanErrors;
+  private final MeanErrors meanErrors;
 
   private final double[][] meanRow;
   private final double[] meanValues;
@@ -24,7 +23,6 @@ final class MeanPaths {
   private final double[][][] interventional;
 
   MeanPaths(FittedScm model, WorldSimulator worlds, boolean hasActions) {
-    this.model = model;
     int[] nodes = worlds.simulatedNodes();
     int d = nodes.length;
     int window = worlds.historyLength();
@@ -55,8 +53,8 @@ final class MeanPaths {
   }
 
   /** Starts the mean errors again from the first post-period row, to simulate the rows again. */
-  void restart(WorldSimulator worlds) {
-    meanErrors = new MeanErrors(model, worlds.simulatedNodes());
+  void restart() {
+    meanErrors.restart();
   }
 
   double counterfactual(int position, int slot) {

@@ -259,7 +259,7 @@ public final class StreamingAnalysis {
 
   private void replay() {
     replicates.restart();
-    mean.restart(worlds);
+    mean.restart();
     for (int o = 0; o < outcomes.size(); o++) {
       cumActual[o] = 0;
       cumPoint[o] = 0;

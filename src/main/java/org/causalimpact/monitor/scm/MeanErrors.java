@@ -10,6 +10,8 @@ package org.causalimpact.monitor.scm;
 public final class MeanErrors {
   private final NoiseProcess[] processes;
   private final double[][] states;
+  /** The states at the end of the fit window, for {@link #restart}. */
+  private final double[][] initial;
   private final boolean any;
 
   /**
@@ -19,11 +21,13 @@ public final class MeanErrors {
   public MeanErrors(FittedScm model, int[] nodes) {
     processes = new NoiseProcess[nodes.length];
     states = new double[nodes.length][];
+    initial = new double[nodes.length][];
     boolean some = false;
     for (int i = 0; i < nodes.length; i++) {
       FittedEquation eq = model.equation(nodes[i]);
       processes[i] = eq.process();
       states[i] = eq.forecastState();
+      initial[i] = eq.forecastState();
       some |= !eq.process().isStatic();
     }
     any = some;
@@ -32,6 +36,13 @@ public final class MeanErrors {
   /** Whether any simulated equation's error has a non-zero mean forecast. */
   public boolean any() {
     return any;
+  }
+
+  /** Back to the end of the fit window: the next row is the first again. */
+  public void restart() {
+    for (int i = 0; i < states.length; i++) {
+      System.arraycopy(initial[i], 0, states[i], 0, states[i].length);
+    }
   }
 
   /** The mean errors of the next row, by position, into {@code out}. */

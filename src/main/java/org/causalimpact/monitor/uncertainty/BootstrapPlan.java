@@ -15,7 +15,9 @@ import org.causalimpact.monitor.scm.NoiseProcess;
  * refit, the next one per post-period row the noise of that row. The component and scale draws of
  * a state-space equation come from a second generator of the same seed, so the index series of a
  * model without one is that of the plain residual bootstrap. It keeps the residuals and, for
- * state-space equations, each component's forecast gains; not the equations' designs.
+ * state-space equations, each component's scale, noise autoregression and forecast gains; not the
+ * equations (their designs are as large as the pre-period): {@link #replicate} reads them from the
+ * model.
  */
 final class BootstrapPlan {
   /** Mixes a replicate's seed into the seed of its component and scale draws. */
@@ -28,9 +30,14 @@ final class BootstrapPlan {
    */
   private final double[][] scaledResiduals;
   private final boolean[] stochastic;
-  private final EquationPosterior[] posteriors;
+  /** The simulated nodes' graph indexes, by position. */
+  private final int[] nodes;
   /** {@code [pos][component]}: forecast gains, for state-space positions. */
   private final NoiseProcess.Forecast[][] forecasts;
+  /** {@code [pos][component]}: sigma and the noise's autoregression, for state-space positions. */
+  private final double[][] sigma;
+
+  private final double[][] rho;
   private final int[] shift;
   private final int lengthBefore;
   private final int sources;
@@ -46,7 +53,8 @@ final class BootstrapPlan {
    */
   BootstrapPlan(FittedScm model, int[] nodes, IntervalSettings settings, int horizon) {
     int d = nodes.length;
-    posteriors = new EquationPosterior[d];
+    this.nodes = nodes.clone();
+    EquationPosterior[] posteriors = new EquationPosterior[d];
     int commonStart = Integer.MIN_VALUE;
     int longest = 0;
     for (int i = 0; i < d; i++) {
@@ -66,6 +74,8 @@ final class BootstrapPlan {
     scaledResiduals = new double[d][];
     stochastic = new boolean[d];
     forecasts = new NoiseProcess.Forecast[d][];
+    sigma = new double[d][];
+    rho = new double[d][];
     boolean any = false;
     for (int i = 0; i < d; i++) {
       FittedEquation eq = posteriors[i].best();
@@ -81,8 +91,12 @@ final class BootstrapPlan {
       }
       if (stochastic[i]) {
         forecasts[i] = new NoiseProcess.Forecast[posteriors[i].size()];
+        sigma[i] = new double[posteriors[i].size()];
+        rho[i] = new double[posteriors[i].size()];
         for (int c = 0; c < posteriors[i].size(); c++) {
           FittedEquation comp = posteriors[i].component(c);
+          sigma[i][c] = comp.sigma();
+          rho[i][c] = comp.process().ar();
           double[][] p = comp.forecastCovariance();
           int steps = comp.process().forecastSteps(p, Math.max(1, horizon));
           forecasts[i][c] = comp.process().forecast(p, steps);
@@ -102,9 +116,15 @@ final class BootstrapPlan {
    * Replicate {@code b} before its first post-period row: draws its components and scales,
    * refits every simulated equation on the first {@code lengthBefore} indexes of its series, and
    * sets the errors' states.
+   *
+   * @param model the model the plan was made from
    */
-  Replicate replicate(int b) {
-    int d = posteriors.length;
+  Replicate replicate(FittedScm model, int b) {
+    int d = nodes.length;
+    EquationPosterior[] posteriors = new EquationPosterior[d];
+    for (int i = 0; i < d; i++) {
+      posteriors[i] = model.posterior(nodes[i]);
+    }
     Replicate r = new Replicate(d);
     r.cursor = new MovingBlocks.Cursor(sources, block, new SplittableRandom(seeds[b]));
     SplittableRandom draws = anyStochastic ? new SplittableRandom(seeds[b] ^ DRAWS) : null;
@@ -135,19 +155,13 @@ final class BootstrapPlan {
     return r;
   }
 
-  /**
-   * Puts replicate {@code r} back at its first post-period row: a fresh cursor past the refit
-   * indexes, the errors' states at their start. Its draws and refit are kept.
-   */
-  void rewind(Replicate r, int b) {
+  /** Replicate {@code b}'s cursor at its first post-period row: a fresh one past the refit indexes. */
+  MovingBlocks.Cursor cursorAfterRefit(int b) {
     MovingBlocks.Cursor c = new MovingBlocks.Cursor(sources, block, new SplittableRandom(seeds[b]));
     for (int k = 0; k < lengthBefore; k++) {
       c.next();
     }
-    r.cursor = c;
-    for (int i = 0; i < r.state.length; i++) {
-      System.arraycopy(r.initialState[i], 0, r.state[i], 0, r.state[i].length);
-    }
+    return c;
   }
 
   /**
@@ -163,7 +177,7 @@ final class BootstrapPlan {
       } else {
         int c = r.component[i];
         NoiseProcess.Forecast f = forecasts[i][c];
-        double v = posteriors[i].component(c).sigma() * r.scale[i] * f.sqrtF(h) * e;
+        double v = sigma[i][c] * r.scale[i] * f.sqrtF(h) * e;
         out[i] = f.step(r.state[i], h, v);
       }
     }
@@ -179,40 +193,45 @@ final class BootstrapPlan {
     final double[][] sigmaScale;
     final double[][][] state;
     final double[][][] initial;
-    final double[][] rho;
 
     Lanes(Replicate[] reps) {
-      int d = posteriors.length;
+      int d = nodes.length;
       int n = reps.length;
       component = new int[d][];
       sigmaScale = new double[d][];
       state = new double[d][][];
       initial = new double[d][][];
-      rho = new double[d][];
       for (int i = 0; i < d; i++) {
         if (!stochastic[i]) {
           continue;
         }
-        int m = posteriors[i].best().process().stateSize();
+        int m = reps[0].initialState[i].length;
         component[i] = new int[n];
         sigmaScale[i] = new double[n];
         state[i] = new double[m][n];
         initial[i] = new double[m][n];
-        rho[i] = new double[posteriors[i].size()];
-        for (int c = 0; c < rho[i].length; c++) {
-          rho[i][c] = posteriors[i].component(c).process().ar();
-        }
         for (int b = 0; b < n; b++) {
           Replicate r = reps[b];
           int c = r.component[i];
           component[i][b] = c;
-          sigmaScale[i][b] = posteriors[i].component(c).sigma() * r.scale[i];
+          sigmaScale[i][b] = sigma[i][c] * r.scale[i];
           for (int k = 0; k < m; k++) {
             state[i][k][b] = r.initialState[i][k];
             initial[i][k][b] = r.initialState[i][k];
           }
         }
       }
+    }
+
+    /** Bytes per replicate: component, factor, and the error's state and its start. */
+    long bytesPerReplicate() {
+      long bytes = 0;
+      for (double[][] s : state) {
+        if (s != null) {
+          bytes += 4 + 8 + 16L * s.length;
+        }
+      }
+      return bytes;
     }
 
     /** Every replicate's error state back at its start. */
@@ -250,7 +269,7 @@ final class BootstrapPlan {
           lanes.state[i].length,
           lanes.state[i],
           lanes.component[i],
-          lanes.rho[i],
+          rho[i],
           gain,
           sqrtF,
           lanes.sigmaScale[i],

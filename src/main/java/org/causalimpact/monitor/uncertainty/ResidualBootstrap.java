@@ -77,7 +77,7 @@ public final class ResidualBootstrap {
         .parallel()
         .forEach(
             b -> {
-              BootstrapPlan.Replicate rep = plan.replicate(b);
+              BootstrapPlan.Replicate rep = plan.replicate(model, b);
               double[][] coef = base.clone();
               for (int i = 0; i < d; i++) {
                 coef[nodes[i]] = rep.coefficients[i];

@@ -19,7 +19,8 @@ import org.causalimpact.monitor.scm.WorldSimulator;
  *
  * <p>Memory per replicate: the refitted coefficients ({@code 8} bytes each, all simulated
  * equations), its generator and cursor (about 64 bytes), per simulated node its component, scale
- * and error state ({@code 12 + 8 m} bytes, {@code m <= 3}) and one row of noise ({@code 8} bytes
+ * and error state with its start ({@code 12 + 16 m} bytes, {@code m <= 3}, state-space
+ * equations only) and one row of noise ({@code 8} bytes
  * per simulated node); shared: the inflated residuals of the simulated equations ({@code 8} bytes
  * per pre-period row and node) and the forecast gains of each state-space component. Not
  * thread-safe.
@@ -29,7 +30,8 @@ public final class StreamingBootstrap {
   private final int replicates;
   /** {@code [pos][k][replicate]}. */
   private final double[][][] coefficients;
-  private final BootstrapPlan.Replicate[] draws;
+  /** {@code [replicate]}: the resampled-index cursor, at the next post-period row. */
+  private final MovingBlocks.Cursor[] cursors;
   /** {@code [pos][replicate]}, the noise of the current row. */
   private final double[][] noise;
   private final int[] rowIndex;
@@ -44,9 +46,14 @@ public final class StreamingBootstrap {
     this.plan = plan;
     this.replicates = draws.length;
     this.coefficients = coefficients;
-    this.draws = draws;
+    // only the cursors and the draws laid out by position stay: a replicate's own refit and error
+    // states are copies of the lanes
+    this.cursors = new MovingBlocks.Cursor[replicates];
+    for (int b = 0; b < replicates; b++) {
+      cursors[b] = draws[b].cursor;
+    }
     this.noise = new double[simulated][replicates];
-    this.rowIndex = new int[draws.length];
+    this.rowIndex = new int[replicates];
     this.lanes = plan.new Lanes(draws);
   }
 
@@ -73,7 +80,7 @@ public final class StreamingBootstrap {
         .parallel()
         .forEach(
             b -> {
-              draws[b] = plan.replicate(b);
+              draws[b] = plan.replicate(model, b);
               double[][] refit = draws[b].coefficients;
               for (int i = 0; i < refit.length; i++) {
                 for (int k = 0; k < refit[i].length; k++) {
@@ -107,7 +114,7 @@ public final class StreamingBootstrap {
       double[][][] interventional) {
     // one resampled row per replicate, then each position's noise for all replicates at once
     for (int b = 0; b < replicates; b++) {
-      rowIndex[b] = draws[b].cursor.next();
+      rowIndex[b] = cursors[b].next();
     }
     plan.noiseAll(lanes, step, rowIndex, noise);
     step++;
@@ -120,7 +127,7 @@ public final class StreamingBootstrap {
    * replicate's pre-period indexes, no refit.
    */
   public void restart() {
-    IntStream.range(0, replicates).parallel().forEach(b -> plan.rewind(draws[b], b));
+    IntStream.range(0, replicates).parallel().forEach(b -> cursors[b] = plan.cursorAfterRefit(b));
     lanes.rewind();
     step = 0;
   }
@@ -131,12 +138,8 @@ public final class StreamingBootstrap {
     for (double[][] perPosition : coefficients) {
       coef += 8L * perPosition.length * replicates;
     }
-    long states = 0;
-    for (double[] s : draws[0].state) {
-      states += 12L + 16L * s.length;
-    }
     return coef
-        + (68L + states) * replicates
+        + (68L + lanes.bytesPerReplicate()) * replicates
         + 8L * noise.length * replicates
         + plan.residualBytes();
   }
