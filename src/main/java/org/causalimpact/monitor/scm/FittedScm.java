@@ -34,16 +34,6 @@ public final class FittedScm {
     return posteriors.get(node);
   }
 
-  /** Whether some equation's error has a state (a level or AR noise), i.e. is not white noise. */
-  public boolean hasStochasticErrors() {
-    for (FittedEquation e : equations) {
-      if (!e.process().isStatic()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   public CausalGraph graph() {
     return graph;
   }
