@@ -30,6 +30,11 @@ final class Analysis {
   /** Fewest pre-period rows accepted at all. */
   static final int MIN_PRE_ROWS = 3;
 
+  /** The note of an analysis whose pre-period has no calibration origin. */
+  static final String NO_ORIGINS_NOTE =
+      "conformal step intervals are unbounded: the pre-period is too short for any calibration"
+          + " origin; lengthen it or raise the calibration fraction";
+
   private Analysis() {}
 
   static ImpactAnalysis run(
@@ -152,9 +157,7 @@ final class Analysis {
             });
     outcomeNotes.forEach(notes::addAll);
     if (calibration.origins() == 0) {
-      notes.add(
-          "conformal step intervals are unbounded: the pre-period is too short for any calibration"
-              + " origin; lengthen it or raise the calibration fraction");
+      notes.add(NO_ORIGINS_NOTE);
     }
     return new ImpactAnalysis(
         monitor,

@@ -81,6 +81,60 @@ final class OutcomeSummaries {
               cumActual,
               cumPoint));
     }
+    Double qSum = conformal.cumulative()[horizon - 1];
+    Summary summary =
+        summary(
+            name,
+            horizon,
+            cumActual,
+            cumPoint,
+            cumCf,
+            hasIv ? cumDiff : null,
+            hasIv ? meanOf(iv, cf) : 0,
+            qSum,
+            qSum != null ? conformal.pValue() : null,
+            calibratedHorizons,
+            cwz,
+            sigma,
+            alpha,
+            lastUnbounded,
+            notes);
+    return new OutcomeImpact(name, series, summary);
+  }
+
+  /**
+   * The summary of one outcome over a post-period of {@code horizon} steps, from the running sums
+   * through its last step; adds its notes to {@code notes}. The batch analysis and the stream's
+   * summary both come here.
+   *
+   * @param cumCf each replicate's sum of the counterfactual (read, not changed)
+   * @param cumDiff each replicate's sum of the expected effect, or {@code null} without do-actions
+   * @param expectedMean the mean of the point paths' expected effect (0 without do-actions)
+   * @param qSum the conformal half-width of the sum at the last step, {@code null} if unbounded
+   * @param pNormalised the normalised-rank p-value there (read only when {@code qSum} is bounded)
+   * @param cwz the permutation test where it applies, else {@code null}
+   * @param lastUnbounded the last step (1-based) whose conformal step interval is unbounded, 0 if
+   *     none
+   */
+  static Summary summary(
+      String name,
+      int horizon,
+      double cumActual,
+      double cumPoint,
+      double[] cumCf,
+      double[] cumDiff,
+      double expectedMean,
+      Double qSum,
+      Double pNormalised,
+      int calibratedHorizons,
+      PermutationTest cwz,
+      double sigma,
+      double alpha,
+      int lastUnbounded,
+      List<String> notes) {
+    int replicates = cumCf.length;
+    double lo = alpha / 2;
+    double hi = 1 - alpha / 2;
     if (lastUnbounded > 0) {
       notes.add(
           String.format(
@@ -106,10 +160,9 @@ final class OutcomeSummaries {
     double effectMean = meanActual - meanCf;
     Interval effConf;
     Double pConformal;
-    Double qSum = conformal.cumulative()[horizon - 1];
     if (qSum != null) {
       effConf = Interval.of(effectMean - qSum / horizon, effectMean + qSum / horizon);
-      pConformal = conformal.pValue();
+      pConformal = pNormalised;
       if (horizon > calibratedHorizons) {
         notes.add(
             String.format(
@@ -149,8 +202,8 @@ final class OutcomeSummaries {
             effConf,
             lo,
             hi,
-            hasIv ? divided(cumDiff, horizon) : null,
-            hasIv ? meanOf(iv, cf) : 0);
+            cumDiff == null ? null : divided(cumDiff, horizon),
+            expectedMean);
     PeriodSummary cumulative =
         period(
             cumActual,
@@ -160,16 +213,15 @@ final class OutcomeSummaries {
             effConf.times(horizon),
             lo,
             hi,
-            hasIv ? cumDiff : null,
-            hasIv ? meanOf(iv, cf) * horizon : 0);
+            cumDiff,
+            expectedMean * horizon);
 
     double pBoot = bootstrapPValue(cumCf, cumActual);
     ConformalTest test =
         pConformal == null
             ? null
             : qSum != null ? ConformalTest.NORMALISED_RANK : ConformalTest.PERMUTATION;
-    return new OutcomeImpact(
-        name, series, new Summary(average, cumulative, pBoot, pConformal, test));
+    return new Summary(average, cumulative, pBoot, pConformal, test);
   }
 
   /**

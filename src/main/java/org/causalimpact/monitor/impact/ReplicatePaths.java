@@ -8,8 +8,8 @@ import org.causalimpact.monitor.uncertainty.StreamingBootstrap;
 
 /**
  * The bootstrap side of a {@link StreamingAnalysis}: every replicate's paths of both worlds, in
- * windows of the worlds' history length, and per outcome each replicate's running sum of the
- * counterfactual.
+ * windows of the worlds' history length, and per outcome each replicate's running sums of the
+ * counterfactual and of the expected effect.
  */
 final class ReplicatePaths {
   private final StreamingBootstrap bootstrap;
@@ -20,6 +20,9 @@ final class ReplicatePaths {
   private final double[][][] interventional;
   /** {@code [outcome][replicate]}: sums of the counterfactual. */
   private final double[][] cumulative;
+
+  /** {@code [outcome][replicate]}: sums of the expected effect (with minus without), or null. */
+  private final double[][] cumulativeDifference;
 
   ReplicatePaths(
       FittedScm model,
@@ -36,6 +39,8 @@ final class ReplicatePaths {
     this.counterfactual = new double[d][window][replicates];
     this.interventional = hasActions ? new double[d][window][replicates] : null;
     this.cumulative = new double[outcomePositions.length][replicates];
+    this.cumulativeDifference =
+        hasActions ? new double[outcomePositions.length][replicates] : null;
   }
 
   int replicates() {
@@ -52,6 +57,13 @@ final class ReplicatePaths {
       for (int b = 0; b < c.length; b++) {
         sum[b] += c[b];
       }
+      if (cumulativeDifference != null) {
+        double[] v = interventional[outcomePositions[o]][slot];
+        double[] diff = cumulativeDifference[o];
+        for (int b = 0; b < c.length; b++) {
+          diff[b] += v[b] - c[b];
+        }
+      }
     }
   }
 
@@ -60,6 +72,11 @@ final class ReplicatePaths {
     bootstrap.restart();
     for (double[] sum : cumulative) {
       Arrays.fill(sum, 0.0);
+    }
+    if (cumulativeDifference != null) {
+      for (double[] sum : cumulativeDifference) {
+        Arrays.fill(sum, 0.0);
+      }
     }
   }
 
@@ -80,11 +97,17 @@ final class ReplicatePaths {
     return cumulative[outcome];
   }
 
+  /** Each replicate's sum of the expected effect, or {@code null} without do-actions. */
+  double[] cumulativeDifference(int outcome) {
+    return cumulativeDifference == null ? null : cumulativeDifference[outcome];
+  }
+
   /** The bootstrap's state, the paths' windows and the running sums. */
   long bytes() {
     int worldsCount = interventional == null ? 1 : 2;
     long bytes = bootstrap.bytes();
     bytes += 8L * worldsCount * counterfactual.length * counterfactual[0].length * replicates();
-    return bytes + 8L * cumulative.length * replicates();
+    int sums = cumulativeDifference == null ? 1 : 2;
+    return bytes + 8L * sums * cumulative.length * replicates();
   }
 }

@@ -121,6 +121,7 @@ public final class StreamingAnalysis {
 
   private final StreamingConformal conformal;
   private final StepPercentiles percentiles;
+  private final RunningSummary summary;
   private int steps;
 
   private StreamingAnalysis(StreamingSetup b) {
@@ -146,6 +147,7 @@ public final class StreamingAnalysis {
     this.cumPoint = new double[o];
     this.percentiles = new StepPercentiles(o, replicates.replicates(), level);
     this.conformal = new StreamingConformal(b, outcomeNodes, outcomePositions);
+    this.summary = new RunningSummary(b, o);
   }
 
   /**
@@ -265,6 +267,7 @@ public final class StreamingAnalysis {
       cumActual[o] = 0;
       cumPoint[o] = 0;
     }
+    summary.restartSums();
     for (int t = start; t < start + steps; t++) {
       simulate(t);
     }
@@ -279,6 +282,9 @@ public final class StreamingAnalysis {
       int pos = outcomePositions[o];
       cumActual[o] += observed[outcomeNodes[o]][t];
       cumPoint[o] += mean.counterfactual(pos, slot);
+      if (hasActions) {
+        summary.addExpected(o, mean.interventional(pos, slot), mean.counterfactual(pos, slot));
+      }
     }
   }
 
@@ -306,6 +312,7 @@ public final class StreamingAnalysis {
         diffBoot = percentiles.difference(o, v, c, iv - cf);
       }
       Double qc = conformal.cumulativeBound(o, cumSpread);
+      Double q = conformal.pointwiseBound(o, pointSpread);
       StepImpact step =
           OutcomeSummaries.step(
               t,
@@ -318,11 +325,11 @@ public final class StreamingAnalysis {
               cumBoot,
               ivBoot,
               diffBoot,
-              conformal.pointwiseBound(o, pointSpread),
+              q,
               qc,
               cumActual[o],
               cumPoint[o]);
-      out.add(
+      OutcomeStep done =
           conformal.step(
               o,
               outcomes.get(o),
@@ -330,9 +337,27 @@ public final class StreamingAnalysis {
               OutcomeSummaries.bootstrapPValue(cumCf, cumActual[o]),
               qc,
               cumActual[o] - cumPoint[o],
-              cumSpread));
+              cumSpread);
+      summary.stepDone(o, h + 1, q, qc, done.pValueConformal());
+      out.add(done);
     }
     return out;
+  }
+
+  /**
+   * The batch analysis of the rows advanced so far, as {@link ImpactAnalyzer#analyze} gives it,
+   * without the step series (each outcome's {@code series} is empty: the steps were returned by
+   * {@link #advance}): the same summaries, equations, effects and notes, number for number. Costs
+   * {@code O(B O)}, whatever the number of rows. {@code null} before the first row, and where the
+   * batch's conformal summary of an outcome would be the permutation test's confidence set (an
+   * outcome whose parents the intervention leaves alone, whose sum has no finite conformal bound:
+   * a pre-period too short to calibrate): analyse the rows in batch then.
+   */
+  public ImpactAnalysis summary() {
+    if (steps == 0) {
+      return null;
+    }
+    return summary.analysis(this, cumActual, cumPoint, replicates, conformal);
   }
 
   public String monitor() {

@@ -16,6 +16,9 @@ final class StreamingConformal {
   /** {@code [outcome]}: the permutation test, or {@code null} where it never applies. */
   private final ExpandingPermutationTest[] permutationTests;
 
+  /** {@code [outcome]}: whether the batch analysis would have the permutation test at all. */
+  private final boolean[] permutationApplies;
+
   StreamingConformal(StreamingSetup setup, int[] outcomeNodes, int[] outcomePositions) {
     FittedScm model = setup.prepared.model();
     this.alpha = 1 - setup.intervals.level();
@@ -33,10 +36,12 @@ final class StreamingConformal {
     boolean unbounded = !calibration.boundedFrom(1, alpha);
     List<String> outcomes = setup.prepared.outcomes();
     this.permutationTests = new ExpandingPermutationTest[outcomes.size()];
+    this.permutationApplies = new boolean[outcomes.size()];
     for (int j = 0; j < outcomes.size(); j++) {
-      if (unbounded
-          && Analysis.permutationApplies(
-              setup.graph, model, outcomes.get(j), setup.prepared.simulatedNames())) {
+      permutationApplies[j] =
+          Analysis.permutationApplies(
+              setup.graph, model, outcomes.get(j), setup.prepared.simulatedNames());
+      if (unbounded && permutationApplies[j]) {
         permutationTests[j] =
             new ExpandingPermutationTest(
                 model.equation(outcomeNodes[j]).layout(),
@@ -102,6 +107,21 @@ final class StreamingConformal {
           ConformalTest.PERMUTATION);
     }
     return new StreamingAnalysis.OutcomeStep(node, impact, pValueBootstrap, null, null);
+  }
+
+  /** Whether the batch analysis tests the outcome by permutation where the calibration is short. */
+  boolean permutationApplies(int outcome) {
+    return permutationApplies[outcome];
+  }
+
+  /** See {@link RollingOriginCalibration#calibratedHorizons}. */
+  int calibratedHorizons() {
+    return calibration.calibratedHorizons();
+  }
+
+  /** See {@link RollingOriginCalibration#origins}. */
+  int origins() {
+    return calibration.origins();
   }
 
   long bytes() {

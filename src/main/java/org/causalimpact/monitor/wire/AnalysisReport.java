@@ -72,6 +72,18 @@ public record AnalysisReport(
         a.notes());
   }
 
+  /**
+   * This report without its per-step series (the summary record's body): its size depends on the
+   * graph and the outcomes, not on how many post-period rows there are.
+   */
+  public AnalysisReport withoutSeries() {
+    List<Outcome> bare =
+        outcomes.stream().map(o -> new Outcome(o.node(), o.summary(), null)).toList();
+    return new AnalysisReport(
+        schema, monitor, intervention, level, prePeriod, postPeriod, outcome, summary, null, bare,
+        model, notes);
+  }
+
   /** The report as pretty-printed JSON text, ending in a newline. */
   public static String render(ImpactAnalysis a, TimeSeriesTable table) {
     try {
@@ -100,8 +112,11 @@ public record AnalysisReport(
     }
   }
 
-  /** One outcome's summary and steps. */
-  public record Outcome(String node, SummaryJson summary, List<Step> series) {}
+  /** One outcome's summary and steps ({@code series} left out of a summary record). */
+  public record Outcome(
+      String node,
+      SummaryJson summary,
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<Step> series) {}
 
   /** An outcome's summary over the post-period. */
   public record SummaryJson(

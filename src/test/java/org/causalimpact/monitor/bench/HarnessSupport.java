@@ -160,7 +160,7 @@ final class HarnessSupport {
   }
 
   /** Counts the rows the topology closes and its dead letters by reason; thread-safe. */
-  static final class Counting implements StreamListener {
+  static class Counting implements StreamListener {
     final AtomicLong rows = new AtomicLong();
     final Map<String, AtomicLong> deadLetters = new ConcurrentHashMap<>();
 

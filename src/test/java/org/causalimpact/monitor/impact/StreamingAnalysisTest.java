@@ -271,6 +271,7 @@ class StreamingAnalysisTest {
         ImpactAnalysis expected =
             batch.analyze("m", graph, table.slice(0, t0 + k), preStart, through);
         assertEquals(expected.outcomes().size(), steps.size());
+        tally.summary(name + ", step " + k, expected, stream.summary());
         for (int o = 0; o < steps.size(); o++) {
           OutcomeImpact e = expected.outcomes().get(o);
           StreamingAnalysis.OutcomeStep a = steps.get(o);
@@ -286,6 +287,7 @@ class StreamingAnalysisTest {
         }
       }
       System.out.println(tally);
+      assertTrue(tally.summariesEqual > 0, name + ": no stream summary was compared");
       return tally;
     }
   }
@@ -296,10 +298,41 @@ class StreamingAnalysisTest {
     int values;
     int inexact;
     int permutationPValues;
+    int summariesEqual;
+    int summariesAbsent;
     double largest;
 
     Tally(String name) {
       this.name = name;
+    }
+
+    /**
+     * The stream's summary equals the batch's bit for bit, or is absent exactly where the batch
+     * summarises an outcome by the permutation test.
+     */
+    void summary(String where, ImpactAnalysis e, ImpactAnalysis a) {
+      if (a == null) {
+        assertTrue(
+            e.outcomes().stream()
+                .anyMatch(o -> o.summary().conformalTest() == ConformalTest.PERMUTATION),
+            where + ": no stream summary, but the batch's is not the permutation test's");
+        summariesAbsent++;
+        return;
+      }
+      assertEquals(e.preStart(), a.preStart(), where);
+      assertEquals(e.postStart(), a.postStart(), where);
+      assertEquals(e.postEnd(), a.postEnd(), where);
+      assertEquals(e.level(), a.level(), where);
+      assertEquals(e.equations(), a.equations(), where + " equations");
+      assertEquals(e.effects(), a.effects(), where + " effects");
+      assertEquals(e.notes(), a.notes(), where + " notes");
+      for (int o = 0; o < e.outcomes().size(); o++) {
+        assertEquals(e.outcomes().get(o).node(), a.outcomes().get(o).node(), where);
+        assertEquals(
+            e.outcomes().get(o).summary(), a.outcomes().get(o).summary(), where + " summary");
+        assertTrue(a.outcomes().get(o).series().isEmpty(), where + " series");
+      }
+      summariesEqual++;
     }
 
     void step(String where, StepImpact e, StepImpact a) {
@@ -365,12 +398,14 @@ class StreamingAnalysisTest {
       return String.format(
           java.util.Locale.ROOT,
           "%s: %d numbers compared, %d not bit-identical (largest relative difference %.3g),"
-              + " %d permutation p-values",
+              + " %d permutation p-values; summaries: %d equal, %d left to the batch",
           name,
           values,
           inexact,
           largest,
-          permutationPValues);
+          permutationPValues,
+          summariesEqual,
+          summariesAbsent);
     }
   }
 
