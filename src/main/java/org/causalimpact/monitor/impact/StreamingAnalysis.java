@@ -50,8 +50,8 @@ import org.causalimpact.monitor.uncertainty.TailPair;
  * largest lag + 1), {@code O} outcomes, {@code w = 2} worlds with do-actions and 1 without:
  *
  * <ul>
- *   <li>per replicate: {@code 8 (P + w d W + d + O + 1) + 64} bytes (refitted coefficients, the
- *       worlds' last {@code W} rows, one row of noise, running sums per outcome, room in the
+ *   <li>per replicate: {@code 8 (P + w d W + d + w O + 1) + 64} bytes (refitted coefficients, the
+ *       worlds' last {@code W} rows, one row of noise, two running sums per outcome, room in the
  *       percentile selection, the generator and its block cursor): about 350 bytes for a 4-node
  *       chain with {@code do()} on its root and 3 outcomes, so about 0.35 MB for 1,000 replicates;
  *   <li>the observed values of every node from row 0 through the last row advanced (the post-period
@@ -65,10 +65,9 @@ import org.causalimpact.monitor.uncertainty.TailPair;
  * </ul>
  *
  * For the 4-node chain of {@code LiveAnalysesHeap} (1,440-row pre-period, 3 outcomes, 1,000
- * replicates, largest horizon 10,000): about 0.60 MiB after 10 rows, measured as the heap after GC
- * of 1,000 of them (before the calibration was advanced per step and the arrays grew as rows
- * arrive: 3.9 MiB, 3 MB of it calibration scores; 0.56 MiB before the selections' buffers). The
- * fitted model is not kept: its designs alone would add about 0.75 MiB.
+ * replicates, largest horizon 10,000): about 0.60 MiB after 10 rows (heap after GC of 1,000 of
+ * them). The fitted model is not kept, only its equations' summaries and effects for {@link
+ * #summary}.
  *
  * <p>Not thread-safe: one instance belongs to one intervention of one stream task.
  */
@@ -197,28 +196,11 @@ public final class StreamingAnalysis {
   public List<OutcomeStep> advance(double[] values, String label) {
     if (steps >= maxHorizon) {
       throw new IllegalStateException(
-          "intervention '"
-              + interventionId
-              + "' already has "
-              + steps
+          "intervention '" + interventionId + "' already has " + steps
               + " post-period rows, the largest horizon it was set up for");
     }
-    if (values.length != graph.size()) {
-      throw new IllegalArgumentException(
-          values.length + " values for a graph of " + graph.size() + " nodes");
-    }
     int t = start + steps;
-    for (int j = 0; j < values.length; j++) {
-      if (!Double.isFinite(values[j])) {
-        throw new InputException(
-            "column '"
-                + graph.nodeNames().get(j)
-                + "' has a non-finite value ("
-                + values[j]
-                + ") at row "
-                + t);
-      }
-    }
+    StreamingSetup.checkRow(graph, values, t);
     if (t == observed[0].length) {
       int length =
           Math.min(start + maxHorizon, t + Math.max(StreamingSetup.FIRST_POST_CAPACITY, steps));
@@ -345,13 +327,11 @@ public final class StreamingAnalysis {
   }
 
   /**
-   * The batch analysis of the rows advanced so far, as {@link ImpactAnalyzer#analyze} gives it,
-   * without the step series (each outcome's {@code series} is empty: the steps were returned by
-   * {@link #advance}): the same summaries, equations, effects and notes, number for number. Costs
-   * {@code O(B O)}, whatever the number of rows. {@code null} before the first row, and where the
-   * batch's conformal summary of an outcome would be the permutation test's confidence set (an
-   * outcome whose parents the intervention leaves alone, whose sum has no finite conformal bound:
-   * a pre-period too short to calibrate): analyse the rows in batch then.
+   * The batch analysis of the rows advanced so far without its step series (empty: {@link
+   * #advance} returned the steps): the same summaries, equations, effects and notes, bit for bit,
+   * at a cost of {@code O(B O)} whatever the rows. {@code null} before the first row, and where the
+   * batch would summarise an outcome by the permutation test's confidence set (no finite conformal
+   * bound of the sum: a pre-period too short to calibrate); analyse the rows in batch then.
    */
   public ImpactAnalysis summary() {
     if (steps == 0) {

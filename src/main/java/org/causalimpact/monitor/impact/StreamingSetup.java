@@ -73,4 +73,24 @@ final class StreamingSetup {
     this.worlds =
         Analysis.worlds(graph, prepared.model(), observed, prepared.simulatedNames(), intervention);
   }
+
+  /**
+   * Checks one post-period row given to {@link StreamingAnalysis#advance}.
+   *
+   * @throws InputException if a value is not finite (the batch analysis rejects such a table)
+   * @throws IllegalArgumentException if there is not one value per node
+   */
+  static void checkRow(CausalGraph graph, double[] values, int t) {
+    if (values.length != graph.size()) {
+      throw new IllegalArgumentException(
+          values.length + " values for a graph of " + graph.size() + " nodes");
+    }
+    for (int j = 0; j < values.length; j++) {
+      if (!Double.isFinite(values[j])) {
+        throw new InputException(
+            "column '" + graph.nodeNames().get(j) + "' has a non-finite value (" + values[j]
+                + ") at row " + t);
+      }
+    }
+  }
 }

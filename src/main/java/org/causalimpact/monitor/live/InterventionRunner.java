@@ -40,6 +40,9 @@ final class InterventionRunner {
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(InterventionRunner.class);
 
+  /** The summary's phase when reporting stopped at {@code monitor.max.post.rows}. */
+  static final String MAX_POST_ROWS = "max-post-rows";
+
   private final TopologySettings settings;
   private final StreamListener listener;
   private final MonitorStores stores;
@@ -142,8 +145,11 @@ final class InterventionRunner {
       return;
     }
     if (iv.endStep == null && s - iv.startStep + 1 >= settings.maxPostRows()) {
+      // no end event by the cap: the summary of the rows so far, then the monitor goes back to
+      // model health; an end event that comes later is dead-lettered as already-ended
       iv.endStep = s + 1;
       iv.reportEndStep = s + 1;
+      iv.stoppedAtMaxPostRows = true;
     }
     finishIfDue(def, st, iv, s);
   }
@@ -156,7 +162,7 @@ final class InterventionRunner {
     }
     if (!iv.summarized && s >= iv.endStep - 1) {
       iv.summarized = true;
-      if (!summarize(def, iv, iv.endStep, "end")) {
+      if (!summarize(def, iv, iv.endStep, iv.stoppedAtMaxPostRows ? MAX_POST_ROWS : "end")) {
         finish(def, st, iv);
         return;
       }
@@ -220,8 +226,9 @@ final class InterventionRunner {
    * equal to the batch analysis, at a cost that does not grow with the rows), else from the batch
    * analysis of the stored rows.
    *
-   * @param phase {@code end} (the intervention's own period) or {@code persistence-end} (through
-   *     the persistence rows)
+   * @param phase {@code end} (the intervention's own period), {@code max-post-rows} (its first
+   *     {@code monitor.max.post.rows} rows, with no end event by then) or {@code persistence-end}
+   *     (through the persistence rows)
    * @return false if the analysis failed (a dead letter says why)
    */
   private boolean summarize(
@@ -238,9 +245,17 @@ final class InterventionRunner {
         // conformal summary by the permutation test: the batch analysis of the stored rows
         a = StoredRows.analyze(def, iv, slice);
       }
+      AnalysisReport report = AnalysisReport.of(a, slice.table()).withoutSeries();
+      if (phase.equals(MAX_POST_ROWS)) {
+        report =
+            report.withNote(
+                "reporting stopped after monitor.max.post.rows = " + settings.maxPostRows()
+                    + " rows with no end event: this summary covers them; the monitor is back to"
+                    + " model health, and an end event that comes later is dead-lettered");
+      }
       SummaryRecord r =
           new SummaryRecord(
-              AnalysisReport.of(a, slice.table()).withoutSeries(),
+              report,
               phase,
               Instant.ofEpochMilli(iv.endStep * stepMs).toString(),
               until > iv.endStep ? Instant.ofEpochMilli(until * stepMs).toString() : null);

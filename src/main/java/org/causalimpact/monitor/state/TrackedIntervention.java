@@ -24,6 +24,12 @@ public final class TrackedIntervention {
   /** First step no longer reported: {@code endStep} plus the persistence rows. */
   public Long reportEndStep;
 
+  /**
+   * Whether reporting stopped at {@code monitor.max.post.rows} before an end event came: {@code
+   * endStep} is then the cap, not the end of the do-specs.
+   */
+  public boolean stoppedAtMaxPostRows;
+
   /** Whether the summary of {@code [startStep, endStep)} was emitted. */
   public boolean summarized;
 

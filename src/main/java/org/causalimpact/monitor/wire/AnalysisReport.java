@@ -84,6 +84,15 @@ public record AnalysisReport(
         model, notes);
   }
 
+  /** This report with {@code note} after its notes. */
+  public AnalysisReport withNote(String note) {
+    List<String> more = new ArrayList<>(notes);
+    more.add(note);
+    return new AnalysisReport(
+        schema, monitor, intervention, level, prePeriod, postPeriod, outcome, summary, series,
+        outcomes, model, List.copyOf(more));
+  }
+
   /** The report as pretty-printed JSON text, ending in a newline. */
   public static String render(ImpactAnalysis a, TimeSeriesTable table) {
     try {

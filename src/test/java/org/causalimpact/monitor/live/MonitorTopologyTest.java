@@ -605,6 +605,56 @@ class MonitorTopologyTest {
     }
   }
 
+  @Test
+  void atMaxPostRowsTheCampaignIsSummarisedAndTheMonitorReturnsToModelHealth() throws Exception {
+    int cap = 8;
+    restart(
+        new TopologySettings(
+            "metrics", "interventions", "impact", "impact.summary", "model.health",
+            Duration.ZERO, cap),
+        StreamListener.NONE,
+        "capped");
+    TimeSeriesTable t = simulate().table();
+    pipeRows(t, 0, START);
+    event(
+        "{\"monitor\":\"validation\",\"id\":\"campaign\",\"action\":\"start\",\"timestamp\":"
+            + START * HOUR + ",\"do\":{\"x\":{\"shift\":5.0}},\"outcomes\":[\"y\"]}",
+        START * HOUR);
+    TestOutputTopic<byte[], byte[]> health = output("model.health");
+    health.readValuesToList();
+    pipeRows(t, START, ROWS);
+    point("x", ROWS * HOUR, 20.0);
+    event(
+        "{\"monitor\":\"validation\",\"id\":\"campaign\",\"action\":\"end\",\"timestamp\":"
+            + ROWS * HOUR + "}",
+        ROWS * HOUR);
+
+    List<JsonNode> impact = values(output("impact"));
+    assertEquals(cap, impact.size(), "impact records stop at the cap");
+    List<JsonNode> summaries = values(output("impact.summary"));
+    assertEquals(1, summaries.size());
+    JsonNode s = summaries.get(0);
+    assertEquals("max-post-rows", s.get("phase").asText());
+    assertEquals(START, s.get("postPeriod").get("start").asInt());
+    assertEquals(START + cap - 1, s.get("postPeriod").get("end").asInt());
+    JsonNode notes = s.get("notes");
+    assertTrue(
+        notes.get(notes.size() - 1).asText().contains("monitor.max.post.rows = " + cap),
+        notes.toString());
+    // the summary equals the batch analysis of the capped rows
+    ImpactAnalysis expected = batch(t.slice(0, START + cap), -1);
+    assertEquals(
+        expected.outcomes().get(0).summary().average().effect().mean(),
+        s.get("outcomes").get(0).get("summary").get("average").get("effect").get("mean")
+            .asDouble());
+    // model health runs again from the row after the cap: rows START + cap .. ROWS - 1
+    List<JsonNode> after = values(health);
+    assertEquals(ROWS - START - cap, after.size() / 2, "model health resumes after the cap");
+    List<TestRecord<byte[], byte[]>> dlq = output("interventions.dlq").readRecordsToList();
+    assertEquals(1, dlq.size());
+    assertEquals("already-ended", header(dlq.get(0), DeadLetter.REASON));
+  }
+
   private static String header(TestRecord<byte[], byte[]> r, String name) {
     Header h = r.headers().lastHeader(name);
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
