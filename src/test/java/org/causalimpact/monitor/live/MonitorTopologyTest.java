@@ -124,6 +124,22 @@ class MonitorTopologyTest {
     return out;
   }
 
+  /** The start event of the campaign: x shifted by 5 from START, outcome y. */
+  private void startCampaign() {
+    event(
+        "{\"monitor\":\"validation\",\"id\":\"campaign\",\"action\":\"start\",\"timestamp\":"
+            + START * HOUR + ",\"do\":{\"x\":{\"shift\":5.0}},\"outcomes\":[\"y\"]}",
+        START * HOUR);
+  }
+
+  /** The end event of the campaign, at ROWS. */
+  private void endCampaign() {
+    event(
+        "{\"monitor\":\"validation\",\"id\":\"campaign\",\"action\":\"end\",\"timestamp\":"
+            + ROWS * HOUR + "}",
+        ROWS * HOUR);
+  }
+
   /**
    * The simulated rows with a campaign on x from START to its end at ROWS, and the point that
    * closes the last post-period row (grace 0).
@@ -131,15 +147,9 @@ class MonitorTopologyTest {
   private TimeSeriesTable pipeCampaign() {
     TimeSeriesTable t = simulate().table();
     pipeRows(t, 0, START);
-    event(
-        "{\"monitor\":\"validation\",\"id\":\"campaign\",\"action\":\"start\",\"timestamp\":"
-            + START * HOUR + ",\"do\":{\"x\":{\"shift\":5.0}},\"outcomes\":[\"y\"]}",
-        START * HOUR);
+    startCampaign();
     pipeRows(t, START, ROWS);
-    event(
-        "{\"monitor\":\"validation\",\"id\":\"campaign\",\"action\":\"end\",\"timestamp\":"
-            + ROWS * HOUR + "}",
-        ROWS * HOUR);
+    endCampaign();
     point("x", ROWS * HOUR, 20.0);
     return t;
   }
@@ -434,10 +444,7 @@ class MonitorTopologyTest {
     TimeSeriesTable t =
         DataSimulator.simulate(monitor.graph(), monitor.simulation(), campaign, 3L).table();
     pipeRows(t, 0, START);
-    event(
-        "{\"monitor\":\"validation\",\"id\":\"campaign\",\"action\":\"start\",\"timestamp\":"
-            + START * HOUR + ",\"do\":{\"x\":{\"shift\":5.0}},\"outcomes\":[\"y\"]}",
-        START * HOUR);
+    startCampaign();
     pipeRows(t, START, end);
     event(
         "{\"monitor\":\"validation\",\"id\":\"campaign\",\"action\":\"end\",\"timestamp\":"
@@ -616,18 +623,12 @@ class MonitorTopologyTest {
         "capped");
     TimeSeriesTable t = simulate().table();
     pipeRows(t, 0, START);
-    event(
-        "{\"monitor\":\"validation\",\"id\":\"campaign\",\"action\":\"start\",\"timestamp\":"
-            + START * HOUR + ",\"do\":{\"x\":{\"shift\":5.0}},\"outcomes\":[\"y\"]}",
-        START * HOUR);
+    startCampaign();
     TestOutputTopic<byte[], byte[]> health = output("model.health");
     health.readValuesToList();
     pipeRows(t, START, ROWS);
     point("x", ROWS * HOUR, 20.0);
-    event(
-        "{\"monitor\":\"validation\",\"id\":\"campaign\",\"action\":\"end\",\"timestamp\":"
-            + ROWS * HOUR + "}",
-        ROWS * HOUR);
+    endCampaign();
 
     List<JsonNode> impact = values(output("impact"));
     assertEquals(cap, impact.size(), "impact records stop at the cap");
