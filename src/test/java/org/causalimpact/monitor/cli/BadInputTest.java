@@ -144,6 +144,21 @@ class BadInputTest {
   }
 
   @Test
+  void interventionIdWithASlashInAnEventFile() throws Exception {
+    Path event =
+        Files.writeString(
+            dir.resolve("slash.json"),
+            Files.readString(Path.of("config/interventions/demo-campaign.json"))
+                .replace("\"demo-campaign\"", "\"demo/campaign\""));
+    String expected = "intervention event in " + event + ": \"id\" 'demo/campaign' is not an"
+        + " intervention id: use 1 to 128 characters of letters, digits";
+    assertBadInput(expected, "simulate", "--monitor", "config/monitors/demo.yaml", "--intervention",
+        event.toString());
+    assertBadInput(expected, "analyze", "--monitor", "config/monitors/demo.yaml", "--csv",
+        good().toString(), "--intervention", "@" + event);
+  }
+
+  @Test
   void missingMonitorFile() throws Exception {
     assertBadInput(
         "not found", "analyze", "--monitor", dir.resolve("none.yaml").toString(), "--csv",
