@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.apache.kafka.streams.StreamsConfig;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.ingest.Router;
@@ -98,9 +97,6 @@ public final class AppSettings {
   public static final String DEFINITIONS = "monitor.definitions";
 
   private static final String OWN_PREFIX = "monitor.";
-  private static final Pattern SECRET =
-      Pattern.compile("password|secret|jaas|token|credential|user\\.info|\\.key$");
-  private static final String MASK = "********";
 
   private final Map<String, String> values;
   private final Map<String, String> origins;
@@ -309,7 +305,7 @@ public final class AppSettings {
         "setting "
             + key
             + "="
-            + shown(key, values.get(key))
+            + Secrets.shown(key, values.get(key))
             + " (from "
             + origins.getOrDefault(key, "defaults")
             + ") "
@@ -353,36 +349,17 @@ public final class AppSettings {
 
   /** Whether the value of {@code key} is a secret that is never printed. */
   public static boolean isSecret(String key) {
-    return SECRET.matcher(key.toLowerCase(Locale.ROOT)).find();
-  }
-
-  private static String shown(String key, String value) {
-    return isSecret(key) ? MASK : value;
+    return Secrets.isSecret(key);
   }
 
   /** One {@code key=value (origin)} line per setting given, secrets masked. */
   public String describe() {
-    StringBuilder sb = new StringBuilder();
-    values.forEach(
-        (k, v) ->
-            sb.append(k)
-                .append('=')
-                .append(shown(k, v))
-                .append("  (")
-                .append(origins.getOrDefault(k, "defaults"))
-                .append(")\n"));
-    return sb.toString();
+    return Secrets.lines(values, origins);
   }
 
   /** The settings given, secrets masked. */
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder("AppSettings{");
-    String sep = "";
-    for (Map.Entry<String, String> e : values.entrySet()) {
-      sb.append(sep).append(e.getKey()).append('=').append(shown(e.getKey(), e.getValue()));
-      sep = ", ";
-    }
-    return sb.append('}').toString();
+    return Secrets.inline("AppSettings{", values);
   }
 }
