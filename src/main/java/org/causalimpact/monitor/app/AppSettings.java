@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -96,6 +97,26 @@ public final class AppSettings {
   /** Directory of the monitor definitions ({@code *.yaml}) that {@code run} loads. */
   public static final String DEFINITIONS = "monitor.definitions";
 
+  /**
+   * Every {@code monitor.*} key, one a line: {@link #load} refuses any other, which would be a
+   * typo silently ignored. A new setting adds its line here.
+   */
+  static final List<String> MONITOR_KEYS =
+      List.of(
+          TOPIC_METRICS,
+          TOPIC_INTERVENTIONS,
+          TOPIC_IMPACT,
+          TOPIC_SUMMARY,
+          TOPIC_HEALTH,
+          GRACE,
+          MAX_POST_ROWS,
+          HEALTH_REFIT_EVERY,
+          PERSISTENCE_ROWS,
+          KEYED_BY_MONITOR,
+          METERS_RETENTION,
+          METERS_MAX_INTERVENTIONS,
+          DEFINITIONS);
+
   private static final String OWN_PREFIX = "monitor.";
 
   private final Map<String, String> values;
@@ -127,7 +148,8 @@ public final class AppSettings {
    * Reads a properties file (if {@code file} is not {@code null}), then applies the {@code CIM_*}
    * variables of {@code env}.
    *
-   * @throws InputException when the file cannot be read, or a {@code monitor.*} value is invalid
+   * @throws InputException when the file cannot be read, a {@code monitor.*} key is unknown or
+   *     its value invalid
    */
   public static AppSettings load(Path file, Map<String, String> env) {
     Map<String, String> values = new LinkedHashMap<>();
@@ -156,6 +178,7 @@ public final class AppSettings {
       }
     }
     AppSettings c = new AppSettings(values, origins);
+    SettingChecks.monitorKeys(c, MONITOR_KEYS);
     c.topology();
     return c;
   }
@@ -300,14 +323,20 @@ public final class AppSettings {
     return t;
   }
 
-  private InputException invalid(String key, String problem) {
+  /** Where {@code key} was given: a file, an environment variable, the command line. */
+  String origin(String key) {
+    return origins.getOrDefault(key, "defaults");
+  }
+
+  /** A message naming {@code key}, its value (masked if secret) and its origin, then the problem. */
+  InputException invalid(String key, String problem) {
     return new InputException(
         "setting "
             + key
             + "="
             + Secrets.shown(key, values.get(key))
             + " (from "
-            + origins.getOrDefault(key, "defaults")
+            + origin(key)
             + ") "
             + problem);
   }

@@ -189,6 +189,15 @@ class BadInputTest {
   }
 
   @Test
+  void runWithAMonitorSettingWithATypo() throws Exception {
+    Path typo = Files.writeString(dir.resolve("typo.properties"),
+        "bootstrap.servers=127.0.0.1:9\nmonitor.max.post.row=500\n");
+    assertBadInput("error: setting monitor.max.post.row=500 (from " + typo + ") is not a setting"
+        + " of the monitor; the nearest is monitor.max.post.rows.", "run", "--config",
+        typo.toString(), "--port", "-1");
+  }
+
+  @Test
   void modeMixups() throws Exception {
     String f = good().toString();
     assertBadInput("give --pre A:B and --post C:D", "analyze", "--csv", f);
