@@ -179,6 +179,7 @@ public final class AppSettings {
     }
     AppSettings c = new AppSettings(values, origins);
     SettingChecks.monitorKeys(c, MONITOR_KEYS);
+    SettingChecks.jaasLines(c);
     c.topology();
     return c;
   }

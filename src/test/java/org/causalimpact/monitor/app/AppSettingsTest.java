@@ -10,9 +10,11 @@ import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.UUID;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.live.TopologySettings;
 import org.junit.jupiter.api.Test;
@@ -176,6 +178,47 @@ class AppSettingsTest {
       }
     }
     assertEquals(AppSettings.MONITOR_KEYS.size(), constants);
+  }
+
+  @Test
+  void aJaasLineKafkaCannotParseIsRefusedWithoutShowingIt() {
+    String secret = "pw-" + UUID.randomUUID();
+    String module = "org.apache.kafka.common.security.plain.PlainLoginModule";
+    Map<String, String> broken = new LinkedHashMap<>();
+    broken.put(module + " required username=\"u\" password=\"" + secret + "\"",
+        "JAAS config entry not terminated by semi-colon");
+    broken.put(module + " username=\"u\" password=\"" + secret + "\";",
+        "Invalid login module control flag '...'");
+    broken.put(module + " " + secret + " username=\"u\";", "Invalid login module control flag");
+    broken.put(module + " required username=\"u\" \"" + secret + "\";",
+        "Value not specified for key '...'");
+    broken.put(module + " required password=\"" + secret + "\"; " + module + " required;",
+        "contains 2 login modules");
+    broken.put("", "Login module not specified");
+    broken.put("org.example.NoSuchLogin required password=\"" + secret + "\";",
+        "its login module org.example.NoSuchLogin is not a class on the class path");
+    broken.put(secret + " required;", "its login module (its first word) is not a class");
+    broken.forEach((line, problem) -> {
+      String m = assertThrows(InputException.class,
+          () -> AppSettings.load(null, Map.of("CIM_SECURITY_PROTOCOL", "SASL_SSL",
+              "CIM_SASL_JAAS_CONFIG", line)), line).getMessage();
+      assertTrue(m.startsWith("setting sasl.jaas.config=******** (from environment variable"
+          + " CIM_SASL_JAAS_CONFIG) is not a JAAS line Kafka can read: "), m);
+      assertTrue(m.contains(problem), m);
+      assertTrue(m.endsWith("e.g. " + module + " required username=\"...\" password=\"...\";"), m);
+      assertFalse(m.contains(secret), m);
+    });
+    String m = assertThrows(InputException.class,
+        () -> AppSettings.load(null, Map.of("CIM_SECURITY_PROTOCOL", "sasl_plaintext",
+            "CIM_PRODUCER_SASL_JAAS_CONFIG", module + " required"))).getMessage();
+    assertTrue(m.startsWith("setting producer.sasl.jaas.config=******** (from"), m);
+
+    String good = module + " required username=\"u\" password=\"" + secret + "\";";
+    assertEquals(good, AppSettings.load(null, Map.of("CIM_SECURITY_PROTOCOL", "SASL_SSL",
+        "CIM_SASL_JAAS_CONFIG", good)).get("sasl.jaas.config"));
+    // without SASL no client reads the line, and neither does the check
+    assertEquals("", AppSettings.load(null, Map.of("CIM_SECURITY_PROTOCOL", "SSL",
+        "CIM_SASL_JAAS_CONFIG", "")).get("sasl.jaas.config"));
   }
 
   @Test

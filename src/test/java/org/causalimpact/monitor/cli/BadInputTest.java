@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -195,6 +196,19 @@ class BadInputTest {
     assertBadInput("error: setting monitor.max.post.row=500 (from " + typo + ") is not a setting"
         + " of the monitor; the nearest is monitor.max.post.rows.", "run", "--config",
         typo.toString(), "--port", "-1");
+  }
+
+  @Test
+  void runWithAJaasLineKafkaCannotParse() throws Exception {
+    String secret = "pw-" + UUID.randomUUID();
+    String sasl = "bootstrap.servers=127.0.0.1:9\nsecurity.protocol=SASL_PLAINTEXT\n"
+        + "sasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain."
+        + "PlainLoginModule required username=\"u\" password=\"" + secret + "\"\n";
+    Path config = Files.writeString(dir.resolve("sasl.properties"), sasl);
+    CliRun r = assertBadInput("error: setting sasl.jaas.config=******** (from " + config
+        + ") is not a JAAS line Kafka can read: JAAS config entry not terminated by semi-colon",
+        "run", "--config", config.toString(), "--port", "-1");
+    assertFalse(r.err().contains(secret), r.toString());
   }
 
   @Test
