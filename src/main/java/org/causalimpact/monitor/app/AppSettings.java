@@ -331,15 +331,8 @@ public final class AppSettings {
 
   /** A message naming {@code key}, its value (masked if secret) and its origin, then the problem. */
   InputException invalid(String key, String problem) {
-    return new InputException(
-        "setting "
-            + key
-            + "="
-            + Secrets.shown(key, values.get(key))
-            + " (from "
-            + origin(key)
-            + ") "
-            + problem);
+    return new InputException("setting " + key + "=" + Secrets.shown(key, values.get(key))
+        + " (from " + origin(key) + ") " + problem);
   }
 
   /**
