@@ -10,12 +10,12 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.apache.kafka.streams.StreamsConfig;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.ingest.Router;
@@ -97,10 +97,27 @@ public final class AppSettings {
   /** Directory of the monitor definitions ({@code *.yaml}) that {@code run} loads. */
   public static final String DEFINITIONS = "monitor.definitions";
 
+  /**
+   * Every {@code monitor.*} key, one a line: {@link #load} refuses any other, which would be a
+   * typo silently ignored. A new setting adds its line here.
+   */
+  static final List<String> MONITOR_KEYS =
+      List.of(
+          TOPIC_METRICS,
+          TOPIC_INTERVENTIONS,
+          TOPIC_IMPACT,
+          TOPIC_SUMMARY,
+          TOPIC_HEALTH,
+          GRACE,
+          MAX_POST_ROWS,
+          HEALTH_REFIT_EVERY,
+          PERSISTENCE_ROWS,
+          KEYED_BY_MONITOR,
+          METERS_RETENTION,
+          METERS_MAX_INTERVENTIONS,
+          DEFINITIONS);
+
   private static final String OWN_PREFIX = "monitor.";
-  private static final Pattern SECRET =
-      Pattern.compile("password|secret|jaas|token|credential|user\\.info|\\.key$");
-  private static final String MASK = "********";
 
   private final Map<String, String> values;
   private final Map<String, String> origins;
@@ -131,7 +148,8 @@ public final class AppSettings {
    * Reads a properties file (if {@code file} is not {@code null}), then applies the {@code CIM_*}
    * variables of {@code env}.
    *
-   * @throws InputException when the file cannot be read, or a {@code monitor.*} value is invalid
+   * @throws InputException when the file cannot be read, a {@code monitor.*} key is unknown or
+   *     its value invalid
    */
   public static AppSettings load(Path file, Map<String, String> env) {
     Map<String, String> values = new LinkedHashMap<>();
@@ -160,6 +178,8 @@ public final class AppSettings {
       }
     }
     AppSettings c = new AppSettings(values, origins);
+    SettingChecks.monitorKeys(c, MONITOR_KEYS);
+    SettingChecks.jaasLines(c);
     c.topology();
     return c;
   }
@@ -304,16 +324,15 @@ public final class AppSettings {
     return t;
   }
 
-  private InputException invalid(String key, String problem) {
-    return new InputException(
-        "setting "
-            + key
-            + "="
-            + shown(key, values.get(key))
-            + " (from "
-            + origins.getOrDefault(key, "defaults")
-            + ") "
-            + problem);
+  /** Where {@code key} was given: a file, an environment variable, the command line. */
+  String origin(String key) {
+    return origins.getOrDefault(key, "defaults");
+  }
+
+  /** A message naming {@code key}, its value (masked if secret) and its origin, then the problem. */
+  InputException invalid(String key, String problem) {
+    return new InputException("setting " + key + "=" + Secrets.shown(key, values.get(key))
+        + " (from " + origin(key) + ") " + problem);
   }
 
   /**
@@ -353,36 +372,17 @@ public final class AppSettings {
 
   /** Whether the value of {@code key} is a secret that is never printed. */
   public static boolean isSecret(String key) {
-    return SECRET.matcher(key.toLowerCase(Locale.ROOT)).find();
-  }
-
-  private static String shown(String key, String value) {
-    return isSecret(key) ? MASK : value;
+    return Secrets.isSecret(key);
   }
 
   /** One {@code key=value (origin)} line per setting given, secrets masked. */
   public String describe() {
-    StringBuilder sb = new StringBuilder();
-    values.forEach(
-        (k, v) ->
-            sb.append(k)
-                .append('=')
-                .append(shown(k, v))
-                .append("  (")
-                .append(origins.getOrDefault(k, "defaults"))
-                .append(")\n"));
-    return sb.toString();
+    return Secrets.lines(values, origins);
   }
 
   /** The settings given, secrets masked. */
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder("AppSettings{");
-    String sep = "";
-    for (Map.Entry<String, String> e : values.entrySet()) {
-      sb.append(sep).append(e.getKey()).append('=').append(shown(e.getKey(), e.getValue()));
-      sep = ", ";
-    }
-    return sb.append('}').toString();
+    return Secrets.inline("AppSettings{", values);
   }
 }

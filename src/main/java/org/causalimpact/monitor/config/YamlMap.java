@@ -5,7 +5,6 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Supplier;
 import org.causalimpact.monitor.InputException;
 
@@ -282,38 +281,6 @@ final class YamlMap {
 
   /** The allowed name within edit distance 2 of {@code key} (ignoring case), or null. */
   private static String closest(String key, List<String> names) {
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    String k = key.toLowerCase(Locale.ROOT);
-    for (String name : names) {
-      int d = editDistance(k, name.toLowerCase(Locale.ROOT));
-      if (d < bestDistance) {
-        best = name;
-        bestDistance = d;
-      }
-    }
-    return bestDistance <= 2 ? best : null;
-  }
-
-  /** Optimal string alignment distance: Levenshtein plus transposition of adjacent letters. */
-  private static int editDistance(String a, String b) {
-    int[][] d = new int[a.length() + 1][b.length() + 1];
-    for (int i = 0; i <= a.length(); i++) {
-      d[i][0] = i;
-    }
-    for (int j = 0; j <= b.length(); j++) {
-      d[0][j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2)
-            && a.charAt(i - 2) == b.charAt(j - 1)) {
-          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-        }
-      }
-    }
-    return d[a.length()][b.length()];
+    return Spelling.nearest(key, names, 2);
   }
 }

@@ -38,9 +38,10 @@ import org.causalimpact.monitor.wire.Json;
  *
  * <p>{@code timestamp} and the optional {@code endTimestamp} (exclusive) are ISO-8601 or epoch
  * milliseconds. Each do-spec has exactly one of {@code set}, {@code shift}, {@code scale} (finite
- * numbers) or {@code "observed": true}. Unknown fields are rejected rather than ignored, so that a
- * misspelt {@code "outcome"} does not silently analyse every descendant. The event is read as a
- * JSON tree and checked field by field; no polymorphic typing is involved. Thread-safe.
+ * numbers) or {@code "observed": true}. The {@code id} follows {@link InterventionIds}' rule.
+ * Unknown fields are rejected rather than ignored, so that a misspelt {@code "outcome"} does not
+ * silently analyse every descendant. The event is read as a JSON tree and checked field by field;
+ * no polymorphic typing is involved. Thread-safe.
  */
 public final class InterventionEvents {
   private static final ObjectReader JSON =
@@ -150,9 +151,10 @@ public final class InterventionEvents {
     }
     String monitor = optionalText(root, "monitor", where);
     String id = optionalText(root, "id", where);
-    if (id == null || id.isBlank()) {
+    if (id == null) {
       throw new InputException(where + " needs an \"id\" naming the intervention");
     }
+    InterventionIds.require(id, where);
     String action = optionalText(root, "action", where);
     if (action != null && !action.equals("start")) {
       throw new InputException(

@@ -23,9 +23,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The latest impact of every running intervention per outcome node, with interval bounds and
  * method as tags (docs/observability.md lists them). At most {@code maxInterventions}
- * interventions have impact meters at once (a {@link MeterFilter} denies the rest, logged once
- * each); the meters of an ended intervention are removed {@code retention} after its end by {@link
- * #expire}, which frees its place. Thread-safe: stream threads report, HTTP threads scrape.
+ * interventions have impact meters at once (a {@link MeterFilter} denies the rest); the meters of
+ * an ended intervention are removed {@code retention} after its end by {@link #expire}, which
+ * frees its place. A refused intervention is logged once and remembered until its end, at most
+ * {@code maxInterventions} of them at a time (beyond that, refusals are not logged one by one), so
+ * memory does not grow with the number of interventions. Thread-safe: stream threads report, HTTP
+ * threads scrape.
  */
 public final class ImpactMeters implements MeterBinder {
   private static final Logger LOG = LoggerFactory.getLogger(ImpactMeters.class);
@@ -107,6 +110,7 @@ public final class ImpactMeters implements MeterBinder {
 
   /** An intervention's post-period and any persistence period are over. */
   public void interventionEnded(String monitor, String intervention) {
+    refused.remove(monitor + "/" + intervention);
     if (!admitted.contains(monitor + "/" + intervention)) {
       return;
     }
@@ -178,16 +182,26 @@ public final class ImpactMeters implements MeterBinder {
     synchronized (admitted) {
       if (admitted.size() < maxInterventions) {
         admitted.add(key);
+        refused.remove(key);
         return true;
       }
     }
-    if (refused.add(key)) {
-      LOG.warn(
-          "intervention {} gets no impact meters: {} interventions already have them (raise"
-              + " monitor.meters.max.interventions or shorten monitor.meters.retention)",
-          key,
-          maxInterventions);
+    if (refused.contains(key)) {
+      return false;
     }
+    boolean last;
+    synchronized (refused) {
+      if (refused.size() >= maxInterventions || !refused.add(key)) {
+        return false;
+      }
+      last = refused.size() == maxInterventions;
+    }
+    LOG.warn(
+        "intervention {} gets no impact meters: {} interventions already have them (raise"
+            + " monitor.meters.max.interventions or shorten monitor.meters.retention){}",
+        key,
+        maxInterventions,
+        last ? "; as many are refused now, so further refusals are not logged one by one" : "");
     return false;
   }
 
@@ -221,7 +235,11 @@ public final class ImpactMeters implements MeterBinder {
       }
       endedAt.remove(key);
       admitted.remove(key);
-      refused.remove(key);
     }
+  }
+
+  /** How many refused interventions are remembered (for their log line): at most the cap. */
+  int refusedRemembered() {
+    return refused.size();
   }
 }

@@ -5,11 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.live.TopologySettings;
 import org.junit.jupiter.api.Test;
@@ -130,6 +135,90 @@ class AppSettingsTest {
     assertThrows(
         InputException.class,
         () -> AppSettings.load(null, Map.of("CIM_MONITOR_TOPIC_IMPACT", "bad topic")));
+  }
+
+  @Test
+  void aMonitorKeyWithATypoIsRefusedNamingTheNearestKnownOne(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("app.properties"), "monitor.max.post.row=500\n");
+    String m = assertThrows(InputException.class, () -> AppSettings.load(file, Map.of()))
+        .getMessage();
+    assertTrue(m.startsWith("setting monitor.max.post.row=500 (from " + file + ") is not a setting"
+        + " of the monitor; the nearest is monitor.max.post.rows. The monitor's settings:"
+        + " monitor.topic.metrics, "), m);
+    m = assertThrows(InputException.class,
+        () -> AppSettings.load(null, Map.of("CIM_MONITOR_GARCE", "5s"))).getMessage();
+    assertTrue(m.contains("monitor.garce=5s (from environment variable CIM_MONITOR_GARCE)"), m);
+    assertTrue(m.contains("the nearest is monitor.grace (CIM_MONITOR_GRACE)"), m);
+    m = assertThrows(InputException.class,
+        () -> AppSettings.load(null, Map.of("CIM_MONITOR_API_TOKEN", "tok-secret"))).getMessage();
+    assertTrue(m.contains("monitor.api.token=******** (from environment"), m);
+    assertFalse(m.contains("tok-secret"), m);
+    // keys outside monitor.* are Kafka's to judge; every known key loads
+    assertEquals("x", AppSettings.load(null, Map.of("CIM_SOME_CLIENT_SETTING", "x"))
+        .get("some.client.setting"));
+    Map<String, String> every = new TreeMap<>();
+    Files.readAllLines(Path.of("config", "application.properties")).stream()
+        .map(l -> l.replaceFirst("^# ", ""))
+        .filter(l -> l.startsWith("monitor.") && l.contains("="))
+        .forEach(l -> every.put(SettingChecks.envVariable(l.substring(0, l.indexOf('='))),
+            l.substring(l.indexOf('=') + 1)));
+    assertEquals(AppSettings.MONITOR_KEYS.size(), every.size(), every.toString());
+    assertEquals(TopologySettings.defaults(), AppSettings.load(null, every).topology());
+  }
+
+  /** A new monitor.* constant that is not in the list would be refused as a typo. */
+  @Test
+  void everyMonitorKeyConstantIsAKnownKey() throws Exception {
+    int constants = 0;
+    for (Field f : AppSettings.class.getFields()) {
+      if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class
+          && f.get(null).toString().startsWith("monitor.")) {
+        constants++;
+        assertTrue(AppSettings.MONITOR_KEYS.contains(f.get(null)), f.getName());
+      }
+    }
+    assertEquals(AppSettings.MONITOR_KEYS.size(), constants);
+  }
+
+  @Test
+  void aJaasLineKafkaCannotParseIsRefusedWithoutShowingIt() {
+    String secret = "pw-" + UUID.randomUUID();
+    String module = "org.apache.kafka.common.security.plain.PlainLoginModule";
+    Map<String, String> broken = new LinkedHashMap<>();
+    broken.put(module + " required username=\"u\" password=\"" + secret + "\"",
+        "JAAS config entry not terminated by semi-colon");
+    broken.put(module + " username=\"u\" password=\"" + secret + "\";",
+        "Invalid login module control flag '...'");
+    broken.put(module + " " + secret + " username=\"u\";", "Invalid login module control flag");
+    broken.put(module + " required username=\"u\" \"" + secret + "\";",
+        "Value not specified for key '...'");
+    broken.put(module + " required password=\"" + secret + "\"; " + module + " required;",
+        "contains 2 login modules");
+    broken.put("", "Login module not specified");
+    broken.put("org.example.NoSuchLogin required password=\"" + secret + "\";",
+        "its login module org.example.NoSuchLogin is not a class on the class path");
+    broken.put(secret + " required;", "its login module (its first word) is not a class");
+    broken.forEach((line, problem) -> {
+      String m = assertThrows(InputException.class,
+          () -> AppSettings.load(null, Map.of("CIM_SECURITY_PROTOCOL", "SASL_SSL",
+              "CIM_SASL_JAAS_CONFIG", line)), line).getMessage();
+      assertTrue(m.startsWith("setting sasl.jaas.config=******** (from environment variable"
+          + " CIM_SASL_JAAS_CONFIG) is not a JAAS line Kafka can read: "), m);
+      assertTrue(m.contains(problem), m);
+      assertTrue(m.endsWith("e.g. " + module + " required username=\"...\" password=\"...\";"), m);
+      assertFalse(m.contains(secret), m);
+    });
+    String m = assertThrows(InputException.class,
+        () -> AppSettings.load(null, Map.of("CIM_SECURITY_PROTOCOL", "sasl_plaintext",
+            "CIM_PRODUCER_SASL_JAAS_CONFIG", module + " required"))).getMessage();
+    assertTrue(m.startsWith("setting producer.sasl.jaas.config=******** (from"), m);
+
+    String good = module + " required username=\"u\" password=\"" + secret + "\";";
+    assertEquals(good, AppSettings.load(null, Map.of("CIM_SECURITY_PROTOCOL", "SASL_SSL",
+        "CIM_SASL_JAAS_CONFIG", good)).get("sasl.jaas.config"));
+    // without SASL no client reads the line, and neither does the check
+    assertEquals("", AppSettings.load(null, Map.of("CIM_SECURITY_PROTOCOL", "SSL",
+        "CIM_SASL_JAAS_CONFIG", "")).get("sasl.jaas.config"));
   }
 
   @Test

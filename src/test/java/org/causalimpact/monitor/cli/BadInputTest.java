@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -144,6 +145,21 @@ class BadInputTest {
   }
 
   @Test
+  void interventionIdWithASlashInAnEventFile() throws Exception {
+    Path event =
+        Files.writeString(
+            dir.resolve("slash.json"),
+            Files.readString(Path.of("config/interventions/demo-campaign.json"))
+                .replace("\"demo-campaign\"", "\"demo/campaign\""));
+    String expected = "intervention event in " + event + ": \"id\" 'demo/campaign' is not an"
+        + " intervention id: use 1 to 128 characters of letters, digits";
+    assertBadInput(expected, "simulate", "--monitor", "config/monitors/demo.yaml", "--intervention",
+        event.toString());
+    assertBadInput(expected, "analyze", "--monitor", "config/monitors/demo.yaml", "--csv",
+        good().toString(), "--intervention", "@" + event);
+  }
+
+  @Test
   void missingMonitorFile() throws Exception {
     assertBadInput(
         "not found", "analyze", "--monitor", dir.resolve("none.yaml").toString(), "--csv",
@@ -171,6 +187,28 @@ class BadInputTest {
   void runWithAnAddressThatIsNotOneOfThisMachine() {
     assertBadInput("--bind nosuch.invalid is not an address of this machine", "run", "--bind",
         "nosuch.invalid");
+  }
+
+  @Test
+  void runWithAMonitorSettingWithATypo() throws Exception {
+    Path typo = Files.writeString(dir.resolve("typo.properties"),
+        "bootstrap.servers=127.0.0.1:9\nmonitor.max.post.row=500\n");
+    assertBadInput("error: setting monitor.max.post.row=500 (from " + typo + ") is not a setting"
+        + " of the monitor; the nearest is monitor.max.post.rows.", "run", "--config",
+        typo.toString(), "--port", "-1");
+  }
+
+  @Test
+  void runWithAJaasLineKafkaCannotParse() throws Exception {
+    String secret = "pw-" + UUID.randomUUID();
+    String sasl = "bootstrap.servers=127.0.0.1:9\nsecurity.protocol=SASL_PLAINTEXT\n"
+        + "sasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain."
+        + "PlainLoginModule required username=\"u\" password=\"" + secret + "\"\n";
+    Path config = Files.writeString(dir.resolve("sasl.properties"), sasl);
+    CliRun r = assertBadInput("error: setting sasl.jaas.config=******** (from " + config
+        + ") is not a JAAS line Kafka can read: JAAS config entry not terminated by semi-colon",
+        "run", "--config", config.toString(), "--port", "-1");
+    assertFalse(r.err().contains(secret), r.toString());
   }
 
   @Test

@@ -113,6 +113,39 @@ class InterventionEventsTest {
   }
 
   @Test
+  void idsFollowTheRule() {
+    String template = "{\"id\": %s, \"timestamp\": 0, \"outcomes\": [\"y\"]}";
+    String longest = "a".repeat(InterventionIds.MAX_LENGTH);
+    for (String id : List.of("spring-campaign", "2026-11-22T12:00", "ab_test.v2", "X", longest)) {
+      assertEquals(id, InterventionEvents.parse(String.format(template, "\"" + id + "\""), "t").id());
+    }
+    for (String id :
+        List.of("a/b", "", " ", "campaign ", ".", "..", ".hidden", "-x", ":x", "na\u00efve",
+            "a\\nb", "a%2Fb", longest + "a")) {
+      String m = message(String.format(template, "\"" + id + "\""));
+      assertTrue(m.contains("is not an intervention id: use " + InterventionIds.RULE), m);
+      assertTrue(m.startsWith("intervention event in test: \"id\" '"), m);
+    }
+    String huge = message(String.format(template, "\"" + "b".repeat(100_000) + "\""));
+    assertTrue(huge.length() < 500 && huge.contains("(100000 characters)"), huge);
+    assertTrue(message(String.format(template, "7")).contains("\"id\" must be a string"));
+  }
+
+  @Test
+  void theShippedEventFilesHaveValidIds() throws Exception {
+    List<Path> files = new ArrayList<>();
+    for (String d : List.of("config/interventions", "config/studies")) {
+      try (var s = Files.list(Path.of(d))) {
+        s.filter(f -> f.toString().endsWith(".json")).forEach(files::add);
+      }
+    }
+    assertTrue(files.size() >= 3, "the demo, validation and study events: " + files);
+    for (Path f : files) {
+      assertTrue(InterventionIds.isValid(InterventionEvents.read(f.toString()).id()), f.toString());
+    }
+  }
+
+  @Test
   void rejectsBadDoSpecs() {
     String base = "{\"id\": \"x\", \"timestamp\": 0, \"do\": {\"a\": %s}}";
     assertTrue(message(String.format(base, "{\"shift\": 1, \"set\": 2}"))

@@ -704,6 +704,19 @@ class BadInputCorpusTest {
   }
 
   @Test
+  void idWithASlashOrBeyondTheRuleIsInvalidIntervention() {
+    // ids are parts of the keys monitor/id/node: "a/b" would read as intervention a, node b/...
+    for (String id : List.of("a/b", "a".repeat(129), "..")) {
+      TestRecord<byte[], byte[]> d =
+          assertEventDeadLetter(
+              "invalid-intervention", utf8("validation"),
+              utf8(start(idOf(id), future(), "{\"x\":{\"set\":1}}")));
+      assertTrue(header(d, DeadLetter.ERROR).contains("is not an intervention id: use 1 to 128"),
+          header(d, DeadLetter.ERROR));
+    }
+  }
+
+  @Test
   void interventionOnALeafWithoutOutcomesIsInvalidIntervention() {
     // y has no descendants: without "outcomes" there is nothing to report
     assertEventDeadLetter(
