@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * <p>One exception to that: a stream thread stopped by a record Kafka refused to write (under
  * exactly-once the failed send dooms the thread's transaction; see {@link SendErrorHandler}) is
  * replaced ({@code REPLACE_THREAD}), since the {@link OutputGuard} now stops that record before it
- * is sent: the new thread processes the task's input again from the last commit and goes on. At
+ * is sent (and, where it was too large, the topic's limit is read again from the cluster, so that
+ * the next records too large are stopped too): the new thread processes the task's input again
+ * from the last commit and goes on. At
  * most {@value #MAX_REPLACEMENTS} threads are replaced in an hour; a refusal beyond that stops the
  * instance. The new thread gets the task once the old thread's consumer has left the group, after
  * {@code session.timeout.ms} (45 s by default).
@@ -45,6 +47,7 @@ public final class StreamsRunner implements AutoCloseable {
   static final int MAX_REPLACEMENTS = 10;
 
   private final KafkaStreams streams;
+  private final Properties config;
   private final OutputGuard guard;
   private final Deque<Long> replacements = new ArrayDeque<>();
   private static final long HOUR_NANOS = TimeUnit.HOURS.toNanos(1);
@@ -55,6 +58,7 @@ public final class StreamsRunner implements AutoCloseable {
 
   private StreamsRunner(Topology topology, Properties config, OutputGuard guard) {
     this.streams = new KafkaStreams(topology, config);
+    this.config = config;
     this.guard = guard;
     streams.setUncaughtExceptionHandler(this::onUncaught);
     streams.setStateListener(
@@ -101,6 +105,8 @@ public final class StreamsRunner implements AutoCloseable {
 
   private StreamThreadExceptionResponse onUncaught(Throwable e) {
     if (guard.causedByRefusal(e) && replacementAllowed()) {
+      // on the stopping thread: the new one starts once this returns
+      RecordLimits.refresh(guard, config);
       LOG.error(
           "a stream thread stopped after Kafka refused a record ({}); it is replaced, and the"
               + " record is dead-lettered when its input is processed again",

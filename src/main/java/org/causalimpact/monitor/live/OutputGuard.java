@@ -25,7 +25,9 @@ import org.apache.kafka.common.header.Headers;
  * time the record is stopped before it is sent.
  *
  * <p>The limit of a topic is the smallest of the producer's {@code max.request.size}, the topic's
- * {@code max.message.bytes} where it is known, and the size of a record Kafka refused as too large.
+ * {@code max.message.bytes} where it is known (read at the start, and again after Kafka refused a
+ * record as too large: the topic's configuration may have changed), and the size of a record
+ * Kafka refused as too large.
  * A topic known not to exist ({@link #missing}) gets no dead letters: sending to it would block the
  * stream thread for {@code max.block.ms}, waiting for the topic.
  *
@@ -74,7 +76,7 @@ public final class OutputGuard {
           "max.request.size must exceed " + OVERHEAD + " bytes, got " + maxRequestSize);
     }
     this.maxRequestSize = maxRequestSize;
-    this.topicMaxBytes = Map.copyOf(topicMaxBytes);
+    this.topicMaxBytes = new ConcurrentHashMap<>(topicMaxBytes);
     this.missing = Set.copyOf(missing);
   }
 
@@ -87,6 +89,16 @@ public final class OutputGuard {
   public int limit(String topic) {
     int limit = Math.min(maxRequestSize, topicMaxBytes.getOrDefault(topic, Integer.MAX_VALUE));
     return Math.min(limit, learned.getOrDefault(topic, Integer.MAX_VALUE));
+  }
+
+  /** The topic's {@code max.message.bytes} as read again from the cluster. */
+  public void topicMaxBytes(String topic, int maxMessageBytes) {
+    topicMaxBytes.put(topic, maxMessageBytes);
+  }
+
+  /** The topics Kafka refused a record of as too large, whose configuration may have changed. */
+  public Set<String> refusedAsTooLarge() {
+    return Set.copyOf(learned.keySet());
   }
 
   /** Whether {@code topic} is known not to exist. */

@@ -128,14 +128,4 @@ class SendErrorHandlerTest {
     assertEquals("x.Mine", mine.get(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG),
         "a setting given wins");
   }
-
-  @Test
-  void maxRequestSizeIsReadFromTheProducerSettingThenThePlainOne() {
-    Properties p = new Properties();
-    assertEquals(OutputGuard.KAFKA_DEFAULT, RecordLimits.maxRequestSize(p));
-    p.put("max.request.size", "2000000");
-    assertEquals(2_000_000, RecordLimits.maxRequestSize(p));
-    p.put("producer.max.request.size", "3000000");
-    assertEquals(3_000_000, RecordLimits.maxRequestSize(p));
-  }
 }
