@@ -24,6 +24,9 @@ final class KafkaConfigs {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class.getName());
     p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.StringSerde.class.getName());
+    // a record Kafka refuses is logged, counted and dead-lettered rather than stopping the stream
+    p.put(
+        StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, SendErrorHandler.class.getName());
     // the behaviour Kafka 5.0 makes the default; without it every start logs a warning
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
     // Points and intervention events share a task. The monitor does not need them interleaved by

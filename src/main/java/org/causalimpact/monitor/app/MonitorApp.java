@@ -6,20 +6,23 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Properties;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.http.HttpApi;
 import org.causalimpact.monitor.live.MonitorQueries;
 import org.causalimpact.monitor.live.MonitorService;
 import org.causalimpact.monitor.live.MonitorTopology;
+import org.causalimpact.monitor.live.OutputGuard;
 import org.causalimpact.monitor.metrics.StreamMeters;
 
 /**
  * The monitor application, wired in one place for {@code run} and {@code demo}: the topology of
- * the monitors with the settings' topology options, one Kafka Streams instance running it, the
- * meters (the stream's and Kafka Streams' own) on one Prometheus registry, and, once asked for,
- * the HTTP server with the API, the live page and {@code /metrics}, {@code /health}, {@code
- * /ready}. {@link #close} stops what it started, in reverse order. Not thread-safe for {@link
- * #serve} and {@link #close}; the parts it starts are.
+ * the monitors with the settings' topology options and the record limits of the cluster's topics
+ * ({@link RecordLimits}), one Kafka Streams instance running it, the meters (the stream's and
+ * Kafka Streams' own) on one Prometheus registry, and, once asked for, the HTTP server with the
+ * API, the live page and {@code /metrics}, {@code /health}, {@code /ready}. {@link #close} stops
+ * what it started, in reverse order. Not thread-safe for {@link #serve} and {@link #close}; the
+ * parts it starts are.
  */
 public final class MonitorApp implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
@@ -53,9 +56,15 @@ public final class MonitorApp implements AutoCloseable {
       StreamMeters meters =
           new StreamMeters(
               registry, settings.metersRetention(), settings.metersMaxInterventions());
+      Properties config = settings.streams();
+      OutputGuard guard =
+          RecordLimits.guard(settings.admin(), settings.topology().topics(), config);
       StreamsRunner streams =
           StreamsRunner.start(
-              MonitorTopology.build(monitors, settings.topology(), meters), settings.streams());
+              MonitorTopology.build(monitors, settings.topology(), meters, guard),
+              config,
+              guard,
+              meters);
       return new MonitorApp(registry, meters, streams, monitors);
     } catch (RuntimeException e) {
       registry.close();

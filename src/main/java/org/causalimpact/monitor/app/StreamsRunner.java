@@ -1,6 +1,8 @@
 package org.causalimpact.monitor.app;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -12,6 +14,8 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.MissingSourceTopicException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.causalimpact.monitor.live.OutputGuard;
+import org.causalimpact.monitor.live.StreamListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +25,16 @@ import org.slf4j.LoggerFactory;
  * ({@code SHUTDOWN_CLIENT}): with exactly-once processing nothing half-done is committed, and a
  * supervisor (or the user) restarts it from the last commit.
  *
+ * <p>One exception to that: a stream thread stopped by a record Kafka refused to write (under
+ * exactly-once the failed send dooms the thread's transaction; see {@link SendErrorHandler}) is
+ * replaced ({@code REPLACE_THREAD}), since the {@link OutputGuard} now stops that record before it
+ * is sent (and, where it was too large, the topic's limit is read again from the cluster, so that
+ * the next records too large are stopped too): the new thread processes the task's input again
+ * from the last commit and goes on. At
+ * most {@value #MAX_REPLACEMENTS} threads are replaced in an hour; a refusal beyond that stops the
+ * instance. The new thread gets the task once the old thread's consumer has left the group, after
+ * {@code session.timeout.ms} (45 s by default).
+ *
  * <p>Thread-safe.
  */
 public final class StreamsRunner implements AutoCloseable {
@@ -29,20 +43,24 @@ public final class StreamsRunner implements AutoCloseable {
   /** How long {@link #close()} waits for the threads to finish and the state to be flushed. */
   public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
+  /** Most stream threads replaced after refused records within an hour. */
+  static final int MAX_REPLACEMENTS = 10;
+
   private final KafkaStreams streams;
+  private final Properties config;
+  private final OutputGuard guard;
+  private final Deque<Long> replacements = new ArrayDeque<>();
+  private static final long HOUR_NANOS = TimeUnit.HOURS.toNanos(1);
+
   private final CountDownLatch running = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-  private StreamsRunner(Topology topology, Properties config) {
+  private StreamsRunner(Topology topology, Properties config, OutputGuard guard) {
     this.streams = new KafkaStreams(topology, config);
-    streams.setUncaughtExceptionHandler(
-        e -> {
-          failure.compareAndSet(null, e);
-          // Kafka Streams logs the stack trace itself when it acts on this response
-          LOG.error("Kafka Streams stops after an unexpected error: {}", message(e));
-          return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+    this.config = config;
+    this.guard = guard;
+    streams.setUncaughtExceptionHandler(this::onUncaught);
     streams.setStateListener(
         (now, before) -> {
           if (now == KafkaStreams.State.RUNNING) {
@@ -58,14 +76,60 @@ public final class StreamsRunner implements AutoCloseable {
   }
 
   /**
-   * Creates the instance and starts its threads.
+   * Creates the instance and starts its threads, with a guard of Kafka's default limits that only
+   * the production exception handler reports to (the topology checks its own).
    *
    * @throws org.apache.kafka.common.config.ConfigException when {@code config} is invalid
    */
   public static StreamsRunner start(Topology topology, Properties config) {
-    StreamsRunner r = new StreamsRunner(topology, config);
+    return start(topology, config, OutputGuard.defaults(), StreamListener.NONE);
+  }
+
+  /**
+   * Creates the instance and starts its threads. The production exception handler reports refused
+   * records to {@code guard} — the one the topology was built with — and counts them with {@code
+   * listener}.
+   *
+   * @throws org.apache.kafka.common.config.ConfigException when {@code config} is invalid
+   */
+  public static StreamsRunner start(
+      Topology topology, Properties config, OutputGuard guard, StreamListener listener) {
+    Properties p = new Properties();
+    p.putAll(config);
+    p.put(SendErrorHandler.GUARD, guard);
+    p.put(SendErrorHandler.LISTENER, listener);
+    StreamsRunner r = new StreamsRunner(topology, p, guard);
     r.streams.start();
     return r;
+  }
+
+  private StreamThreadExceptionResponse onUncaught(Throwable e) {
+    if (guard.causedByRefusal(e) && replacementAllowed()) {
+      // on the stopping thread: the new one starts once this returns
+      RecordLimits.refresh(guard, config);
+      LOG.error(
+          "a stream thread stopped after Kafka refused a record ({}); it is replaced, and the"
+              + " record is dead-lettered when its input is processed again",
+          message(e));
+      return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+    failure.compareAndSet(null, e);
+    // Kafka Streams logs the stack trace itself when it acts on this response
+    LOG.error("Kafka Streams stops after an unexpected error: {}", message(e));
+    return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+  }
+
+  /** Whether fewer than {@link #MAX_REPLACEMENTS} threads were replaced in the last hour. */
+  private synchronized boolean replacementAllowed() {
+    long now = System.nanoTime();
+    while (!replacements.isEmpty() && now - replacements.peekFirst() > HOUR_NANOS) {
+      replacements.removeFirst();
+    }
+    if (replacements.size() >= MAX_REPLACEMENTS) {
+      return false;
+    }
+    replacements.addLast(now);
+    return true;
   }
 
   /** Waits until the instance has joined its group and runs; {@code false} on timeout or stop. */

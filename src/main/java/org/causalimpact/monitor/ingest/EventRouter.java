@@ -37,8 +37,8 @@ public final class EventRouter implements Router {
   }
 
   @Override
-  public void route(byte[] key, Source source, Out out) throws Rejected {
-    JsonNode root = Inputs.object(source.value());
+  public void route(byte[] key, byte[] value, Source source, Out out) throws Rejected {
+    JsonNode root = Inputs.object(value);
     String monitor = monitorOf(root, key);
     MonitorDefinition def = monitors.get(monitor);
     if (def == null) {

@@ -25,8 +25,8 @@ public final class PointRouter implements Router {
   }
 
   @Override
-  public void route(byte[] key, Source source, Out out) throws Rejected {
-    PointParser.Point point = PointParser.parse(source.value());
+  public void route(byte[] key, byte[] value, Source source, Out out) throws Rejected {
+    PointParser.Point point = PointParser.parse(value);
     List<String> monitors = monitorsBySeries.get(point.series());
     if (monitors == null) {
       throw new Rejected("unknown-series", "no monitor has a node named '" + point.series() + "'");

@@ -23,8 +23,9 @@ public interface Router {
    * Routes one record.
    *
    * @param key the record's key, or {@code null}
-   * @param source where the record came from (its value is the record's value)
+   * @param value the record's whole value, or {@code null}
+   * @param source where the record came from, with a bounded copy of its key and value
    * @throws Rejected when the record cannot be used; nothing was passed to {@code out} then
    */
-  void route(byte[] key, Source source, Out out) throws Rejected;
+  void route(byte[] key, byte[] value, Source source, Out out) throws Rejected;
 }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
@@ -14,8 +16,15 @@ import org.causalimpact.monitor.state.StateSerdes;
 import org.causalimpact.monitor.wire.Json;
 
 /**
- * The inputs on the {@code by-monitor} repartition topic: a version byte, then a point in binary
- * (the common case: no text on the hot path) or a start or end event as JSON (rare).
+ * The inputs on the {@code by-monitor} repartition topic, in binary: a version byte, a kind byte
+ * ({@code P} point, {@code S} start, {@code E} end), the input's fields, then its {@link Source}
+ * with the bounded copy of the original bytes as they are (no base64), so a record here is at most
+ * a few KiB whatever the input was.
+ *
+ * <p>Version 1 wrote events as JSON, with the source's bytes in base64 (a padded 800 KB start
+ * became a 1 MiB record); it is still read, since such records may sit on the topic while the
+ * application is upgraded. Its points are read as the binary points of version 2 without the
+ * sizes of a cut source.
  */
 final class InputSerde {
   private InputSerde() {}
@@ -23,15 +32,20 @@ final class InputSerde {
   static final Serde<Input> SERDE =
       StateSerdes.binary(InputSerde::size, InputSerde::write, InputSerde::read);
 
-  private static final byte VERSION = 1;
+  private static final byte VERSION = 2;
+  private static final byte VERSION_1 = 1;
   private static final byte POINT = 'P';
-  private static final byte EVENT = 'J';
+  private static final byte START = 'S';
+  private static final byte END = 'E';
+  private static final byte EVENT_V1 = 'J';
 
-  /**
-   * An event as JSON, field for field as version 1 has always written it (the one record type of
-   * every input then): records already on the topic when the application is upgraded are read.
-   */
-  private record EventJson(
+  private static final byte SET = 's';
+  private static final byte SHIFT = '+';
+  private static final byte SCALE = '*';
+  private static final byte OBSERVED = 'o';
+
+  /** An event as version 1 wrote it, as JSON, field for field. */
+  private record EventV1(
       String kind,
       String node,
       long timestamp,
@@ -40,15 +54,6 @@ final class InputSerde {
       Map<String, DoSpec> actions,
       List<String> outcomes,
       Source source) {
-    static EventJson of(Input e) {
-      if (e instanceof Input.Start s) {
-        return new EventJson(
-            "start", null, s.timestamp(), 0, s.id(), s.actions(), s.outcomes(), s.source());
-      }
-      Input.End end = (Input.End) e;
-      return new EventJson("end", null, end.timestamp(), 0, end.id(), null, null, end.source());
-    }
-
     Input input() {
       return switch (kind) {
         case "start" -> new Input.Start(id, timestamp, actions, outcomes, source);
@@ -60,36 +65,85 @@ final class InputSerde {
   }
 
   private static int size(Input e) {
-    if (!(e instanceof Input.Point p)) {
-      return 2 + 4 + eventJson(e).length;
+    int n = 2 + 8 + size(e.source());
+    if (e instanceof Input.Point p) {
+      return n + text(p.node()) + 8;
     }
-    Source s = p.source();
-    return 2 + text(p.node()) + 8 + 8 + text(s.topic()) + 4 + 8 + bytes(s.key()) + bytes(s.value());
+    if (e instanceof Input.Start s) {
+      n += text(s.id()) + 4 + 4;
+      for (String node : s.actions().keySet()) {
+        n += text(node) + 1 + 8;
+      }
+      for (String o : s.outcomes()) {
+        n += text(o);
+      }
+      return n;
+    }
+    return n + text(((Input.End) e).id());
   }
 
   private static void write(Input e, ByteBuffer b) {
     b.put(VERSION);
-    if (!(e instanceof Input.Point p)) {
-      b.put(EVENT);
-      putBytes(b, eventJson(e));
-      return;
+    if (e instanceof Input.Point p) {
+      b.put(POINT);
+      putText(b, p.node());
+      b.putLong(p.timestamp()).putDouble(p.value());
+    } else if (e instanceof Input.Start s) {
+      b.put(START);
+      putText(b, s.id());
+      b.putLong(s.timestamp());
+      b.putInt(s.actions().size());
+      s.actions().forEach((node, spec) -> putAction(b, node, spec));
+      b.putInt(s.outcomes().size());
+      s.outcomes().forEach(o -> putText(b, o));
+    } else {
+      Input.End end = (Input.End) e;
+      b.put(END);
+      putText(b, end.id());
+      b.putLong(end.timestamp());
     }
-    Source s = p.source();
-    b.put(POINT);
-    putText(b, p.node());
-    b.putLong(p.timestamp()).putDouble(p.value());
-    putText(b, s.topic());
-    b.putInt(s.partition()).putLong(s.offset());
-    putBytes(b, s.key());
-    putBytes(b, s.value());
+    putSource(b, e.source());
   }
 
   private static Input read(ByteBuffer b) {
-    StateSerdes.checkVersion(b.get(), VERSION, "repartitioned input");
+    byte version = b.get();
+    if (version == VERSION_1) {
+      return readV1(b);
+    }
+    StateSerdes.checkVersion(version, VERSION, "repartitioned input");
     byte kind = b.get();
-    if (kind == EVENT) {
+    switch (kind) {
+      case POINT -> {
+        String node = getText(b);
+        long timestamp = b.getLong();
+        double value = b.getDouble();
+        return new Input.Point(node, timestamp, value, getSource(b));
+      }
+      case START -> {
+        String id = getText(b);
+        long timestamp = b.getLong();
+        Map<String, DoSpec> actions = new LinkedHashMap<>();
+        for (int i = b.getInt(); i > 0; i--) {
+          actions.put(getText(b), getAction(b));
+        }
+        List<String> outcomes = new ArrayList<>();
+        for (int i = b.getInt(); i > 0; i--) {
+          outcomes.add(getText(b));
+        }
+        return new Input.Start(id, timestamp, actions, outcomes, getSource(b));
+      }
+      case END -> {
+        String id = getText(b);
+        return new Input.End(id, b.getLong(), getSource(b));
+      }
+      default -> throw new IllegalStateException("a repartitioned input of unknown kind " + kind);
+    }
+  }
+
+  private static Input readV1(ByteBuffer b) {
+    if (b.get() == EVENT_V1) {
       try {
-        return Json.MAPPER.readValue(getBytes(b), EventJson.class).input();
+        return Json.MAPPER.readValue(getBytes(b), EventV1.class).input();
       } catch (IOException ex) {
         throw new UncheckedIOException("a repartitioned intervention event is unreadable", ex);
       }
@@ -101,12 +155,55 @@ final class InputSerde {
     return new Input.Point(node, timestamp, value, source);
   }
 
-  private static byte[] eventJson(Input e) {
-    try {
-      return Json.MAPPER.writeValueAsBytes(EventJson.of(e));
-    } catch (IOException ex) {
-      throw new UncheckedIOException("cannot write an intervention event", ex);
+  private static void putAction(ByteBuffer b, String node, DoSpec spec) {
+    putText(b, node);
+    if (spec instanceof DoSpec.Set s) {
+      b.put(SET).putDouble(s.value());
+    } else if (spec instanceof DoSpec.Shift s) {
+      b.put(SHIFT).putDouble(s.delta());
+    } else if (spec instanceof DoSpec.Scale s) {
+      b.put(SCALE).putDouble(s.factor());
+    } else {
+      b.put(OBSERVED).putDouble(0);
     }
+  }
+
+  private static DoSpec getAction(ByteBuffer b) {
+    byte kind = b.get();
+    double amount = b.getDouble();
+    return switch (kind) {
+      case SET -> new DoSpec.Set(amount);
+      case SHIFT -> new DoSpec.Shift(amount);
+      case SCALE -> new DoSpec.Scale(amount);
+      case OBSERVED -> new DoSpec.Observed();
+      default -> throw new IllegalStateException("a repartitioned do-spec of unknown kind " + kind);
+    };
+  }
+
+  /** Topic, partition, offset, key, value, the sizes of a cut key and value, the digest. */
+  private static int size(Source s) {
+    return text(s.topic()) + 4 + 8 + bytes(s.key()) + bytes(s.value()) + 4 + 4
+        + bytes(s.valueSha256());
+  }
+
+  private static void putSource(ByteBuffer b, Source s) {
+    putText(b, s.topic());
+    b.putInt(s.partition()).putLong(s.offset());
+    putBytes(b, s.key());
+    putBytes(b, s.value());
+    b.putInt(s.originalKeySize()).putInt(s.originalValueSize());
+    putBytes(b, s.valueSha256());
+  }
+
+  private static Source getSource(ByteBuffer b) {
+    String topic = getText(b);
+    int partition = b.getInt();
+    long offset = b.getLong();
+    byte[] key = getBytes(b);
+    byte[] value = getBytes(b);
+    int keySize = b.getInt();
+    int valueSize = b.getInt();
+    return new Source(topic, partition, offset, key, value, keySize, valueSize, getBytes(b));
   }
 
   private static int text(String s) {

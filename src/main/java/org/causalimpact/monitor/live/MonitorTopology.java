@@ -51,9 +51,24 @@ public final class MonitorTopology {
     return build(monitors, settings, StreamListener.NONE);
   }
 
-  /** The topology, reporting to {@code listener} as it runs (meters). */
+  /**
+   * The topology, reporting to {@code listener} as it runs (meters), with Kafka's default record
+   * size limits.
+   */
   public static Topology build(
       List<MonitorDefinition> monitors, TopologySettings settings, StreamListener listener) {
+    return build(monitors, settings, listener, OutputGuard.defaults());
+  }
+
+  /**
+   * The topology, reporting to {@code listener} as it runs (meters); every record it writes passes
+   * {@code guard} first (size limits, records Kafka refused before).
+   */
+  public static Topology build(
+      List<MonitorDefinition> monitors,
+      TopologySettings settings,
+      StreamListener listener,
+      OutputGuard guard) {
     Map<String, MonitorDefinition> byName = new LinkedHashMap<>();
     Map<String, List<String>> bySeries = new LinkedHashMap<>();
     for (MonitorDefinition m : monitors) {
@@ -119,7 +134,7 @@ public final class MonitorTopology {
             .withName("outputs");
     parts
         .get("input-dead")
-        .process(() -> new DeadLetterWriter(listener), Named.as("dead-letters"))
+        .process(() -> new DeadLetterWriter(listener, guard), Named.as("dead-letters"))
         .to((key, value, ctx) -> value.topic(), Produced.with(Serdes.ByteArray(), Output.SERDE)
             .withName("dead-letters-out"));
     KStream<String, Input> live =
@@ -132,7 +147,7 @@ public final class MonitorTopology {
     }
     live
         .process(
-            () -> new MonitorProcessor(byName, settings, listener),
+            () -> new MonitorProcessor(byName, settings, listener, guard),
             Named.as("monitor"),
             StoreNames.STATE_STORE,
             StoreNames.GRID_STORE,
@@ -145,27 +160,22 @@ public final class MonitorTopology {
   /** Turns a router's dead letter into its DLQ record: original bytes, reason headers. */
   private static final class DeadLetterWriter implements Processor<String, Routed, byte[], Output> {
     private final StreamListener listener;
-    private ProcessorContext<byte[], Output> context;
+    private final OutputGuard guard;
+    private Emitter out;
 
-    DeadLetterWriter(StreamListener listener) {
+    DeadLetterWriter(StreamListener listener, OutputGuard guard) {
       this.listener = listener;
+      this.guard = guard;
     }
 
     @Override
     public void init(ProcessorContext<byte[], Output> context) {
-      this.context = context;
+      out = new Emitter(context, listener, guard);
     }
 
     @Override
     public void process(Record<String, Routed> record) {
-      DeadLetter d = (DeadLetter) record.value();
-      listener.deadLetter(d.source().topic(), d.reason(), null);
-      context.forward(
-          new Record<>(
-              d.source().key(),
-              new Output(d.topic(), d.source().value()),
-              record.timestamp(),
-              d.headers()));
+      out.dead((DeadLetter) record.value(), null, record.timestamp());
     }
   }
 }

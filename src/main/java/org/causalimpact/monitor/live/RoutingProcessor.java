@@ -13,7 +13,8 @@ import org.causalimpact.monitor.ingest.Source;
 /**
  * Runs a {@link Router} on each input record: every input it makes goes on keyed by its monitor,
  * stamped with its event time; a rejected record becomes one dead letter (no key, the record's
- * timestamp). Never throws on data.
+ * timestamp). The router reads the whole value; what goes on carries only the bounded copy of
+ * {@link Source}. Never throws on data.
  */
 final class RoutingProcessor implements Processor<byte[], byte[], String, Routed> {
   private final Router router;
@@ -34,6 +35,7 @@ final class RoutingProcessor implements Processor<byte[], byte[], String, Routed
     try {
       router.route(
           record.key(),
+          record.value(),
           source,
           (monitor, input) -> context.forward(new Record<>(monitor, input, input.timestamp())));
     } catch (Rejected r) {

@@ -18,6 +18,12 @@ public interface StreamListener {
   /** A record of {@code sourceTopic} went to its dead-letter topic for {@code reason}. */
   default void deadLetter(String sourceTopic, String reason, String monitor) {}
 
+  /**
+   * Kafka refused to write a record to {@code topic} (the producer or the broker, after the
+   * topology forwarded it) for {@code reason}, a bounded word such as {@code too-large}.
+   */
+  default void sendFailed(String topic, String reason) {}
+
   /** Monitor {@code monitor} closed the grid row starting at {@code stepStartMillis}. */
   default void rowClosed(String monitor, long stepStartMillis) {}
 

@@ -121,7 +121,10 @@ public record TopologySettings(
     return DeadLetter.topicOf(topic);
   }
 
-  /** Every topic the monitor reads or writes (inputs, outputs, dead letters). */
+  /**
+   * Every topic the monitor reads or writes (inputs, outputs, dead letters: of the inputs, and of
+   * the outputs for records too large for their topic).
+   */
   public List<String> topics() {
     return List.of(
         metricsTopic,
@@ -130,6 +133,9 @@ public record TopologySettings(
         summaryTopic,
         healthTopic,
         dlq(metricsTopic),
-        dlq(interventionsTopic));
+        dlq(interventionsTopic),
+        dlq(impactTopic),
+        dlq(summaryTopic),
+        dlq(healthTopic));
   }
 }

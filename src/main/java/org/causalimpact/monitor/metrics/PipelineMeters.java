@@ -11,9 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pipeline's meters: records read per input topic, dead letters per topic and reason, late
- * points and closed rows per monitor, when a monitor last closed a row, and how long analyses
- * take. Thread-safe: stream threads report, HTTP threads scrape.
+ * The pipeline's meters: records read per input topic, dead letters per topic and reason, records
+ * Kafka refused to write per topic and reason, late points and closed rows per monitor, when a
+ * monitor last closed a row, and how long analyses take. Thread-safe: stream threads report, HTTP
+ * threads scrape.
  */
 public final class PipelineMeters implements MeterBinder {
   private final Map<String, Counter> recordsIn = new ConcurrentHashMap<>();
@@ -40,10 +41,15 @@ public final class PipelineMeters implements MeterBinder {
         .increment();
   }
 
-  /** A record of {@code sourceTopic} went to its dead-letter topic for {@code reason}. */
+  /**
+   * A record of {@code sourceTopic} (an input, or an output refused before it was sent) went to its
+   * dead-letter topic for {@code reason}.
+   */
   public void deadLetter(String sourceTopic, String reason, String monitor) {
     Counter.builder("cim.dead.letters")
-        .description("input records sent to the dead-letter topic, by reason")
+        .description(
+            "records sent to <topic>.dlq, by topic (an input, or an output refused before it was"
+                + " sent) and reason")
         .tags("topic", sourceTopic, "reason", reason)
         .register(registry)
         .increment();
@@ -54,6 +60,15 @@ public final class PipelineMeters implements MeterBinder {
           .register(registry)
           .increment();
     }
+  }
+
+  /** Kafka refused to write a record to {@code topic} for {@code reason}. */
+  public void sendFailed(String topic, String reason) {
+    Counter.builder("cim.send.errors")
+        .description("records Kafka refused to write (after the stream sent them), by reason")
+        .tags("topic", topic, "reason", reason)
+        .register(registry)
+        .increment();
   }
 
   /** Monitor {@code monitor} closed a row. */

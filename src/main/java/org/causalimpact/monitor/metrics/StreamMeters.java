@@ -50,6 +50,11 @@ public final class StreamMeters implements StreamListener {
   }
 
   @Override
+  public void sendFailed(String topic, String reason) {
+    pipeline.sendFailed(topic, reason);
+  }
+
+  @Override
   public void rowClosed(String monitor, long stepStartMillis) {
     pipeline.rowClosed(monitor);
   }

@@ -10,11 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -35,6 +38,7 @@ import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.ingest.DeadLetter;
 import org.causalimpact.monitor.ingest.Inputs;
+import org.causalimpact.monitor.ingest.Source;
 import org.causalimpact.monitor.scm.DataSimulator;
 import org.causalimpact.monitor.scm.DoSpec;
 import org.causalimpact.monitor.scm.Intervention;
@@ -60,10 +64,11 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>One driver serves every test: 400 rows of simulated data and a running intervention {@code
  * campaign} (do(x shift 5), outcome y) are set up once, so the analysis behind each impact record
  * is real. Each test sends its bad input, checks that exactly that record reached the dead-letter
- * topic of its input with the expected {@code cim.reason}, its original key and bytes and its source
- * topic, partition and offset, and then sends the next row of valid points, which must close one
- * more row and produce the next impact record of {@code campaign}: the stream kept running. Tests
- * do not depend on each other's order; each moves the shared event time on by one row.
+ * topic of its input with the expected {@code cim.reason}, its original key and bytes (the first
+ * 4 KiB of a larger value, with its size and SHA-256) and its source topic, partition and offset,
+ * and then sends the next row of valid points, which must close one more row and produce the next
+ * impact record of {@code campaign}: the stream kept running. Tests do not depend on each other's
+ * order; each moves the shared event time on by one row.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadInputCorpusTest {
@@ -962,7 +967,7 @@ class BadInputCorpusTest {
     assertEquals(1, records.size(), () -> "one dead letter, got " + describe(records));
     TestRecord<byte[], byte[]> d = records.get(0);
     assertEquals(reason, header(d, DeadLetter.REASON), () -> describe(records));
-    assertArrayEquals(value, d.value(), "the original bytes");
+    assertOriginalBytes(value, d);
     if (key == null) {
       assertNull(d.key(), "the original (null) key");
     } else {
@@ -976,6 +981,31 @@ class BadInputCorpusTest {
     assertTrue(header(d, DeadLetter.ERROR).length() <= 1003, "the error header is bounded");
     assertEquals(heardBefore + 1, deadLetters.get(), "the listener heard it once");
     return d;
+  }
+
+  /**
+   * The dead letter holds the original bytes, or where they exceed {@link Source#MAX_VALUE_BYTES}
+   * their first bytes with the original size, the whole value's SHA-256 and a truncation header.
+   */
+  private static void assertOriginalBytes(byte[] value, TestRecord<byte[], byte[]> d) {
+    assertEquals(
+        Integer.toString(value == null ? -1 : value.length), header(d, DeadLetter.ORIGINAL_SIZE));
+    if (value == null || value.length <= Source.MAX_VALUE_BYTES) {
+      assertArrayEquals(value, d.value(), "the original bytes");
+      assertNull(header(d, DeadLetter.TRUNCATED), "nothing cut");
+      assertNull(header(d, DeadLetter.ORIGINAL_SHA256), "no digest");
+      return;
+    }
+    assertArrayEquals(
+        Arrays.copyOf(value, Source.MAX_VALUE_BYTES), d.value(), "the original bytes' prefix");
+    assertEquals("value", header(d, DeadLetter.TRUNCATED));
+    try {
+      assertEquals(
+          HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value)),
+          header(d, DeadLetter.ORIGINAL_SHA256));
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static String describe(List<TestRecord<byte[], byte[]>> records) {

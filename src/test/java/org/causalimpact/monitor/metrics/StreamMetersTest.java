@@ -149,6 +149,8 @@ class StreamMetersTest {
       meters.stream.recordIn("metrics");
       meters.stream.deadLetter("metrics", "late", "validation");
       meters.stream.deadLetter("interventions", "unknown-monitor", null);
+      meters.stream.sendFailed("impact.summary", "too-large");
+      meters.stream.sendFailed("impact.summary", "too-large");
       meters.stream.rowClosed("validation", 0);
       meters.stream.health("validation", "y", 0.8, 1.1, 0.93);
       meters.stream.analysisTime("validation", 2_000_000);
@@ -157,6 +159,10 @@ class StreamMetersTest {
       assertEquals(
           1, sample(text, "cim_dead_letters_total{reason=\"late\",topic=\"metrics\"}"), 0);
       assertEquals(1, sample(text, "cim_late_points_total{monitor=\"validation\"}"), 0);
+      assertEquals(
+          2,
+          sample(text, "cim_send_errors_total{reason=\"too-large\",topic=\"impact.summary\"}"),
+          0);
       assertEquals(1, sample(text, "cim_rows_closed_total{monitor=\"validation\"}"), 0);
       double closedAt = sample(text, "cim_row_closed_time_seconds{monitor=\"validation\"}");
       assertTrue(Math.abs(closedAt - System.currentTimeMillis() / 1000.0) < 60, "" + closedAt);
