@@ -8,6 +8,7 @@ import java.util.Map;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.io.InterventionEvents;
+import org.causalimpact.monitor.io.InterventionIds;
 import org.causalimpact.monitor.io.InterventionEvents.InterventionEvent;
 import org.causalimpact.monitor.scm.DoSpec;
 import org.causalimpact.monitor.wire.DoSpecJson;
@@ -53,9 +54,13 @@ public final class EventRouter implements Router {
     JsonNode action = root.get("action");
     String kind = action == null || action.isNull() ? "start" : action.asText();
     if (kind.equals("end")) {
-      out.accept(
-          monitor,
-          new Input.End(Inputs.text(root, "id"), Inputs.timestamp(root, "timestamp"), source));
+      String id = Inputs.text(root, "id");
+      if (!InterventionIds.isValid(id)) {
+        throw new Rejected(
+            "invalid-intervention",
+            "the end event's \"id\" is not an intervention id: use " + InterventionIds.RULE);
+      }
+      out.accept(monitor, new Input.End(id, Inputs.timestamp(root, "timestamp"), source));
     } else if (kind.equals("start")) {
       out.accept(monitor, start(root, def, source));
     } else {

@@ -722,6 +722,17 @@ class BadInputCorpusTest {
   }
 
   @Test
+  void endWithAnIdBeyondTheRuleIsInvalidIntervention() {
+    TestRecord<byte[], byte[]> d =
+        assertEventDeadLetter(
+            "invalid-intervention", utf8("validation"),
+            utf8("{\"monitor\":\"validation\",\"id\":\"a/b\",\"action\":\"end\","
+                + "\"timestamp\":" + future() + "}"));
+    assertTrue(header(d, DeadLetter.ERROR).contains("is not an intervention id: use 1 to 128"),
+        header(d, DeadLetter.ERROR));
+  }
+
+  @Test
   void interventionOnALeafWithoutOutcomesIsInvalidIntervention() {
     // y has no descendants: without "outcomes" there is nothing to report
     assertEventDeadLetter(
