@@ -75,6 +75,12 @@ public final class MonitorTopology {
             .withCachingEnabled());
     b.addStateStore(
         Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.INTERVENTIONS_STORE),
+                Serdes.String(),
+                StateSerdes.INTERVENTION)
+            .withCachingEnabled());
+    b.addStateStore(
+        Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.GRID_STORE),
                 Serdes.String(),
                 StateSerdes.GRID)
@@ -135,6 +141,7 @@ public final class MonitorTopology {
             () -> new MonitorProcessor(byName, settings, listener),
             Named.as("monitor"),
             StoreNames.STATE_STORE,
+            StoreNames.INTERVENTIONS_STORE,
             StoreNames.GRID_STORE,
             StoreNames.HEALTH_STORE,
             StoreNames.ROWS_STORE)
