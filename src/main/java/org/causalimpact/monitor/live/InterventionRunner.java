@@ -74,6 +74,9 @@ final class InterventionRunner {
   void rowClosed(MonitorStores.Monitor m, long s) {
     Interventions ivs = m.interventions();
     for (TrackedIntervention iv : new ArrayList<>(ivs.running())) {
+      if (iv.startStep <= s) {
+        ivs.changed(iv);
+      }
       advance(m.def, ivs, iv, s);
     }
     forgetOld(m, ivs);
@@ -150,6 +153,7 @@ final class InterventionRunner {
           e.source(), def.name());
       return;
     }
+    st.changed(iv);
     iv.endStep = end;
     iv.reportEndStep = end + settings.persistenceRows();
     if (iv.emittedThrough >= end) {

@@ -79,7 +79,13 @@ public final class Interventions {
   /** Adds a started intervention. */
   public void start(TrackedIntervention iv) {
     running.put(iv.id, iv);
+    unsaved.put(iv.id, iv);
     indexChanged = true;
+  }
+
+  /** Running intervention {@code iv} changed: its record is written at the next save. */
+  public void changed(TrackedIntervention iv) {
+    unsaved.put(iv.id, iv);
   }
 
   /**
@@ -131,13 +137,11 @@ public final class Interventions {
   }
 
   /**
-   * The records to write: every running one (a closed row moves each on) and the ones that ended
-   * or were forgotten since the last save (a forgotten one's value {@code null}), by id.
+   * The records to write, by id: those started, changed, ended or forgotten (value {@code null})
+   * since the last save; a read-only view.
    */
   public Map<String, TrackedIntervention> unsaved() {
-    Map<String, TrackedIntervention> out = new LinkedHashMap<>(unsaved);
-    running.forEach(out::put);
-    return out;
+    return Collections.unmodifiableMap(unsaved);
   }
 
   /** Everything changed so far is stored. */

@@ -661,8 +661,21 @@ class MonitorTopologyTest {
     assertEquals(InterventionStatus.State.PENDING, status("later").state());
     assertFalse(status("later").active());
     assertTrue(output(settings.impactTopic()).isEmpty());
+    TestOutputTopic<byte[], byte[]> index =
+        output("topology-test-main-" + StoreNames.STATE_STORE + "-changelog");
+    TestOutputTopic<byte[], byte[]> records =
+        output("topology-test-main-" + StoreNames.INTERVENTIONS_STORE + "-changelog");
+    assertEquals(1, index.readRecordsToList().size());
+    assertEquals(1, records.readRecordsToList().size());
 
     pipeRows(t, START, first + 5); // closes rows through first + 3
+    assertTrue(index.isEmpty(), "a closed row leaves the index as it is");
+    assertEquals(
+        java.util.Collections.nCopies(4, "validation/later"),
+        records.readRecordsToList().stream()
+            .map(r -> new String(r.key(), StandardCharsets.UTF_8))
+            .toList(),
+        "each row it reports rewrites its record, and no row before");
     java.util.Set<Long> health = healthRows();
     for (long r = START - 1; r < first; r++) {
       assertTrue(health.contains(r), "model health runs until the start: row " + r);

@@ -28,15 +28,18 @@ class InterventionsTest {
   }
 
   @Test
-  void aClosedRowRewritesTheRunningRecordsAndNotTheIndex() {
+  void aChangedRecordIsWrittenAndTheIndexOnlyWhenTheSetOfInterventionsChanges() {
     Interventions st = new Interventions();
     assertNull(st.index(), "nothing changed");
     TrackedIntervention a = started("a", 10);
     st.start(a);
     assertEquals(List.of("a"), st.index().running);
+    assertEquals(Map.of("a", a), st.unsaved());
     st.saved();
+    assertTrue(st.unsaved().isEmpty());
+    st.changed(a); // a closed row moved it on
     assertNull(st.index(), "the index changes only when the set of interventions does");
-    assertEquals(Map.of("a", a), st.unsaved(), "the running record, every save");
+    assertEquals(Map.of("a", a), st.unsaved());
     assertTrue(st.activeAt(10));
     assertFalse(st.activeAt(9), "pending before its first step");
   }
