@@ -47,9 +47,9 @@ class InterventionStateBoundTest {
   /**
    * A running record: 8 KiB (start event cut to 4 KiB of value and 1 KiB of key, base64 in the
    * JSON; a 128-character id; the numbers) plus, per node of this monitor's graph (x, y), twice its
-   * name and 40 bytes for its do-spec and outcome.
+   * name and 45 bytes for its do-spec and outcome.
    */
-  private static final int RECORD_BOUND = 8 * 1024 + 2 * (2 * 1 + 40);
+  private static final int RECORD_BOUND = 8 * 1024 + 2 * (2 * 1 + 45);
 
   private static final MonitorDefinition MONITOR =
       MonitorLoader.parse(

@@ -73,7 +73,8 @@ class RandomRecordsProperties {
           "malformed-json", "invalid-utf8", "wrong-type", "missing-field", "non-finite",
           "out-of-range", "bad-timestamp", "oversize", "empty", "unknown-series",
           "unknown-monitor", "invalid-intervention", "late", "end-without-start",
-          "duplicate-start", "already-ended", "analysis-failed");
+          "duplicate-start", "already-ended", "analysis-failed", "too-far-ahead",
+          "too-many-running");
 
   /** Sums its points, so the rows' values add up to the values of the points used. */
   private static final MonitorDefinition COUNTING =
