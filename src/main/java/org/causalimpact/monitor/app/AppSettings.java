@@ -104,7 +104,7 @@ public final class AppSettings {
   /** How long, in event time, an ended intervention is kept at most (default {@code 30d}). */
   public static final String INTERVENTIONS_ENDED_MAX_AGE = InterventionLimits.MAX_ENDED_AGE;
 
-  /** How far after a monitor's newest point a start may lie (default {@code 7d}). */
+  /** How far after a monitor's newest point or now a start may lie (default {@code 7d}). */
   public static final String INTERVENTIONS_MAX_LEAD = InterventionLimits.MAX_LEAD;
 
   /** Directory of the monitor definitions ({@code *.yaml}) that {@code run} loads. */

@@ -12,9 +12,9 @@ import java.time.Duration;
  *     reuses a kept id is a {@code duplicate-start}); older ones are forgotten
  * @param maxEndedAge an ended intervention is forgotten once its end lies this far behind the
  *     monitor's last closed row (event time), however few are kept
- * @param maxLead a start may lie at most this far after the monitor's stream time (its newest
- *     point); further ahead it is dead-lettered {@code too-far-ahead}. Before a monitor's first
- *     point there is no stream time, and any start is accepted
+ * @param maxLead a start may lie at most this far after the monitor's newest point or the current
+ *     time, whichever is later (the clock serves a backlog replayed long after, whose points catch
+ *     up with its events only later); further ahead it is dead-lettered {@code too-far-ahead}
  */
 public record InterventionLimits(
     int maxRunning, int keepEnded, Duration maxEndedAge, Duration maxLead) {

@@ -32,6 +32,7 @@ final class MonitorStores {
   private final KeyValueStore<String, HealthState> healths;
   private final KeyValueStore<String, RowChunk> rows;
   private final StoredRows.Reader reader;
+  private final ProcessorContext<?, ?> context;
   private final Map<String, Held> held = new HashMap<>();
 
   /** One monitor's held values; a field is {@code null} until read or written. */
@@ -51,6 +52,7 @@ final class MonitorStores {
     this.healths = context.getStateStore(StoreNames.HEALTH_STORE);
     this.rows = context.getStateStore(StoreNames.ROWS_STORE);
     this.reader = StoredRows.reader(rows);
+    this.context = context;
   }
 
   /** One monitor's state for the record being processed. */
@@ -135,6 +137,16 @@ final class MonitorStores {
     Interventions interventions() {
       interventionsChanged = true;
       return read();
+    }
+
+    /**
+     * The monitor's newest point or the current (wall-clock) time, whichever is later: how far
+     * ahead a start may lie is measured from it. Not the task's stream time, which each input's
+     * event time moves on (a start's own included); the clock serves a backlog, whose points
+     * catch up with its events only later, and the newest point serves data ahead of the clock.
+     */
+    long latestTime() {
+      return Math.max(grid.maxEventTime, context.currentSystemTimeMs());
     }
 
     /** Whether an intervention runs at step {@code s}: one started at or before it (read only). */

@@ -2,7 +2,6 @@ package org.causalimpact.monitor.live;
 
 import java.time.Instant;
 import org.causalimpact.monitor.ingest.Input;
-import org.causalimpact.monitor.state.GridState;
 import org.causalimpact.monitor.state.Interventions;
 
 /** Whether a monitor takes a start event, and if not, the dead letter's reason and message. */
@@ -15,9 +14,9 @@ final class StartCheck {
   /**
    * The refusal of start {@code e}, or {@code null} if the monitor takes it: refused if its id is
    * running or among the ended interventions kept ({@code duplicate-start}), if it lies more than
-   * {@link InterventionLimits#maxLead()} after the monitor's newest point ({@code too-far-ahead};
-   * before the first point any start is taken), or if {@link InterventionLimits#maxRunning()} run
-   * already ({@code too-many-running}).
+   * {@link InterventionLimits#maxLead()} after both the monitor's newest point and the current time
+   * ({@link MonitorStores.Monitor#latestTime()}: {@code too-far-ahead}), or if {@link
+   * InterventionLimits#maxRunning()} run already ({@code too-many-running}).
    */
   static Refusal refusal(
       MonitorStores.Monitor m, Interventions st, Input.Start e, InterventionLimits limits) {
@@ -27,13 +26,14 @@ final class StartCheck {
           "duplicate-start",
           "intervention '" + e.id() + "' of monitor '" + monitor + "' was already started");
     }
-    long streamTime = m.grid.maxEventTime;
-    if (streamTime != GridState.NONE && e.timestamp() - streamTime > limits.maxLead().toMillis()) {
+    long latest = m.latestTime();
+    if (e.timestamp() - latest > limits.maxLead().toMillis()) {
       return new Refusal(
           "too-far-ahead",
           "intervention '" + e.id() + "' starts at " + Instant.ofEpochMilli(e.timestamp())
-              + ", further after the newest point of monitor '" + monitor + "' ("
-              + Instant.ofEpochMilli(streamTime) + ") than " + InterventionLimits.MAX_LEAD + "="
+              + ", further after both the newest point of monitor '" + monitor + "' and the"
+              + " current time (the later is " + Instant.ofEpochMilli(latest) + ") than "
+              + InterventionLimits.MAX_LEAD + "="
               + limits.maxLead() + " allows: check its timestamp, send it closer to its start,"
               + " or raise the setting");
     }

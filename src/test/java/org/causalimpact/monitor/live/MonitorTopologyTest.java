@@ -692,6 +692,30 @@ class MonitorTopologyTest {
   }
 
   @Test
+  void howFarAheadAStartMayLieIsMeasuredFromTheNewestPointOrTheClockWhicheverIsLater()
+      throws Exception {
+    TimeSeriesTable t = simulate().table();
+    pipeRows(t, 0, 10); // a backlog: the newest point is at row 9 (1970), the clock is now
+    start("campaign", START); // 390 rows after the newest point, but before the clock
+    event(
+        "{\"monitor\":\"validation\",\"id\":\"typo\",\"timestamp\":\"9999-01-01T00:00:00Z\","
+            + "\"do\":{\"x\":{\"shift\":5.0}}}",
+        START * HOUR);
+    assertEquals(List.of("too-far-ahead"), reasons(settings.interventionsTopic()));
+    assertEquals(InterventionStatus.State.PENDING, status("campaign").state());
+    pipeRows(t, 10, START + 3); // closes rows through START + 1
+    assertEquals(2, output(settings.impactTopic()).getQueueSize());
+
+    restart(settings, StreamListener.NONE, "ahead-of-the-clock");
+    long row = Instant.parse("2100-01-01T00:00:00Z").toEpochMilli() / HOUR;
+    point("x", row * HOUR, 1.0); // data ahead of the clock: its newest point is the reference
+    start("in-six-days", row + 6 * 24);
+    start("in-eight-days", row + 8 * 24);
+    assertEquals(List.of("too-far-ahead"), reasons(settings.interventionsTopic()));
+    assertEquals(InterventionStatus.State.PENDING, status("in-six-days").state());
+  }
+
+  @Test
   void anEndAtOrBeforeAPendingStartCancelsIt() throws Exception {
     TimeSeriesTable t = simulate().table();
     pipeRows(t, 0, START);
