@@ -260,7 +260,7 @@ public final class AppSettings {
         .withInterventions(interventionLimits(d.interventions()));
   }
 
-  /** {@link InterventionLimits}: {@code fallback} with the {@code monitor.interventions.*} given. */
+  /** {@code fallback} with the {@code monitor.interventions.*} settings given. */
   private InterventionLimits interventionLimits(InterventionLimits fallback) {
     return new InterventionLimits(
         wholeNumber(INTERVENTIONS_MAX_RUNNING, fallback.maxRunning(), 1),

@@ -205,7 +205,7 @@ public final class MonitorQueries {
         new Impact(status(a, Math.max(1, def.step().toMillis())), analysis, slice.table()));
   }
 
-  /** The record of intervention {@code id}, which {@code index} names (a version-1 index holds it). */
+  /** The record of intervention {@code id} of {@code index} (a version-1 index holds it). */
   private TrackedIntervention record(String monitor, InterventionIndex index, String id) {
     TrackedIntervention a = index.upgraded.get(id);
     return a != null ? a : stores.interventions().get(TrackedIntervention.key(monitor, id));

@@ -19,11 +19,11 @@ import org.causalimpact.monitor.state.TrackedIntervention;
  * The monitor processor's five stores, and what this task's monitors' stores held after their
  * last record, so that a record does not read and decode it again: the grid (every point), the
  * interventions (an index per monitor, a record per intervention) and model health's progress
- * (every closed row), and the newest chunk of rows. The
- * held values are a cache: emptied by {@link #clear} (Kafka Streams closes and initialises the
- * processor whenever the task's stores go back to their changelog, as after an aborted
- * transaction), and a monitor's entry is dropped by {@link #forget} when processing one of its
- * records fails halfway. One per processor, on its thread.
+ * (every closed row), and the newest chunk of rows. The held values are a cache: emptied by
+ * {@link #clear} (Kafka Streams closes and initialises the processor whenever the task's stores go
+ * back to their changelog, as after an aborted transaction), and a monitor's entry is dropped by
+ * {@link #forget} when processing one of its records fails halfway. One per processor, on its
+ * thread.
  */
 final class MonitorStores {
   private final KeyValueStore<String, InterventionIndex> interventionIndex;
@@ -189,8 +189,9 @@ final class MonitorStores {
       grids.put(def.name(), grid);
       if (interventionsChanged) {
         Interventions st = entry.interventions;
+        String monitor = def.name();
         st.unsaved()
-            .forEach((id, iv) -> interventionRecords.put(TrackedIntervention.key(def.name(), id), iv));
+            .forEach((id, iv) -> interventionRecords.put(TrackedIntervention.key(monitor, id), iv));
         InterventionIndex index = st.index();
         if (index != null) {
           interventionIndex.put(def.name(), index);

@@ -183,7 +183,8 @@ class AppSettingsTest {
         }) {
       InputException e =
           assertThrows(InputException.class, () -> AppSettings.load(null, Map.of(bad[0], bad[1])));
-      assertTrue(e.getMessage().contains(AppSettings.envKey(bad[0]) + "=" + bad[1]), e.getMessage());
+      String shown = AppSettings.envKey(bad[0]) + "=" + bad[1];
+      assertTrue(e.getMessage().contains(shown), e.getMessage());
       assertTrue(e.getMessage().contains(bad[2]), e.getMessage());
     }
   }

@@ -755,7 +755,8 @@ class BadInputCorpusTest {
     TestRecord<byte[], byte[]> d =
         assertEventDeadLetter(
             "invalid-intervention", utf8("validation"), utf8(end(id, (row - 1) * HOUR)));
-    assertTrue(header(d, DeadLetter.ERROR).contains("reported already"), header(d, DeadLetter.ERROR));
+    String error = header(d, DeadLetter.ERROR);
+    assertTrue(error.contains("reported already"), error);
     sendEvent(utf8("validation"), end(id, (row + 1) * HOUR)); // its one row: it ends at once
     assertTrue(interventionsDlq.isEmpty(), "an end after the start is valid");
   }
