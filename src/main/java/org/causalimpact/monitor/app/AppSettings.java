@@ -19,6 +19,7 @@ import java.util.TreeMap;
 import org.apache.kafka.streams.StreamsConfig;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.ingest.Router;
+import org.causalimpact.monitor.live.InterventionLimits;
 import org.causalimpact.monitor.live.TopologySettings;
 
 /**
@@ -94,6 +95,18 @@ public final class AppSettings {
   /** Default of {@value #METERS_MAX_INTERVENTIONS}. */
   public static final int DEFAULT_METERS_MAX_INTERVENTIONS = 200;
 
+  /** Most interventions running (or pending) at once per monitor (default 16). */
+  public static final String INTERVENTIONS_MAX_RUNNING = InterventionLimits.MAX_RUNNING;
+
+  /** Most ended interventions kept per monitor (default 100). */
+  public static final String INTERVENTIONS_ENDED_KEEP = InterventionLimits.KEEP_ENDED;
+
+  /** How long, in event time, an ended intervention is kept at most (default {@code 30d}). */
+  public static final String INTERVENTIONS_ENDED_MAX_AGE = InterventionLimits.MAX_ENDED_AGE;
+
+  /** How far after a monitor's newest point or now a start may lie (default {@code 7d}). */
+  public static final String INTERVENTIONS_MAX_LEAD = InterventionLimits.MAX_LEAD;
+
   /** Directory of the monitor definitions ({@code *.yaml}) that {@code run} loads. */
   public static final String DEFINITIONS = "monitor.definitions";
 
@@ -115,6 +128,10 @@ public final class AppSettings {
           KEYED_BY_MONITOR,
           METERS_RETENTION,
           METERS_MAX_INTERVENTIONS,
+          INTERVENTIONS_MAX_RUNNING,
+          INTERVENTIONS_ENDED_KEEP,
+          INTERVENTIONS_ENDED_MAX_AGE,
+          INTERVENTIONS_MAX_LEAD,
           DEFINITIONS);
 
   private static final String OWN_PREFIX = "monitor.";
@@ -263,7 +280,34 @@ public final class AppSettings {
         maxPostRows,
         refitEvery,
         persistence,
-        bool(KEYED_BY_MONITOR, d.keyedByMonitor()));
+        bool(KEYED_BY_MONITOR, d.keyedByMonitor()))
+        .withInterventions(interventionLimits(d.interventions()));
+  }
+
+  /** {@code fallback} with the {@code monitor.interventions.*} settings given. */
+  private InterventionLimits interventionLimits(InterventionLimits fallback) {
+    return new InterventionLimits(
+        wholeNumber(INTERVENTIONS_MAX_RUNNING, fallback.maxRunning(), 1),
+        wholeNumber(INTERVENTIONS_ENDED_KEEP, fallback.keepEnded(), 0),
+        duration(INTERVENTIONS_ENDED_MAX_AGE, fallback.maxEndedAge(), true),
+        duration(INTERVENTIONS_MAX_LEAD, fallback.maxLead(), false));
+  }
+
+  /** The duration setting {@code key}, {@code fallback} if absent; {@code positive}: not 0. */
+  private Duration duration(String key, Duration fallback, boolean positive) {
+    if (!values.containsKey(key)) {
+      return fallback;
+    }
+    Duration d;
+    try {
+      d = Durations.parse(values.get(key));
+    } catch (IllegalArgumentException e) {
+      throw invalid(key, e.getMessage());
+    }
+    if (positive && d.isZero()) {
+      throw invalid(key, "must be longer than 0");
+    }
+    return d;
   }
 
   /** {@value #METERS_RETENTION}, or its default. */

@@ -35,6 +35,12 @@ import org.causalimpact.monitor.wire.SummaryRecord;
  * past its start replays those rows. Overlapping interventions are each analysed against the world
  * without that intervention, with the other's effects left in the observed data. One per
  * processor, on its thread.
+ *
+ * <p>Lifecycle: a start is pending until its first step closes (model health runs until then),
+ * then active until its end and persistence rows are reported; it ends {@code ended}, {@code
+ * cancelled} (an end at or before a pending start) or {@code failed} (its analysis failed). Each
+ * monitor runs at most {@link InterventionLimits#maxRunning()} and keeps the newest {@link
+ * InterventionLimits#keepEnded()} ended ones (docs/reliability.md, "Bounded state").
  */
 final class InterventionRunner {
   private static final org.slf4j.Logger LOG =
@@ -64,22 +70,31 @@ final class InterventionRunner {
     live.clear();
   }
 
-  /** Row {@code s} closed: what it means for each running intervention. */
+  /**
+   * Row {@code s} closed: what it means for each running intervention (pending ones wait for
+   * their first step); ended ones past the limits are forgotten.
+   */
   void rowClosed(MonitorStores.Monitor m, long s) {
     Interventions ivs = m.interventions();
-    for (TrackedIntervention iv : new ArrayList<>(ivs.running.values())) {
+    for (TrackedIntervention iv : new ArrayList<>(ivs.running())) {
+      if (iv.startStep <= s) {
+        ivs.changed(iv);
+      }
       advance(m.def, ivs, iv, s);
     }
+    forgetOld(m, ivs);
   }
 
+  /**
+   * A start: dead-lettered if {@link StartCheck} refuses it; otherwise it runs, pending until its
+   * first step closes (rows already closed since its start are replayed at once).
+   */
   void onStart(MonitorStores.Monitor m, Input.Start e) {
     MonitorDefinition def = m.def;
     Interventions st = m.interventions();
-    if (st.running.containsKey(e.id()) || st.ended.containsKey(e.id())) {
-      out.dead(
-          "duplicate-start",
-          "intervention '" + e.id() + "' of monitor '" + def.name() + "' was already started",
-          e.source(), def.name());
+    StartCheck.Refusal refused = StartCheck.refusal(m, st, e, settings.interventions());
+    if (refused != null) {
+      out.dead(refused.reason(), refused.message(), e.source(), def.name());
       return;
     }
     TrackedIntervention iv = new TrackedIntervention();
@@ -88,33 +103,31 @@ final class InterventionRunner {
     iv.actions.putAll(e.actions());
     iv.outcomes.addAll(e.outcomes());
     iv.source = e.source();
-    st.running.put(iv.id, iv);
+    st.start(iv);
     long lastClosed = m.grid.lastClosedStep;
     if (lastClosed != GridState.NONE) {
-      for (long s = iv.startStep; s <= lastClosed && st.running.containsKey(iv.id); s++) {
+      for (long s = iv.startStep; s <= lastClosed && st.running(iv.id) != null; s++) {
         advance(def, st, iv, s);
       }
     }
+    forgetOld(m, st);
   }
 
+  /**
+   * An end: the do-specs stop from its step on. An end at or before the start cancels an
+   * intervention none of whose rows was reported (it is pending); one that comes after rows past
+   * it were reported as active reports those rows again, as {@code after-end} with the do-specs
+   * lifted, under the same keys and timestamps, and reporting then goes on through the
+   * persistence rows or the rows already reported, whichever is later.
+   */
   void onEnd(MonitorStores.Monitor m, Input.End e) {
     MonitorDefinition def = m.def;
     Interventions st = m.interventions();
-    TrackedIntervention iv = st.running.get(e.id());
+    TrackedIntervention iv = st.running(e.id());
     if (iv == null) {
       out.dead(
-          st.ended.containsKey(e.id()) ? "already-ended" : "end-without-start",
+          st.ended(e.id()) ? "already-ended" : "end-without-start",
           "intervention '" + e.id() + "' of monitor '" + def.name() + "' is not running",
-          e.source(), def.name());
-      return;
-    }
-    long stepMs = RowCloser.stepMillis(def);
-    long end = Math.floorDiv(e.timestamp() + stepMs - 1, stepMs);
-    if (end <= iv.startStep) {
-      out.dead(
-          "invalid-intervention",
-          "intervention '" + e.id() + "' ends at " + Instant.ofEpochMilli(e.timestamp())
-              + ", before its first step",
           e.source(), def.name());
       return;
     }
@@ -124,10 +137,52 @@ final class InterventionRunner {
           def.name());
       return;
     }
+    long stepMs = RowCloser.stepMillis(def);
+    long end = Math.floorDiv(e.timestamp() + stepMs - 1, stepMs);
+    if (end <= iv.startStep) {
+      if (iv.pending()) {
+        iv.endStep = iv.startStep;
+        finish(def, st, iv, TrackedIntervention.Ending.CANCELLED);
+        forgetOld(m, st);
+        return;
+      }
+      out.dead(
+          "invalid-intervention",
+          "intervention '" + e.id() + "' ends at " + Instant.ofEpochMilli(e.timestamp())
+              + ", before its first step, and its rows from "
+              + Instant.ofEpochMilli(iv.startStep * stepMs) + " on are reported already: an end"
+              + " at or before the start only cancels an intervention whose first step has not"
+              + " closed",
+          e.source(), def.name());
+      return;
+    }
+    st.changed(iv);
     iv.endStep = end;
     iv.reportEndStep = end + settings.persistenceRows();
+    if (iv.emittedThrough >= end) {
+      reportAgainAfterEnd(def, st, iv);
+    }
     if (m.grid.lastClosedStep != GridState.NONE) {
       finishIfDue(def, st, iv, m.grid.lastClosedStep);
+    }
+    forgetOld(m, st);
+  }
+
+  /**
+   * The rows from the end on that were reported with the do-specs on, reported again with them
+   * lifted; reporting goes on at least through them.
+   */
+  private void reportAgainAfterEnd(
+      MonitorDefinition def, Interventions st, TrackedIntervention iv) {
+    long through = iv.emittedThrough;
+    iv.reportEndStep = Math.max(iv.reportEndStep, through + 1);
+    // the analysis in memory ran past the end with the do-specs on: set it up again
+    live.remove(TrackedIntervention.key(def.name(), iv.id));
+    iv.emittedThrough = iv.endStep - 1;
+    for (long s = iv.endStep; s <= through; s++) {
+      if (!emitStep(def, st, iv, s)) {
+        return;
+      }
     }
   }
 
@@ -163,23 +218,51 @@ final class InterventionRunner {
     if (!iv.summarized && s >= iv.endStep - 1) {
       iv.summarized = true;
       if (!summarize(def, iv, iv.endStep, iv.stoppedAtMaxPostRows ? MAX_POST_ROWS : "end")) {
-        finish(def, st, iv);
+        finish(def, st, iv, TrackedIntervention.Ending.FAILED);
         return;
       }
     }
     if (s >= iv.reportEndStep - 1) {
-      if (iv.reportEndStep > iv.endStep) {
-        summarize(def, iv, iv.reportEndStep, "persistence-end");
-      }
-      finish(def, st, iv);
+      boolean summarized =
+          iv.reportEndStep <= iv.endStep
+              || summarize(def, iv, iv.reportEndStep, "persistence-end");
+      finish(
+          def, st, iv,
+          summarized ? TrackedIntervention.Ending.ENDED : TrackedIntervention.Ending.FAILED);
     }
   }
 
-  private void finish(MonitorDefinition def, Interventions st, TrackedIntervention iv) {
-    live.remove(def.name() + "/" + iv.id);
-    st.running.remove(iv.id);
-    st.ended.put(iv.id, iv);
+  /**
+   * The analysis of row {@code s} failed (a dead letter says why): the intervention ends there,
+   * failed, unless it had an end already, so that the API and the overlap notes stop at it.
+   */
+  private void fail(MonitorDefinition def, Interventions st, TrackedIntervention iv, long s) {
+    if (iv.endStep == null) {
+      iv.endStep = s;
+    }
+    finish(def, st, iv, TrackedIntervention.Ending.FAILED);
+  }
+
+  /** The intervention leaves the running ones: nothing more is reported of it. */
+  private void finish(
+      MonitorDefinition def, Interventions st, TrackedIntervention iv,
+      TrackedIntervention.Ending ending) {
+    live.remove(TrackedIntervention.key(def.name(), iv.id));
+    iv.ending = ending;
+    st.end(iv);
     listener.interventionEnded(def.name(), iv.id);
+  }
+
+  /**
+   * Forgets the ended interventions beyond {@link InterventionLimits#keepEnded()} and those that
+   * ended more than {@link InterventionLimits#maxEndedAge()} before the monitor's last closed row.
+   */
+  private void forgetOld(MonitorStores.Monitor m, Interventions st) {
+    InterventionLimits limits = settings.interventions();
+    long last = m.grid.lastClosedStep;
+    long ageSteps = limits.maxEndedAge().toMillis() / RowCloser.stepMillis(m.def);
+    st.forget(
+        limits.keepEnded(), last == GridState.NONE ? Long.MIN_VALUE : last - ageSteps);
   }
 
   private boolean emitStep(
@@ -191,7 +274,7 @@ final class InterventionRunner {
       steps = step(def, iv, s, row);
     } catch (RuntimeException ex) {
       out.dead("analysis-failed", analysisFailure(ex), iv.source, def.name());
-      finish(def, st, iv);
+      fail(def, st, iv, s);
       return false;
     }
     listener.analysisTime(def.name(), System.nanoTime() - began);
@@ -300,7 +383,7 @@ final class InterventionRunner {
    */
   private List<StreamingAnalysis.OutcomeStep> step(
       MonitorDefinition def, TrackedIntervention iv, long s, GridRow row) {
-    String key = def.name() + "/" + iv.id;
+    String key = TrackedIntervention.key(def.name(), iv.id);
     StreamingAnalysis a = live.get(key);
     int h = (int) (s - iv.startStep);
     if (a == null || a.steps() != h) {

@@ -16,7 +16,7 @@ import org.causalimpact.monitor.impact.ImpactAnalysis;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.state.GridRow;
 import org.causalimpact.monitor.state.GridState;
-import org.causalimpact.monitor.state.Interventions;
+import org.causalimpact.monitor.state.InterventionIndex;
 import org.causalimpact.monitor.state.RowChunk;
 import org.causalimpact.monitor.state.StoreNames;
 import org.causalimpact.monitor.state.TrackedIntervention;
@@ -30,7 +30,9 @@ import org.causalimpact.monitor.state.TrackedIntervention;
 public final class MonitorQueries {
   /** Store access; a function so that tests can pass the stores of a TopologyTestDriver. */
   interface Stores {
-    ReadOnlyKeyValueStore<String, Interventions> state();
+    ReadOnlyKeyValueStore<String, InterventionIndex> state();
+
+    ReadOnlyKeyValueStore<String, TrackedIntervention> interventions();
 
     ReadOnlyKeyValueStore<String, GridState> grid();
 
@@ -49,8 +51,8 @@ public final class MonitorQueries {
 
   /**
    * Queries over stores found by name ({@link StoreNames#STATE_STORE}, {@link
-   * StoreNames#GRID_STORE}, {@link StoreNames#ROWS_STORE}), e.g. those of a {@code
-   * TopologyTestDriver}.
+   * StoreNames#INTERVENTIONS_STORE}, {@link StoreNames#GRID_STORE}, {@link StoreNames#ROWS_STORE}),
+   * e.g. those of a {@code TopologyTestDriver}.
    */
   @SuppressWarnings("unchecked")
   public static MonitorQueries of(
@@ -60,9 +62,15 @@ public final class MonitorQueries {
         monitors,
         new Stores() {
           @Override
-          public ReadOnlyKeyValueStore<String, Interventions> state() {
-            return (ReadOnlyKeyValueStore<String, Interventions>)
+          public ReadOnlyKeyValueStore<String, InterventionIndex> state() {
+            return (ReadOnlyKeyValueStore<String, InterventionIndex>)
                 storeByName.apply(StoreNames.STATE_STORE);
+          }
+
+          @Override
+          public ReadOnlyKeyValueStore<String, TrackedIntervention> interventions() {
+            return (ReadOnlyKeyValueStore<String, TrackedIntervention>)
+                storeByName.apply(StoreNames.INTERVENTIONS_STORE);
           }
 
           @Override
@@ -85,10 +93,17 @@ public final class MonitorQueries {
         monitors,
         new Stores() {
           @Override
-          public ReadOnlyKeyValueStore<String, Interventions> state() {
+          public ReadOnlyKeyValueStore<String, InterventionIndex> state() {
             return streams.store(
                 StoreQueryParameters.fromNameAndType(
                     StoreNames.STATE_STORE, QueryableStoreTypes.keyValueStore()));
+          }
+
+          @Override
+          public ReadOnlyKeyValueStore<String, TrackedIntervention> interventions() {
+            return streams.store(
+                StoreQueryParameters.fromNameAndType(
+                    StoreNames.INTERVENTIONS_STORE, QueryableStoreTypes.keyValueStore()));
           }
 
           @Override
@@ -134,13 +149,19 @@ public final class MonitorQueries {
     if (def == null) {
       return Optional.empty();
     }
-    Interventions st = stores.state().get(name);
+    InterventionIndex index = stores.state().get(name);
     GridState grid = stores.grid().get(name);
     long stepMs = Math.max(1, def.step().toMillis());
     List<InterventionStatus> ivs = new ArrayList<>();
-    if (st != null) {
-      st.running.values().forEach(a -> ivs.add(status(a, stepMs, true)));
-      st.ended.values().forEach(a -> ivs.add(status(a, stepMs, false)));
+    if (index != null) {
+      List<String> ids = new ArrayList<>(index.running);
+      ids.addAll(index.ended.keySet());
+      for (String id : ids) {
+        TrackedIntervention a = record(name, index, id);
+        if (a != null) {
+          ivs.add(status(a, stepMs));
+        }
+      }
     }
     ivs.sort(java.util.Comparator.comparing(InterventionStatus::start));
     Instant last =
@@ -166,26 +187,28 @@ public final class MonitorQueries {
     if (def == null) {
       return Optional.empty();
     }
-    Interventions st = stores.state().get(monitor);
-    if (st == null) {
-      return Optional.empty();
-    }
-    TrackedIntervention a = st.running.get(id);
-    boolean active = a != null;
-    if (a == null) {
-      a = st.ended.get(id);
-    }
+    InterventionIndex index = stores.state().get(monitor);
+    TrackedIntervention a =
+        index == null || !(index.running.contains(id) || index.ended.containsKey(id))
+            ? null
+            : record(monitor, index, id);
     if (a == null || a.emittedThrough == TrackedIntervention.NONE) {
       return Optional.empty();
     }
     long last =
-        active || a.reportEndStep == null
+        a.ending == null || a.reportEndStep == null
             ? a.emittedThrough
             : Math.min(a.emittedThrough, a.reportEndStep - 1);
     StoredRows.Slice slice = StoredRows.slice(stores.rows(), def, a, last);
     ImpactAnalysis analysis = StoredRows.analyze(def, a, slice);
     return Optional.of(
-        new Impact(status(a, Math.max(1, def.step().toMillis()), active), analysis, slice.table()));
+        new Impact(status(a, Math.max(1, def.step().toMillis())), analysis, slice.table()));
+  }
+
+  /** The record of intervention {@code id} of {@code index} (a version-1 index holds it). */
+  private TrackedIntervention record(String monitor, InterventionIndex index, String id) {
+    TrackedIntervention a = index.upgraded.get(id);
+    return a != null ? a : stores.interventions().get(TrackedIntervention.key(monitor, id));
   }
 
   /**
@@ -259,7 +282,7 @@ public final class MonitorQueries {
         def.graph().nodeNames(), new double[def.graph().size()][0], List.of());
   }
 
-  private static InterventionStatus status(TrackedIntervention a, long stepMs, boolean active) {
+  private static InterventionStatus status(TrackedIntervention a, long stepMs) {
     long reported =
         a.emittedThrough == TrackedIntervention.NONE ? 0 : a.emittedThrough - a.startStep + 1;
     return new InterventionStatus(
@@ -269,6 +292,17 @@ public final class MonitorQueries {
         a.actions,
         a.outcomes,
         reported,
-        active);
+        state(a));
+  }
+
+  private static InterventionStatus.State state(TrackedIntervention a) {
+    if (a.ending == null) {
+      return a.pending() ? InterventionStatus.State.PENDING : InterventionStatus.State.ACTIVE;
+    }
+    return switch (a.ending) {
+      case ENDED -> InterventionStatus.State.ENDED;
+      case CANCELLED -> InterventionStatus.State.CANCELLED;
+      case FAILED -> InterventionStatus.State.FAILED;
+    };
   }
 }

@@ -205,7 +205,8 @@ public final class MonitorService {
 
   private static ApiViews.InterventionView view(InterventionStatus i) {
     return ApiViews.InterventionView.of(
-        i.id(), i.active(), i.start(), i.end(), i.actions(), i.outcomes(), i.stepsReported());
+        i.id(), i.active(), i.state().word(), i.start(), i.end(), i.actions(), i.outcomes(),
+        i.stepsReported());
   }
 
   /** Interventions that ran during rows {@code from..to} (labels as ISO instants). */

@@ -9,25 +9,30 @@ import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.state.GridRow;
 import org.causalimpact.monitor.state.GridState;
 import org.causalimpact.monitor.state.HealthState;
+import org.causalimpact.monitor.state.InterventionIndex;
 import org.causalimpact.monitor.state.Interventions;
 import org.causalimpact.monitor.state.RowChunk;
 import org.causalimpact.monitor.state.StoreNames;
+import org.causalimpact.monitor.state.TrackedIntervention;
 
 /**
- * The monitor processor's four stores, and what this task's monitors' stores held after their
+ * The monitor processor's five stores, and what this task's monitors' stores held after their
  * last record, so that a record does not read and decode it again: the grid (every point), the
- * interventions and model health's progress (every closed row), and the newest chunk of rows. The
- * held values are a cache: emptied by {@link #clear} (Kafka Streams closes and initialises the
- * processor whenever the task's stores go back to their changelog, as after an aborted
- * transaction), and a monitor's entry is dropped by {@link #forget} when processing one of its
- * records fails halfway. One per processor, on its thread.
+ * interventions (an index per monitor, a record per intervention) and model health's progress
+ * (every closed row), and the newest chunk of rows. The held values are a cache: emptied by
+ * {@link #clear} (Kafka Streams closes and initialises the processor whenever the task's stores go
+ * back to their changelog, as after an aborted transaction), and a monitor's entry is dropped by
+ * {@link #forget} when processing one of its records fails halfway. One per processor, on its
+ * thread.
  */
 final class MonitorStores {
-  private final KeyValueStore<String, Interventions> interventions;
+  private final KeyValueStore<String, InterventionIndex> interventionIndex;
+  private final KeyValueStore<String, TrackedIntervention> interventionRecords;
   private final KeyValueStore<String, GridState> grids;
   private final KeyValueStore<String, HealthState> healths;
   private final KeyValueStore<String, RowChunk> rows;
   private final StoredRows.Reader reader;
+  private final ProcessorContext<?, ?> context;
   private final Map<String, Held> held = new HashMap<>();
 
   /** One monitor's held values; a field is {@code null} until read or written. */
@@ -41,11 +46,13 @@ final class MonitorStores {
   }
 
   MonitorStores(ProcessorContext<?, ?> context) {
-    this.interventions = context.getStateStore(StoreNames.STATE_STORE);
+    this.interventionIndex = context.getStateStore(StoreNames.STATE_STORE);
+    this.interventionRecords = context.getStateStore(StoreNames.INTERVENTIONS_STORE);
     this.grids = context.getStateStore(StoreNames.GRID_STORE);
     this.healths = context.getStateStore(StoreNames.HEALTH_STORE);
     this.rows = context.getStateStore(StoreNames.ROWS_STORE);
     this.reader = StoredRows.reader(rows);
+    this.context = context;
   }
 
   /** One monitor's state for the record being processed. */
@@ -132,15 +139,38 @@ final class MonitorStores {
       return read();
     }
 
-    /** Whether an intervention is running (read only). */
-    boolean running() {
-      return !read().running.isEmpty();
+    /**
+     * The monitor's newest point or the current (wall-clock) time, whichever is later: how far
+     * ahead a start may lie is measured from it. Not the task's stream time, which each input's
+     * event time moves on (a start's own included); the clock serves a backlog, whose points
+     * catch up with its events only later, and the newest point serves data ahead of the clock.
+     */
+    long latestTime() {
+      return Math.max(grid.maxEventTime, context.currentSystemTimeMs());
+    }
+
+    /** Whether an intervention runs at step {@code s}: one started at or before it (read only). */
+    boolean activeAt(long s) {
+      return read().activeAt(s);
     }
 
     private Interventions read() {
       if (entry.interventions == null) {
-        Interventions st = interventions.get(def.name());
-        entry.interventions = st != null ? st : new Interventions();
+        InterventionIndex index = interventionIndex.get(def.name());
+        if (index == null) {
+          entry.interventions = new Interventions();
+        } else {
+          Map<String, TrackedIntervention> running = new HashMap<>();
+          for (String id : index.running) {
+            TrackedIntervention iv = index.upgraded.get(id);
+            running.put(
+                id,
+                iv != null ? iv : interventionRecords.get(TrackedIntervention.key(def.name(), id)));
+          }
+          entry.interventions = new Interventions(index, running);
+          // a version-1 index is written back in the current layout
+          interventionsChanged |= !index.upgraded.isEmpty();
+        }
       }
       return entry.interventions;
     }
@@ -158,7 +188,15 @@ final class MonitorStores {
     void save() {
       grids.put(def.name(), grid);
       if (interventionsChanged) {
-        interventions.put(def.name(), entry.interventions);
+        Interventions st = entry.interventions;
+        String monitor = def.name();
+        st.unsaved()
+            .forEach((id, iv) -> interventionRecords.put(TrackedIntervention.key(monitor, id), iv));
+        InterventionIndex index = st.index();
+        if (index != null) {
+          interventionIndex.put(def.name(), index);
+        }
+        st.saved();
       }
       if (healthRead) {
         healths.put(def.name(), entry.health);

@@ -90,6 +90,12 @@ public final class MonitorTopology {
             .withCachingEnabled());
     b.addStateStore(
         Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.INTERVENTIONS_STORE),
+                Serdes.String(),
+                StateSerdes.INTERVENTION)
+            .withCachingEnabled());
+    b.addStateStore(
+        Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.GRID_STORE),
                 Serdes.String(),
                 StateSerdes.GRID)
@@ -150,6 +156,7 @@ public final class MonitorTopology {
             () -> new MonitorProcessor(byName, settings, listener, guard),
             Named.as("monitor"),
             StoreNames.STATE_STORE,
+            StoreNames.INTERVENTIONS_STORE,
             StoreNames.GRID_STORE,
             StoreNames.HEALTH_STORE,
             StoreNames.ROWS_STORE)

@@ -118,7 +118,7 @@ final class RowCloser {
     }
     GridRow row = new GridRow(s, values, imputed);
     long time = s * stepMillis(def);
-    boolean running = m.running();
+    boolean running = m.activeAt(s);
     if (!running) {
       row =
           health.onRowClosed(

@@ -26,6 +26,7 @@ import org.causalimpact.monitor.ingest.DeadLetter;
  *     event by its monitor's, with Kafka's default partitioner, and both topics have as many
  *     partitions): points and events go straight to their monitor's task, without the {@code
  *     by-monitor} repartition topic; a record keyed otherwise is dead-lettered
+ * @param interventions bounds on each monitor's interventions (running, ended kept, how far ahead)
  */
 public record TopologySettings(
     String metricsTopic,
@@ -37,7 +38,8 @@ public record TopologySettings(
     int maxPostRows,
     int healthRefitEvery,
     int persistenceRows,
-    boolean keyedByMonitor) {
+    boolean keyedByMonitor,
+    InterventionLimits interventions) {
   /** Default of {@link #healthRefitEvery}. */
   public static final int DEFAULT_HEALTH_REFIT_EVERY = 1;
 
@@ -60,6 +62,25 @@ public record TopologySettings(
     if (persistenceRows < 0) {
       throw new IllegalArgumentException("persistenceRows must be >= 0, got " + persistenceRows);
     }
+    Objects.requireNonNull(interventions, "interventions");
+  }
+
+  /** Settings with the default {@link InterventionLimits}. */
+  public TopologySettings(
+      String metricsTopic,
+      String interventionsTopic,
+      String impactTopic,
+      String summaryTopic,
+      String healthTopic,
+      Duration grace,
+      int maxPostRows,
+      int healthRefitEvery,
+      int persistenceRows,
+      boolean keyedByMonitor) {
+    this(
+        metricsTopic, interventionsTopic, impactTopic, summaryTopic, healthTopic, grace,
+        maxPostRows, healthRefitEvery, persistenceRows, keyedByMonitor,
+        InterventionLimits.defaults());
   }
 
   /** Settings with the default model-health refit interval and no persistence period. */
@@ -101,19 +122,26 @@ public record TopologySettings(
         maxPostRows,
         healthRefitEvery,
         persistenceRows,
-        keyedByMonitor);
+        keyedByMonitor,
+        interventions);
   }
 
   public TopologySettings withPersistenceRows(int rows) {
     return new TopologySettings(
         metricsTopic, interventionsTopic, impactTopic, summaryTopic, healthTopic, grace,
-        maxPostRows, healthRefitEvery, rows, keyedByMonitor);
+        maxPostRows, healthRefitEvery, rows, keyedByMonitor, interventions);
   }
 
   public TopologySettings withKeyedByMonitor(boolean keyed) {
     return new TopologySettings(
         metricsTopic, interventionsTopic, impactTopic, summaryTopic, healthTopic, grace,
-        maxPostRows, healthRefitEvery, persistenceRows, keyed);
+        maxPostRows, healthRefitEvery, persistenceRows, keyed, interventions);
+  }
+
+  public TopologySettings withInterventions(InterventionLimits limits) {
+    return new TopologySettings(
+        metricsTopic, interventionsTopic, impactTopic, summaryTopic, healthTopic, grace,
+        maxPostRows, healthRefitEvery, persistenceRows, keyedByMonitor, limits);
   }
 
   /** The dead-letter topic of {@code topic}. */

@@ -1,8 +1,11 @@
 package org.causalimpact.monitor.state;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
@@ -16,7 +19,7 @@ import org.causalimpact.monitor.wire.Json;
  * The serdes of the per-monitor stores. What is written per point or per row (grid state, closed
  * rows, model health) is compact binary: no text formatting or parsing of numbers on the hot path.
  * Each binary value starts with a version byte, so a later format can be told apart and an unknown
- * one is refused with a message instead of being misread; {@link #INTERVENTIONS} is JSON.
+ * one is refused with a message instead of being misread; the interventions are JSON.
  */
 public final class StateSerdes {
   private StateSerdes() {}
@@ -34,10 +37,18 @@ public final class StateSerdes {
       binary(StateSerdes::chunkSize, StateSerdes::writeChunk, StateSerdes::readChunk);
 
   /**
-   * The interventions of a monitor, as JSON: written once per closed row while one runs, so the
-   * text costs little, and a stored intervention can be read by eye.
+   * Which interventions a monitor has ({@link InterventionIndex}), as JSON: written when one
+   * starts, ends or is forgotten. A version-1 value (every intervention in one record, no {@code
+   * version} field) is read as its index with the records kept aside; a later version is refused.
    */
-  public static final Serde<Interventions> INTERVENTIONS = json(Interventions.class);
+  public static final Serde<InterventionIndex> INTERVENTIONS =
+      Serdes.serdeFrom(json(InterventionIndex.class).serializer(), StateSerdes::readIndex);
+
+  /**
+   * One intervention's record ({@link TrackedIntervention}), as JSON: the running ones are written
+   * once per closed row, so the text costs little, and a stored intervention can be read by eye.
+   */
+  public static final Serde<TrackedIntervention> INTERVENTION = json(TrackedIntervention.class);
 
   public static <T> Serde<T> binary(
       ToIntFunction<T> size, BiConsumer<T, ByteBuffer> write, Function<ByteBuffer, T> read) {
@@ -80,6 +91,32 @@ public final class StateSerdes {
           }
         };
     return Serdes.serdeFrom(ser, de);
+  }
+
+  /** The version-1 value: running interventions (stored as {@code interventions}) and ended. */
+  private record IndexV1(
+      @JsonProperty("interventions") Map<String, TrackedIntervention> running,
+      Map<String, TrackedIntervention> ended) {}
+
+  private static InterventionIndex readIndex(String topic, byte[] bytes) {
+    if (bytes == null) {
+      return null;
+    }
+    String what = "stored interventions on " + topic;
+    try {
+      JsonNode tree = Json.MAPPER.readTree(bytes);
+      JsonNode version = tree.get("version");
+      if (version == null) {
+        IndexV1 v1 = Json.MAPPER.treeToValue(tree, IndexV1.class);
+        return InterventionIndex.upgrade(
+            v1.running() == null ? Map.of() : v1.running(),
+            v1.ended() == null ? Map.of() : v1.ended());
+      }
+      checkVersion((byte) version.asInt(), (byte) InterventionIndex.VERSION, what);
+      return Json.MAPPER.treeToValue(tree, InterventionIndex.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(what + " are unreadable", e);
+    }
   }
 
   /**

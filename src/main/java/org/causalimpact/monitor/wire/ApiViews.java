@@ -165,25 +165,29 @@ public final class ApiViews {
   public record InterventionView(
       String id,
       boolean active,
+      String state,
       String start,
       String end,
       @JsonProperty("do") Map<String, DoSpec> actions,
       List<String> outcomes,
       long stepsReported) {
     /**
+     * @param state {@code pending}, {@code active}, {@code ended}, {@code cancelled} or {@code
+     *     failed}
      * @param start first post-period step's start time
      * @param end end time (exclusive), or {@code null} while it runs without a known end
      */
     public static InterventionView of(
         String id,
         boolean active,
+        String state,
         Instant start,
         Instant end,
         Map<String, DoSpec> actions,
         List<String> outcomes,
         long stepsReported) {
       return new InterventionView(
-          id, active, time(start), time(end), actions, outcomes, stepsReported);
+          id, active, state, time(start), time(end), actions, outcomes, stepsReported);
     }
   }
 

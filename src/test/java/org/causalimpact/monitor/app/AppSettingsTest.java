@@ -16,6 +16,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.causalimpact.monitor.InputException;
+import org.causalimpact.monitor.live.InterventionLimits;
 import org.causalimpact.monitor.live.TopologySettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -245,6 +246,36 @@ class AppSettingsTest {
             () -> AppSettings.load(null, Map.of("CIM_MONITOR_INPUTS_KEYED_BY_MONITOR", "yes")));
     assertTrue(e.getMessage().contains("monitor.inputs.keyed.by.monitor=yes"), e.getMessage());
     assertTrue(e.getMessage().contains("must be true or false"), e.getMessage());
+  }
+
+  @Test
+  void interventionLimitsAreSettings() {
+    assertEquals(
+        InterventionLimits.defaults(), AppSettings.load(null, Map.of()).topology().interventions());
+    InterventionLimits l =
+        AppSettings.load(
+                null,
+                Map.of(
+                    "CIM_MONITOR_INTERVENTIONS_MAX_RUNNING", "4",
+                    "CIM_MONITOR_INTERVENTIONS_ENDED_KEEP", "0",
+                    "CIM_MONITOR_INTERVENTIONS_ENDED_MAX_AGE", "2h",
+                    "CIM_MONITOR_INTERVENTIONS_MAX_LEAD", "0s"))
+            .topology()
+            .interventions();
+    assertEquals(new InterventionLimits(4, 0, Duration.ofHours(2), Duration.ZERO), l);
+    for (String[] bad :
+        new String[][] {
+          {"CIM_MONITOR_INTERVENTIONS_MAX_RUNNING", "0", "must be >= 1"},
+          {"CIM_MONITOR_INTERVENTIONS_ENDED_KEEP", "-1", "must be >= 0"},
+          {"CIM_MONITOR_INTERVENTIONS_ENDED_MAX_AGE", "0d", "must be longer than 0"},
+          {"CIM_MONITOR_INTERVENTIONS_MAX_LEAD", "a week", "is not a duration"}
+        }) {
+      InputException e =
+          assertThrows(InputException.class, () -> AppSettings.load(null, Map.of(bad[0], bad[1])));
+      String shown = AppSettings.envKey(bad[0]) + "=" + bad[1];
+      assertTrue(e.getMessage().contains(shown), e.getMessage());
+      assertTrue(e.getMessage().contains(bad[2]), e.getMessage());
+    }
   }
 
   private static TopologySettings settingsWith(String variable, String value) {

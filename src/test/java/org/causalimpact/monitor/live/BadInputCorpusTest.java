@@ -46,7 +46,7 @@ import org.causalimpact.monitor.scm.SimulationSpec;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.state.GridRow;
 import org.causalimpact.monitor.state.GridState;
-import org.causalimpact.monitor.state.Interventions;
+import org.causalimpact.monitor.state.InterventionIndex;
 import org.causalimpact.monitor.state.RowChunk;
 import org.causalimpact.monitor.state.StoreNames;
 import org.causalimpact.monitor.wire.Json;
@@ -776,10 +776,30 @@ class BadInputCorpusTest {
   }
 
   @Test
-  void endBeforeStartIsInvalidIntervention() {
-    String id = "backwards";
-    sendEvent(utf8("validation"), start(idOf(id), future(), "{\"x\":{\"set\":1}}"));
-    assertEventDeadLetter("invalid-intervention", utf8("validation"), utf8(end(id, future() - HOUR)));
+  void endBeforeTheStartOfAReportedInterventionIsInvalidIntervention() {
+    String id = "backwards-" + next;
+    long row = next - 2; // closed: the start replays it at once
+    sendEvent(utf8("validation"), start(idOf(id), row * HOUR, "{\"x\":{\"set\":1}}"));
+    assertTrue(interventionsDlq.isEmpty(), "the start is valid");
+    TestRecord<byte[], byte[]> d =
+        assertEventDeadLetter(
+            "invalid-intervention", utf8("validation"), utf8(end(id, (row - 1) * HOUR)));
+    String error = header(d, DeadLetter.ERROR);
+    assertTrue(error.contains("reported already"), error);
+    sendEvent(utf8("validation"), end(id, (row + 1) * HOUR)); // its one row: it ends at once
+    assertTrue(interventionsDlq.isEmpty(), "an end after the start is valid");
+  }
+
+  @Test
+  void startBeyondTheLeadIsTooFarAhead() {
+    TestRecord<byte[], byte[]> d =
+        assertEventDeadLetter(
+            "too-far-ahead",
+            utf8("validation"),
+            utf8(start(idOf("year-9999"), Instant.parse("9999-01-01T00:00:00Z").toEpochMilli(),
+                "{\"x\":{\"set\":1}}")));
+    assertTrue(header(d, DeadLetter.ERROR).contains("monitor.interventions.max.lead"),
+        header(d, DeadLetter.ERROR));
   }
 
   @Test
@@ -801,7 +821,7 @@ class BadInputCorpusTest {
     int step = next - START;
     sendRow();
     readCampaignStep(step);
-    KeyValueStore<String, Interventions> states =
+    KeyValueStore<String, InterventionIndex> states =
         driver.getKeyValueStore(StoreNames.STATE_STORE);
     assertTrue(states.get("validation").ended.containsKey(id), "one row, then it ended");
     assertEventDeadLetter(
@@ -900,9 +920,12 @@ class BadInputCorpusTest {
     return (next - 1) * HOUR;
   }
 
-  /** A time far after the data: interventions starting then stay inert while the tests run. */
+  /**
+   * A time after the data (row 504), within {@code monitor.interventions.max.lead} (7 days) of the
+   * rows the tests send: interventions starting then stay pending while the tests run.
+   */
   private static long future() {
-    return Instant.parse("2100-01-01T00:00:00Z").toEpochMilli();
+    return Instant.parse("1970-01-22T00:00:00Z").toEpochMilli();
   }
 
   private static String idOf(String id) {

@@ -18,7 +18,7 @@ import java.util.Map;
 import org.causalimpact.monitor.ingest.Input;
 import org.causalimpact.monitor.ingest.Source;
 import org.causalimpact.monitor.scm.DoSpec;
-import org.causalimpact.monitor.state.Interventions;
+import org.causalimpact.monitor.state.InterventionIndex;
 import org.causalimpact.monitor.state.StateSerdes;
 import org.causalimpact.monitor.state.TrackedIntervention;
 import org.causalimpact.monitor.wire.Json;
@@ -192,23 +192,24 @@ class InputSerdeTest {
   }
 
   @Test
-  void storedInterventionsKeepTheirFormat() {
+  void storedInterventionsOfVersionOneAreStillRead() {
     byte[] stored = INTERVENTIONS_V1.getBytes(StandardCharsets.UTF_8);
-    Interventions read = StateSerdes.INTERVENTIONS.deserializer().deserialize("t", stored);
-    TrackedIntervention iv = read.running.get("c");
+    InterventionIndex read = StateSerdes.INTERVENTIONS.deserializer().deserialize("t", stored);
+    assertEquals(List.of("c"), read.running);
+    TrackedIntervention iv = read.upgraded.get("c");
     assertEquals(Map.of("x", new DoSpec.Set(1.0)), iv.actions);
     assertEquals(TrackedIntervention.NONE, iv.emittedThrough);
-    assertArrayEquals(stored, StateSerdes.INTERVENTIONS.serializer().serialize("t", read));
+    assertArrayEquals(new byte[] {2}, iv.source.value());
     iv.actions.put("z", new DoSpec.Observed());
-    Interventions again =
-        StateSerdes.INTERVENTIONS.deserializer()
-            .deserialize("t", StateSerdes.INTERVENTIONS.serializer().serialize("t", read));
-    assertEquals(new DoSpec.Observed(), again.running.get("c").actions.get("z"));
+    TrackedIntervention again =
+        StateSerdes.INTERVENTION.deserializer()
+            .deserialize("t", StateSerdes.INTERVENTION.serializer().serialize("t", iv));
+    assertEquals(new DoSpec.Observed(), again.actions.get("z"));
   }
 
   /**
-   * A stored intervention's source: an ordinary one is written as before (the test above), a cut
-   * one keeps its sizes and digest, and one stored whole by an older build is cut when read.
+   * A stored intervention's source: an ordinary one is written as before, a cut one keeps its
+   * sizes and digest, and one stored whole by an older build is cut when read.
    */
   @Test
   void storedSourcesAreBoundedAndKeepWhatWasCut() throws Exception {

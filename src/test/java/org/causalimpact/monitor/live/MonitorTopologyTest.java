@@ -477,22 +477,30 @@ class MonitorTopologyTest {
     }
     assertTrue(previous < active / 5, previous + " vs " + active);
 
+    assertEndAndPersistenceSummaries(batch(t.slice(0, end), -1), batch);
+    MonitorQueries q = MonitorQueries.of(List.of(monitor), driver::getKeyValueStore);
+    MonitorQueries.Impact fromApi = q.intervention("validation", "campaign").orElseThrow();
+    assertFalse(fromApi.status().active());
+    assertEquals(ROWS - START, fromApi.analysis().outcome("y").series().size());
+  }
+
+  /**
+   * The summaries are an {@code end} one, whose average effect is that of {@code during}, then a
+   * {@code persistence-end} one, whose average effect is that of {@code through}.
+   */
+  private void assertEndAndPersistenceSummaries(ImpactAnalysis during, ImpactAnalysis through)
+      throws Exception {
     List<JsonNode> summaries = values(output(settings.summaryTopic()));
     assertEquals(List.of("end", "persistence-end"),
         summaries.stream().map(n -> n.get("phase").asText()).toList());
-    ImpactAnalysis during = batch(t.slice(0, end), -1);
     assertEquals(
         during.outcome("y").summary().average().effect().mean(),
         summaries.get(0).get("summary").get("average").get("effect").get("mean").asDouble(),
         1e-9);
     assertEquals(
-        batch.outcome("y").summary().average().effect().mean(),
+        through.outcome("y").summary().average().effect().mean(),
         summaries.get(1).get("summary").get("average").get("effect").get("mean").asDouble(),
         1e-9);
-    MonitorQueries q = MonitorQueries.of(List.of(monitor), driver::getKeyValueStore);
-    MonitorQueries.Impact fromApi = q.intervention("validation", "campaign").orElseThrow();
-    assertFalse(fromApi.status().active());
-    assertEquals(ROWS - START, fromApi.analysis().outcome("y").series().size());
   }
 
   @Test
@@ -648,12 +656,209 @@ class MonitorTopologyTest {
         expected.outcomes().get(0).summary().average().effect().mean(),
         s.get("outcomes").get(0).get("summary").get("average").get("effect").get("mean")
             .asDouble());
-    // model health runs again from the row after the cap: rows START + cap .. ROWS - 1
+    // model health runs on row START - 1 (it closes after the start event, before the campaign)
+    // and again from the row after the cap: rows START + cap .. ROWS - 1, none in between
     List<JsonNode> after = values(health);
-    assertEquals(ROWS - START - cap, after.size() / 2, "model health resumes after the cap");
+    assertEquals(1 + ROWS - START - cap, after.size() / 2, "model health resumes after the cap");
     List<TestRecord<byte[], byte[]>> dlq = output("interventions.dlq").readRecordsToList();
     assertEquals(1, dlq.size());
     assertEquals("already-ended", header(dlq.get(0), DeadLetter.REASON));
+  }
+
+  // ---- the intervention lifecycle: pending, cancelled, capped, failed, ended late ------------
+
+  private void start(String id, long step) {
+    event(
+        "{\"monitor\":\"validation\",\"id\":\"" + id + "\",\"timestamp\":" + step * HOUR
+            + ",\"do\":{\"x\":{\"shift\":5.0}},\"outcomes\":[\"y\"]}",
+        step * HOUR);
+  }
+
+  private void end(String id, long step) {
+    event(
+        "{\"monitor\":\"validation\",\"id\":\"" + id + "\",\"action\":\"end\",\"timestamp\":"
+            + step * HOUR + "}",
+        step * HOUR);
+  }
+
+  private InterventionStatus status(String id) {
+    return MonitorQueries.of(List.of(monitor), driver::getKeyValueStore)
+        .monitor("validation").orElseThrow().interventions().stream()
+        .filter(i -> i.id().equals(id))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** The rows model health reported on, by step. */
+  private java.util.Set<Long> healthRows() throws Exception {
+    java.util.Set<Long> rows = new java.util.TreeSet<>();
+    for (JsonNode h : values(output(settings.healthTopic()))) {
+      rows.add(Instant.parse(h.get("timestamp").asText()).toEpochMilli() / HOUR);
+    }
+    return rows;
+  }
+
+  private List<String> reasons(String inputTopic) {
+    return output(TopologySettings.dlq(inputTopic)).readRecordsToList().stream()
+        .map(r -> header(r, DeadLetter.REASON))
+        .toList();
+  }
+
+  @Test
+  void aStartInTheFutureIsPendingAndModelHealthRunsUntilItsFirstStep() throws Exception {
+    TimeSeriesTable t = simulate().table();
+    pipeRows(t, 0, START); // rows through START - 2 closed
+    int first = START + 10;
+    start("later", first);
+    assertEquals(InterventionStatus.State.PENDING, status("later").state());
+    assertFalse(status("later").active());
+    assertTrue(output(settings.impactTopic()).isEmpty());
+    TestOutputTopic<byte[], byte[]> index =
+        output("topology-test-main-" + StoreNames.STATE_STORE + "-changelog");
+    TestOutputTopic<byte[], byte[]> records =
+        output("topology-test-main-" + StoreNames.INTERVENTIONS_STORE + "-changelog");
+    assertEquals(1, index.readRecordsToList().size());
+    assertEquals(1, records.readRecordsToList().size());
+
+    pipeRows(t, START, first + 5); // closes rows through first + 3
+    assertTrue(index.isEmpty(), "a closed row leaves the index as it is");
+    assertEquals(
+        java.util.Collections.nCopies(4, "validation/later"),
+        records.readRecordsToList().stream()
+            .map(r -> new String(r.key(), StandardCharsets.UTF_8))
+            .toList(),
+        "each row it reports rewrites its record, and no row before");
+    java.util.Set<Long> health = healthRows();
+    for (long r = START - 1; r < first; r++) {
+      assertTrue(health.contains(r), "model health runs until the start: row " + r);
+    }
+    for (long r = first; r <= first + 3; r++) {
+      assertFalse(health.contains(r), "no model health while it runs: row " + r);
+    }
+    List<JsonNode> impact = values(output(settings.impactTopic()));
+    assertEquals(List.of(1, 2, 3, 4), impact.stream().map(n -> n.get("step").asInt()).toList());
+    assertEquals(
+        Instant.ofEpochMilli(first * HOUR).toString(), impact.get(0).get("timestamp").asText());
+    assertEquals(InterventionStatus.State.ACTIVE, status("later").state());
+    assertEquals(4, status("later").stepsReported());
+  }
+
+  @Test
+  void howFarAheadAStartMayLieIsMeasuredFromTheNewestPointOrTheClockWhicheverIsLater()
+      throws Exception {
+    TimeSeriesTable t = simulate().table();
+    pipeRows(t, 0, 10); // a backlog: the newest point is at row 9 (1970), the clock is now
+    start("campaign", START); // 390 rows after the newest point, but before the clock
+    event(
+        "{\"monitor\":\"validation\",\"id\":\"typo\",\"timestamp\":\"9999-01-01T00:00:00Z\","
+            + "\"do\":{\"x\":{\"shift\":5.0}}}",
+        START * HOUR);
+    assertEquals(List.of("too-far-ahead"), reasons(settings.interventionsTopic()));
+    assertEquals(InterventionStatus.State.PENDING, status("campaign").state());
+    pipeRows(t, 10, START + 3); // closes rows through START + 1
+    assertEquals(2, output(settings.impactTopic()).getQueueSize());
+
+    restart(settings, StreamListener.NONE, "ahead-of-the-clock");
+    long row = Instant.parse("2100-01-01T00:00:00Z").toEpochMilli() / HOUR;
+    point("x", row * HOUR, 1.0); // data ahead of the clock: its newest point is the reference
+    start("in-six-days", row + 6 * 24);
+    start("in-eight-days", row + 8 * 24);
+    assertEquals(List.of("too-far-ahead"), reasons(settings.interventionsTopic()));
+    assertEquals(InterventionStatus.State.PENDING, status("in-six-days").state());
+  }
+
+  @Test
+  void anEndAtOrBeforeAPendingStartCancelsIt() throws Exception {
+    TimeSeriesTable t = simulate().table();
+    pipeRows(t, 0, START);
+    int first = START + 10;
+    start("never", first);
+    pipeRows(t, START, START + 4);
+    end("never", first); // at its start: it never runs
+    pipeRows(t, START + 4, first + 6); // closes rows through first + 4
+
+    assertTrue(output(settings.impactTopic()).isEmpty(), "no impact record");
+    assertTrue(output(settings.summaryTopic()).isEmpty(), "no summary");
+    assertEquals(List.of(), reasons(settings.interventionsTopic()));
+    java.util.Set<Long> health = healthRows();
+    for (long r = START - 1; r <= first + 4; r++) {
+      assertTrue(health.contains(r), "model health goes on: row " + r);
+    }
+    InterventionStatus s = status("never");
+    assertEquals(InterventionStatus.State.CANCELLED, s.state());
+    assertEquals(s.start(), s.end(), "it ran for no step");
+    assertEquals(0, s.stepsReported());
+    start("never", first + 20); // its id stays taken while it is kept
+    assertEquals(List.of("duplicate-start"), reasons(settings.interventionsTopic()));
+  }
+
+  @Test
+  void aStartOverTheRunningCapIsDeadLetteredUntilOneEnds() {
+    restart(
+        settings.withInterventions(InterventionLimits.defaults().withMaxRunning(2)),
+        StreamListener.NONE, "cap");
+    pipeRows(simulate().table(), 0, 10);
+    start("a", 20);
+    start("b", 21);
+    start("c", 22);
+    List<TestRecord<byte[], byte[]>> dlq =
+        output(TopologySettings.dlq(settings.interventionsTopic())).readRecordsToList();
+    assertEquals(
+        List.of("too-many-running"), dlq.stream().map(r -> header(r, DeadLetter.REASON)).toList());
+    assertTrue(
+        header(dlq.get(0), DeadLetter.ERROR).contains("monitor.interventions.max.running=2"),
+        header(dlq.get(0), DeadLetter.ERROR));
+    end("a", 20); // cancels the pending a
+    start("c", 22);
+    assertEquals(List.of(), reasons(settings.interventionsTopic()));
+    assertEquals(InterventionStatus.State.PENDING, status("c").state());
+  }
+
+  @Test
+  void anInterventionWhoseAnalysisFailsEndsThereAsFailed() {
+    pipeRows(simulate().table(), 0, 20);
+    start("early", 5); // 5 rows cannot support the model
+    assertEquals(List.of("analysis-failed"), reasons(settings.interventionsTopic()));
+    InterventionStatus s = status("early");
+    assertEquals(InterventionStatus.State.FAILED, s.state());
+    assertFalse(s.active());
+    assertEquals(Instant.ofEpochMilli(5 * HOUR), s.end(), "it ends at the row that failed");
+  }
+
+  @Test
+  void anEndAfterRowsPastItWereReportedReportsThemAgainAfterTheEnd() throws Exception {
+    TimeSeriesTable t = simulate().table();
+    pipeRows(t, 0, START);
+    start("campaign", START);
+    int last = START + 9;
+    pipeRows(t, START, last + 1);
+    point("x", (last + 1) * HOUR, t.value("x", last + 1)); // closes row last
+    int end = START + 5;
+    end("campaign", end); // five rows after it were reported as active
+
+    List<TestRecord<byte[], byte[]>> records = output(settings.impactTopic()).readRecordsToList();
+    assertEquals(10 + 5, records.size(), "ten rows, then the five after the end again");
+    ImpactAnalysis batch = batch(t.slice(0, last + 1), end);
+    List<StepImpact> series = batch.outcome("y").series();
+    for (int i = 10; i < records.size(); i++) {
+      TestRecord<byte[], byte[]> again = records.get(i);
+      TestRecord<byte[], byte[]> before = records.get(i - 5);
+      assertEquals("validation/campaign/y", new String(again.key(), StandardCharsets.UTF_8));
+      assertEquals(before.timestamp(), again.timestamp(), "the same row");
+      JsonNode r = Json.MAPPER.readTree(again.value());
+      int h = r.get("step").asInt() - 1;
+      assertEquals(i - 5, h);
+      assertEquals("active", Json.MAPPER.readTree(before.value()).get("phase").asText());
+      assertEquals("after-end", r.get("phase").asText());
+      assertEquals(series.get(h).cumulative().mean(), r.get("cumulative").get("mean").asDouble(),
+          1e-9);
+      assertEquals(series.get(h).expectedEffect().mean(),
+          r.get("expectedEffect").get("mean").asDouble(), 1e-9);
+    }
+    assertEndAndPersistenceSummaries(batch(t.slice(0, end), -1), batch);
+    InterventionStatus s = status("campaign");
+    assertEquals(InterventionStatus.State.ENDED, s.state());
+    assertEquals(Instant.ofEpochMilli(end * HOUR), s.end());
   }
 
   private static String header(TestRecord<byte[], byte[]> r, String name) {

@@ -44,7 +44,7 @@ import org.causalimpact.monitor.demo.EmbeddedKafka;
 import org.causalimpact.monitor.ingest.DeadLetter;
 import org.causalimpact.monitor.state.GridRow;
 import org.causalimpact.monitor.state.GridState;
-import org.causalimpact.monitor.state.Interventions;
+import org.causalimpact.monitor.state.InterventionIndex;
 import org.causalimpact.monitor.state.RowChunk;
 import org.causalimpact.monitor.state.StoreNames;
 import org.causalimpact.monitor.state.TrackedIntervention;
@@ -73,7 +73,8 @@ class RandomRecordsProperties {
           "malformed-json", "invalid-utf8", "wrong-type", "missing-field", "non-finite",
           "out-of-range", "bad-timestamp", "oversize", "empty", "unknown-series",
           "unknown-monitor", "invalid-intervention", "late", "end-without-start",
-          "duplicate-start", "already-ended", "analysis-failed");
+          "duplicate-start", "already-ended", "analysis-failed", "too-far-ahead",
+          "too-many-running");
 
   /** Sums its points, so the rows' values add up to the values of the points used. */
   private static final MonitorDefinition COUNTING =
@@ -277,8 +278,10 @@ class RandomRecordsProperties {
         events.pipeInput(i.key(), i.value(), 0L);
       }
       Set<Integer> dead = deadLetters(d, SETTINGS.interventionsTopic(), in);
-      KeyValueStore<String, Interventions> states = d.getKeyValueStore(StoreNames.STATE_STORE);
-      Interventions st = states.get("counting");
+      KeyValueStore<String, InterventionIndex> states = d.getKeyValueStore(StoreNames.STATE_STORE);
+      KeyValueStore<String, TrackedIntervention> records =
+          d.getKeyValueStore(StoreNames.INTERVENTIONS_STORE);
+      InterventionIndex st = states.get("counting");
       for (int o = 0; o < in.size(); o++) {
         if (dead.contains(o)) {
           continue;
@@ -287,7 +290,9 @@ class RandomRecordsProperties {
         String id = e.get("id").asText();
         assertNotNull(st, "an event was applied, so the monitor has state");
         TrackedIntervention iv =
-            st.running.containsKey(id) ? st.running.get(id) : st.ended.get(id);
+            st.running.contains(id) || st.ended.containsKey(id)
+                ? records.get(TrackedIntervention.key("counting", id))
+                : null;
         assertNotNull(iv, () -> "applied but not in the state: " + e);
         if (e.has("action") && e.get("action").asText().equals("end")) {
           assertNotNull(iv.endStep, () -> "an applied end sets the end: " + e);

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.Test;
 
@@ -144,6 +146,65 @@ class StateSerdesTest {
     assertArrayEquals(checked.values(), c.values());
     assertArrayEquals(checked.errors(), c.errors());
     assertArrayEquals(checked.hits(), c.hits());
+  }
+
+  /**
+   * The interventions as one record held them before each had its own key: a running one with
+   * its start event, an ended one, and one whose analysis failed (no end step then).
+   */
+  private static final String INTERVENTIONS_V1 =
+      "{\"interventions\":{\"c\":{\"id\":\"c\",\"startStep\":30,\"endStep\":null,"
+          + "\"reportEndStep\":null,\"summarized\":false,\"actions\":{\"x\":{\"set\":1.0}},"
+          + "\"outcomes\":[\"y\"],\"emittedThrough\":31,\"source\":{\"topic\":"
+          + "\"interventions\",\"partition\":0,\"offset\":3,\"key\":null,\"value\":\"Ag==\"}}},"
+          + "\"ended\":{\"a\":{\"id\":\"a\",\"startStep\":10,\"endStep\":12,"
+          + "\"reportEndStep\":12,\"summarized\":true,\"actions\":{\"x\":{\"shift\":2.0}},"
+          + "\"outcomes\":[],\"emittedThrough\":11,\"source\":{\"topic\":\"interventions\","
+          + "\"partition\":0,\"offset\":1,\"key\":null,\"value\":\"AQ==\"}},"
+          + "\"f\":{\"id\":\"f\",\"startStep\":20,\"endStep\":null,\"reportEndStep\":null,"
+          + "\"summarized\":false,\"actions\":{\"x\":{\"set\":0.0}},\"outcomes\":[],"
+          + "\"emittedThrough\":22,\"source\":{\"topic\":\"interventions\",\"partition\":0,"
+          + "\"offset\":2,\"key\":null,\"value\":\"Aw==\"}}}}";
+
+  @Test
+  void interventionsOfVersionOneAreReadAndWrittenBackOneRecordEach() {
+    InterventionIndex v1 =
+        StateSerdes.INTERVENTIONS.deserializer()
+            .deserialize("t", INTERVENTIONS_V1.getBytes(StandardCharsets.UTF_8));
+    assertEquals(List.of("c"), v1.running);
+    assertEquals(Map.of("a", 12L, "f", 23L), v1.ended, "f failed after reporting 20..22");
+    assertEquals(TrackedIntervention.Ending.ENDED, v1.upgraded.get("a").ending);
+    assertEquals(TrackedIntervention.Ending.FAILED, v1.upgraded.get("f").ending);
+    assertNull(v1.upgraded.get("a").source, "an ended one keeps no event bytes");
+    assertArrayEquals(new byte[] {2}, v1.upgraded.get("c").source.value());
+
+    Interventions st = new Interventions(v1, Map.of("c", v1.upgraded.get("c")));
+    assertEquals(List.of("c"), st.running().stream().map(iv -> iv.id).toList());
+    assertEquals(v1.upgraded.keySet(), st.unsaved().keySet(), "every record gets its own key");
+    InterventionIndex index = st.index();
+    byte[] bytes = StateSerdes.INTERVENTIONS.serializer().serialize("t", index);
+    assertEquals(
+        "{\"version\":2,\"running\":[\"c\"],\"ended\":{\"a\":12,\"f\":23}}",
+        new String(bytes, StandardCharsets.UTF_8));
+    InterventionIndex back = StateSerdes.INTERVENTIONS.deserializer().deserialize("t", bytes);
+    assertEquals(index.running, back.running);
+    assertEquals(index.ended, back.ended);
+    assertTrue(back.upgraded.isEmpty());
+    TrackedIntervention c =
+        roundTrip(StateSerdes.INTERVENTION, st.unsaved().get("c"));
+    assertEquals(Map.of("x", new org.causalimpact.monitor.scm.DoSpec.Set(1.0)), c.actions);
+    assertEquals(31, c.emittedThrough);
+  }
+
+  @Test
+  void interventionsOfALaterVersionAreRefusedWithWhatToDo() {
+    byte[] v3 = "{\"version\":3,\"running\":[]}".getBytes(StandardCharsets.UTF_8);
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> StateSerdes.INTERVENTIONS.deserializer().deserialize("t", v3));
+    assertTrue(e.getMessage().contains("format version 3"), e.getMessage());
+    assertTrue(e.getMessage().contains("reset"), e.getMessage());
   }
 
   @Test
