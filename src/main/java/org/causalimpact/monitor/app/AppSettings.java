@@ -259,113 +259,36 @@ public final class AppSettings {
    */
   public TopologySettings topology() {
     TopologySettings d = TopologySettings.defaults();
-    Duration grace = d.grace();
-    if (values.containsKey(GRACE)) {
-      try {
-        grace = Durations.parse(values.get(GRACE));
-      } catch (IllegalArgumentException e) {
-        throw invalid(GRACE, e.getMessage());
-      }
-    }
-    int maxPostRows = wholeNumber(MAX_POST_ROWS, d.maxPostRows(), 1);
-    int refitEvery = wholeNumber(HEALTH_REFIT_EVERY, d.healthRefitEvery(), 1);
-    int persistence = wholeNumber(PERSISTENCE_ROWS, d.persistenceRows(), 0);
+    SettingValues v = new SettingValues(this);
+    InterventionLimits limits = d.interventions();
     return new TopologySettings(
-        topic(TOPIC_METRICS, d.metricsTopic()),
-        topic(TOPIC_INTERVENTIONS, d.interventionsTopic()),
-        topic(TOPIC_IMPACT, d.impactTopic()),
-        topic(TOPIC_SUMMARY, d.summaryTopic()),
-        topic(TOPIC_HEALTH, d.healthTopic()),
-        grace,
-        maxPostRows,
-        refitEvery,
-        persistence,
-        bool(KEYED_BY_MONITOR, d.keyedByMonitor()))
-        .withInterventions(interventionLimits(d.interventions()));
-  }
-
-  /** {@code fallback} with the {@code monitor.interventions.*} settings given. */
-  private InterventionLimits interventionLimits(InterventionLimits fallback) {
-    return new InterventionLimits(
-        wholeNumber(INTERVENTIONS_MAX_RUNNING, fallback.maxRunning(), 1),
-        wholeNumber(INTERVENTIONS_ENDED_KEEP, fallback.keepEnded(), 0),
-        duration(INTERVENTIONS_ENDED_MAX_AGE, fallback.maxEndedAge(), true),
-        duration(INTERVENTIONS_MAX_LEAD, fallback.maxLead(), false));
-  }
-
-  /** The duration setting {@code key}, {@code fallback} if absent; {@code positive}: not 0. */
-  private Duration duration(String key, Duration fallback, boolean positive) {
-    if (!values.containsKey(key)) {
-      return fallback;
-    }
-    Duration d;
-    try {
-      d = Durations.parse(values.get(key));
-    } catch (IllegalArgumentException e) {
-      throw invalid(key, e.getMessage());
-    }
-    if (positive && d.isZero()) {
-      throw invalid(key, "must be longer than 0");
-    }
-    return d;
+        v.topic(TOPIC_METRICS, d.metricsTopic()),
+        v.topic(TOPIC_INTERVENTIONS, d.interventionsTopic()),
+        v.topic(TOPIC_IMPACT, d.impactTopic()),
+        v.topic(TOPIC_SUMMARY, d.summaryTopic()),
+        v.topic(TOPIC_HEALTH, d.healthTopic()),
+        v.duration(GRACE, d.grace(), false),
+        v.wholeNumber(MAX_POST_ROWS, d.maxPostRows(), 1),
+        v.wholeNumber(HEALTH_REFIT_EVERY, d.healthRefitEvery(), 1),
+        v.wholeNumber(PERSISTENCE_ROWS, d.persistenceRows(), 0),
+        v.bool(KEYED_BY_MONITOR, d.keyedByMonitor()))
+        .withInterventions(
+            new InterventionLimits(
+                v.wholeNumber(INTERVENTIONS_MAX_RUNNING, limits.maxRunning(), 1),
+                v.wholeNumber(INTERVENTIONS_ENDED_KEEP, limits.keepEnded(), 0),
+                v.duration(INTERVENTIONS_ENDED_MAX_AGE, limits.maxEndedAge(), true),
+                v.duration(INTERVENTIONS_MAX_LEAD, limits.maxLead(), false)));
   }
 
   /** {@value #METERS_RETENTION}, or its default. */
   public Duration metersRetention() {
-    if (!values.containsKey(METERS_RETENTION)) {
-      return DEFAULT_METERS_RETENTION;
-    }
-    try {
-      return Durations.parse(values.get(METERS_RETENTION));
-    } catch (IllegalArgumentException e) {
-      throw invalid(METERS_RETENTION, e.getMessage());
-    }
+    return new SettingValues(this).duration(METERS_RETENTION, DEFAULT_METERS_RETENTION, false);
   }
 
   /** {@value #METERS_MAX_INTERVENTIONS}, or its default. */
   public int metersMaxInterventions() {
-    return wholeNumber(METERS_MAX_INTERVENTIONS, DEFAULT_METERS_MAX_INTERVENTIONS, 1);
-  }
-
-  /** The whole-number setting {@code key}, {@code fallback} if absent; at least {@code min}. */
-  private int wholeNumber(String key, int fallback, int min) {
-    if (!values.containsKey(key)) {
-      return fallback;
-    }
-    int n;
-    try {
-      n = Integer.parseInt(values.get(key));
-    } catch (NumberFormatException e) {
-      throw invalid(key, "must be a whole number");
-    }
-    if (n < min) {
-      throw invalid(key, "must be >= " + min);
-    }
-    return n;
-  }
-
-  /** The setting {@code key}, {@code true} or {@code false}; {@code fallback} if absent. */
-  private boolean bool(String key, boolean fallback) {
-    String v = values.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    return switch (v.trim().toLowerCase(Locale.ROOT)) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw invalid(key, "must be true or false");
-    };
-  }
-
-  private String topic(String key, String fallback) {
-    String t = values.get(key);
-    if (t == null) {
-      return fallback;
-    }
-    if (!t.matches("[A-Za-z0-9._-]{1,249}")) {
-      throw invalid(key, "is not a Kafka topic name (letters, digits, '.', '_', '-')");
-    }
-    return t;
+    return new SettingValues(this)
+        .wholeNumber(METERS_MAX_INTERVENTIONS, DEFAULT_METERS_MAX_INTERVENTIONS, 1);
   }
 
   /** Where {@code key} was given: a file, an environment variable, the command line. */
