@@ -335,6 +335,29 @@ class HttpApiTest {
   }
 
   @Test
+  void whatIfRefusesValuesThatWouldOverflow() throws Exception {
+    String path = "/api/monitors/validation/whatif";
+    Reply huge = post(path, whatIfBody(1e308, 5));
+    assertField(huge, "scenario.x.shift");
+    assertTrue(huge.body().get("error").asText().contains("at most 1e12"), huge.raw().body());
+    assertField(
+        post(path, "{\"scenario\": {\"x\": {\"set\": -1e13}}, \"horizon\": 5}"),
+        "scenario.x.set");
+    assertField(
+        post(
+            path,
+            "{\"baseline\": {\"x\": {\"scale\": 2e12}}, \"scenario\": {\"x\": {\"shift\": 1}},"
+                + " \"horizon\": 5}"),
+        "baseline.x.scale");
+    // the largest shift allowed: the forecast stays finite and reaches the long-run effect
+    Reply largest = post(path, whatIfBody(1e12, 100));
+    assertEquals(200, largest.status(), largest.raw().body());
+    JsonNode diff = largest.body().get("outcomes").get(0).get("series").get(99).get("difference");
+    assertTrue(diff.get("mean").isNumber(), "finite: " + diff);
+    assertEquals(1.0, diff.get("mean").asDouble() / modelEffectOfShift(1e12), 1e-6);
+  }
+
+  @Test
   void whatIfChangesNoState() throws Exception {
     String monitorBefore = get("/api/monitors/validation").raw().body();
     String listBefore = get("/api/monitors").raw().body();
