@@ -1,6 +1,5 @@
 package org.causalimpact.monitor.http;
 
-import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -11,6 +10,7 @@ import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.live.InterventionStatus;
 import org.causalimpact.monitor.live.MonitorService;
 import org.causalimpact.monitor.live.MonitorStatus;
+import org.eclipse.jetty.server.Request;
 
 /**
  * The JSON API's routes over {@link MonitorService}:
@@ -32,7 +32,7 @@ import org.causalimpact.monitor.live.MonitorStatus;
  * Errors: 400 invalid body, 401 missing or wrong bearer token on a POST (when a token is set), 404
  * unknown path, monitor or intervention, 405 wrong method, 409 the monitor's rows cannot support
  * the model yet, 413 body over {@value #MAX_BODY_BYTES} bytes, 503 another what-if is being
- * computed. Thread-safe.
+ * computed (with {@code Retry-After}). Thread-safe.
  */
 final class ApiRoutes {
   /** Largest request body accepted. */
@@ -54,39 +54,38 @@ final class ApiRoutes {
     this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
   }
 
-  Exchanges.Response route(HttpExchange ex) throws IOException {
-    List<String> path = Exchanges.segments(ex.getRequestURI().getRawPath());
+  Exchanges.Answer route(Request request) throws IOException {
+    String rawPath = Exchanges.rawPath(request);
+    List<String> path = Exchanges.segments(rawPath);
     if (path.size() < 2 || !path.get(0).equals("api") || !path.get(1).equals("monitors")) {
-      throw ApiError.notFound(
-          "no endpoint " + ex.getRequestURI().getRawPath() + "; the API is under /api/monitors");
+      throw ApiError.notFound("no endpoint " + rawPath + "; the API is under /api/monitors");
     }
     if (path.size() == 2) {
-      Exchanges.requireMethod(ex, "GET");
-      return Exchanges.Response.ok(service.list());
+      Exchanges.requireMethod(request, "GET");
+      return Exchanges.Answer.ok(service.list());
     }
     String monitor = path.get(2);
     if (path.size() == 3) {
-      Exchanges.requireMethod(ex, "GET");
-      return Exchanges.Response.ok(service.detail(status(monitor)));
+      Exchanges.requireMethod(request, "GET");
+      return Exchanges.Answer.ok(service.detail(status(monitor)));
     }
     if (path.size() == 4 && path.get(3).equals("whatif")) {
-      Exchanges.requireMethod(ex, "POST");
-      authorize(ex);
-      return Exchanges.Response.ok(whatIf(monitor, ex));
+      Exchanges.requireMethod(request, "POST");
+      authorize(request);
+      return Exchanges.Answer.ok(whatIf(monitor, request));
     }
     if (path.size() == 5 && path.get(3).equals("interventions")) {
-      Exchanges.requireMethod(ex, "GET");
-      return Exchanges.Response.ok(intervention(monitor, path.get(4)));
+      Exchanges.requireMethod(request, "GET");
+      return Exchanges.Answer.ok(intervention(monitor, path.get(4)));
     }
-    throw ApiError.notFound(
-        "no endpoint " + ex.getRequestURI().getRawPath() + "; see GET /api/monitors");
+    throw ApiError.notFound("no endpoint " + rawPath + "; see GET /api/monitors");
   }
 
-  private void authorize(HttpExchange ex) {
+  private void authorize(Request request) {
     if (token == null) {
       return;
     }
-    String header = ex.getRequestHeaders().getFirst("Authorization");
+    String header = request.getHeaders().get("Authorization");
     String prefix = "bearer ";
     boolean ok =
         header != null
@@ -133,10 +132,14 @@ final class ApiRoutes {
     return service.intervention(s, known);
   }
 
-  private Object whatIf(String monitor, HttpExchange ex) throws IOException {
+  private static ApiError busy(MonitorService.BusyException e) {
+    return ApiError.of(503, e.getMessage()).withHeader("Retry-After", "5");
+  }
+
+  private Object whatIf(String monitor, Request request) throws IOException {
     MonitorStatus s = status(monitor);
     MonitorDefinition d = s.definition();
-    WhatIfRequest req = WhatIfRequest.parse(Exchanges.body(ex, MAX_BODY_BYTES), d.graph());
+    WhatIfRequest req = WhatIfRequest.parse(Exchanges.body(request, MAX_BODY_BYTES), d.graph());
     long draws = (long) d.intervals().replicates() * req.horizon() * req.outcomes().size();
     if (draws > MAX_DRAWS) {
       throw ApiError.badField(
@@ -158,7 +161,7 @@ final class ApiRoutes {
     } catch (MonitorService.ModelUnavailableException e) {
       throw ApiError.of(409, e.getMessage());
     } catch (MonitorService.BusyException e) {
-      throw ApiError.of(503, e.getMessage()).withHeader("Retry-After", "5");
+      throw busy(e);
     }
   }
 }

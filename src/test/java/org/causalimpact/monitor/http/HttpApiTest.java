@@ -8,36 +8,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
+import java.util.zip.GZIPInputStream;
 import org.causalimpact.monitor.config.MonitorDefinition;
-import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.live.MonitorQueries;
 import org.causalimpact.monitor.live.MonitorService;
-import org.causalimpact.monitor.live.MonitorTopology;
-import org.causalimpact.monitor.live.TopologySettings;
 import org.causalimpact.monitor.scm.CausalEffect;
-import org.causalimpact.monitor.scm.DataSimulator;
-import org.causalimpact.monitor.scm.DoSpec;
 import org.causalimpact.monitor.scm.Explanations;
 import org.causalimpact.monitor.scm.FittedScm;
-import org.causalimpact.monitor.scm.Intervention;
 import org.causalimpact.monitor.scm.ScmFitter;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.junit.jupiter.api.AfterAll;
@@ -47,22 +35,23 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The JSON API over the stores of a {@link TopologyTestDriver} (no broker): the validation monitor
- * ({@code x -> y}, 1 h step, pre-window 400) fed 420 simulated rows, with a campaign (x shifted by
- * 5) started at row 400 and still running; called with {@link HttpClient} on a free loopback port.
+ * The JSON API over the stores of a {@code TopologyTestDriver} (no broker, {@link CampaignStores}):
+ * the validation monitor ({@code x -> y}, 1 h step, pre-window 400) fed 420 simulated rows, with a
+ * campaign (x shifted by 5) started at row 400 and still running; called with {@link HttpClient}
+ * on a free loopback port.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpApiTest {
-  private static final long HOUR = Duration.ofHours(1).toMillis();
-  private static final int START = 400;
+  private static final long HOUR = CampaignStores.HOUR;
+  private static final int START = CampaignStores.START;
   private static final int ROWS = 420;
   private static final String TOKEN = "s3cret-token";
   private static final ObjectMapper JSON = JsonMapper.builder().build();
 
   @TempDir static Path tmp;
   private MonitorDefinition monitor;
-  private TopologyTestDriver driver;
-  private TopologyTestDriver emptyDriver;
+  private CampaignStores full;
+  private CampaignStores empty;
   private MonitorQueries queries;
   private HttpApi api;
   private HttpApi emptyApi;
@@ -71,64 +60,21 @@ class HttpApiTest {
 
   @BeforeAll
   void setUp() throws IOException {
-    monitor = MonitorLoader.load(Path.of("config/monitors/validation.yaml"));
-    driver = driver(tmp.resolve("full"));
-    TestInputTopic<byte[], byte[]> metrics =
-        driver.createInputTopic(
-            TopologySettings.defaults().metricsTopic(),
-            new ByteArraySerializer(),
-            new ByteArraySerializer());
-    TestInputTopic<byte[], byte[]> events =
-        driver.createInputTopic(
-            TopologySettings.defaults().interventionsTopic(),
-            new ByteArraySerializer(),
-            new ByteArraySerializer());
-    Intervention campaign =
-        new Intervention("campaign", Map.of("x", new DoSpec.Shift(5.0)), List.of("y"), START, -1);
-    TimeSeriesTable t =
-        DataSimulator.simulate(monitor.graph(), monitor.simulation(), campaign, 3L).table();
-    for (int r = 0; r < ROWS; r++) {
-      if (r == START) {
-        events.pipeInput(
-            utf8(monitor.name()),
-            utf8(
-                "{\"monitor\":\"validation\",\"id\":\"campaign\",\"action\":\"start\","
-                    + "\"timestamp\":" + START * HOUR
-                    + ",\"do\":{\"x\":{\"shift\":5.0}},\"outcomes\":[\"y\"]}"),
-            START * HOUR);
-      }
-      point(metrics, "x", r * HOUR, t.value("x", r));
-      point(metrics, "y", r * HOUR + 1000, t.value("y", r));
-    }
-    point(metrics, "x", ROWS * HOUR, 20.0); // closes row ROWS - 1 (grace 0)
-    queries = MonitorQueries.of(List.of(monitor), driver::getKeyValueStore);
+    full = new CampaignStores(tmp.resolve("full"));
+    monitor = full.monitor;
+    full.closeThrough(ROWS - 1);
+    queries = full.queries();
     api = HttpApi.start(new MonitorService(queries), HttpApi.loopback(0));
     tokenApi = HttpApi.start(new MonitorService(queries), HttpApi.loopback(0), TOKEN, null);
 
-    emptyDriver = driver(tmp.resolve("empty"));
-    emptyApi =
-        HttpApi.start(
-            new MonitorService(MonitorQueries.of(List.of(monitor), emptyDriver::getKeyValueStore)),
-            null);
+    empty = new CampaignStores(tmp.resolve("empty"));
+    emptyApi = HttpApi.start(new MonitorService(empty.queries()), null);
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-  }
-
-  private TopologyTestDriver driver(Path stateDir) throws IOException {
-    Files.createDirectories(stateDir);
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "http-api-test");
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    return new TopologyTestDriver(
-        MonitorTopology.build(
-            List.of(monitor), TopologySettings.defaults().withGrace(Duration.ZERO)),
-        p);
   }
 
   @AfterAll
   void tearDown() {
-    for (AutoCloseable c : new AutoCloseable[] {api, tokenApi, emptyApi}) {
+    for (AutoCloseable c : new AutoCloseable[] {api, tokenApi, emptyApi, full, empty}) {
       if (c != null) {
         try {
           c.close();
@@ -137,25 +83,6 @@ class HttpApiTest {
         }
       }
     }
-    if (driver != null) {
-      driver.close();
-    }
-    if (emptyDriver != null) {
-      emptyDriver.close();
-    }
-  }
-
-  private static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static void point(TestInputTopic<byte[], byte[]> in, String series, long time, double v) {
-    in.pipeInput(
-        utf8(series),
-        utf8(
-            "{\"series\":\"" + series + "\",\"timestamp\":\"" + Instant.ofEpochMilli(time)
-                + "\",\"value\":" + v + "}"),
-        time);
   }
 
   private record Reply(int status, JsonNode body, HttpResponse<String> raw) {}
@@ -283,6 +210,56 @@ class HttpApiTest {
   }
 
   @Test
+  void reportsAreGzippedWhenTheClientAcceptsIt() throws Exception {
+    URI uri =
+        URI.create(
+            "http://127.0.0.1:" + api.port() + "/api/monitors/validation/interventions/campaign");
+    HttpResponse<byte[]> plain =
+        http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> zipped =
+        http.send(
+            HttpRequest.newBuilder(uri).header("Accept-Encoding", "gzip").build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, zipped.statusCode());
+    assertFalse(plain.headers().firstValue("Content-Encoding").isPresent(), "not asked for");
+    assertEquals("gzip", zipped.headers().firstValue("Content-Encoding").orElse(""));
+    assertTrue(
+        zipped.headers().allValues("Vary").toString().contains("Accept-Encoding"),
+        zipped.headers().toString());
+    byte[] inflated;
+    try (var in = new GZIPInputStream(new ByteArrayInputStream(zipped.body()))) {
+      inflated = in.readAllBytes();
+    }
+    assertEquals(JSON.readTree(plain.body()), JSON.readTree(inflated));
+    assertTrue(
+        zipped.body().length * 3 < plain.body().length,
+        zipped.body().length + " bytes gzipped, " + plain.body().length + " plain");
+  }
+
+  @Test
+  void whatIfRefusesValuesThatWouldOverflow() throws Exception {
+    String path = "/api/monitors/validation/whatif";
+    Reply huge = post(path, whatIfBody(1e308, 5));
+    assertField(huge, "scenario.x.shift");
+    assertTrue(huge.body().get("error").asText().contains("at most 1e12"), huge.raw().body());
+    assertField(
+        post(path, "{\"scenario\": {\"x\": {\"set\": -1e13}}, \"horizon\": 5}"),
+        "scenario.x.set");
+    assertField(
+        post(
+            path,
+            "{\"baseline\": {\"x\": {\"scale\": 2e12}}, \"scenario\": {\"x\": {\"shift\": 1}},"
+                + " \"horizon\": 5}"),
+        "baseline.x.scale");
+    // the largest shift allowed: the forecast stays finite and reaches the long-run effect
+    Reply largest = post(path, whatIfBody(1e12, 100));
+    assertEquals(200, largest.status(), largest.raw().body());
+    JsonNode diff = largest.body().get("outcomes").get(0).get("series").get(99).get("difference");
+    assertTrue(diff.get("mean").isNumber(), "finite: " + diff);
+    assertEquals(1.0, diff.get("mean").asDouble() / modelEffectOfShift(1e12), 1e-6);
+  }
+
+  @Test
   void whatIfPredictsTheDifferenceOfTheScenarios() throws Exception {
     Reply r = post("/api/monitors/validation/whatif", whatIfBody(5, 20));
     assertEquals(200, r.status(), r.raw().body());
@@ -335,29 +312,6 @@ class HttpApiTest {
   }
 
   @Test
-  void whatIfRefusesValuesThatWouldOverflow() throws Exception {
-    String path = "/api/monitors/validation/whatif";
-    Reply huge = post(path, whatIfBody(1e308, 5));
-    assertField(huge, "scenario.x.shift");
-    assertTrue(huge.body().get("error").asText().contains("at most 1e12"), huge.raw().body());
-    assertField(
-        post(path, "{\"scenario\": {\"x\": {\"set\": -1e13}}, \"horizon\": 5}"),
-        "scenario.x.set");
-    assertField(
-        post(
-            path,
-            "{\"baseline\": {\"x\": {\"scale\": 2e12}}, \"scenario\": {\"x\": {\"shift\": 1}},"
-                + " \"horizon\": 5}"),
-        "baseline.x.scale");
-    // the largest shift allowed: the forecast stays finite and reaches the long-run effect
-    Reply largest = post(path, whatIfBody(1e12, 100));
-    assertEquals(200, largest.status(), largest.raw().body());
-    JsonNode diff = largest.body().get("outcomes").get(0).get("series").get(99).get("difference");
-    assertTrue(diff.get("mean").isNumber(), "finite: " + diff);
-    assertEquals(1.0, diff.get("mean").asDouble() / modelEffectOfShift(1e12), 1e-6);
-  }
-
-  @Test
   void whatIfChangesNoState() throws Exception {
     String monitorBefore = get("/api/monitors/validation").raw().body();
     String listBefore = get("/api/monitors").raw().body();
@@ -387,7 +341,7 @@ class HttpApiTest {
         page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"),
         page.headers().toString());
     assertError(get("/api/monitors/validation/other"), 404, "no endpoint");
-    assertError(get("/api/monitors/a%2Fb"), 404, "no monitor 'a/b'");
+    assertError(get("/api/monitors/no.such-monitor_2"), 404, "no monitor 'no.such-monitor_2'");
   }
 
   @Test
