@@ -6,11 +6,14 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.live.InterventionStatus;
 import org.causalimpact.monitor.live.MonitorService;
 import org.causalimpact.monitor.live.MonitorStatus;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Fields;
 
 /**
  * The JSON API's routes over {@link MonitorService}:
@@ -22,17 +25,24 @@ import org.eclipse.jetty.server.Request;
  *       {@code preWindow} rows (per node R², sigma, terms and coefficients, and long-run effects;
  *       {@code "fit": null} with {@code "fitUnavailable"} when the rows cannot support it), and the
  *       interventions;
- *   <li>{@code GET /api/monitors/{m}/interventions/{id}}: the intervention's status and the {@code
- *       analyze} report (schema 1) of its rows so far ({@code "report": null} with {@code
- *       "reportUnavailable"} before its first post-period row closes);
+ *   <li>{@code GET /api/monitors/{m}/interventions/{id}[?since=S][&limit=L]}: the intervention's
+ *       status and the {@code analyze} report (schema 1) of its rows so far, its summaries whole
+ *       and its series one page long: the steps after step {@code S} (default 0), at most {@code
+ *       L} (default {@value #DEFAULT_PAGE}, at most {@value #MAX_PAGE}), described by {@code
+ *       "page"} ({@code "report": null} with {@code "reportUnavailable"} before its first
+ *       post-period row closes);
  *   <li>{@code POST /api/monitors/{m}/whatif}: a what-if forecast on the last {@code preWindow}
  *       rows ({@link WhatIfRequest} describes the body); changes no state.
  * </ul>
  *
- * Errors: 400 invalid body, 401 missing or wrong bearer token on a POST (when a token is set), 404
+ * A monitor name or intervention id in a path is 1 to {@value #MAX_NAME} characters of {@code
+ * [A-Za-z0-9._-]}, percent-encoded or not.
+ *
+ * <p>Errors: 400 invalid body, name, id or query parameter, 401 missing or wrong bearer token on a
+ * POST (when a token is set), 404
  * unknown path, monitor or intervention, 405 wrong method, 409 the monitor's rows cannot support
- * the model yet, 413 body over {@value #MAX_BODY_BYTES} bytes, 503 another what-if is being
- * computed (with {@code Retry-After}). Thread-safe.
+ * the model yet, 413 body over {@value #MAX_BODY_BYTES} bytes, 503 another what-if or report is
+ * being computed (with {@code Retry-After}). Thread-safe.
  */
 final class ApiRoutes {
   /** Largest request body accepted. */
@@ -44,7 +54,19 @@ final class ApiRoutes {
    */
   static final long MAX_DRAWS = 5_000_000L;
 
+  /** Steps of an intervention's series in one response unless {@code limit} says otherwise. */
+  static final int DEFAULT_PAGE = 500;
+
+  /** Most steps of an intervention's series in one response. */
+  static final int MAX_PAGE = 2_000;
+
+  /** Longest monitor name or intervention id in a path. */
+  static final int MAX_NAME = 128;
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1," + MAX_NAME + "}");
+  private static final Set<String> PAGE_PARAMETERS = Set.of("since", "limit");
   private static final Duration WHATIF_WAIT = Duration.ofSeconds(30);
+  private static final Duration REPORT_WAIT = Duration.ofSeconds(20);
 
   private final MonitorService service;
   private final byte[] token;
@@ -64,7 +86,7 @@ final class ApiRoutes {
       Exchanges.requireMethod(request, "GET");
       return Exchanges.Answer.ok(service.list());
     }
-    String monitor = path.get(2);
+    String monitor = name(path.get(2), "monitor name");
     if (path.size() == 3) {
       Exchanges.requireMethod(request, "GET");
       return Exchanges.Answer.ok(service.detail(status(monitor)));
@@ -76,9 +98,23 @@ final class ApiRoutes {
     }
     if (path.size() == 5 && path.get(3).equals("interventions")) {
       Exchanges.requireMethod(request, "GET");
-      return Exchanges.Answer.ok(intervention(monitor, path.get(4)));
+      return Exchanges.Answer.ok(
+          intervention(monitor, name(path.get(4), "intervention id"), request));
     }
     throw ApiError.notFound("no endpoint " + rawPath + "; see GET /api/monitors");
+  }
+
+  /** A monitor name or intervention id from the path, checked. */
+  static String name(String segment, String what) {
+    if (!NAME.matcher(segment).matches()) {
+      String shown = segment.length() <= 40 ? segment : segment.substring(0, 37) + "...";
+      throw ApiError.of(
+          400,
+          "the " + what + " in the path must be 1 to " + MAX_NAME
+              + " characters of A-Z, a-z, 0-9, '.', '_' or '-'; got '" + shown + "' ("
+              + segment.length() + " characters)");
+    }
+    return segment;
   }
 
   private void authorize(Request request) {
@@ -115,7 +151,15 @@ final class ApiRoutes {
             });
   }
 
-  private Object intervention(String monitor, String id) {
+  private Object intervention(String monitor, String id, Request request) {
+    Fields query = Request.extractQueryParameters(request);
+    for (String p : query.getNames()) {
+      if (!PAGE_PARAMETERS.contains(p)) {
+        throw ApiError.of(400, "unknown query parameter '" + p + "'; use since and limit");
+      }
+    }
+    int since = integer(query, "since", 0, 0, Integer.MAX_VALUE);
+    int limit = integer(query, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
     MonitorStatus s = status(monitor);
     InterventionStatus known =
         s.interventions().stream()
@@ -129,7 +173,37 @@ final class ApiRoutes {
                       "monitor '" + monitor + "' has no intervention '" + id
                           + "' (interventions: " + String.join(", ", ids) + ")");
                 });
-    return service.intervention(s, known);
+    try {
+      return service.intervention(s, known, since, limit, REPORT_WAIT);
+    } catch (MonitorService.BusyException e) {
+      throw busy(e);
+    }
+  }
+
+  /** Query parameter {@code name}, an integer in {@code min..max}, or {@code fallback}. */
+  private static int integer(Fields query, String name, int fallback, int min, int max) {
+    List<String> values = query.getValuesOrEmpty(name);
+    if (values.isEmpty()) {
+      return fallback;
+    }
+    if (values.size() > 1) {
+      throw ApiError.of(
+          400, "the query parameter " + name + " is given " + values.size() + " times");
+    }
+    String text = values.get(0);
+    long v;
+    try {
+      v = Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw ApiError.of(
+          400,
+          name + " must be an integer in " + min + ".." + max + ", got '"
+              + (text.length() <= 20 ? text : text.substring(0, 17) + "...") + "'");
+    }
+    if (v < min || v > max) {
+      throw ApiError.of(400, name + " must be in " + min + ".." + max + ", got " + v);
+    }
+    return (int) v;
   }
 
   private static ApiError busy(MonitorService.BusyException e) {

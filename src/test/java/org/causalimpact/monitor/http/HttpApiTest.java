@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.live.MonitorQueries;
@@ -28,6 +29,7 @@ import org.causalimpact.monitor.scm.Explanations;
 import org.causalimpact.monitor.scm.FittedScm;
 import org.causalimpact.monitor.scm.ScmFitter;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
+import org.causalimpact.monitor.state.StoreNames;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -210,6 +212,57 @@ class HttpApiTest {
   }
 
   @Test
+  void reportPagesConcatenateToTheWholeSeries() throws Exception {
+    String path = "/api/monitors/validation/interventions/campaign";
+    Reply whole = get(path + "?limit=2000");
+    assertEquals(200, whole.status(), whole.raw().body());
+    JsonNode all = whole.body().get("report").get("series");
+    assertEquals(ROWS - START, all.size());
+    assertEquals(ROWS - START, whole.body().get("page").get("total").asInt());
+    assertTrue(whole.body().get("page").get("next").isNull(), "one page holds it all");
+    List<JsonNode> pasted = new ArrayList<>();
+    int since = 0;
+    int pages = 0;
+    while (true) {
+      Reply r = get(path + "?since=" + since + "&limit=3");
+      assertEquals(200, r.status(), r.raw().body());
+      JsonNode report = r.body().get("report");
+      JsonNode page = r.body().get("page");
+      assertEquals(since, page.get("since").asInt());
+      assertEquals(3, page.get("limit").asInt());
+      assertEquals(report.get("series").size(), page.get("steps").asInt());
+      assertEquals(report.get("series"), report.get("outcomes").get(0).get("series"));
+      assertEquals(whole.body().get("report").get("summary"), report.get("summary"), "whole");
+      assertEquals(whole.body().get("report").get("model"), report.get("model"));
+      report.get("series").forEach(pasted::add);
+      pages++;
+      if (page.get("next").isNull()) {
+        break;
+      }
+      since = page.get("next").asInt();
+    }
+    assertEquals((ROWS - START + 2) / 3, pages);
+    assertEquals(all.size(), pasted.size());
+    for (int i = 0; i < pasted.size(); i++) {
+      assertEquals(all.get(i), pasted.get(i), "step " + (i + 1));
+      assertEquals(i + 1, pasted.get(i).get("step").asInt(), "steps are numbered from 1");
+    }
+    Reply first = get(path);
+    assertEquals(ApiRoutes.DEFAULT_PAGE, first.body().get("page").get("limit").asInt());
+    Reply after = get(path + "?since=" + (ROWS - START));
+    assertEquals(0, after.body().get("report").get("series").size(), "nothing new yet");
+    assertEquals(0, get(path + "?since=100000").body().get("page").get("steps").asInt());
+    for (String bad :
+        List.of(
+            "since=-1", "limit=0", "limit=2001", "since=abc", "since=1&since=2", "sinse=1",
+            "limit=99999999999")) {
+      assertEquals(400, get(path + "?" + bad).status(), bad);
+    }
+    assertError(get(path + "?limit=0"), 400, "limit must be in 1..2000");
+    assertError(get(path + "?sinse=1"), 400, "unknown query parameter 'sinse'");
+  }
+
+  @Test
   void reportsAreGzippedWhenTheClientAcceptsIt() throws Exception {
     URI uri =
         URI.create(
@@ -234,6 +287,83 @@ class HttpApiTest {
     assertTrue(
         zipped.body().length * 3 < plain.body().length,
         zipped.body().length + " bytes gzipped, " + plain.body().length + " plain");
+  }
+
+  /**
+   * A campaign whose rows keep closing: the report is analysed once per closed row however often
+   * it is asked for (each analysis reads the rows store, the status does not), and a client that
+   * asks for the steps since the last it has gets exactly the new ones, equal to the whole series.
+   */
+  @Test
+  void reportsAreAnalysedOncePerClosedRowAndPolledIncrementally() throws Exception {
+    try (CampaignStores growing = new CampaignStores(tmp.resolve("growing"))) {
+      growing.closeThrough(410);
+      AtomicInteger rowReads = new AtomicInteger();
+      MonitorQueries counted =
+          MonitorQueries.of(
+              List.of(monitor),
+              name -> {
+                if (name.equals(StoreNames.ROWS_STORE)) {
+                  rowReads.incrementAndGet();
+                }
+                return growing.store(name);
+              });
+      MonitorService service = new MonitorService(counted);
+      try (HttpApi server = HttpApi.start(service, HttpApi.loopback(0))) {
+        String path = "/api/monitors/validation/interventions/campaign";
+        Reply first = call(server, "GET", path, null, null);
+        assertEquals(200, first.status(), first.raw().body());
+        assertEquals(11, first.body().get("page").get("total").asInt(), "rows 400..410");
+        assertEquals(11, service.reportStepsKept());
+        int reads = rowReads.get();
+        assertTrue(reads > 0, "the analysis reads the rows");
+        for (int i = 0; i < 10; i++) {
+          Reply again = call(server, "GET", path + "?since=" + i, null, null);
+          assertEquals(
+              first.body().get("report").get("summary"), again.body().get("report").get("summary"));
+        }
+        assertEquals(reads, rowReads.get(), "no new row, no new analysis");
+
+        growing.closeThrough(415);
+        Reply next = call(server, "GET", path + "?since=11", null, null);
+        assertEquals(16, next.body().get("page").get("total").asInt());
+        JsonNode added = next.body().get("report").get("series");
+        assertEquals(5, added.size(), "steps 12..16");
+        int afterOne = rowReads.get();
+        assertTrue(afterOne > reads, "a new row, a new analysis");
+        for (int i = 0; i < 10; i++) {
+          call(server, "GET", path + "?since=11", null, null);
+        }
+        assertEquals(afterOne, rowReads.get(), "one analysis for the new rows");
+
+        JsonNode whole = call(server, "GET", path, null, null).body().get("report").get("series");
+        List<JsonNode> pasted = new ArrayList<>();
+        first.body().get("report").get("series").forEach(pasted::add);
+        added.forEach(pasted::add);
+        assertEquals(whole.size(), pasted.size());
+        for (int i = 0; i < whole.size(); i++) {
+          assertEquals(whole.get(i), pasted.get(i), "step " + (i + 1) + " did not change");
+        }
+      }
+    }
+  }
+
+  @Test
+  void namesAndIdsInPathsAreChecked() throws Exception {
+    assertError(get("/api/monitors/bad%20name"), 400, "monitor name in the path");
+    assertError(
+        get("/api/monitors/validation/interventions/" + "a".repeat(129)),
+        400,
+        "intervention id in the path must be 1 to 128 characters");
+    assertError(get("/api/monitors/validation/interventions/caf%C3%A9"), 400, "'café'");
+    assertError(
+        post("/api/monitors/bad%3Cname%3E/whatif", whatIfBody(1, 3)), 400, "'bad<name>'");
+    // an encoded separator is refused by the server before any route sees it
+    Reply slash = get("/api/monitors/a%2Fb");
+    assertEquals(400, slash.status(), slash.raw().body());
+    assertTrue(slash.body().get("error").asText().contains("Ambiguous"), slash.raw().body());
+    assertError(
+        get("/api/monitors/validation/interventions/" + "a".repeat(128)), 404, "no intervention");
   }
 
   @Test
