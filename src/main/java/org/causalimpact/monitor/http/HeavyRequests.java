@@ -2,6 +2,7 @@ package org.causalimpact.monitor.http;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -18,7 +19,8 @@ import org.eclipse.jetty.util.Callback;
  */
 final class HeavyRequests extends QoSHandler {
   /** Paths that compute: {@code /api/monitors/{m}}, its {@code whatif} and interventions. */
-  static final String PATHS = "^/api/monitors/[^/]+(/whatif|/interventions/[^/]+)?/?$";
+  private static final Pattern PATHS =
+      Pattern.compile("/api/monitors/[^/]+(/whatif|/interventions/[^/]+)?/?");
 
   private final long retryAfterSeconds;
 
@@ -27,7 +29,8 @@ final class HeavyRequests extends QoSHandler {
     setMaxRequestCount(concurrent);
     setMaxSuspendedRequestCount(queued);
     setMaxSuspend(maxWait);
-    includePath(PATHS);
+    // the request's own path: the path mappings give the handlers below them a shorter one
+    include(request -> PATHS.matcher(Exchanges.rawPath(request)).matches());
     this.retryAfterSeconds = Math.max(1, maxWait.toSeconds());
   }
 

@@ -12,6 +12,7 @@ import org.eclipse.jetty.compression.gzip.GzipCompression;
 import org.eclipse.jetty.compression.server.CompressionConfig;
 import org.eclipse.jetty.compression.server.CompressionHandler;
 import org.eclipse.jetty.http.pathmap.PathSpec;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -89,10 +90,10 @@ public final class HttpApi implements AutoCloseable {
 
     /**
      * 32 threads, 30 s idle timeout, 1,000 connections, 2 computing requests at once (one per
-     * core of a small machine) with 32 more waiting at most 10 s each.
+     * core of a small machine) with 64 more waiting at most 10 s each.
      */
     public static Limits defaults() {
-      return new Limits(32, Duration.ofSeconds(30), 1_000, 2, 32, Duration.ofSeconds(10));
+      return new Limits(32, Duration.ofSeconds(30), 1_000, 2, 64, Duration.ofSeconds(10));
     }
 
     public Limits withIdleTimeout(Duration d) {
@@ -119,6 +120,12 @@ public final class HttpApi implements AutoCloseable {
 
   /** Closing idle connections this soon once the connection limit is reached. */
   private static final Duration IDLE_TIMEOUT_AT_LIMIT = Duration.ofSeconds(2);
+
+  /**
+   * Most bytes of heap, and of direct memory, the buffer pool keeps for reuse (Jetty's default is
+   * an eighth of the largest heap).
+   */
+  private static final long POOLED_BYTES = 16L << 20;
 
   /** Smallest response body worth compressing. */
   private static final int MIN_COMPRESS_BYTES = 1024;
@@ -174,7 +181,11 @@ public final class HttpApi implements AutoCloseable {
     QueuedThreadPool threads = new QueuedThreadPool(limits.threads(), 2);
     threads.setName("http-api");
     threads.setDaemon(true);
-    Server server = new Server(threads);
+    Server server =
+        new Server(
+            threads,
+            null,
+            new ArrayByteBufferPool(0, 0, -1, -1, POOLED_BYTES, POOLED_BYTES));
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setIdleTimeout(limits.idleTimeout().toMillis());

@@ -22,12 +22,14 @@ import org.causalimpact.monitor.live.TopologySettings;
 import org.causalimpact.monitor.scm.DataSimulator;
 import org.causalimpact.monitor.scm.DoSpec;
 import org.causalimpact.monitor.scm.Intervention;
+import org.causalimpact.monitor.scm.SimulationSpec;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 
 /**
  * The stores of the validation monitor ({@code x -> y}, 1 h step, pre-window 400, grace 0) in a
- * {@link TopologyTestDriver} (no broker), fed the monitor's 420 simulated rows (seed 3) with a
- * campaign (x shifted by 5, outcome y) that starts at row {@value #START} and keeps running.
+ * {@link TopologyTestDriver} (no broker), fed the monitor's 420 simulated rows (seed 3; or more)
+ * with a campaign (x shifted by 5, outcome y) that starts at row {@value #START} and keeps
+ * running.
  * Rows are fed in order as a test asks ({@link #closeThrough}).
  */
 final class CampaignStores implements AutoCloseable {
@@ -43,6 +45,11 @@ final class CampaignStores implements AutoCloseable {
   private int fed;
 
   CampaignStores(Path stateDir) throws IOException {
+    this(stateDir, 420);
+  }
+
+  /** The same with {@code rows} simulated rows (the monitor's own simulation has 420). */
+  CampaignStores(Path stateDir, int rows) throws IOException {
     monitor = MonitorLoader.load(Path.of("config/monitors/validation.yaml"));
     Files.createDirectories(stateDir);
     Properties p = new Properties();
@@ -67,7 +74,13 @@ final class CampaignStores implements AutoCloseable {
             new ByteArraySerializer());
     Intervention campaign =
         new Intervention("campaign", Map.of("x", new DoSpec.Shift(5.0)), List.of("y"), START, -1);
-    table = DataSimulator.simulate(monitor.graph(), monitor.simulation(), campaign, 3L).table();
+    table =
+        DataSimulator.simulate(
+                monitor.graph(),
+                new SimulationSpec(rows, monitor.simulation().equations()),
+                campaign,
+                3L)
+            .table();
   }
 
   /** Rows the simulation has. */
