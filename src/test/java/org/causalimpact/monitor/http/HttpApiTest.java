@@ -30,6 +30,7 @@ import org.causalimpact.monitor.scm.FittedScm;
 import org.causalimpact.monitor.scm.ScmFitter;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.state.StoreNames;
+import org.causalimpact.monitor.testing.CampaignStores;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

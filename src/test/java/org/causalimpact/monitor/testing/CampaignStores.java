@@ -1,4 +1,4 @@
-package org.causalimpact.monitor.http;
+package org.causalimpact.monitor.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,11 +32,11 @@ import org.causalimpact.monitor.scm.TimeSeriesTable;
  * running.
  * Rows are fed in order as a test asks ({@link #closeThrough}).
  */
-final class CampaignStores implements AutoCloseable {
-  static final long HOUR = Duration.ofHours(1).toMillis();
-  static final int START = 400;
+public final class CampaignStores implements AutoCloseable {
+  public static final long HOUR = Duration.ofHours(1).toMillis();
+  public static final int START = 400;
 
-  final MonitorDefinition monitor;
+  public final MonitorDefinition monitor;
   private final TopologyTestDriver driver;
   private final TimeSeriesTable table;
   private final TestInputTopic<byte[], byte[]> metrics;
@@ -44,12 +44,12 @@ final class CampaignStores implements AutoCloseable {
   /** Rows fed whole; the x point of the next one is fed too, to close the last. */
   private int fed;
 
-  CampaignStores(Path stateDir) throws IOException {
+  public CampaignStores(Path stateDir) throws IOException {
     this(stateDir, 420);
   }
 
   /** The same with {@code rows} simulated rows (the monitor's own simulation has 420). */
-  CampaignStores(Path stateDir, int rows) throws IOException {
+  public CampaignStores(Path stateDir, int rows) throws IOException {
     monitor = MonitorLoader.load(Path.of("config/monitors/validation.yaml"));
     Files.createDirectories(stateDir);
     Properties p = new Properties();
@@ -84,7 +84,7 @@ final class CampaignStores implements AutoCloseable {
   }
 
   /** Rows the simulation has. */
-  int rows() {
+  public int rows() {
     return table.rows();
   }
 
@@ -92,7 +92,7 @@ final class CampaignStores implements AutoCloseable {
    * Feeds the rows after those fed so far through {@code last}, and closes {@code last} with the
    * next row's x point (20.0 after the simulated rows).
    */
-  void closeThrough(int last) {
+  public void closeThrough(int last) {
     for (int r = fed; r <= last; r++) {
       if (r == START) {
         events.pipeInput(
@@ -114,12 +114,12 @@ final class CampaignStores implements AutoCloseable {
   }
 
   /** Interactive queries over the driver's stores. */
-  MonitorQueries queries() {
+  public MonitorQueries queries() {
     return MonitorQueries.of(List.of(monitor), this::store);
   }
 
   /** The driver's store of that name. */
-  ReadOnlyKeyValueStore<String, ?> store(String name) {
+  public ReadOnlyKeyValueStore<String, ?> store(String name) {
     return driver.getKeyValueStore(name);
   }
 
