@@ -589,6 +589,27 @@ class HttpApiTest {
   }
 
   @Test
+  void aPortInUseIsAnIOExceptionNamingTheAddress() throws Exception {
+    long before = serverThreads();
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> HttpApi.start(new MonitorService(queries), HttpApi.loopback(api.port())));
+    assertTrue(e.getMessage().contains(Integer.toString(api.port())), e.getMessage());
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (serverThreads() > before && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertEquals(before, serverThreads(), "the failed server's threads are stopped");
+  }
+
+  private static long serverThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("http-api"))
+        .count();
+  }
+
+  @Test
   void bindsTheLoopbackAddressByDefault() {
     assertTrue(api.address().getAddress().isLoopbackAddress());
     assertTrue(emptyApi.address().getAddress().isLoopbackAddress());
