@@ -39,10 +39,9 @@ import org.eclipse.jetty.util.Fields;
  * [A-Za-z0-9._-]}, percent-encoded or not.
  *
  * <p>Errors: 400 invalid body, name, id or query parameter, 401 missing or wrong bearer token on a
- * POST (when a token is set), 404
- * unknown path, monitor or intervention, 405 wrong method, 409 the monitor's rows cannot support
- * the model yet, 413 body over {@value #MAX_BODY_BYTES} bytes, 503 another what-if or report is
- * being computed (with {@code Retry-After}). Thread-safe.
+ * POST (when a token is set), 404 unknown path, monitor or intervention, 405 wrong method, 409 the
+ * monitor's rows cannot support the model yet, 413 body over {@value #MAX_BODY_BYTES} bytes, 503
+ * another what-if or report is being computed (with {@code Retry-After}). Thread-safe.
  */
 final class ApiRoutes {
   /** Largest request body accepted. */
@@ -65,8 +64,11 @@ final class ApiRoutes {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1," + MAX_NAME + "}");
   private static final Set<String> PAGE_PARAMETERS = Set.of("since", "limit");
-  private static final Duration WHATIF_WAIT = Duration.ofSeconds(30);
-  private static final Duration REPORT_WAIT = Duration.ofSeconds(20);
+  /**
+   * How long a request waits, inside its computing slot, for another what-if or report analysis:
+   * as long as it may wait for the slot itself, so that waiting what-ifs do not keep reports out.
+   */
+  private static final Duration WAIT = Duration.ofSeconds(10);
 
   private final MonitorService service;
   private final byte[] token;
@@ -174,7 +176,7 @@ final class ApiRoutes {
                           + "' (interventions: " + String.join(", ", ids) + ")");
                 });
     try {
-      return service.intervention(s, known, since, limit, REPORT_WAIT);
+      return service.intervention(s, known, since, limit, WAIT);
     } catch (MonitorService.BusyException e) {
       throw busy(e);
     }
@@ -231,7 +233,7 @@ final class ApiRoutes {
     }
     try {
       return service.whatIf(
-          s, req.baseline(), req.scenario(), req.outcomes(), req.horizon(), WHATIF_WAIT);
+          s, req.baseline(), req.scenario(), req.outcomes(), req.horizon(), WAIT);
     } catch (MonitorService.ModelUnavailableException e) {
       throw ApiError.of(409, e.getMessage());
     } catch (MonitorService.BusyException e) {
