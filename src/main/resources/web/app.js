@@ -5,9 +5,12 @@
  * with Chart.js. Strings from the API are only ever set as text, never parsed as HTML.
  */
 (function () {
-  // An intervention's analysis is recomputed by the server on each request: poll it once a second
-  // while it runs, rarely once it has ended (its rows are then final).
+  // An intervention's report is analysed by the server once per closed row: poll it once a second
+  // while it runs, rarely once it has ended (its rows are then final). Each poll asks only for the
+  // steps after the last one the page has, a page of at most PAGE_STEPS at a time.
   const ACTIVE_POLL_MS = 1000;
+  const PAGE_STEPS = 2000;
+  const MAX_PAGES_PER_POLL = 50;
   const ENDED_POLL_MS = 10000;
   const HIDDEN_POLL_MS = 5000;
   const MONITORS_POLL_MS = 3000;
@@ -30,6 +33,7 @@
     selected: null, // {monitor, intervention (or null)}
     chosenByUser: false,
     report: null, // the last intervention body
+    steps: null, // {start, last, series: Map outcome -> steps 1..last} of the selected intervention
     outcome: null,
     route: 'bootstrap',
     whatif: null,
@@ -266,6 +270,7 @@
     state.selected = { monitor, intervention };
     state.generation++;
     state.report = null;
+    state.steps = null;
     state.outcome = null;
     clearTimeout(state.pollTimer);
     renderMonitors();
@@ -291,9 +296,14 @@
     const { monitor, intervention } = state.selected;
     let delay = ACTIVE_POLL_MS;
     try {
-      const body = await api(
-        'api/monitors/' + enc(monitor) + '/interventions/' + enc(intervention));
-      if (gen !== state.generation) return;
+      const path = 'api/monitors/' + enc(monitor) + '/interventions/' + enc(intervention);
+      let body = null;
+      for (let i = 0; i < MAX_PAGES_PER_POLL; i++) {
+        const since = state.steps ? state.steps.last : 0;
+        body = await api(path + '?since=' + since + '&limit=' + PAGE_STEPS);
+        if (gen !== state.generation) return;
+        if (addSteps(body) && (!body.report || state.steps.last >= body.page.total)) break;
+      }
       state.report = body;
       renderIntervention();
       if (!body.status.active) delay = ENDED_POLL_MS;
@@ -308,6 +318,27 @@
     if (gen === state.generation) {
       state.pollTimer = setTimeout(() => pollIntervention(gen), delay);
     }
+  }
+
+  /**
+   * Appends a page of steps to those the page has; starts anew when the intervention started again
+   * or its series got shorter. False when the page does not follow the steps held (ask again).
+   */
+  function addSteps(body) {
+    const page = body.page;
+    const held = state.steps;
+    if (!held || held.start !== body.status.start || !body.report || page.total < held.last) {
+      state.steps = { start: body.status.start, last: 0, series: new Map() };
+    }
+    if (!body.report) return true;
+    if (page.since !== state.steps.last) return false;
+    for (const o of body.report.outcomes) {
+      const series = state.steps.series.get(o.node) || [];
+      o.series.forEach((step) => series.push(step));
+      state.steps.series.set(o.node, series);
+    }
+    state.steps.last += page.steps;
+    return true;
   }
 
   function renderIntervention() {
@@ -330,7 +361,9 @@
     unavailable.hidden = !!report;
     unavailable.textContent = report ? '' : body.reportUnavailable || 'no analysis yet';
 
-    const outcomes = report ? report.outcomes : [];
+    // every step polled so far, with the latest summaries
+    const outcomes = (report ? report.outcomes : []).map((x) =>
+      Object.assign({}, x, { series: state.steps.series.get(x.node) || [] }));
     if (!outcomes.some((o) => o.node === state.outcome)) {
       state.outcome = outcomes.length ? outcomes[0].node : null;
     }

@@ -1,16 +1,19 @@
 package org.causalimpact.monitor.http;
 
-import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.live.InterventionStatus;
 import org.causalimpact.monitor.live.MonitorService;
 import org.causalimpact.monitor.live.MonitorStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Fields;
 
 /**
  * The JSON API's routes over {@link MonitorService}:
@@ -22,17 +25,23 @@ import org.causalimpact.monitor.live.MonitorStatus;
  *       {@code preWindow} rows (per node R², sigma, terms and coefficients, and long-run effects;
  *       {@code "fit": null} with {@code "fitUnavailable"} when the rows cannot support it), and the
  *       interventions;
- *   <li>{@code GET /api/monitors/{m}/interventions/{id}}: the intervention's status and the {@code
- *       analyze} report (schema 1) of its rows so far ({@code "report": null} with {@code
- *       "reportUnavailable"} before its first post-period row closes);
+ *   <li>{@code GET /api/monitors/{m}/interventions/{id}[?since=S][&limit=L]}: the intervention's
+ *       status and the {@code analyze} report (schema 1) of its rows so far, its summaries whole
+ *       and its series one page long: the steps after step {@code S} (default 0), at most {@code
+ *       L} (default {@value #DEFAULT_PAGE}, at most {@value #MAX_PAGE}), described by {@code
+ *       "page"} ({@code "report": null} with {@code "reportUnavailable"} before its first
+ *       post-period row closes);
  *   <li>{@code POST /api/monitors/{m}/whatif}: a what-if forecast on the last {@code preWindow}
  *       rows ({@link WhatIfRequest} describes the body); changes no state.
  * </ul>
  *
- * Errors: 400 invalid body, 401 missing or wrong bearer token on a POST (when a token is set), 404
- * unknown path, monitor or intervention, 405 wrong method, 409 the monitor's rows cannot support
- * the model yet, 413 body over {@value #MAX_BODY_BYTES} bytes, 503 another what-if is being
- * computed. Thread-safe.
+ * A monitor name or intervention id in a path is 1 to {@value #MAX_NAME} characters of {@code
+ * [A-Za-z0-9._-]}, percent-encoded or not.
+ *
+ * <p>Errors: 400 invalid body, name, id or query parameter, 401 missing or wrong bearer token on a
+ * POST (when a token is set), 404 unknown path, monitor or intervention, 405 wrong method, 409 the
+ * monitor's rows cannot support the model yet, 413 body over {@value #MAX_BODY_BYTES} bytes, 503
+ * another what-if or report is being computed (with {@code Retry-After}). Thread-safe.
  */
 final class ApiRoutes {
   /** Largest request body accepted. */
@@ -44,7 +53,22 @@ final class ApiRoutes {
    */
   static final long MAX_DRAWS = 5_000_000L;
 
-  private static final Duration WHATIF_WAIT = Duration.ofSeconds(30);
+  /** Steps of an intervention's series in one response unless {@code limit} says otherwise. */
+  static final int DEFAULT_PAGE = 500;
+
+  /** Most steps of an intervention's series in one response. */
+  static final int MAX_PAGE = 2_000;
+
+  /** Longest monitor name or intervention id in a path. */
+  static final int MAX_NAME = 128;
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1," + MAX_NAME + "}");
+  private static final Set<String> PAGE_PARAMETERS = Set.of("since", "limit");
+  /**
+   * How long a request waits, inside its computing slot, for another what-if or report analysis:
+   * as long as it may wait for the slot itself, so that waiting what-ifs do not keep reports out.
+   */
+  private static final Duration WAIT = Duration.ofSeconds(10);
 
   private final MonitorService service;
   private final byte[] token;
@@ -54,39 +78,52 @@ final class ApiRoutes {
     this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
   }
 
-  Exchanges.Response route(HttpExchange ex) throws IOException {
-    List<String> path = Exchanges.segments(ex.getRequestURI().getRawPath());
+  Exchanges.Answer route(Request request) throws IOException {
+    String rawPath = Exchanges.rawPath(request);
+    List<String> path = Exchanges.segments(rawPath);
     if (path.size() < 2 || !path.get(0).equals("api") || !path.get(1).equals("monitors")) {
-      throw ApiError.notFound(
-          "no endpoint " + ex.getRequestURI().getRawPath() + "; the API is under /api/monitors");
+      throw ApiError.notFound("no endpoint " + rawPath + "; the API is under /api/monitors");
     }
     if (path.size() == 2) {
-      Exchanges.requireMethod(ex, "GET");
-      return Exchanges.Response.ok(service.list());
+      Exchanges.requireMethod(request, "GET");
+      return Exchanges.Answer.ok(service.list());
     }
-    String monitor = path.get(2);
+    String monitor = name(path.get(2), "monitor name");
     if (path.size() == 3) {
-      Exchanges.requireMethod(ex, "GET");
-      return Exchanges.Response.ok(service.detail(status(monitor)));
+      Exchanges.requireMethod(request, "GET");
+      return Exchanges.Answer.ok(service.detail(status(monitor)));
     }
     if (path.size() == 4 && path.get(3).equals("whatif")) {
-      Exchanges.requireMethod(ex, "POST");
-      authorize(ex);
-      return Exchanges.Response.ok(whatIf(monitor, ex));
+      Exchanges.requireMethod(request, "POST");
+      authorize(request);
+      return Exchanges.Answer.ok(whatIf(monitor, request));
     }
     if (path.size() == 5 && path.get(3).equals("interventions")) {
-      Exchanges.requireMethod(ex, "GET");
-      return Exchanges.Response.ok(intervention(monitor, path.get(4)));
+      Exchanges.requireMethod(request, "GET");
+      return Exchanges.Answer.ok(
+          intervention(monitor, name(path.get(4), "intervention id"), request));
     }
-    throw ApiError.notFound(
-        "no endpoint " + ex.getRequestURI().getRawPath() + "; see GET /api/monitors");
+    throw ApiError.notFound("no endpoint " + rawPath + "; see GET /api/monitors");
   }
 
-  private void authorize(HttpExchange ex) {
+  /** A monitor name or intervention id from the path, checked. */
+  static String name(String segment, String what) {
+    if (!NAME.matcher(segment).matches()) {
+      String shown = segment.length() <= 40 ? segment : segment.substring(0, 37) + "...";
+      throw ApiError.of(
+          400,
+          "the " + what + " in the path must be 1 to " + MAX_NAME
+              + " characters of A-Z, a-z, 0-9, '.', '_' or '-'; got '" + shown + "' ("
+              + segment.length() + " characters)");
+    }
+    return segment;
+  }
+
+  private void authorize(Request request) {
     if (token == null) {
       return;
     }
-    String header = ex.getRequestHeaders().getFirst("Authorization");
+    String header = request.getHeaders().get("Authorization");
     String prefix = "bearer ";
     boolean ok =
         header != null
@@ -116,7 +153,15 @@ final class ApiRoutes {
             });
   }
 
-  private Object intervention(String monitor, String id) {
+  private Object intervention(String monitor, String id, Request request) {
+    Fields query = Request.extractQueryParameters(request);
+    for (String p : query.getNames()) {
+      if (!PAGE_PARAMETERS.contains(p)) {
+        throw ApiError.of(400, "unknown query parameter '" + p + "'; use since and limit");
+      }
+    }
+    int since = integer(query, "since", 0, 0, Integer.MAX_VALUE);
+    int limit = integer(query, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
     MonitorStatus s = status(monitor);
     InterventionStatus known =
         s.interventions().stream()
@@ -130,13 +175,47 @@ final class ApiRoutes {
                       "monitor '" + monitor + "' has no intervention '" + id
                           + "' (interventions: " + String.join(", ", ids) + ")");
                 });
-    return service.intervention(s, known);
+    try {
+      return service.intervention(s, known, since, limit, WAIT);
+    } catch (MonitorService.BusyException e) {
+      throw busy(e);
+    }
   }
 
-  private Object whatIf(String monitor, HttpExchange ex) throws IOException {
+  /** Query parameter {@code name}, an integer in {@code min..max}, or {@code fallback}. */
+  private static int integer(Fields query, String name, int fallback, int min, int max) {
+    List<String> values = query.getValuesOrEmpty(name);
+    if (values.isEmpty()) {
+      return fallback;
+    }
+    if (values.size() > 1) {
+      throw ApiError.of(
+          400, "the query parameter " + name + " is given " + values.size() + " times");
+    }
+    String text = values.get(0);
+    long v;
+    try {
+      v = Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw ApiError.of(
+          400,
+          name + " must be an integer in " + min + ".." + max + ", got '"
+              + (text.length() <= 20 ? text : text.substring(0, 17) + "...") + "'");
+    }
+    if (v < min || v > max) {
+      throw ApiError.of(400, name + " must be in " + min + ".." + max + ", got " + v);
+    }
+    return (int) v;
+  }
+
+  private static ApiError busy(MonitorService.BusyException e) {
+    return ApiError.of(503, e.getMessage()).withHeader("Retry-After", "5");
+  }
+
+  private Object whatIf(String monitor, Request request) throws IOException {
     MonitorStatus s = status(monitor);
     MonitorDefinition d = s.definition();
-    WhatIfRequest req = WhatIfRequest.parse(Exchanges.body(ex, MAX_BODY_BYTES), d.graph());
+    WhatIfRequest req = WhatIfRequest.parse(Exchanges.body(request, MAX_BODY_BYTES), d.graph());
     long draws = (long) d.intervals().replicates() * req.horizon() * req.outcomes().size();
     if (draws > MAX_DRAWS) {
       throw ApiError.badField(
@@ -154,11 +233,11 @@ final class ApiRoutes {
     }
     try {
       return service.whatIf(
-          s, req.baseline(), req.scenario(), req.outcomes(), req.horizon(), WHATIF_WAIT);
+          s, req.baseline(), req.scenario(), req.outcomes(), req.horizon(), WAIT);
     } catch (MonitorService.ModelUnavailableException e) {
       throw ApiError.of(409, e.getMessage());
     } catch (MonitorService.BusyException e) {
-      throw ApiError.of(503, e.getMessage()).withHeader("Retry-After", "5");
+      throw busy(e);
     }
   }
 }

@@ -1,11 +1,10 @@
 package org.causalimpact.monitor.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,15 +12,19 @@ import java.util.Map;
 import org.causalimpact.monitor.live.StoresUnavailableException;
 import org.causalimpact.monitor.wire.ApiViews;
 import org.causalimpact.monitor.wire.Json;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one request/response layer of the server: a handler returns a {@link Response}, and {@link
+ * The one request/response layer of the server: a handler returns an {@link Answer}, and {@link
  * #serve} writes it (HEAD: the headers only), turns errors into their JSON answers ({@link
  * ApiError} as it says, stores not readable yet 503, anything else 500 with the stack trace only in
- * the log) and closes the exchange. Request bodies are read within a limit ({@link #body}), paths
- * split into decoded segments ({@link #segments}). Stateless and thread-safe.
+ * the log) and completes the exchange. Request bodies are read within a limit ({@link #body}),
+ * paths split into decoded segments ({@link #segments}). Stateless and thread-safe.
  */
 final class Exchanges {
   private static final Logger LOG = LoggerFactory.getLogger(Exchanges.class);
@@ -36,7 +39,7 @@ final class Exchanges {
   /** What a handler answers. */
   @FunctionalInterface
   interface Handler {
-    Response handle(HttpExchange ex) throws IOException;
+    Answer handle(Request request) throws IOException;
   }
 
   /**
@@ -45,82 +48,82 @@ final class Exchanges {
    * @param headers set after the defaults ({@code Cache-Control: no-store}, {@code
    *     X-Content-Type-Options: nosniff}), so a handler may replace them
    */
-  record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
+  record Answer(int status, String contentType, byte[] body, Map<String, String> headers) {
     /** A JSON body, one of the API's views, written by the one mapper. */
-    static Response json(int status, Object view, Map<String, String> headers) {
+    static Answer json(int status, Object view, Map<String, String> headers) {
       try {
-        return new Response(status, JSON, Json.MAPPER.writeValueAsBytes(view), headers);
+        return new Answer(status, JSON, Json.MAPPER.writeValueAsBytes(view), headers);
       } catch (JsonProcessingException e) {
         throw new IllegalStateException("cannot write a response body", e);
       }
     }
 
-    static Response ok(Object view) {
+    static Answer ok(Object view) {
       return json(200, view, Map.of());
     }
 
-    static Response text(int status, String contentType, String text) {
-      return new Response(status, contentType, text.getBytes(StandardCharsets.UTF_8), Map.of());
+    static Answer text(int status, String contentType, String text) {
+      return new Answer(status, contentType, text.getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
     /** {@code {"error": message}}, plus {@code "field"} when one body field is at fault. */
-    static Response error(int status, String message, String field, Map<String, String> headers) {
+    static Answer error(int status, String message, String field, Map<String, String> headers) {
       return json(status, new ApiViews.Error(message, field), headers);
     }
   }
 
-  /** Answers one exchange and closes it; never throws. */
-  static void serve(HttpExchange ex, Handler handler) {
-    Response response;
+  /** Answers one exchange and completes its callback; never throws. */
+  static boolean serve(Request request, Response response, Callback callback, Handler handler) {
+    Answer answer;
     try {
-      response = handler.handle(ex);
+      answer = handler.handle(request);
     } catch (ApiError e) {
-      response =
-          Response.error(e.status(), e.getMessage(), e.field(), e.headers());
+      answer = Answer.error(e.status(), e.getMessage(), e.field(), e.headers());
     } catch (StoresUnavailableException e) {
-      LOG.debug("{} {}: {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e.toString());
-      response =
-          Response.error(
+      LOG.debug("{} {}: {}", request.getMethod(), rawPath(request), e.toString());
+      answer =
+          Answer.error(
               503, e.getMessage() + "; try again shortly", null, Map.of("Retry-After", "1"));
     } catch (RuntimeException | IOException e) {
-      LOG.error("{} {} failed", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e);
-      response =
-          Response.error(
+      LOG.error("{} {} failed", request.getMethod(), rawPath(request), e);
+      answer =
+          Answer.error(
               500,
               "internal error (" + e.getClass().getSimpleName() + "); see the server log",
               null,
               Map.of());
     }
-    try {
-      send(ex, response);
-    } catch (IOException e) {
-      LOG.debug("cannot send the response to {}: {}", ex.getRemoteAddress(), e.toString());
-    } finally {
-      ex.close();
-    }
+    send(request, response, callback, answer);
+    return true;
   }
 
-  /** Writes a response: status, headers and, unless the request is HEAD, the body. */
-  static void send(HttpExchange ex, Response r) throws IOException {
-    var h = ex.getResponseHeaders();
-    h.set("Content-Type", r.contentType());
-    h.set("Cache-Control", "no-store");
-    h.set("X-Content-Type-Options", "nosniff");
-    r.headers().forEach(h::set);
-    if (ex.getRequestMethod().equals("HEAD")) {
-      h.set("Content-Length", Integer.toString(r.body().length));
-      ex.sendResponseHeaders(r.status(), -1);
+  /**
+   * Writes an answer: status, headers and, unless the request is HEAD, the body; completes the
+   * callback when it is written (or fails it when the client has gone).
+   */
+  static void send(Request request, Response response, Callback callback, Answer a) {
+    var h = response.getHeaders();
+    response.setStatus(a.status());
+    h.put("Content-Type", a.contentType());
+    h.put("Cache-Control", "no-store");
+    h.put("X-Content-Type-Options", "nosniff");
+    a.headers().forEach(h::put);
+    if (request.getMethod().equals("HEAD")) {
+      h.put("Content-Length", Integer.toString(a.body().length));
+      response.write(true, null, callback);
       return;
     }
-    ex.sendResponseHeaders(r.status(), r.body().length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(r.body());
-    }
+    response.write(true, ByteBuffer.wrap(a.body()), callback);
+  }
+
+  /** The request's path as sent, still percent-encoded, without the query. */
+  static String rawPath(Request request) {
+    return request.getHttpURI().getPath();
   }
 
   /** 405 unless the request's method is one of {@code allowed}. */
-  static void requireMethod(HttpExchange ex, String... allowed) {
-    String method = ex.getRequestMethod();
+  static void requireMethod(Request request, String... allowed) {
+    String method = request.getMethod();
     for (String a : allowed) {
       if (a.equals(method)) {
         return;
@@ -135,20 +138,12 @@ final class Exchanges {
    *
    * @throws ApiError 413 for a larger body (read and discarded up to 1 MiB first)
    */
-  static byte[] body(HttpExchange ex, int limit) throws IOException {
-    InputStream in = ex.getRequestBody();
-    String length = ex.getRequestHeaders().getFirst("Content-Length");
-    if (length != null) {
-      long declared;
-      try {
-        declared = Long.parseLong(length.trim());
-      } catch (NumberFormatException e) {
-        throw ApiError.badField("body", "Content-Length '" + length + "' is not a number");
-      }
-      if (declared > limit) {
-        drain(in);
-        throw tooLarge(limit);
-      }
+  static byte[] body(Request request, int limit) throws IOException {
+    long declared = request.getLength();
+    InputStream in = Content.Source.asInputStream(request);
+    if (declared > limit) {
+      drain(in);
+      throw tooLarge(limit);
     }
     byte[] body = in.readNBytes(limit + 1);
     if (body.length > limit) {

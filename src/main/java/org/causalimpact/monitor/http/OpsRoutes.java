@@ -1,16 +1,22 @@
 package org.causalimpact.monitor.http;
 
-import com.sun.net.httpserver.HttpServer;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.causalimpact.monitor.wire.ApiViews;
+import org.eclipse.jetty.http.pathmap.PathSpec;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.PathMappingsHandler;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * The operational endpoints next to the JSON API: {@code GET /metrics} (Prometheus text format),
  * {@code GET /health} (200 while the process serves) and {@code GET /ready} (200 when Kafka Streams
  * is RUNNING, else 503, so that a load balancer or compose health check waits for it). GET and HEAD
- * only; no token (they expose no write and no input data beyond the meters).
+ * only; no token (they expose no write and no input data beyond the meters). They are answered
+ * outside the limit on heavy API requests, so API load cannot queue them.
  */
 final class OpsRoutes {
   /** The content type of Prometheus' text exposition format 0.0.4. */
@@ -18,40 +24,38 @@ final class OpsRoutes {
 
   private OpsRoutes() {}
 
-  /** Adds the three contexts to {@code server} (before it starts). */
-  static void register(HttpServer server, Supplier<String> metrics, BooleanSupplier ready) {
+  /** Maps the three paths, exactly (anything below them is not theirs). */
+  static void addTo(PathMappingsHandler routes, Supplier<String> metrics, BooleanSupplier ready) {
     endpoint(
-        server, "/metrics", () -> Exchanges.Response.text(200, PROMETHEUS_TEXT, metrics.get()));
-    endpoint(server, "/health", () -> Exchanges.Response.ok(new ApiViews.Status("UP")));
+        routes, "/metrics", () -> Exchanges.Answer.text(200, PROMETHEUS_TEXT, metrics.get()));
+    endpoint(routes, "/health", () -> Exchanges.Answer.ok(new ApiViews.Status("UP")));
     endpoint(
-        server,
+        routes,
         "/ready",
         () -> {
           boolean ok = ready.getAsBoolean();
-          return Exchanges.Response.json(
+          return Exchanges.Answer.json(
               ok ? 200 : 503, new ApiViews.Status(ok ? "READY" : "NOT_READY"), Map.of());
         });
   }
 
   /** A GET and HEAD endpoint at exactly {@code path}. */
   private static void endpoint(
-      HttpServer server, String path, Supplier<Exchanges.Response> answer) {
-    server.createContext(
-        path,
-        ex ->
-            Exchanges.serve(
-                ex,
-                e -> {
-                  only(e.getRequestURI().getPath(), path);
-                  Exchanges.requireMethod(e, "GET", "HEAD");
+      PathMappingsHandler routes, String path, Supplier<Exchanges.Answer> answer) {
+    routes.addMapping(
+        PathSpec.from(path),
+        new Handler.Abstract() {
+          @Override
+          public boolean handle(Request request, Response response, Callback callback) {
+            return Exchanges.serve(
+                request,
+                response,
+                callback,
+                r -> {
+                  Exchanges.requireMethod(r, "GET", "HEAD");
                   return answer.get();
-                }));
-  }
-
-  /** A context matches its path's prefix: anything below it is not an endpoint. */
-  private static void only(String path, String endpoint) {
-    if (!path.equals(endpoint)) {
-      throw ApiError.notFound("no endpoint " + endpoint + "/...");
-    }
+                });
+          }
+        });
   }
 }

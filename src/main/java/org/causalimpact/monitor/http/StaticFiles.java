@@ -1,7 +1,5 @@
 package org.causalimpact.monitor.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,6 +21,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. Files found are kept in memory after their first request; the set is bounded by
  * what the classpath holds under the two roots, never by what clients ask for.
  */
-public final class StaticFiles implements HttpHandler {
+public final class StaticFiles extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(StaticFiles.class);
 
   /** The page's own files. */
@@ -246,37 +248,30 @@ public final class StaticFiles implements HttpHandler {
     }
   }
 
-  /** Serves one exchange and closes it; never throws. */
+  /** Serves one request and completes its callback; never throws. */
   @Override
-  public void handle(HttpExchange ex) {
+  public boolean handle(Request request, Response response, Callback callback) {
+    Exchanges.Answer answer;
     try {
-      serve(ex);
-    } catch (IOException e) {
-      LOG.debug(
-          "cannot send {} to {}: {}", ex.getRequestURI(), ex.getRemoteAddress(), e.toString());
+      answer = serve(request);
     } catch (RuntimeException e) {
-      LOG.error("{} {} failed", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e);
-      try {
-        text(ex, 500, "internal error; see the server log");
-      } catch (IOException | RuntimeException again) {
-        LOG.debug("cannot send the error: {}", again.toString());
-      }
-    } finally {
-      ex.close();
+      LOG.error("{} {} failed", request.getMethod(), Exchanges.rawPath(request), e);
+      answer = text(500, "internal error; see the server log");
     }
+    Exchanges.send(request, response, callback, answer);
+    return true;
   }
 
-  private void serve(HttpExchange ex) throws IOException {
-    String method = ex.getRequestMethod();
+  private Exchanges.Answer serve(Request request) {
+    String method = request.getMethod();
     if (!method.equals("GET") && !method.equals("HEAD")) {
-      ex.getResponseHeaders().set("Allow", "GET, HEAD");
-      text(ex, 405, "method " + method + " is not allowed here; use GET");
-      return;
+      Exchanges.Answer a = text(405, "method " + method + " is not allowed here; use GET");
+      return new Exchanges.Answer(
+          a.status(), a.contentType(), a.body(), Map.of("Allow", "GET, HEAD"));
     }
-    Optional<Asset> asset = find(ex.getRequestURI().getRawPath());
+    Optional<Asset> asset = find(Exchanges.rawPath(request));
     if (asset.isEmpty()) {
-      text(ex, 404, "not found; the page is at / and the JSON API under /api/monitors");
-      return;
+      return text(404, "not found; the page is at / and the JSON API under /api/monitors");
     }
     Asset a = asset.get();
     Map<String, String> headers = new LinkedHashMap<>();
@@ -287,14 +282,10 @@ public final class StaticFiles implements HttpHandler {
       headers.put("Content-Security-Policy", CONTENT_SECURITY_POLICY);
       headers.put("Referrer-Policy", "no-referrer");
     }
-    if (matches(ex.getRequestHeaders().getFirst("If-None-Match"), a.etag())) {
-      headers.forEach(ex.getResponseHeaders()::set);
-      ex.getResponseHeaders().set("Content-Type", a.contentType());
-      ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-      ex.sendResponseHeaders(304, -1);
-      return;
+    if (matches(request.getHeaders().get("If-None-Match"), a.etag())) {
+      return new Exchanges.Answer(304, a.contentType(), new byte[0], headers);
     }
-    Exchanges.send(ex, new Exchanges.Response(200, a.contentType(), a.bytes(), headers));
+    return new Exchanges.Answer(200, a.contentType(), a.bytes(), headers);
   }
 
   /** Whether an {@code If-None-Match} header lists the tag (or is {@code *}). */
@@ -314,8 +305,7 @@ public final class StaticFiles implements HttpHandler {
     return false;
   }
 
-  private static void text(HttpExchange ex, int status, String message) throws IOException {
-    Exchanges.send(
-        ex, Exchanges.Response.text(status, "text/plain; charset=utf-8", message + "\n"));
+  private static Exchanges.Answer text(int status, String message) {
+    return Exchanges.Answer.text(status, "text/plain; charset=utf-8", message + "\n");
   }
 }

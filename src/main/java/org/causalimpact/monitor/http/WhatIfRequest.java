@@ -27,7 +27,8 @@ import org.causalimpact.monitor.wire.Json;
  *                                                    intervened nodes
  * }</pre>
  *
- * A do-spec has exactly one of {@code set}, {@code shift}, {@code scale} (finite numbers); {@code
+ * A do-spec has exactly one of {@code set}, {@code shift}, {@code scale}, a number of magnitude at
+ * most {@value #MAX_MAGNITUDE} (larger ones make the simulated worlds overflow to infinity); {@code
  * observed} needs observations of the future and is refused. Unknown fields, duplicate keys and
  * trailing tokens are refused. The body is read as a JSON tree and checked field by field: no
  * data binding, so no polymorphic typing. Every error names the field as a dotted path.
@@ -43,6 +44,13 @@ record WhatIfRequest(
     int horizon,
     List<String> outcomes) {
   static final int MAX_HORIZON = 10_000;
+
+  /**
+   * Largest magnitude of a do-spec's value: with series of any realistic size, a horizon of {@value
+   * #MAX_HORIZON} steps and sums and squares of the simulated values, the forecast stays far below
+   * the largest double (about 1.8e308).
+   */
+  static final double MAX_MAGNITUDE = 1e12;
 
   private static final ObjectReader JSON =
       Json.MAPPER
@@ -170,6 +178,12 @@ record WhatIfRequest(
       throw ApiError.badField(path + "." + kind, "needs a finite number, found " + brief(v));
     }
     double x = v.asDouble();
+    if (Math.abs(x) > MAX_MAGNITUDE) {
+      throw ApiError.badField(
+          path + "." + kind,
+          "must be at most 1e12 in magnitude (larger values make the forecast overflow), found "
+              + brief(v));
+    }
     return switch (kind) {
       case "set" -> new DoSpec.Set(x);
       case "shift" -> new DoSpec.Shift(x);

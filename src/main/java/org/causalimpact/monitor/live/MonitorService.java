@@ -26,14 +26,23 @@ import org.causalimpact.monitor.wire.ApiViews;
  * what-if forecasts. Reads the stores through {@link MonitorQueries}; changes nothing.
  *
  * <p>Thread-safe as far as the stores are. What-if forecasts, which hold every bootstrap path in
- * memory, run one at a time.
+ * memory, run one at a time; so do the analyses behind intervention reports, which are kept per
+ * closed row.
  */
 public final class MonitorService {
+  /**
+   * Steps of intervention reports kept, over every outcome: about 0.5 KB of heap each, so about
+   * 50 MB; a report larger than this is still kept alone, until another is computed.
+   */
+  public static final long MAX_REPORT_STEPS = 100_000;
+
   private final MonitorQueries queries;
+  private final InterventionReports reports;
   private final Semaphore whatIfs = new Semaphore(1, true);
 
   public MonitorService(MonitorQueries queries) {
     this.queries = queries;
+    this.reports = new InterventionReports(queries, MAX_REPORT_STEPS);
   }
 
   /**
@@ -48,7 +57,7 @@ public final class MonitorService {
     }
   }
 
-  /** Another what-if is being computed, or the service is stopping. */
+  /** Another what-if or report is being computed, or the service is stopping. */
   public static final class BusyException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
@@ -119,29 +128,27 @@ public final class MonitorService {
   }
 
   /**
-   * An intervention's status and the analysis report of its rows so far; the report {@code null}
-   * with the reason before its first post-period row closes or when its rows cannot be analysed.
+   * A page of an intervention's analysis report: its status, the report's summaries, model and
+   * notes, and the steps after {@code since}, at most {@code limit}; the report {@code null} with
+   * the reason before its first post-period row closes or when its rows cannot be analysed. The
+   * report is computed at most once per closed row ({@link InterventionReports}); while a newer one
+   * is being computed the previous one is answered.
    *
    * @param known the intervention as the monitor's status lists it
+   * @param wait how long to wait for another report to be computed when there is none to answer
+   * @throws BusyException when no report could be had within {@code wait}
    */
-  public ApiViews.InterventionDetail intervention(MonitorStatus s, InterventionStatus known) {
+  public ApiViews.InterventionDetail intervention(
+      MonitorStatus s, InterventionStatus known, int since, int limit, Duration wait) {
     String monitor = s.definition().name();
-    Optional<MonitorQueries.Impact> impact;
-    String unavailable = null;
-    try {
-      impact = queries.intervention(monitor, known.id());
-      if (impact.isEmpty()) {
-        unavailable = "no post-period row has closed yet";
-      }
-    } catch (InputException e) {
-      impact = Optional.empty();
-      unavailable = e.getMessage();
-    }
-    return new ApiViews.InterventionDetail(
-        monitor,
-        view(impact.map(MonitorQueries.Impact::status).orElse(known)),
-        impact.map(i -> AnalysisReport.of(i.analysis(), i.table())).orElse(null),
-        unavailable);
+    InterventionReports.Entry e = reports.get(monitor, known, wait);
+    return ApiViews.InterventionDetail.of(
+        monitor, view(e.status()), e.report(), since, limit, e.unavailable());
+  }
+
+  /** Steps of the intervention reports kept for {@link #intervention}, over every outcome. */
+  public long reportStepsKept() {
+    return reports.steps();
   }
 
   /**

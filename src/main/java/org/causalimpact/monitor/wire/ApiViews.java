@@ -193,19 +193,73 @@ public final class ApiViews {
 
   /**
    * {@code GET /api/monitors/{m}/interventions/{id}}: the status, and the analysis report of its
-   * rows so far, or {@code null} and why not.
+   * rows so far, or {@code null} and why not. The report's summaries, model and notes are always
+   * whole; its series (the first outcome's and each outcome's) hold one {@link Page} of steps.
    */
   public record InterventionDetail(
       int schema,
       String monitor,
       InterventionView status,
       AnalysisReport report,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Page page,
       @JsonInclude(JsonInclude.Include.NON_NULL) String reportUnavailable) {
-    public InterventionDetail(
-        String monitor, InterventionView status, AnalysisReport report, String unavailable) {
-      this(AnalysisReport.SCHEMA, monitor, status, report, unavailable);
+    /**
+     * @param report the whole report, or {@code null}
+     * @param since steps up to this one are left out of the series
+     * @param limit most steps in the series
+     * @param unavailable why there is no report, or {@code null}
+     */
+    public static InterventionDetail of(
+        String monitor,
+        InterventionView status,
+        AnalysisReport report,
+        int since,
+        int limit,
+        String unavailable) {
+      if (report == null) {
+        return new InterventionDetail(
+            AnalysisReport.SCHEMA, monitor, status, null, null, unavailable);
+      }
+      int total = report.outcomes().isEmpty() ? 0 : report.outcomes().get(0).series().size();
+      int from = Math.min(since, total);
+      int to = (int) Math.min(total, (long) from + limit);
+      List<AnalysisReport.Outcome> outcomes =
+          report.outcomes().stream()
+              .map(
+                  o ->
+                      new AnalysisReport.Outcome(
+                          o.node(), o.summary(), List.copyOf(o.series().subList(from, to))))
+              .toList();
+      AnalysisReport paged =
+          new AnalysisReport(
+              report.schema(),
+              report.monitor(),
+              report.intervention(),
+              report.level(),
+              report.prePeriod(),
+              report.postPeriod(),
+              report.outcome(),
+              report.summary(),
+              outcomes.isEmpty() ? report.series() : outcomes.get(0).series(),
+              outcomes,
+              report.model(),
+              report.notes());
+      return new InterventionDetail(
+          AnalysisReport.SCHEMA,
+          monitor,
+          status,
+          paged,
+          new Page(since, limit, to - from, total, to < total ? to : null),
+          unavailable);
     }
   }
+
+  /**
+   * Which steps of an intervention's series a response holds: those after step {@code since},
+   * at most {@code limit} of them ({@code steps}), of {@code total} reported; {@code next} is the
+   * {@code since} of the following page, {@code null} on the last one.
+   */
+  public record Page(int since, int limit, int steps, int total, Integer next) {}
 
   /** {@code POST /api/monitors/{m}/whatif}: the forecast of both worlds and their difference. */
   public record WhatIfForecast(

@@ -8,38 +8,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPInputStream;
 import org.causalimpact.monitor.config.MonitorDefinition;
-import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.live.MonitorQueries;
 import org.causalimpact.monitor.live.MonitorService;
-import org.causalimpact.monitor.live.MonitorTopology;
-import org.causalimpact.monitor.live.TopologySettings;
 import org.causalimpact.monitor.scm.CausalEffect;
-import org.causalimpact.monitor.scm.DataSimulator;
-import org.causalimpact.monitor.scm.DoSpec;
 import org.causalimpact.monitor.scm.Explanations;
 import org.causalimpact.monitor.scm.FittedScm;
-import org.causalimpact.monitor.scm.Intervention;
 import org.causalimpact.monitor.scm.ScmFitter;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
+import org.causalimpact.monitor.state.StoreNames;
+import org.causalimpact.monitor.testing.CampaignStores;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,22 +38,23 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The JSON API over the stores of a {@link TopologyTestDriver} (no broker): the validation monitor
- * ({@code x -> y}, 1 h step, pre-window 400) fed 420 simulated rows, with a campaign (x shifted by
- * 5) started at row 400 and still running; called with {@link HttpClient} on a free loopback port.
+ * The JSON API over the stores of a {@code TopologyTestDriver} (no broker, {@link CampaignStores}):
+ * the validation monitor ({@code x -> y}, 1 h step, pre-window 400) fed 420 simulated rows, with a
+ * campaign (x shifted by 5) started at row 400 and still running; called with {@link HttpClient}
+ * on a free loopback port.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpApiTest {
-  private static final long HOUR = Duration.ofHours(1).toMillis();
-  private static final int START = 400;
+  private static final long HOUR = CampaignStores.HOUR;
+  private static final int START = CampaignStores.START;
   private static final int ROWS = 420;
   private static final String TOKEN = "s3cret-token";
   private static final ObjectMapper JSON = JsonMapper.builder().build();
 
   @TempDir static Path tmp;
   private MonitorDefinition monitor;
-  private TopologyTestDriver driver;
-  private TopologyTestDriver emptyDriver;
+  private CampaignStores full;
+  private CampaignStores empty;
   private MonitorQueries queries;
   private HttpApi api;
   private HttpApi emptyApi;
@@ -71,64 +63,21 @@ class HttpApiTest {
 
   @BeforeAll
   void setUp() throws IOException {
-    monitor = MonitorLoader.load(Path.of("config/monitors/validation.yaml"));
-    driver = driver(tmp.resolve("full"));
-    TestInputTopic<byte[], byte[]> metrics =
-        driver.createInputTopic(
-            TopologySettings.defaults().metricsTopic(),
-            new ByteArraySerializer(),
-            new ByteArraySerializer());
-    TestInputTopic<byte[], byte[]> events =
-        driver.createInputTopic(
-            TopologySettings.defaults().interventionsTopic(),
-            new ByteArraySerializer(),
-            new ByteArraySerializer());
-    Intervention campaign =
-        new Intervention("campaign", Map.of("x", new DoSpec.Shift(5.0)), List.of("y"), START, -1);
-    TimeSeriesTable t =
-        DataSimulator.simulate(monitor.graph(), monitor.simulation(), campaign, 3L).table();
-    for (int r = 0; r < ROWS; r++) {
-      if (r == START) {
-        events.pipeInput(
-            utf8(monitor.name()),
-            utf8(
-                "{\"monitor\":\"validation\",\"id\":\"campaign\",\"action\":\"start\","
-                    + "\"timestamp\":" + START * HOUR
-                    + ",\"do\":{\"x\":{\"shift\":5.0}},\"outcomes\":[\"y\"]}"),
-            START * HOUR);
-      }
-      point(metrics, "x", r * HOUR, t.value("x", r));
-      point(metrics, "y", r * HOUR + 1000, t.value("y", r));
-    }
-    point(metrics, "x", ROWS * HOUR, 20.0); // closes row ROWS - 1 (grace 0)
-    queries = MonitorQueries.of(List.of(monitor), driver::getKeyValueStore);
+    full = new CampaignStores(tmp.resolve("full"));
+    monitor = full.monitor;
+    full.closeThrough(ROWS - 1);
+    queries = full.queries();
     api = HttpApi.start(new MonitorService(queries), HttpApi.loopback(0));
     tokenApi = HttpApi.start(new MonitorService(queries), HttpApi.loopback(0), TOKEN, null);
 
-    emptyDriver = driver(tmp.resolve("empty"));
-    emptyApi =
-        HttpApi.start(
-            new MonitorService(MonitorQueries.of(List.of(monitor), emptyDriver::getKeyValueStore)),
-            null);
+    empty = new CampaignStores(tmp.resolve("empty"));
+    emptyApi = HttpApi.start(new MonitorService(empty.queries()), null);
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-  }
-
-  private TopologyTestDriver driver(Path stateDir) throws IOException {
-    Files.createDirectories(stateDir);
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "http-api-test");
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    return new TopologyTestDriver(
-        MonitorTopology.build(
-            List.of(monitor), TopologySettings.defaults().withGrace(Duration.ZERO)),
-        p);
   }
 
   @AfterAll
   void tearDown() {
-    for (AutoCloseable c : new AutoCloseable[] {api, tokenApi, emptyApi}) {
+    for (AutoCloseable c : new AutoCloseable[] {api, tokenApi, emptyApi, full, empty}) {
       if (c != null) {
         try {
           c.close();
@@ -137,25 +86,6 @@ class HttpApiTest {
         }
       }
     }
-    if (driver != null) {
-      driver.close();
-    }
-    if (emptyDriver != null) {
-      emptyDriver.close();
-    }
-  }
-
-  private static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static void point(TestInputTopic<byte[], byte[]> in, String series, long time, double v) {
-    in.pipeInput(
-        utf8(series),
-        utf8(
-            "{\"series\":\"" + series + "\",\"timestamp\":\"" + Instant.ofEpochMilli(time)
-                + "\",\"value\":" + v + "}"),
-        time);
   }
 
   private record Reply(int status, JsonNode body, HttpResponse<String> raw) {}
@@ -283,6 +213,184 @@ class HttpApiTest {
   }
 
   @Test
+  void reportPagesConcatenateToTheWholeSeries() throws Exception {
+    String path = "/api/monitors/validation/interventions/campaign";
+    Reply whole = get(path + "?limit=2000");
+    assertEquals(200, whole.status(), whole.raw().body());
+    JsonNode all = whole.body().get("report").get("series");
+    assertEquals(ROWS - START, all.size());
+    assertEquals(ROWS - START, whole.body().get("page").get("total").asInt());
+    assertTrue(whole.body().get("page").get("next").isNull(), "one page holds it all");
+    List<JsonNode> pasted = new ArrayList<>();
+    int since = 0;
+    int pages = 0;
+    while (true) {
+      Reply r = get(path + "?since=" + since + "&limit=3");
+      assertEquals(200, r.status(), r.raw().body());
+      JsonNode report = r.body().get("report");
+      JsonNode page = r.body().get("page");
+      assertEquals(since, page.get("since").asInt());
+      assertEquals(3, page.get("limit").asInt());
+      assertEquals(report.get("series").size(), page.get("steps").asInt());
+      assertEquals(report.get("series"), report.get("outcomes").get(0).get("series"));
+      assertEquals(whole.body().get("report").get("summary"), report.get("summary"), "whole");
+      assertEquals(whole.body().get("report").get("model"), report.get("model"));
+      report.get("series").forEach(pasted::add);
+      pages++;
+      if (page.get("next").isNull()) {
+        break;
+      }
+      since = page.get("next").asInt();
+    }
+    assertEquals((ROWS - START + 2) / 3, pages);
+    assertEquals(all.size(), pasted.size());
+    for (int i = 0; i < pasted.size(); i++) {
+      assertEquals(all.get(i), pasted.get(i), "step " + (i + 1));
+      assertEquals(i + 1, pasted.get(i).get("step").asInt(), "steps are numbered from 1");
+    }
+    Reply first = get(path);
+    assertEquals(ApiRoutes.DEFAULT_PAGE, first.body().get("page").get("limit").asInt());
+    Reply after = get(path + "?since=" + (ROWS - START));
+    assertEquals(0, after.body().get("report").get("series").size(), "nothing new yet");
+    assertEquals(0, get(path + "?since=100000").body().get("page").get("steps").asInt());
+    for (String bad :
+        List.of(
+            "since=-1", "limit=0", "limit=2001", "since=abc", "since=1&since=2", "sinse=1",
+            "limit=99999999999")) {
+      assertEquals(400, get(path + "?" + bad).status(), bad);
+    }
+    assertError(get(path + "?limit=0"), 400, "limit must be in 1..2000");
+    assertError(get(path + "?sinse=1"), 400, "unknown query parameter 'sinse'");
+  }
+
+  @Test
+  void reportsAreGzippedWhenTheClientAcceptsIt() throws Exception {
+    URI uri =
+        URI.create(
+            "http://127.0.0.1:" + api.port() + "/api/monitors/validation/interventions/campaign");
+    HttpResponse<byte[]> plain =
+        http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> zipped =
+        http.send(
+            HttpRequest.newBuilder(uri).header("Accept-Encoding", "gzip").build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, zipped.statusCode());
+    assertFalse(plain.headers().firstValue("Content-Encoding").isPresent(), "not asked for");
+    assertEquals("gzip", zipped.headers().firstValue("Content-Encoding").orElse(""));
+    assertTrue(
+        zipped.headers().allValues("Vary").toString().contains("Accept-Encoding"),
+        zipped.headers().toString());
+    byte[] inflated;
+    try (var in = new GZIPInputStream(new ByteArrayInputStream(zipped.body()))) {
+      inflated = in.readAllBytes();
+    }
+    assertEquals(JSON.readTree(plain.body()), JSON.readTree(inflated));
+    assertTrue(
+        zipped.body().length * 3 < plain.body().length,
+        zipped.body().length + " bytes gzipped, " + plain.body().length + " plain");
+  }
+
+  /**
+   * A campaign whose rows keep closing: the report is analysed once per closed row however often
+   * it is asked for (each analysis reads the rows store, the status does not), and a client that
+   * asks for the steps since the last it has gets exactly the new ones, equal to the whole series.
+   */
+  @Test
+  void reportsAreAnalysedOncePerClosedRowAndPolledIncrementally() throws Exception {
+    try (CampaignStores growing = new CampaignStores(tmp.resolve("growing"))) {
+      growing.closeThrough(410);
+      AtomicInteger rowReads = new AtomicInteger();
+      MonitorQueries counted =
+          MonitorQueries.of(
+              List.of(monitor),
+              name -> {
+                if (name.equals(StoreNames.ROWS_STORE)) {
+                  rowReads.incrementAndGet();
+                }
+                return growing.store(name);
+              });
+      MonitorService service = new MonitorService(counted);
+      try (HttpApi server = HttpApi.start(service, HttpApi.loopback(0))) {
+        String path = "/api/monitors/validation/interventions/campaign";
+        Reply first = call(server, "GET", path, null, null);
+        assertEquals(200, first.status(), first.raw().body());
+        assertEquals(11, first.body().get("page").get("total").asInt(), "rows 400..410");
+        assertEquals(11, service.reportStepsKept());
+        int reads = rowReads.get();
+        assertTrue(reads > 0, "the analysis reads the rows");
+        for (int i = 0; i < 10; i++) {
+          Reply again = call(server, "GET", path + "?since=" + i, null, null);
+          assertEquals(
+              first.body().get("report").get("summary"), again.body().get("report").get("summary"));
+        }
+        assertEquals(reads, rowReads.get(), "no new row, no new analysis");
+
+        growing.closeThrough(415);
+        Reply next = call(server, "GET", path + "?since=11", null, null);
+        assertEquals(16, next.body().get("page").get("total").asInt());
+        JsonNode added = next.body().get("report").get("series");
+        assertEquals(5, added.size(), "steps 12..16");
+        int afterOne = rowReads.get();
+        assertTrue(afterOne > reads, "a new row, a new analysis");
+        for (int i = 0; i < 10; i++) {
+          call(server, "GET", path + "?since=11", null, null);
+        }
+        assertEquals(afterOne, rowReads.get(), "one analysis for the new rows");
+
+        JsonNode whole = call(server, "GET", path, null, null).body().get("report").get("series");
+        List<JsonNode> pasted = new ArrayList<>();
+        first.body().get("report").get("series").forEach(pasted::add);
+        added.forEach(pasted::add);
+        assertEquals(whole.size(), pasted.size());
+        for (int i = 0; i < whole.size(); i++) {
+          assertEquals(whole.get(i), pasted.get(i), "step " + (i + 1) + " did not change");
+        }
+      }
+    }
+  }
+
+  @Test
+  void namesAndIdsInPathsAreChecked() throws Exception {
+    assertError(get("/api/monitors/bad%20name"), 400, "monitor name in the path");
+    assertError(
+        get("/api/monitors/validation/interventions/" + "a".repeat(129)),
+        400,
+        "intervention id in the path must be 1 to 128 characters");
+    assertError(get("/api/monitors/validation/interventions/caf%C3%A9"), 400, "'café'");
+    assertError(
+        post("/api/monitors/bad%3Cname%3E/whatif", whatIfBody(1, 3)), 400, "'bad<name>'");
+    // an encoded separator is refused by the server before any route sees it
+    Reply slash = get("/api/monitors/a%2Fb");
+    assertEquals(400, slash.status(), slash.raw().body());
+    assertTrue(slash.body().get("error").asText().contains("Ambiguous"), slash.raw().body());
+    assertError(
+        get("/api/monitors/validation/interventions/" + "a".repeat(128)), 404, "no intervention");
+  }
+
+  @Test
+  void whatIfRefusesValuesThatWouldOverflow() throws Exception {
+    String path = "/api/monitors/validation/whatif";
+    Reply huge = post(path, whatIfBody(1e308, 5));
+    assertField(huge, "scenario.x.shift");
+    assertTrue(huge.body().get("error").asText().contains("at most 1e12"), huge.raw().body());
+    assertField(
+        post(path, "{\"scenario\": {\"x\": {\"set\": -1e13}}, \"horizon\": 5}"),
+        "scenario.x.set");
+    assertField(
+        post(
+            path,
+            "{\"baseline\": {\"x\": {\"scale\": 2e12}}, \"scenario\": {\"x\": {\"shift\": 1}},"
+                + " \"horizon\": 5}"),
+        "baseline.x.scale");
+    // the largest shift allowed: the forecast stays finite and reaches the long-run effect
+    Reply largest = post(path, whatIfBody(1e12, 100));
+    assertEquals(200, largest.status(), largest.raw().body());
+    JsonNode diff = largest.body().get("outcomes").get(0).get("series").get(99).get("difference");
+    assertTrue(diff.get("mean").isNumber(), "finite: " + diff);
+    assertEquals(1.0, diff.get("mean").asDouble() / modelEffectOfShift(1e12), 1e-6);
+  }
+
+  @Test
   void whatIfPredictsTheDifferenceOfTheScenarios() throws Exception {
     Reply r = post("/api/monitors/validation/whatif", whatIfBody(5, 20));
     assertEquals(200, r.status(), r.raw().body());
@@ -364,7 +472,7 @@ class HttpApiTest {
         page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"),
         page.headers().toString());
     assertError(get("/api/monitors/validation/other"), 404, "no endpoint");
-    assertError(get("/api/monitors/a%2Fb"), 404, "no monitor 'a/b'");
+    assertError(get("/api/monitors/no.such-monitor_2"), 404, "no monitor 'no.such-monitor_2'");
   }
 
   @Test
@@ -478,6 +586,27 @@ class HttpApiTest {
       assertFalse(r.raw().body().contains("broken"), r.raw().body());
       assertFalse(r.raw().body().contains("at org."), r.raw().body());
     }
+  }
+
+  @Test
+  void aPortInUseIsAnIOExceptionNamingTheAddress() throws Exception {
+    long before = serverThreads();
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> HttpApi.start(new MonitorService(queries), HttpApi.loopback(api.port())));
+    assertTrue(e.getMessage().contains(Integer.toString(api.port())), e.getMessage());
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (serverThreads() > before && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertEquals(before, serverThreads(), "the failed server's threads are stopped");
+  }
+
+  private static long serverThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("http-api"))
+        .count();
   }
 
   @Test

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -209,7 +211,7 @@ class LivePageIT {
           CHARTS.size(), before, after);
 
       // what the charts draw is what the API reports (the first closed row no longer changes)
-      JsonNode report = intervention(base).get("report");
+      JsonNode report = report(base);
       JsonNode visits = outcome(report, "visits");
       assertTrue(visits.get("series").size() >= after, "the API has at least the charted rows");
       assertEquals(
@@ -228,7 +230,7 @@ class LivePageIT {
 
       // the outcome tabs switch every chart to the other outcome
       driver.findElement(By.cssSelector("#outcomes button[data-outcome='signups']")).click();
-      JsonNode signups = outcome(intervention(base).get("report"), "signups");
+      JsonNode signups = outcome(report(base), "signups");
       double firstSignups = signups.get("series").get(0).get("actual").asDouble();
       await("the signups series in the charts", Duration.ofSeconds(10),
           () -> dataset(chartData(), "chart-actual", "actual").get("first").asDouble()
@@ -352,16 +354,38 @@ class LivePageIT {
     }
   }
 
-  private JsonNode intervention(String base) throws IOException, InterruptedException {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(
-                    URI.create(base + "api/monitors/" + MONITOR + "/interventions/" + CAMPAIGN))
-                .timeout(Duration.ofSeconds(20))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, r.statusCode(), r.body());
-    return JSON.readTree(r.body());
+  /**
+   * The campaign's report with every step reported so far: the pages after one another (each
+   * page's summaries are whole; its series hold the steps after {@code since}).
+   */
+  private JsonNode report(String base) throws IOException, InterruptedException {
+    String path = base + "api/monitors/" + MONITOR + "/interventions/" + CAMPAIGN;
+    ObjectNode report = null;
+    int since = 0;
+    while (true) {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(path + "?limit=200&since=" + since))
+                  .timeout(Duration.ofSeconds(20))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), r.body());
+      JsonNode body = JSON.readTree(r.body());
+      JsonNode page = body.get("page");
+      assertEquals(since, page.get("since").asInt(), r.body());
+      if (report == null) {
+        report = (ObjectNode) body.get("report");
+      } else {
+        for (JsonNode o : body.get("report").get("outcomes")) {
+          ((ArrayNode) outcome(report, o.get("node").asText()).get("series"))
+              .addAll((ArrayNode) o.get("series"));
+        }
+      }
+      if (page.get("next").isNull()) {
+        return report;
+      }
+      since = page.get("next").asInt();
+    }
   }
 
   private static JsonNode outcome(JsonNode report, String node) {

@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
@@ -23,6 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +30,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@link StaticFiles} on a JDK {@link HttpServer} of its own on a free loopback port: the real
+ * {@link StaticFiles} on a Jetty {@link Server} of its own on a free loopback port: the real
  * page and the Chart.js WebJar from the test classpath, and a throw-away class path in a temporary
  * directory for what must never be served (files outside the roots, directories).
  */
@@ -39,24 +39,27 @@ class StaticFilesTest {
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private HttpServer server;
+  private Server server;
   private URLClassLoader tempLoader;
 
   @AfterEach
-  void stop() throws IOException {
+  void stop() throws Exception {
     if (server != null) {
-      server.stop(0);
+      server.stop();
     }
     if (tempLoader != null) {
       tempLoader.close();
     }
   }
 
-  private int serve(StaticFiles files) throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", files);
+  private int serve(StaticFiles files) throws Exception {
+    server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost(InetAddress.getLoopbackAddress().getHostAddress());
+    server.addConnector(connector);
+    server.setHandler(files);
     server.start();
-    return server.getAddress().getPort();
+    return connector.getLocalPort();
   }
 
   private HttpResponse<byte[]> request(int port, String method, String path, String... headers)
@@ -241,7 +244,8 @@ class StaticFilesTest {
 
   /**
    * A class path with a secret beside the web root and a directory named like a script: neither is
-   * served, however the path is spelled on the wire, while a file in the root is.
+   * served, however the path is spelled on the wire (404, or 400 for an ambiguous encoding), while
+   * a file in the root is.
    */
   @Test
   void traversalAndDirectoriesAreRefusedOnTheWire(@TempDir Path dir) throws Exception {
@@ -271,8 +275,10 @@ class StaticFilesTest {
           "/assets/dir.js",
           "/assets/dir.js/"
         }) {
+      // Jetty itself refuses encoded dots and separators (ambiguous URIs) and paths that climb
+      // above the root with 400 before any handler sees them; the handler answers the rest 404
       String status = rawStatusLine(port, raw);
-      assertTrue(status.startsWith("HTTP/1.1 404"), raw + " -> " + status);
+      assertTrue(status.matches("HTTP/1\\.1 (400|404) .*"), raw + " -> " + status);
     }
     assertFalse(rawStatusLine(port, "/assets/ok.txt").contains("404"), "the control is served");
   }
