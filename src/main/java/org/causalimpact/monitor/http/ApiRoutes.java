@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.causalimpact.monitor.config.MonitorDefinition;
+import org.causalimpact.monitor.io.InterventionIds;
 import org.causalimpact.monitor.live.InterventionStatus;
 import org.causalimpact.monitor.live.MonitorService;
 import org.causalimpact.monitor.live.MonitorStatus;
@@ -35,8 +36,8 @@ import org.eclipse.jetty.util.Fields;
  *       rows ({@link WhatIfRequest} describes the body); changes no state.
  * </ul>
  *
- * A monitor name or intervention id in a path is 1 to {@value #MAX_NAME} characters of {@code
- * [A-Za-z0-9._-]}, percent-encoded or not.
+ * A monitor name in a path is 1 to {@value #MAX_NAME} characters of {@code [A-Za-z0-9._-]}, an
+ * intervention id follows the rule of {@link InterventionIds}; percent-encoded or not.
  *
  * <p>Errors: 400 invalid body, name, id or query parameter, 401 missing or wrong bearer token on a
  * POST (when a token is set), 404 unknown path, monitor or intervention, 405 wrong method, 409 the
@@ -101,7 +102,7 @@ final class ApiRoutes {
     if (path.size() == 5 && path.get(3).equals("interventions")) {
       Exchanges.requireMethod(request, "GET");
       return Exchanges.Answer.ok(
-          intervention(monitor, name(path.get(4), "intervention id"), request));
+          intervention(monitor, interventionId(path.get(4)), request));
     }
     throw ApiError.notFound("no endpoint " + rawPath + "; see GET /api/monitors");
   }
@@ -115,6 +116,18 @@ final class ApiRoutes {
           "the " + what + " in the path must be 1 to " + MAX_NAME
               + " characters of A-Z, a-z, 0-9, '.', '_' or '-'; got '" + shown + "' ("
               + segment.length() + " characters)");
+    }
+    return segment;
+  }
+
+  /** An intervention id from the path, checked against the ids the stream accepts. */
+  static String interventionId(String segment) {
+    if (!InterventionIds.isValid(segment)) {
+      String shown = segment.length() <= 40 ? segment : segment.substring(0, 37) + "...";
+      throw ApiError.of(
+          400,
+          "the intervention id in the path must be " + InterventionIds.RULE + "; got '" + shown
+              + "' (" + segment.length() + " characters)");
     }
     return segment;
   }

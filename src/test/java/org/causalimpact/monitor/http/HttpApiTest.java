@@ -357,6 +357,8 @@ class HttpApiTest {
         400,
         "intervention id in the path must be 1 to 128 characters");
     assertError(get("/api/monitors/validation/interventions/caf%C3%A9"), 400, "'café'");
+    // an id the stream accepts is looked up, not refused: unknown here, so 404
+    assertEquals(404, get("/api/monitors/validation/interventions/deploy:42").status());
     assertError(
         post("/api/monitors/bad%3Cname%3E/whatif", whatIfBody(1, 3)), 400, "'bad<name>'");
     // an encoded separator is refused by the server before any route sees it
