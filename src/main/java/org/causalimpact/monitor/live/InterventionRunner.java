@@ -3,15 +3,12 @@ package org.causalimpact.monitor.live;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.impact.ImpactAnalysis;
 import org.causalimpact.monitor.impact.StreamingAnalysis;
 import org.causalimpact.monitor.ingest.Input;
-import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.state.GridRow;
 import org.causalimpact.monitor.state.GridState;
 import org.causalimpact.monitor.state.Interventions;
@@ -29,9 +26,9 @@ import org.causalimpact.monitor.wire.SummaryRecord;
  * <p>Stream = batch: each impact record is the step of {@code ImpactAnalyzer.analyze} run on the
  * stored rows from {@code preWindow} rows before the start through the closed row, exactly what
  * {@code analyze} computes on the same rows in a CSV, advanced one row at a time by a {@link
- * StreamingAnalysis} held in memory per running intervention. That object is a cache: it is a pure
- * function of the stored rows and the seed, set up again from them when missing, so the numbers
- * survive restarts without the model being stored. An intervention event that arrives after rows
+ * StreamingAnalysis} held in memory per running intervention ({@link LiveAnalyses}, a cache set
+ * up again from the stored rows when missing, so the numbers survive restarts without the model
+ * being stored). An intervention event that arrives after rows
  * past its start replays those rows. Overlapping interventions are each analysed against the world
  * without that intervention, with the other's effects left in the observed data. One per
  * processor, on its thread.
@@ -54,8 +51,8 @@ final class InterventionRunner {
   private final MonitorStores stores;
   private final Emitter out;
 
-  /** Incremental analyses of the running interventions, by {@code monitor/id}; a cache. */
-  private final Map<String, StreamingAnalysis> live = new HashMap<>();
+  /** Incremental analyses of the running interventions; a cache. */
+  private final LiveAnalyses live;
 
   InterventionRunner(
       TopologySettings settings, StreamListener listener, MonitorStores stores, Emitter out) {
@@ -63,6 +60,7 @@ final class InterventionRunner {
     this.listener = listener;
     this.stores = stores;
     this.out = out;
+    this.live = new LiveAnalyses(settings, stores);
   }
 
   /** Forgets every analysis held in memory. */
@@ -177,7 +175,7 @@ final class InterventionRunner {
     long through = iv.emittedThrough;
     iv.reportEndStep = Math.max(iv.reportEndStep, through + 1);
     // the analysis in memory ran past the end with the do-specs on: set it up again
-    live.remove(TrackedIntervention.key(def.name(), iv.id));
+    live.forget(def.name(), iv);
     iv.emittedThrough = iv.endStep - 1;
     for (long s = iv.endStep; s <= through; s++) {
       if (!emitStep(def, st, iv, s)) {
@@ -247,7 +245,7 @@ final class InterventionRunner {
   private void finish(
       MonitorDefinition def, Interventions st, TrackedIntervention iv,
       TrackedIntervention.Ending ending) {
-    live.remove(TrackedIntervention.key(def.name(), iv.id));
+    live.forget(def.name(), iv);
     iv.ending = ending;
     st.end(iv);
     listener.interventionEnded(def.name(), iv.id);
@@ -271,7 +269,7 @@ final class InterventionRunner {
     GridRow row = stores.storedRow(def.name(), s);
     long began = System.nanoTime();
     try {
-      steps = step(def, iv, s, row);
+      steps = live.step(def, iv, s, row);
     } catch (RuntimeException ex) {
       out.dead("analysis-failed", analysisFailure(ex), iv.source, def.name());
       fail(def, st, iv, s);
@@ -320,7 +318,7 @@ final class InterventionRunner {
     long stepMs = RowCloser.stepMillis(def);
     try {
       StoredRows.Slice slice = StoredRows.slice(stores.rows(), def, iv, last);
-      StreamingAnalysis running = live.get(def.name() + "/" + iv.id);
+      StreamingAnalysis running = live.held(def.name(), iv);
       ImpactAnalysis a =
           running != null && running.steps() == until - iv.startStep ? running.summary() : null;
       if (a == null) {
@@ -372,45 +370,5 @@ final class InterventionRunner {
     }
     LOG.error("the analysis failed on the stored rows; the intervention is ended", ex);
     return "the analysis failed (" + ex + "); the intervention is ended";
-  }
-
-  /**
-   * Row {@code s} of an intervention, by its incremental analysis: kept in memory while the
-   * intervention runs and advanced one row per closed row; set up again from the stored rows (and
-   * advanced through the rows already reported) when it is not in memory or not at row {@code s}
-   * (after a restart, a rebalance or a replay), so it always equals the batch analysis of the
-   * stored rows through {@code s}.
-   */
-  private List<StreamingAnalysis.OutcomeStep> step(
-      MonitorDefinition def, TrackedIntervention iv, long s, GridRow row) {
-    String key = TrackedIntervention.key(def.name(), iv.id);
-    StreamingAnalysis a = live.get(key);
-    int h = (int) (s - iv.startStep);
-    if (a == null || a.steps() != h) {
-      live.remove(key);
-      StoredRows.Slice slice = StoredRows.slice(stores.rows(), def, iv, s);
-      a = StoredRows.streaming(def, iv, slice, settings.maxPostRows() + settings.persistenceRows());
-      TimeSeriesTable t = slice.table();
-      for (int r = slice.startRow(); r < slice.startRow() + h; r++) {
-        a.advance(columnValues(t, r), t.label(r));
-      }
-      live.put(key, a);
-    }
-    if (iv.endStep != null) {
-      int end = a.startRow() + (int) (iv.endStep - iv.startStep);
-      if (a.actionEnd() != end) {
-        a.endActionsAt(end);
-      }
-    }
-    return a.advance(
-        row.values(), Instant.ofEpochMilli(s * RowCloser.stepMillis(def)).toString());
-  }
-
-  private static double[] columnValues(TimeSeriesTable t, int r) {
-    double[] v = new double[t.columns().size()];
-    for (int j = 0; j < v.length; j++) {
-      v[j] = t.values()[j][r];
-    }
-    return v;
   }
 }

@@ -183,6 +183,24 @@ public final class MonitorQueries {
   }
 
   private Optional<Impact> impact(String monitor, String id) {
+    return reportRows(monitor, id)
+        .map(r -> new Impact(
+            r.status(), StoredRows.analyze(r.definition(), r.record(), r.slice()),
+            r.slice().table()));
+  }
+
+  /**
+   * What an intervention's report reads: its status and record, and its stored rows from the
+   * pre-period through the last row reported (or its whole post-period once it ended); empty as
+   * {@link #intervention}.
+   *
+   * @throws StoresUnavailableException while the stores cannot be read (rebalance, restore)
+   */
+  Optional<InterventionRows> interventionRows(String monitor, String id) {
+    return readable(() -> reportRows(monitor, id));
+  }
+
+  private Optional<InterventionRows> reportRows(String monitor, String id) {
     MonitorDefinition def = monitors.get(monitor);
     if (def == null) {
       return Optional.empty();
@@ -200,10 +218,16 @@ public final class MonitorQueries {
             ? a.emittedThrough
             : Math.min(a.emittedThrough, a.reportEndStep - 1);
     StoredRows.Slice slice = StoredRows.slice(stores.rows(), def, a, last);
-    ImpactAnalysis analysis = StoredRows.analyze(def, a, slice);
     return Optional.of(
-        new Impact(status(a, Math.max(1, def.step().toMillis())), analysis, slice.table()));
+        new InterventionRows(status(a, Math.max(1, def.step().toMillis())), def, a, slice));
   }
+
+  /** An intervention's status, definition, record and stored rows, as a report reads them. */
+  record InterventionRows(
+      InterventionStatus status,
+      MonitorDefinition definition,
+      TrackedIntervention record,
+      StoredRows.Slice slice) {}
 
   /** The record of intervention {@code id} of {@code index} (a version-1 index holds it). */
   private TrackedIntervention record(String monitor, InterventionIndex index, String id) {

@@ -149,6 +149,15 @@ final class StoredRows {
         def.intervals(), maxHorizon);
   }
 
+  /** Row {@code r} of {@code t}: its value per column, in the graph's node order. */
+  static double[] values(TimeSeriesTable t, int r) {
+    double[] v = new double[t.columns().size()];
+    for (int j = 0; j < v.length; j++) {
+      v[j] = t.values()[j][r];
+    }
+    return v;
+  }
+
   /** The intervention in the slice's rows; the action end only where it falls inside them. */
   private static Intervention intervention(TrackedIntervention iv, Slice slice) {
     int rows = slice.table().rows();

@@ -84,6 +84,22 @@ public record AnalysisReport(
         model, notes);
   }
 
+  /**
+   * This report with each outcome's series set to {@code series} (one list per outcome, in the
+   * report's order), copied.
+   */
+  public AnalysisReport withSeries(List<List<Step>> series) {
+    List<Outcome> full = new ArrayList<>();
+    for (int o = 0; o < outcomes.size(); o++) {
+      Outcome out = outcomes.get(o);
+      full.add(new Outcome(out.node(), out.summary(), List.copyOf(series.get(o))));
+    }
+    List<Step> first = full.isEmpty() ? null : full.get(0).series();
+    return new AnalysisReport(
+        schema, monitor, intervention, level, prePeriod, postPeriod, outcome, summary, first, full,
+        model, notes);
+  }
+
   /** This report with {@code note} after its notes. */
   public AnalysisReport withNote(String note) {
     List<String> more = new ArrayList<>(notes);

@@ -38,6 +38,7 @@ import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.state.GridRow;
 import org.causalimpact.monitor.state.RowChunk;
 import org.causalimpact.monitor.state.StoreNames;
+import org.causalimpact.monitor.wire.AnalysisReport;
 import org.causalimpact.monitor.wire.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -859,6 +860,44 @@ class MonitorTopologyTest {
     InterventionStatus s = status("campaign");
     assertEquals(InterventionStatus.State.ENDED, s.state());
     assertEquals(Instant.ofEpochMilli(end * HOUR), s.end());
+  }
+
+  /**
+   * The API's report, advanced row by row by its own incremental analysis, equals the batch
+   * analysis of the same rows as JSON, number for number: while the campaign runs, and after an
+   * end that comes when rows past it were reported (the analysis is set up again).
+   */
+  @Test
+  void incrementalReportsEqualTheBatchReportRowByRow() throws Exception {
+    TimeSeriesTable t = simulate().table();
+    pipeRows(t, 0, START);
+    startCampaign();
+    MonitorQueries q = MonitorQueries.of(List.of(monitor), driver::getKeyValueStore);
+    IncrementalReport kept = null;
+    int compared = 0;
+    for (int r = START; r < START + 12; r++) {
+      pipeRows(t, r, r + 1);
+      point("x", (r + 1) * HOUR, t.value("x", r + 1)); // closes row r
+      if (r == START + 9) {
+        // the end at START + 6 comes after rows past it were reported
+        event(
+            "{\"monitor\":\"validation\",\"id\":\"campaign\",\"action\":\"end\","
+                + "\"timestamp\":" + (START + 6) * HOUR + "}",
+            (START + 6) * HOUR);
+      }
+      MonitorQueries.InterventionRows rows =
+          q.interventionRows("validation", "campaign").orElseThrow();
+      IncrementalReport.Result got =
+          IncrementalReport.report(kept, rows.definition(), rows.record(), rows.slice());
+      kept = got.next();
+      MonitorQueries.Impact batch = q.intervention("validation", "campaign").orElseThrow();
+      assertEquals(
+          Json.MAPPER.valueToTree(AnalysisReport.of(batch.analysis(), batch.table())),
+          Json.MAPPER.valueToTree(got.report()),
+          "report after row " + r);
+      compared++;
+    }
+    assertEquals(12, compared);
   }
 
   private static String header(TestRecord<byte[], byte[]> r, String name) {
