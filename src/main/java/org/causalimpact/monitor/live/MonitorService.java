@@ -216,14 +216,18 @@ public final class MonitorService {
         i.stepsReported());
   }
 
-  /** Interventions that ran during rows {@code from..to} (labels as ISO instants). */
+  /**
+   * Interventions that ran during rows {@code from..to} (labels as ISO instants): not those
+   * cancelled before their first step.
+   */
   private static List<String> overlapping(MonitorStatus s, String from, String to) {
     List<String> ids = new ArrayList<>();
     try {
       Instant a = Instant.parse(from);
       Instant b = Instant.parse(to);
       for (InterventionStatus i : s.interventions()) {
-        if (!i.start().isAfter(b) && (i.end() == null || i.end().isAfter(a))) {
+        boolean ran = i.state() != InterventionStatus.State.CANCELLED;
+        if (ran && !i.start().isAfter(b) && (i.end() == null || i.end().isAfter(a))) {
           ids.add(i.id());
         }
       }

@@ -816,6 +816,22 @@ class MonitorTopologyTest {
   }
 
   @Test
+  void aCancelledInterventionIsNotNamedAsOverlappingTheFitWindow() {
+    TimeSeriesTable t = simulate().table();
+    pipeRows(t, 0, 100);
+    start("cancelled", 150);
+    end("cancelled", 150); // cancels the pending start
+    start("ran", 200);
+    pipeRows(t, 100, 260);
+    end("ran", 230);
+    MonitorService service =
+        new MonitorService(MonitorQueries.of(List.of(monitor), driver::getKeyValueStore));
+    List<String> named =
+        service.detail(service.status("validation").orElseThrow()).fit().overlapsInterventions();
+    assertEquals(List.of("ran"), named, "the fit window holds rows 0..258; only 'ran' ran in it");
+  }
+
+  @Test
   void anInterventionWhoseAnalysisFailsEndsThereAsFailed() {
     pipeRows(simulate().table(), 0, 20);
     start("early", 5); // 5 rows cannot support the model
