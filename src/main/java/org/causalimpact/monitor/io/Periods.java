@@ -13,6 +13,8 @@ import org.causalimpact.monitor.InputException;
  * <p>Each bound of {@code --pre START:END} / {@code --post START:END} is a row index, or a row
  * label matched exactly, or a date/time matched to the rows by time: a start to the first row at
  * or after it, an end to the last row at or before it (as R's CausalImpact reads date periods).
+ * A date before the first row's or after the last row's is refused, as an out-of-range row index
+ * is, rather than moved to the nearest row.
  * Because labels such as {@code 2016-02-20 22:41:20} contain colons, {@code START..END} is also
  * accepted, and a colon-separated pair is split at the one colon where both sides make sense. An
  * integer is a row index unless it is out of range and equals a label (a year, say).
@@ -53,8 +55,9 @@ public record Periods(int preStart, int preEnd, int postStart, int postEnd) {
    * @param post the {@code --post} text
    * @param labels the row labels, or {@code null} when the table has none
    * @param rows the number of rows
-   * @throws InputException when a period is malformed, out of range, reversed, overlapping, not
-   *     contiguous, or when the pre-period has fewer than {@value #MIN_PRE_ROWS} rows
+   * @throws InputException when a period is malformed, out of range (an index or a date outside
+   *     the data), reversed, overlapping, not contiguous, or when the pre-period has fewer than
+   *     {@value #MIN_PRE_ROWS} rows
    */
   public static Periods parse(String pre, String post, List<String> labels, int rows) {
     Resolver resolver = new Resolver(labels, rows);
@@ -196,6 +199,7 @@ public record Periods(int preStart, int preEnd, int postStart, int postEnd) {
     private Integer bound(String option, String text, boolean start, List<String> problems) {
       String t = text.trim();
       String problem;
+      boolean telling = false;
       if (t.isEmpty()) {
         problem = "a bound is empty";
       } else if (INDEX.matcher(t).matches()) {
@@ -233,26 +237,38 @@ public record Periods(int preStart, int preEnd, int postStart, int postEnd) {
                       : " (their labels are not all dates; use row indexes)");
         } else {
           List<Instant> ts = times().get();
-          int row =
-              start
-                  ? TimeLabels.firstAtOrAfter(ts, when.get())
-                  : TimeLabels.lastAtOrBefore(ts, when.get());
-          if (row >= 0) {
-            return row;
+          boolean before = when.get().isBefore(ts.get(0));
+          if (!before && !when.get().isAfter(ts.get(rows - 1))) {
+            return start
+                ? TimeLabels.firstAtOrAfter(ts, when.get())
+                : TimeLabels.lastAtOrBefore(ts, when.get());
           }
-          problem =
-              "'"
-                  + t
-                  + "' is "
-                  + (start ? "after the last row (" + labels.get(rows - 1) + ")"
-                      : "before the first row (" + labels.get(0) + ")");
+          problem = outsideTheData(t, before);
+          // of the ways to split at a colon, the one that read a whole date says most
+          telling = true;
         }
       }
       if (problems == null) {
         throw new InputException(option + ": " + problem);
       }
-      problems.add(problem);
+      problems.add(telling ? 0 : problems.size(), problem);
       return null;
+    }
+
+    /** Why a date before the first row or after the last is refused, as a row index would be. */
+    private String outsideTheData(String date, boolean before) {
+      return "'"
+          + date
+          + "' is "
+          + (before ? "before the data's first date, " + labels.get(0)
+              : "after the data's last date, " + labels.get(rows - 1))
+          + ": the data runs from "
+          + labels.get(0)
+          + " to "
+          + labels.get(rows - 1)
+          + " (rows 0–"
+          + (rows - 1)
+          + "); give a date within it";
     }
 
     private static Integer parseIndex(String t) {

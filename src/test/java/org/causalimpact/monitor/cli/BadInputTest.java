@@ -113,6 +113,19 @@ class BadInputTest {
   }
 
   @Test
+  void datesPastTheDataAreRefusedLikeRowIndexes() throws Exception {
+    // good() runs 2020-01-01..2020-02-09 (rows 0–39)
+    assertBadInput(
+        "--post '2020-01-31:2020-03-01': '2020-03-01' is after the data's last date, 2020-02-09:"
+            + " the data runs from 2020-01-01 to 2020-02-09 (rows 0–39)",
+        "analyze", "--csv", good().toString(), "--pre", "0:29", "--post", "2020-01-31:2020-03-01");
+    assertBadInput(
+        "--pre '2019-12-01:2020-01-30': '2019-12-01' is before the data's first date, 2020-01-01",
+        "analyze", "--csv", good().toString(), "--pre", "2019-12-01:2020-01-30", "--post",
+        "30:39");
+  }
+
+  @Test
   void gapBetweenPeriods() throws Exception {
     assertBadInput(
         "the periods must be contiguous", "analyze", "--csv", good().toString(), "--pre", "0:19",

@@ -15,6 +15,18 @@ class PeriodsTest {
   private static final List<String> DAYS = days(LocalDate.of(2014, 1, 1), 1, 100);
   private static final List<String> WEEKS = days(LocalDate.of(2011, 1, 2), 7, 325);
 
+  /** 91 stamps 10 s apart, 2016-02-20 22:41:20 to 22:56:20, with the colons of times. */
+  private static final List<String> STAMPS = stamps();
+
+  private static List<String> stamps() {
+    List<String> out = new ArrayList<>();
+    LocalDateTime t = LocalDateTime.of(2016, 2, 20, 22, 41, 20);
+    for (int i = 0; i < 91; i++) {
+      out.add(t.plusSeconds(10L * i).toString().replace('T', ' '));
+    }
+    return out;
+  }
+
   private static List<String> days(LocalDate from, int every, int n) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -46,25 +58,20 @@ class PeriodsTest {
     // weekly Sundays: 2015-09-13 is row 245, 2015-09-20 row 246
     assertEquals(
         new Periods(0, 245, 246, 324),
-        Periods.parse("2011-01-01:2015-09-15", "2015-09-16:2017-12-31", WEEKS, 325));
+        Periods.parse("2011-01-02:2015-09-15", "2015-09-16:2017-03-19", WEEKS, 325));
   }
 
   @Test
   void dateTimesWithColons() {
-    List<String> stamps = new ArrayList<>();
-    LocalDateTime t = LocalDateTime.of(2016, 2, 20, 22, 41, 20);
-    for (int i = 0; i < 91; i++) {
-      stamps.add(t.plusSeconds(10L * i).toString().replace('T', ' '));
-    }
     // row 60 is 22:51:20, row 61 22:51:30
     assertEquals(
         new Periods(0, 60, 61, 90),
         Periods.parse(
             "2016-02-20 22:41:20:2016-02-20 22:51:20", "2016-02-20 22:51:30..2016-02-20 22:56:20",
-            stamps, 91));
+            STAMPS, 91));
     assertEquals(
         new Periods(0, 60, 61, 90),
-        Periods.parse("0:2016-02-20T22:51:20Z", "61:90", stamps, 91));
+        Periods.parse("0:2016-02-20T22:51:20Z", "61:90", STAMPS, 91));
   }
 
   @Test
@@ -90,10 +97,37 @@ class PeriodsTest {
   void outOfRange() {
     String m = message("0:69", "70:100", null, 100);
     assertTrue(m.contains("row 100 is out of range: the table has 100 rows (0–99)"), m);
-    assertEquals(new Periods(0, 69, 70, 99),
-        Periods.parse("0:69", "2014-03-12:2015-01-01", DAYS, 100));
     m = message("2013-01-01:2013-02-01", "70:99", DAYS, 100);
-    assertTrue(m.contains("before the first row (2014-01-01)"), m);
+    assertTrue(m.contains("before the data's first date, 2014-01-01"), m);
+  }
+
+  @Test
+  void datesOutsideTheDataAreRefusedNotMoved() {
+    // DAYS runs 2014-01-01..2014-04-10; each bound past either end is refused like row 100
+    String m = message("0:69", "2014-03-12:2015-01-01", DAYS, 100);
+    assertEquals(
+        "--post '2014-03-12:2015-01-01': '2015-01-01' is after the data's last date, 2014-04-10:"
+            + " the data runs from 2014-01-01 to 2014-04-10 (rows 0–99); give a date within it",
+        m);
+    m = message("2013-12-31..2014-03-11", "70:99", DAYS, 100);
+    assertEquals(
+        "--pre: '2013-12-31' is before the data's first date, 2014-01-01: the data runs from"
+            + " 2014-01-01 to 2014-04-10 (rows 0–99); give a date within it",
+        m);
+    m = message("0:69", "2014-03-12:2014-04-11", DAYS, 100);
+    assertTrue(m.startsWith("--post ") && m.contains("'2014-04-11' is after"), m);
+    m = message("2010-12-26:2015-09-15", "2015-09-16:2017-03-19", WEEKS, 325);
+    assertTrue(m.contains("before the data's first date, 2011-01-02"), m);
+    // the last row's own date is inside
+    assertEquals(new Periods(0, 69, 70, 99),
+        Periods.parse("0:69", "2014-03-12:2014-04-10", DAYS, 100));
+  }
+
+  @Test
+  void aDateTimeOutsideTheDataIsNamedWholeWhenSplitAtColons() {
+    String m = message("0:60", "2016-02-20 22:51:30:2016-02-20 23:59:00", STAMPS, 91);
+    assertTrue(
+        m.contains("'2016-02-20 23:59:00' is after the data's last date, 2016-02-20 22:56:20"), m);
   }
 
   @Test
