@@ -116,7 +116,7 @@ final class Analysis {
     ConformalBounds[] conformal =
         ConformalBounds.run(calibration, bands, finalErrors, alpha);
 
-    List<String> notes = new ArrayList<>();
+    List<String> notes = new ArrayList<>(prepared.notes());
     OutcomeImpact[] results = new OutcomeImpact[outcomes.size()];
     List<List<String>> outcomeNotes = new ArrayList<>();
     for (int o = 0; o < outcomes.size(); o++) {
@@ -179,9 +179,15 @@ final class Analysis {
    * @param simulatedNames the simulated set D: intervened nodes, their descendants and the outcomes
    * @param observed the table's node columns by graph index
    * @param model the SCM fitted on the pre-period
+   * @param notes what the report should say about the outcomes before any number: see {@link
+   *     #placeboNotes}
    */
   record Prepared(
-      List<String> outcomes, Set<String> simulatedNames, double[][] observed, FittedScm model) {}
+      List<String> outcomes,
+      Set<String> simulatedNames,
+      double[][] observed,
+      FittedScm model,
+      List<String> notes) {}
 
   /**
    * Resolves the outcomes and the simulated set, checks them, and fits the model on rows {@code
@@ -210,8 +216,9 @@ final class Analysis {
                 + " have no descendants in the graph: name the outcomes to report");
       }
     }
-    Set<String> simulatedNames = new LinkedHashSet<>(intervention.actions().keySet());
-    simulatedNames.addAll(graph.descendants(intervention.actions().keySet()));
+    Set<String> reachable = new LinkedHashSet<>(intervention.actions().keySet());
+    reachable.addAll(graph.descendants(intervention.actions().keySet()));
+    Set<String> simulatedNames = new LinkedHashSet<>(reachable);
     simulatedNames.addAll(outcomes);
 
     double[][] observed = ScmFitter.columnsOf(graph, table);
@@ -220,7 +227,38 @@ final class Analysis {
     }
     FittedScm model =
         ScmFitter.with(fit).fit(graph, table, preStart, t0, simulatedNames::contains);
-    return new Prepared(List.copyOf(outcomes), simulatedNames, observed, model);
+    return new Prepared(
+        List.copyOf(outcomes),
+        simulatedNames,
+        observed,
+        model,
+        placeboNotes(intervention, outcomes, reachable));
+  }
+
+  /**
+   * A note per outcome that the intervention's do() cannot reach: neither an intervened node nor
+   * a descendant of one. Its interventional world equals its counterfactual one, so the estimated
+   * "effect" is the model's prediction error over the post-period, a placebo check of the model;
+   * a significant one says the model misfits, not that the intervention acted. None when the
+   * intervention sets no node (CausalImpact mode: the treatment is outside the graph).
+   */
+  private static List<String> placeboNotes(
+      Intervention intervention, List<String> outcomes, Set<String> reachable) {
+    if (intervention.actions().isEmpty()) {
+      return List.of();
+    }
+    return outcomes.stream()
+        .filter(o -> !reachable.contains(o))
+        .map(
+            o ->
+                o
+                    + ": not a descendant of the intervened node"
+                    + (intervention.actions().size() == 1 ? " " : "s ")
+                    + String.join(", ", intervention.actions().keySet())
+                    + ", so do() cannot change it; its effect estimate measures the model's"
+                    + " error (a placebo check), and a significant one means the model misfits,"
+                    + " not that the intervention acted")
+        .toList();
   }
 
   /** The simulator of the intervention's worlds over {@code observed}. */

@@ -17,6 +17,7 @@ import org.causalimpact.monitor.scm.FittedScm;
  */
 final class RunningSummary {
   private final int preStart;
+  private final List<String> setupNotes;
   private final List<EquationSummary> equations;
   private final List<CausalEffect> effects;
   private final double[] expectedSum;
@@ -27,6 +28,7 @@ final class RunningSummary {
   RunningSummary(StreamingSetup setup, int outcomes) {
     FittedScm model = setup.prepared.model();
     this.preStart = setup.preStart;
+    this.setupNotes = setup.prepared.notes();
     this.equations = model.summaries();
     this.effects =
         Explanations.effects(
@@ -75,7 +77,7 @@ final class RunningSummary {
       StreamingConformal conformal) {
     int horizon = a.steps();
     double alpha = 1 - a.level();
-    List<String> notes = new ArrayList<>();
+    List<String> notes = new ArrayList<>(setupNotes);
     List<OutcomeImpact> outcomes = new ArrayList<>();
     for (int o = 0; o < a.outcomes().size(); o++) {
       if (sumBound[o] == null && conformal.permutationApplies(o)) {

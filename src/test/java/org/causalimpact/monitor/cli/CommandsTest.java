@@ -178,6 +178,38 @@ class CommandsTest {
     assertTrue(Math.abs(observed - trueVisits) < 8, "observed " + observed + " vs " + trueVisits);
   }
 
+  /**
+   * Issue 20: an outcome do() cannot reach ('other' is no descendant of 'spend') is reported with
+   * a note that its estimate is a placebo check, in the text report and in the JSON.
+   */
+  @Test
+  void anOutcomeTheInterventionCannotReachIsNotedAsAPlaceboCheck() throws Exception {
+    String monitor = funnel().toString();
+    CliRun sim =
+        CliRun.of(
+            "simulate", "--monitor", monitor, "--intervention", FUNNEL_CAMPAIGN, "--seed", "5");
+    assertEquals(0, sim.code(), sim.toString());
+    String event = FUNNEL_CAMPAIGN.replace("[\"visits\"]", "[\"visits\", \"other\"]");
+    String note =
+        "other: not a descendant of the intervened node spend, so do() cannot change it; its"
+            + " effect estimate measures the model's error (a placebo check)";
+    CliRun text =
+        CliRun.withInput(
+            sim.out(), "analyze", "--monitor", monitor, "--csv", "-", "--intervention", event,
+            "--bootstrap", "99");
+    assertEquals(0, text.code(), text.toString());
+    assertTrue(text.out().contains("Notes:\n- " + note), text.out());
+    assertFalse(text.out().contains("visits: not a descendant"), text.out());
+    CliRun json =
+        CliRun.withInput(
+            sim.out(), "analyze", "--monitor", monitor, "--csv", "-", "--intervention", event,
+            "--bootstrap", "99", "--format", "json");
+    assertEquals(0, json.code(), json.toString());
+    JsonNode notes = JSON.readTree(json.out()).get("notes");
+    assertEquals(1, notes.size(), notes.toString());
+    assertTrue(notes.get(0).asText().startsWith(note), notes.toString());
+  }
+
   /** The shipped demo monitor and campaign work together. */
   @Test
   void shippedDemoFilesWorkTogether() {
