@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -20,6 +21,7 @@ import org.causalimpact.monitor.impact.StepImpact;
 import org.causalimpact.monitor.io.TimeLabels;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.jfree.chart.ChartUtils;
+import org.jfree.chart.annotations.XYTitleAnnotation;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.DateAxis;
 import org.jfree.chart.axis.NumberAxis;
@@ -30,6 +32,8 @@ import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.DeviationRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.LegendTitle;
+import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 import org.jfree.data.xy.YIntervalSeries;
@@ -40,7 +44,9 @@ import org.jfree.data.xy.YIntervalSeriesCollection;
  * over the pre- and post-period against the counterfactual with its bootstrap band (filled) and
  * conformal interval (dashed, drawn only where bounded); (2) the pointwise effect; (3) the
  * cumulative effect; all sharing the time axis, with a vertical marker where the intervention
- * starts. The x axis is a date axis when every row label is a date/time, else the row index.
+ * starts. Each panel carries its own legend, whose conformal entry names the steps where that
+ * interval is unbounded and so not drawn. The x axis is a date axis when every row label is a
+ * date/time, else the row index.
  *
  * <p>Needs a headless AWT ({@code java.awt.headless=true}) on machines without a display.
  * Thread-safe; no state.
@@ -50,6 +56,7 @@ public final class ImpactPlot {
   private static final Color MODEL = new Color(0x1f, 0x5f, 0xbf);
   private static final Color BAND = new Color(0x7f, 0xaf, 0xef);
   private static final Color CONFORMAL = new Color(0xd0, 0x60, 0x20);
+  private static final Color LEGEND_BACKGROUND = new Color(255, 255, 255, 200);
   private static final Stroke SOLID = new BasicStroke(1.4f);
   private static final Stroke DASHED =
       new BasicStroke(
@@ -129,23 +136,57 @@ public final class ImpactPlot {
     }
     XYPlot original =
         panel(o.node(), o, x, StepImpact::counterfactual, "counterfactual", actual, false);
-    XYPlot pointwise = panel("pointwise effect", o, x, StepImpact::effect, "effect", null, true);
+    XYPlot pointwise =
+        panel("pointwise effect", o, x, StepImpact::effect, "pointwise effect", null, true);
     XYPlot cumulative =
-        panel("cumulative effect", o, x, StepImpact::cumulative, "cumulative", null, true);
+        panel("cumulative effect", o, x, StepImpact::cumulative, "cumulative effect", null, true);
     double start = markerPosition(a, x, table);
     for (XYPlot p : List.of(original, pointwise, cumulative)) {
       ValueMarker m = new ValueMarker(start, Color.GRAY, DASHED);
       p.addDomainMarker(m);
+      // each panel names its own series: one legend for all would call the effect bands
+      // "counterfactual"
+      LegendTitle legend = new LegendTitle(p);
+      legend.setBackgroundPaint(LEGEND_BACKGROUND);
+      p.addAnnotation(new XYTitleAnnotation(0.005, 0.995, legend, RectangleAnchor.TOP_LEFT));
       combined.add(p, 1);
     }
     JFreeChart chart =
         new JFreeChart(
-            "Causal impact of " + a.intervention() + " on " + o.node(),
+            SummaryTable.setsNoNode(a)
+                ? "Causal impact on " + o.node() + " in the post-period"
+                : "Causal impact of " + a.intervention() + " on " + o.node(),
             JFreeChart.DEFAULT_TITLE_FONT,
             combined,
-            true);
+            false);
     chart.setBackgroundPaint(Color.WHITE);
     return chart;
+  }
+
+  /**
+   * The legend label of a panel's conformal interval: where it is missing, which steps and why, as
+   * the analysis notes say (too few calibration scores at those horizons).
+   */
+  static String conformalLabel(List<Integer> unboundedSteps) {
+    if (unboundedSteps.isEmpty()) {
+      return "conformal interval";
+    }
+    StringBuilder ranges = new StringBuilder();
+    for (int i = 0; i < unboundedSteps.size(); i++) {
+      int from = unboundedSteps.get(i);
+      int to = from;
+      while (i + 1 < unboundedSteps.size() && unboundedSteps.get(i + 1) == to + 1) {
+        to = unboundedSteps.get(++i);
+      }
+      ranges.append(ranges.length() == 0 ? "" : ", ").append(from);
+      if (to > from) {
+        ranges.append('–').append(to);
+      }
+    }
+    return "conformal interval (unbounded, so not drawn, at step"
+        + (unboundedSteps.size() == 1 ? " " : "s ")
+        + ranges
+        + ": too few calibration scores; see the notes)";
   }
 
   /** Half-way between the last pre-period row and the first post-period row. */
@@ -168,8 +209,9 @@ public final class ImpactPlot {
       XYSeries observed,
       boolean zeroLine) {
     YIntervalSeries band = new YIntervalSeries(name + " (bootstrap band)");
-    XYSeries lower = new XYSeries("conformal interval", false);
+    XYSeries lower = new XYSeries("conformal lower", false);
     XYSeries upper = new XYSeries("conformal upper", false);
+    List<Integer> unbounded = new ArrayList<>();
     for (StepImpact s : o.series()) {
       Estimate e = pick.apply(s);
       double at = x.apply(s.row());
@@ -182,7 +224,11 @@ public final class ImpactPlot {
       Interval c = e.conformal();
       lower.add(at, c == null ? null : c.lower());
       upper.add(at, c == null ? null : c.upper());
+      if (c == null || !c.isBounded()) {
+        unbounded.add(s.step());
+      }
     }
+    lower.setKey(conformalLabel(unbounded));
     NumberAxis range = new NumberAxis(label);
     range.setAutoRangeIncludesZero(zeroLine);
     XYPlot plot = new XYPlot();
@@ -191,19 +237,18 @@ public final class ImpactPlot {
     plot.setDomainGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
     plot.setRangeGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
     plot.setDatasetRenderingOrder(DatasetRenderingOrder.REVERSE);
-    boolean legend = observed != null;
 
     int index = 0;
     if (observed != null) {
       plot.setDataset(index, new XYSeriesCollection(observed));
-      plot.setRenderer(index, lines(new Paint[] {ACTUAL}, new Stroke[] {SOLID}, legend));
+      plot.setRenderer(index, lines(new Paint[] {ACTUAL}, new Stroke[] {SOLID}));
       index++;
     }
     XYSeriesCollection conformal = new XYSeriesCollection();
     conformal.addSeries(lower);
     conformal.addSeries(upper);
     XYLineAndShapeRenderer conformalRenderer =
-        lines(new Paint[] {CONFORMAL, CONFORMAL}, new Stroke[] {DASHED, DASHED}, legend);
+        lines(new Paint[] {CONFORMAL, CONFORMAL}, new Stroke[] {DASHED, DASHED});
     conformalRenderer.setSeriesVisibleInLegend(1, false);
     plot.setDataset(index, conformal);
     plot.setRenderer(index, conformalRenderer);
@@ -214,7 +259,6 @@ public final class ImpactPlot {
     bandRenderer.setSeriesFillPaint(0, BAND);
     bandRenderer.setSeriesStroke(0, DASHED);
     bandRenderer.setAlpha(0.35f);
-    bandRenderer.setSeriesVisibleInLegend(0, legend);
     YIntervalSeriesCollection bandData = new YIntervalSeriesCollection();
     bandData.addSeries(band);
     plot.setDataset(index, bandData);
@@ -225,12 +269,11 @@ public final class ImpactPlot {
     return plot;
   }
 
-  private static XYLineAndShapeRenderer lines(Paint[] paints, Stroke[] strokes, boolean legend) {
+  private static XYLineAndShapeRenderer lines(Paint[] paints, Stroke[] strokes) {
     XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
     for (int i = 0; i < paints.length; i++) {
       r.setSeriesPaint(i, paints[i]);
       r.setSeriesStroke(i, strokes[i]);
-      r.setSeriesVisibleInLegend(i, legend);
     }
     return r;
   }

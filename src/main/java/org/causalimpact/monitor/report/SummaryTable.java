@@ -43,15 +43,25 @@ public final class SummaryTable {
    */
   public static String render(ImpactAnalysis a, TimeSeriesTable table) {
     StringBuilder sb = new StringBuilder();
-    sb.append("Monitor ")
-        .append(a.monitor())
-        .append(", intervention ")
-        .append(a.intervention())
+    sb.append(
+            setsNoNode(a)
+                ? "Causal impact on " + a.monitor() + ": the post-period against the counterfactual"
+                    + " the model predicts from the pre-period"
+                : "Monitor " + a.monitor() + ", intervention " + a.intervention())
         .append('\n');
     for (OutcomeImpact o : a.outcomes()) {
       sb.append('\n').append(render(a, o, table));
     }
     return sb.toString();
+  }
+
+  /**
+   * Whether the analysis sets no node (CausalImpact mode: the treatment is outside the model), seen
+   * from the reports: no outcome has an expected effect, which only a do() on a node gives. Its
+   * "intervention" is then just the post-period, so headings name the data instead.
+   */
+  static boolean setsNoNode(ImpactAnalysis a) {
+    return a.outcomes().stream().allMatch(o -> o.summary().average().expectedEffect() == null);
   }
 
   /** Renders one outcome's block. */

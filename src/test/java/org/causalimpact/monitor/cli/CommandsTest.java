@@ -50,7 +50,7 @@ class CommandsTest {
             "analyze", "--csv", causalImpactData().toString(), "--pre", "0:69", "--post",
             "2014-03-12:2014-04-10", "--bootstrap", "199");
     assertEquals(0, r.code(), r.toString());
-    assertTrue(r.out().startsWith("Monitor ci, intervention post-period"), r.out());
+    assertTrue(r.out().startsWith("Causal impact on ci: the post-period against"), r.out());
     assertTrue(r.out().contains("Outcome y — pre rows 0–69 (2014-01-01..2014-03-11), post rows"
         + " 70–99 (2014-03-12..2014-04-10), 95% intervals"), r.out());
     assertTrue(r.out().contains("Prediction (s.d.)"), r.out());

@@ -13,6 +13,12 @@ class SummaryTableTest {
     ImpactAnalysis a = Fixtures.analysis(10.4, true, false);
     String text = SummaryTable.render(a, Fixtures.table());
     assertTrue(
+        text.startsWith(
+            "Causal impact on vignette: the post-period against the counterfactual the model"
+                + " predicts from the pre-period\n"),
+        text);
+    assertFalse(text.contains("intervention post-period"), text);
+    assertTrue(
         text.contains(
             "Outcome y — pre rows 0–69 (2014-01-01..2014-03-11), post rows 70–99"
                 + " (2014-03-12..2014-04-10), 95% intervals"),
@@ -45,6 +51,7 @@ class SummaryTableTest {
   @Test
   void expectedEffectRowOnlyInGraphMode() {
     String text = SummaryTable.render(Fixtures.analysis(10.4, true, true), null);
+    assertTrue(text.startsWith("Monitor vignette, intervention post-period\n"), text);
     assertTrue(text.matches("(?s).*\\nExpected effect \\(do, model\\) +12 +360\\n.*"), text);
     assertTrue(text.contains("post rows 70–99, 95% intervals"), text);
   }
