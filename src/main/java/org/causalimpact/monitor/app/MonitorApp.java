@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.http.HttpApi;
@@ -20,7 +21,9 @@ import org.causalimpact.monitor.metrics.StreamMeters;
  * the monitors with the settings' topology options and the record limits of the cluster's topics
  * ({@link RecordLimits}), one Kafka Streams instance running it, the meters (the stream's and
  * Kafka Streams' own) on one Prometheus registry, and, once asked for, the HTTP server with the
- * API, the live page and {@code /metrics}, {@code /health}, {@code /ready}. {@link #close} stops
+ * API, the live page and {@code /metrics}, {@code /health}, {@code /ready}, and the producer that
+ * writes the interventions posted to the API to the interventions topic ({@link
+ * InterventionProducer}). {@link #close} stops
  * what it started, in reverse order. Not thread-safe for {@link #serve} and {@link #close}; the
  * parts it starts are.
  */
@@ -30,13 +33,19 @@ public final class MonitorApp implements AutoCloseable {
   private final StreamsRunner streams;
   private final KafkaStreamsMetrics streamsMetrics;
   private final MonitorService service;
+  private final Map<String, Object> producerConfig;
+  private final String interventionsTopic;
+  private InterventionProducer producer;
   private HttpApi http;
 
   private MonitorApp(
       PrometheusMeterRegistry registry,
       StreamMeters meters,
       StreamsRunner streams,
-      List<MonitorDefinition> monitors) {
+      List<MonitorDefinition> monitors,
+      AppSettings settings) {
+    this.producerConfig = settings.producer();
+    this.interventionsTopic = settings.topology().interventionsTopic();
     this.registry = registry;
     this.meters = meters;
     this.streams = streams;
@@ -65,7 +74,7 @@ public final class MonitorApp implements AutoCloseable {
               config,
               guard,
               meters);
-      return new MonitorApp(registry, meters, streams, monitors);
+      return new MonitorApp(registry, meters, streams, monitors, settings);
     } catch (RuntimeException e) {
       registry.close();
       throw e;
@@ -82,9 +91,21 @@ public final class MonitorApp implements AutoCloseable {
     if (http != null) {
       throw new IllegalStateException("the HTTP server already runs on port " + http.port());
     }
-    http =
-        HttpApi.start(
-            service, bind, bearerToken, new HttpApi.Ops(this::scrape, streams::isRunning));
+    producer = InterventionProducer.create(producerConfig, interventionsTopic);
+    try {
+      http =
+          HttpApi.start(
+              service,
+              bind,
+              bearerToken,
+              new HttpApi.Ops(this::scrape, streams::isRunning),
+              HttpApi.Limits.defaults(),
+              producer);
+    } catch (IOException | RuntimeException e) {
+      producer.close();
+      producer = null;
+      throw e;
+    }
     return http;
   }
 
@@ -99,11 +120,16 @@ public final class MonitorApp implements AutoCloseable {
     return registry.scrape();
   }
 
-  /** Stops the HTTP server, Kafka Streams and the meters; idempotent. */
+  /**
+   * Stops the HTTP server, the interventions producer, Kafka Streams and the meters; idempotent.
+   */
   @Override
   public void close() {
     if (http != null) {
       http.close();
+    }
+    if (producer != null) {
+      producer.close();
     }
     streams.close();
     streamsMetrics.close();

@@ -3,6 +3,7 @@ package org.causalimpact.monitor.http;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +34,10 @@ import org.eclipse.jetty.util.Fields;
  *       "page"} ({@code "report": null} with {@code "reportUnavailable"} before its first
  *       post-period row closes);
  *   <li>{@code POST /api/monitors/{m}/whatif}: a what-if forecast on the last {@code preWindow}
- *       rows ({@link WhatIfRequest} describes the body); changes no state.
+ *       rows ({@link WhatIfRequest} describes the body); changes no state;
+ *   <li>{@code POST /api/monitors/{m}/interventions}: starts or ends an intervention by writing
+ *       the event to the interventions topic ({@link InterventionPosts}); 202 with the event as
+ *       written.
  * </ul>
  *
  * A monitor name in a path is 1 to {@value #MAX_NAME} characters of {@code [A-Za-z0-9._-]}, an
@@ -42,7 +46,8 @@ import org.eclipse.jetty.util.Fields;
  * <p>Errors: 400 invalid body, name, id or query parameter, 401 missing or wrong bearer token on a
  * POST (when a token is set), 404 unknown path, monitor or intervention, 405 wrong method, 409 the
  * monitor's rows cannot support the model yet, 413 body over {@value #MAX_BODY_BYTES} bytes, 503
- * another what-if or report is being computed (with {@code Retry-After}). Thread-safe.
+ * another what-if or report is being computed (with {@code Retry-After}), or no Kafka producer to
+ * write an intervention to, or Kafka did not take it. Thread-safe.
  */
 final class ApiRoutes {
   /** Largest request body accepted. */
@@ -73,10 +78,12 @@ final class ApiRoutes {
 
   private final MonitorService service;
   private final byte[] token;
+  private final InterventionPosts posts;
 
-  ApiRoutes(MonitorService service, String token) {
+  ApiRoutes(MonitorService service, String token, InterventionPublisher publisher) {
     this.service = service;
     this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+    this.posts = new InterventionPosts(publisher, Clock.systemUTC());
   }
 
   Exchanges.Answer route(Request request) throws IOException {
@@ -98,6 +105,11 @@ final class ApiRoutes {
       Exchanges.requireMethod(request, "POST");
       authorize(request);
       return Exchanges.Answer.ok(whatIf(monitor, request));
+    }
+    if (path.size() == 4 && path.get(3).equals("interventions")) {
+      Exchanges.requireMethod(request, "POST");
+      authorize(request);
+      return posts.post(status(monitor).definition(), request);
     }
     if (path.size() == 5 && path.get(3).equals("interventions")) {
       Exchanges.requireMethod(request, "GET");

@@ -78,7 +78,9 @@ final class Exchanges {
     try {
       answer = handler.handle(request);
     } catch (ApiError e) {
-      answer = Answer.error(e.status(), e.getMessage(), e.field(), e.headers());
+      answer =
+          Answer.json(
+              e.status(), new ApiViews.Error(e.getMessage(), e.field(), e.reason()), e.headers());
     } catch (StoresUnavailableException e) {
       LOG.debug("{} {}: {}", request.getMethod(), rawPath(request), e.toString());
       answer =

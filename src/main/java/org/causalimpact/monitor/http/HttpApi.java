@@ -150,6 +150,17 @@ public final class HttpApi implements AutoCloseable {
     return start(service, bind, bearerToken, ops, Limits.defaults());
   }
 
+  /** Starts the server without a producer: intervention posts are answered 503. */
+  public static HttpApi start(
+      MonitorService service,
+      InetSocketAddress bind,
+      String bearerToken,
+      Ops ops,
+      Limits limits)
+      throws IOException {
+    return start(service, bind, bearerToken, ops, limits, null);
+  }
+
   /**
    * Starts the server.
    *
@@ -161,6 +172,8 @@ public final class HttpApi implements AutoCloseable {
    * @param ops what {@code /metrics}, {@code /health} and {@code /ready} show; {@code null} serves
    *     none of the three
    * @param limits how much the server takes on
+   * @param publisher where {@code POST /api/monitors/{m}/interventions} writes events; {@code
+   *     null} answers such posts 503
    * @throws IOException when the address cannot be bound
    */
   public static HttpApi start(
@@ -168,7 +181,8 @@ public final class HttpApi implements AutoCloseable {
       InetSocketAddress bind,
       String bearerToken,
       Ops ops,
-      Limits limits)
+      Limits limits,
+      InterventionPublisher publisher)
       throws IOException {
     Objects.requireNonNull(service, "service");
     Objects.requireNonNull(limits, "limits");
@@ -201,7 +215,8 @@ public final class HttpApi implements AutoCloseable {
     server.setErrorHandler(new JsonErrors());
     // the path mappings need a context, even the root one
     server.setHandler(
-        compressed(new ContextHandler(routes(service, bearerToken, ops, limits), "/")));
+        compressed(
+            new ContextHandler(routes(service, bearerToken, ops, limits, publisher), "/")));
     try {
       server.start();
     } catch (IOException e) {
@@ -217,8 +232,12 @@ public final class HttpApi implements AutoCloseable {
   }
 
   private static Handler routes(
-      MonitorService service, String bearerToken, Ops ops, Limits limits) {
-    ApiRoutes api = new ApiRoutes(service, bearerToken);
+      MonitorService service,
+      String bearerToken,
+      Ops ops,
+      Limits limits,
+      InterventionPublisher publisher) {
+    ApiRoutes api = new ApiRoutes(service, bearerToken, publisher);
     PathMappingsHandler routes = new PathMappingsHandler();
     if (ops != null) {
       OpsRoutes.addTo(routes, ops.metrics(), ops.ready());

@@ -2,6 +2,7 @@ package org.causalimpact.monitor.wire;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -346,9 +347,30 @@ public final class ApiViews {
       EstimateJson difference,
       EstimateJson cumulativeDifference) {}
 
-  /** An error: {@code {"error": message}}, plus {@code "field"} when one body field is at fault. */
+  /**
+   * An error: {@code {"error": message}}, plus {@code "field"} when one body field is at fault and
+   * {@code "reason"} when the body is an input the stream would dead-letter (the same reason word).
+   */
   public record Error(
-      String error, @JsonInclude(JsonInclude.Include.NON_NULL) String field) {}
+      String error,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String field,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String reason) {
+    public Error(String error, String field) {
+      this(error, field, null);
+    }
+  }
+
+  /**
+   * {@code POST /api/monitors/{m}/interventions}: the event as produced to {@code topic}, keyed by
+   * {@code monitor}, and where it landed.
+   */
+  public record InterventionPosted(
+      int schema, String monitor, String topic, int partition, long offset, JsonNode event) {
+    public InterventionPosted(
+        String monitor, String topic, int partition, long offset, JsonNode event) {
+      this(AnalysisReport.SCHEMA, monitor, topic, partition, offset, event);
+    }
+  }
 
   /** What {@code /health} and {@code /ready} say: {@code UP}, {@code READY}, {@code NOT_READY}. */
   public record Status(String status) {}
