@@ -14,6 +14,7 @@ import org.causalimpact.monitor.live.MonitorQueries;
 import org.causalimpact.monitor.live.MonitorService;
 import org.causalimpact.monitor.live.MonitorTopology;
 import org.causalimpact.monitor.live.OutputGuard;
+import org.causalimpact.monitor.metrics.KnownTags;
 import org.causalimpact.monitor.metrics.StreamMeters;
 
 /**
@@ -64,7 +65,9 @@ public final class MonitorApp implements AutoCloseable {
     try {
       StreamMeters meters =
           new StreamMeters(
-              registry, settings.metersRetention(), settings.metersMaxInterventions());
+              registry, settings.metersRetention(), settings.metersMaxInterventions(),
+              KnownTags.of(
+                  settings.topology(), monitors.stream().map(MonitorDefinition::name).toList()));
       Properties config = settings.streams();
       OutputGuard guard =
           RecordLimits.guard(settings.admin(), settings.topology().topics(), config);

@@ -1,6 +1,5 @@
 package org.causalimpact.monitor.metrics;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -101,11 +100,7 @@ public final class ImpactMeters implements MeterBinder {
           "p.value", "p-value of the cumulative effect", tags.and("method", "conformal"),
           conformal);
     }
-    Counter.builder("cim.impact.records.out")
-        .description("impact records emitted")
-        .tag("monitor", monitor)
-        .register(registry)
-        .increment();
+    PipelineMeters.recordsOut(registry, monitor).increment();
   }
 
   /** An intervention's post-period and any persistence period are over. */

@@ -11,23 +11,37 @@ import org.causalimpact.monitor.live.StreamListener;
  * {@link ImpactMeters}, {@link HealthMeters}), each bound to the registry passed in. Thread-safe.
  */
 public final class StreamMeters implements StreamListener {
-  private final PipelineMeters pipeline = new PipelineMeters();
+  private final PipelineMeters pipeline;
   private final ImpactMeters impact;
   private final HealthMeters health = new HealthMeters();
 
   /**
-   * Binds the three to {@code registry}.
+   * Binds the three to {@code registry}; pipeline counters appear at their first increment.
    *
    * @param retention how long the meters of an ended intervention stay
    * @param maxInterventions most interventions with impact meters at once
    */
   public StreamMeters(MeterRegistry registry, Duration retention, int maxInterventions) {
-    this(registry, retention, maxInterventions, System::nanoTime);
+    this(registry, retention, maxInterventions, KnownTags.NONE, System::nanoTime);
+  }
+
+  /**
+   * The same, with the pipeline counters of {@code known} registered at 0 (the application's
+   * topics and monitors), so that their first increment shows in {@code increase()}.
+   */
+  public StreamMeters(
+      MeterRegistry registry, Duration retention, int maxInterventions, KnownTags known) {
+    this(registry, retention, maxInterventions, known, System::nanoTime);
   }
 
   /** The same, with the clock of the retention. */
   public StreamMeters(
-      MeterRegistry registry, Duration retention, int maxInterventions, LongSupplier nanoTime) {
+      MeterRegistry registry,
+      Duration retention,
+      int maxInterventions,
+      KnownTags known,
+      LongSupplier nanoTime) {
+    this.pipeline = new PipelineMeters(known);
     this.impact = new ImpactMeters(retention, maxInterventions, nanoTime);
     pipeline.bindTo(registry);
     impact.bindTo(registry);

@@ -81,6 +81,9 @@ class DashboardQueriesIT {
   private static final Pattern LABEL_VALUES =
       Pattern.compile("^label_values\\(\\s*(?:(.+?)\\s*,\\s*)?(\\w+)\\s*\\)$", Pattern.DOTALL);
 
+  /** How a Prometheus annotation of a dashboard is named among its targets. */
+  private static final String ANNOTATION = "annotation: ";
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final YAMLMapper YAML = new YAMLMapper();
 
@@ -137,6 +140,13 @@ class DashboardQueriesIT {
       }
       List<Target> targets = new ArrayList<>();
       collectTargets(uid, root.path("panels"), targets);
+      for (JsonNode a : root.path("annotations").path("list")) {
+        if (a.path("datasource").path("type").asText().equals("prometheus")) {
+          targets.add(
+              new Target(uid, ANNOTATION + a.path("name").asText(), "annotation",
+                  a.path("expr").asText()));
+        }
+      }
       dashboards.add(new Dashboard(uid, variables, targets));
     }
     return dashboards;
@@ -206,7 +216,8 @@ class DashboardQueriesIT {
     // (after the start every closed row costs an analysis, and the single stream thread falls
     // behind the simulator, records to the dead-letter topic included). One record that is not
     // JSON and one point for row 0, which has closed; once Prometheus has seen the first, a
-    // second record that is not JSON makes that counter grow.
+    // second record that is not JSON makes that counter grow. Every counter of a known reason
+    // is there at 0 before, so the first dead letter of each is an increase.
     awaitSeries("cim_rows_closed_total{monitor=\"" + MONITOR + "\"} >= 5");
     Matcher broker = Pattern.compile("broker: Kafka \\(KRaft\\) at (\\S+),").matcher(demoOutput());
     assertTrue(broker.find(), "the demo printed no broker address:\n" + demoOutput());
@@ -215,7 +226,7 @@ class DashboardQueriesIT {
     send(new ProducerRecord<>(metrics, "signups", "{not json"));
     send(new ProducerRecord<>(metrics, "signups",
         "{\"series\": \"signups\", \"timestamp\": \"2026-01-01T00:00:00Z\", \"value\": 1.0}"));
-    awaitSeries("cim_dead_letters_total{topic=\"metrics\", reason!=\"late\"}");
+    awaitSeries("cim_dead_letters_total{topic=\"metrics\", reason!=\"late\"} > 0");
     send(new ProducerRecord<>(metrics, "signups", "{still not json"));
 
     // the campaign starts after the 480-row pre-period (19 s at 25 steps per second)
@@ -472,6 +483,90 @@ class DashboardQueriesIT {
         awaitSeries("ALERTS{alertname=\"CausalImpactDeadLetters\", alertstate=\"firing\","
             + " topic=\"metrics\", reason=\"" + reason + "\"}");
     assertEquals("warning", alerts.get(0).path("metric").path("severity").asText());
+  }
+
+  /**
+   * Every panel query over the dead-letter counters shows the dead letters sent at the start,
+   * evaluated two seconds after the last of them was counted: where the query keeps the {@code
+   * reason} label, each reason of the metrics topic with dead letters above 0, elsewhere some
+   * series above 0. A counter that appeared only with its first dead letter reads 0 in {@code
+   * increase()} and {@code rate()}, which need it to rise between two samples.
+   */
+  @Test
+  @Order(5)
+  void deadLetterPanelsShowTheDeadLettersSent() throws Exception {
+    List<JsonNode> counted = awaitSeries("cim_dead_letters_total{topic=\"metrics\"} > 0");
+    Set<String> reasons = new TreeSet<>();
+    double countedAt = 0;
+    for (JsonNode c : counted) {
+      String reason = c.path("metric").path("reason").asText();
+      reasons.add(reason);
+      countedAt = Math.max(countedAt, reachedAt("cim_dead_letters_total{topic=\"metrics\","
+          + " reason=\"" + reason + "\"}", c.path("value").get(1).asDouble()));
+    }
+    assertTrue(reasons.size() >= 2, "reasons of the dead letters sent: " + reasons);
+    double at = countedAt + 2;
+    List<String> zero = new ArrayList<>();
+    int checked = 0;
+    for (Dashboard d : dashboards()) {
+      Map<String, String> values = assignments(d).get(0);
+      for (Target t : d.targets()) {
+        if (!t.expr().contains("cim_dead_letters_total")
+            && !t.expr().contains("cim_late_points_total")) {
+          continue;
+        }
+        checked++;
+        List<JsonNode> shown = prometheus.query(substitute(t.expr(), values), at);
+        boolean byReason = shown.stream().anyMatch(r -> r.path("metric").has("reason"));
+        for (String reason : byReason ? reasons : Set.of("")) {
+          boolean above = shown.stream()
+              .filter(r -> !byReason || reason.equals(r.path("metric").path("reason").asText()))
+              .anyMatch(r -> r.path("value").get(1).asDouble() > 0);
+          if (!above) {
+            zero.add(t + (byReason ? " reason " + reason : "") + ": " + shown);
+          }
+        }
+      }
+    }
+    assertTrue(checked >= 3, "dead-letter panel queries found: " + checked);
+    assertEquals(List.of(), zero, "panels that show no dead letters at " + at);
+  }
+
+  /** When (Unix seconds) the one series of {@code selector} first reached {@code value}. */
+  private static double reachedAt(String selector, double value) throws Exception {
+    List<JsonNode> range = prometheus.query(selector + "[15m]");
+    assertEquals(1, range.size(), selector + ": " + range);
+    for (JsonNode sample : range.get(0).path("values")) {
+      if (sample.get(1).asDouble() >= value) {
+        return sample.get(0).asDouble();
+      }
+    }
+    return fail(selector + " never reached " + value + ": " + range);
+  }
+
+  /**
+   * Each dashboard's intervention annotation finds the demo's campaign while it runs: Grafana
+   * draws a region from the first to the last scrape where its value is above 0.
+   */
+  @Test
+  @Order(6)
+  void interventionAnnotationsShowTheRunningCampaign() throws Exception {
+    int annotations = 0;
+    for (Dashboard d : dashboards()) {
+      Map<String, String> values = assignments(d).get(0);
+      for (Target t : d.targets()) {
+        if (!t.panel().startsWith(ANNOTATION)) {
+          continue;
+        }
+        annotations++;
+        List<JsonNode> shown = prometheus.query(substitute(t.expr(), values));
+        assertTrue(
+            shown.stream().anyMatch(r -> CAMPAIGN.equals(r.path("metric").path("intervention")
+                .asText()) && MONITOR.equals(r.path("metric").path("monitor").asText())),
+            t + " does not show " + CAMPAIGN + ": " + shown);
+      }
+    }
+    assertEquals(3, annotations, "dashboards with an intervention annotation");
   }
 
   /** The test's own parsing, on a known dashboard fragment. */

@@ -123,7 +123,15 @@ final class PrometheusServer implements AutoCloseable {
    * for a scalar or string.
    */
   List<JsonNode> query(String expr) throws IOException, InterruptedException {
-    JsonNode data = api("/api/v1/query", "query", expr);
+    return result(api("/api/v1/query", "query", expr));
+  }
+
+  /** The same at {@code time} (Unix seconds) instead of now. */
+  List<JsonNode> query(String expr, double time) throws IOException, InterruptedException {
+    return result(api("/api/v1/query", "query", expr, "time", Double.toString(time)));
+  }
+
+  private static List<JsonNode> result(JsonNode data) {
     List<JsonNode> series = new ArrayList<>();
     switch (data.path("resultType").asText()) {
       case "vector", "matrix" -> data.get("result").forEach(series::add);

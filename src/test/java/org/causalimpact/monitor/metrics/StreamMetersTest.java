@@ -21,6 +21,7 @@ import org.causalimpact.monitor.impact.ImpactAnalyzer;
 import org.causalimpact.monitor.impact.OutcomeImpact;
 import org.causalimpact.monitor.impact.StepImpact;
 import org.causalimpact.monitor.impact.StreamingAnalysis;
+import org.causalimpact.monitor.live.TopologySettings;
 import org.causalimpact.monitor.scm.DataSimulator;
 import org.causalimpact.monitor.scm.DoSpec;
 import org.causalimpact.monitor.scm.Intervention;
@@ -35,7 +36,11 @@ class StreamMetersTest {
     final StreamMeters stream;
 
     Meters(Duration retention, int max, LongSupplier nanoTime) {
-      stream = new StreamMeters(registry, retention, max, nanoTime);
+      this(KnownTags.NONE, retention, max, nanoTime);
+    }
+
+    Meters(KnownTags known, Duration retention, int max, LongSupplier nanoTime) {
+      stream = new StreamMeters(registry, retention, max, known, nanoTime);
     }
 
     String scrape() {
@@ -72,6 +77,12 @@ class StreamMetersTest {
             .matcher(scrape);
     assertTrue(m.find(), "no sample " + series + " in\n" + scrape);
     return Double.parseDouble(m.group(1));
+  }
+
+  /** The dead letters of {@code topic} and {@code reason} in {@code scrape}. */
+  private static double deadLetters(String scrape, String topic, String reason) {
+    return sample(
+        scrape, "cim_dead_letters_total{reason=\"" + reason + "\",topic=\"" + topic + "\"}");
   }
 
   /** A step of the analysis as the stream reports it, with the summary's p-values. */
@@ -173,6 +184,45 @@ class StreamMetersTest {
       assertEquals(
           0.002, sample(text, "cim_fit_duration_seconds_sum{monitor=\"validation\"}"), 1e-12);
       assertTrue(text.contains("cim_fit_duration_seconds_bucket{"), "histogram buckets");
+    }
+  }
+
+  /**
+   * Counters of the known topics, reasons and monitors are there at 0 before their first
+   * increment, so that Prometheus sees the first dead letter as a rise from 0.
+   */
+  @Test
+  void knownCountersStartAtZeroAndTheFirstIncrementRaisesThem() {
+    KnownTags known = KnownTags.of(TopologySettings.defaults(), List.of("validation"));
+    try (Meters meters = new Meters(known, Duration.ofHours(1), 10, System::nanoTime)) {
+      String text = meters.scrape();
+      for (String reason : KnownTags.INPUT_REASONS) {
+        for (String topic : List.of("metrics", "interventions")) {
+          assertEquals(0, deadLetters(text, topic, reason), 0, topic + " " + reason);
+        }
+      }
+      assertEquals(0, deadLetters(text, "metrics", "late"), 0);
+      assertEquals(0, deadLetters(text, "model.health", "refused"), 0);
+      assertEquals(
+          0,
+          sample(text, "cim_send_errors_total{reason=\"send-failed\",topic=\"impact.dlq\"}"),
+          0);
+      assertEquals(0, sample(text, "cim_records_in_total{topic=\"interventions\"}"), 0);
+      assertEquals(0, sample(text, "cim_late_points_total{monitor=\"validation\"}"), 0);
+      assertEquals(0, sample(text, "cim_rows_closed_total{monitor=\"validation\"}"), 0);
+      assertEquals(0, sample(text, "cim_impact_records_out_total{monitor=\"validation\"}"), 0);
+      assertEquals(0, sample(text, "cim_fit_duration_seconds_count{monitor=\"validation\"}"), 0);
+      // a reason of an input is not registered for an output, nor a metrics-only one for events
+      assertFalse(text.contains("reason=\"late\",topic=\"interventions\""), text);
+      assertFalse(text.contains("reason=\"empty\",topic=\"impact\""), text);
+
+      // the first dead letter of a known reason and of one not known in advance
+      meters.stream.deadLetter("metrics", "late", "validation");
+      meters.stream.deadLetter("metrics", "a-new-reason", null);
+      text = meters.scrape();
+      assertEquals(1, deadLetters(text, "metrics", "late"), 0);
+      assertEquals(1, deadLetters(text, "metrics", "a-new-reason"), 0);
+      assertEquals(1, sample(text, "cim_late_points_total{monitor=\"validation\"}"), 0);
     }
   }
 
