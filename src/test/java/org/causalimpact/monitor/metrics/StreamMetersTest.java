@@ -1,5 +1,6 @@
 package org.causalimpact.monitor.metrics;
 
+import static org.causalimpact.monitor.testing.Scrapes.sample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,15 +69,6 @@ class StreamMetersTest {
             .withIntervals(def.intervals())
             .analyze(def.name(), def.graph(), data.table(), 0, iv);
     outcome = a.outcome("y");
-  }
-
-  /** The value of the one sample whose line starts with {@code series} (name and labels). */
-  private static double sample(String scrape, String series) {
-    Matcher m =
-        Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE)
-            .matcher(scrape);
-    assertTrue(m.find(), "no sample " + series + " in\n" + scrape);
-    return Double.parseDouble(m.group(1));
   }
 
   /** The dead letters of {@code topic} and {@code reason} in {@code scrape}. */
