@@ -21,6 +21,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The compose stack's Alertmanager configuration ({@code config/alertmanager.yml}) through Debian's
  * {@code amtool} and a real Alertmanager (package {@code prometheus-alertmanager}; the test is
  * skipped without it): the file is valid, its example routes send each kind of alert to the
- * receiver they promise, and a significant campaign of the packaged {@code demo} reaches a webhook.
+ * receiver they promise, and a significant campaign of the packaged {@code demo} reaches a
+ * webhook.
  *
  * <p>End to end, as in the compose stack but on 127.0.0.1: the demo, a real Prometheus scraping
  * it every second with the project's rules, and an Alertmanager with the example routes whose
@@ -106,7 +109,8 @@ class AlertmanagerIT {
   @Test
   void aSignificantCampaignReachesTheWebhookOfItsRoute(@TempDir Path dir) throws Exception {
     Path prometheusBinary = PrometheusTools.find("prometheus").orElse(null);
-    assumeTrue(prometheusBinary != null, "prometheus is not installed (apt-get install prometheus)");
+    assumeTrue(prometheusBinary != null,
+        "prometheus is not installed (apt-get install prometheus)");
     assertTrue(Files.isRegularFile(JAR), JAR + " missing: run mvn package first");
 
     LinkedBlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
@@ -148,22 +152,27 @@ class AlertmanagerIT {
       Files.writeString(rules, rulesWithShortPending());
       Path promConfig = dir.resolve("prometheus.yml");
       Files.writeString(promConfig, prometheusConfig(rules, demoPort, alertmanagerPort));
-      started.add(PrometheusServer.start(prometheusBinary, promConfig, dir, Duration.ofSeconds(30)));
+      started.add(
+          PrometheusServer.start(prometheusBinary, promConfig, dir, Duration.ofSeconds(30)));
 
       Delivery delivery = awaitSignificant(deliveries, Duration.ofSeconds(200), started);
-      assertEquals("/demo-owners-news", delivery.path(), delivery.toString());
-      assertEquals("demo-owners-news", delivery.body().path("receiver").asText());
+      String group = delivery.body().path("groupKey").asText();
+      assertEquals("/demo-owners-news", delivery.path(), "webhook of " + group);
+      assertEquals("demo-owners-news", delivery.body().path("receiver").asText(), group);
+      Set<String> nodes = new TreeSet<>();
       for (JsonNode alert : delivery.body().path("alerts")) {
+        nodes.add(alert.path("labels").path("node").asText());
         JsonNode labels = alert.path("labels");
         assertEquals("firing", alert.path("status").asText(), alert.toString());
         assertEquals(SIGNIFICANT, labels.path("alertname").asText(), alert.toString());
         assertEquals(MONITOR, labels.path("monitor").asText(), alert.toString());
         assertEquals(CAMPAIGN, labels.path("intervention").asText(), alert.toString());
         assertEquals("info", labels.path("severity").asText(), alert.toString());
-        assertFalse(labels.path("node").asText().isEmpty(), alert.toString());
         assertTrue(alert.path("annotations").path("summary").asText().contains(CAMPAIGN),
             alert.toString());
       }
+      // the campaign's outcomes (config/interventions/demo-campaign.json), each significant
+      assertEquals(Set.of("signups", "visits"), nodes, delivery.body().toString());
     } finally {
       for (int i = started.size() - 1; i >= 0; i--) {
         started.get(i).close();
