@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
       DemoCommand.class,
       RunCommand.class,
       ValidateCommand.class,
+      InterveneCommand.class,
       picocli.CommandLine.HelpCommand.class
     })
 public final class TopCommand implements Callable<Integer> {
