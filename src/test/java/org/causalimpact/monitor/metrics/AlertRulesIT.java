@@ -155,7 +155,10 @@ class AlertRulesIT {
         run.toString());
   }
 
-  /** amtool is not packaged with promtool; this checks what it would catch first. */
+  /**
+   * Routes end in defined receivers and inhibit rules name defined alerts: checked here without
+   * amtool, so it holds where Alertmanager is not installed ({@code AlertmanagerIT} runs amtool).
+   */
   @Test
   void alertmanagerRoutesEndInDefinedReceivers() throws Exception {
     JsonNode config = YAML.readTree(ALERTMANAGER.toFile());
