@@ -31,8 +31,8 @@ import picocli.CommandLine.TypeConversionException;
           + " live page up until Ctrl-C.",
       "",
       "  demo                         # pre-period at 50 steps/s, campaign at 2 steps/s:"
-          + " result after ~85 s, then the page stays up",
-      "  demo --exit-after-result --campaign-speed 0   # for scripts: result after ~25 s, exit 0",
+          + " result after ~80 s, then the page stays up until Ctrl-C",
+      "  demo --exit-after-result --campaign-speed 0   # for scripts: result after ~16 s, exit 0",
       ""
     })
 final class DemoCommand implements Callable<Integer> {
