@@ -112,6 +112,8 @@ final class DemoCommand implements Callable<Integer> {
       new DemoSession(options, spec.commandLine().getOut(), ctrlC::requested).run();
       if (ctrlC.requested()) {
         spec.commandLine().getOut().println("stopped: simulator, streams and broker closed");
+        // flushed here: once ctrlC is closed the JVM ends without waiting for main to flush
+        spec.commandLine().getOut().flush();
         return INTERRUPTED;
       }
       return 0;

@@ -142,7 +142,7 @@ public final class DemoSession {
           options.httpPort(),
           def.name());
       println(
-          "simulator: %s steps per second, the campaign's %s%s",
+          "simulator: %s before and after the campaign, %s during it%s",
           pace(options.speed()),
           pace(options.campaignSpeed()),
           options.duration() == null ? "" : ", for at most " + Console.human(options.duration()));
@@ -381,7 +381,7 @@ public final class DemoSession {
   }
 
   private static String pace(double speed) {
-    return speed == 0 ? "as many as it can" : Numbers.format(speed);
+    return speed == 0 ? "as fast as it can" : Numbers.format(speed) + " steps per second";
   }
 
   private void println(String format, Object... args) {
