@@ -27,10 +27,12 @@ import picocli.CommandLine.TypeConversionException;
     sortOptions = false,
     description = {
       "Run the streaming monitor on an embedded Kafka broker with simulated data and a campaign of"
-          + " known effect; print the estimated effect next to the injected truth.",
+          + " known effect; print the estimated effect next to the injected truth, then keep the"
+          + " live page up until Ctrl-C.",
       "",
-      "  demo                         # the whole simulation, 50 steps per second (~15 s)",
-      "  demo --duration 60s --speed 20",
+      "  demo                         # pre-period at 50 steps/s, campaign at 2 steps/s:"
+          + " result after ~80 s, then the page stays up until Ctrl-C",
+      "  demo --exit-after-result --campaign-speed 0   # for scripts: result after ~16 s, exit 0",
       ""
     })
 final class DemoCommand implements Callable<Integer> {
@@ -45,9 +47,20 @@ final class DemoCommand implements Callable<Integer> {
   Duration duration;
 
   @Option(names = "--speed", paramLabel = "STEPS", defaultValue = "50",
-      description = "Simulated steps per second of wall time; 0 = as fast as possible"
-          + " (default ${DEFAULT-VALUE}).")
+      description = "Simulated steps per second of wall time before and after the campaign;"
+          + " 0 = as fast as possible (default ${DEFAULT-VALUE}).")
   double speed;
+
+  @Option(names = "--campaign-speed", paramLabel = "STEPS", defaultValue = "2",
+      description = "Simulated steps per second during the campaign, slow enough to watch it on"
+          + " the live page; 0 = as fast as possible (default ${DEFAULT-VALUE}: the 120 steps of"
+          + " the demo's campaign take a minute).")
+  double campaignSpeed;
+
+  @Option(names = "--exit-after-result",
+      description = "Exit right after the result is printed instead of keeping the live page up"
+          + " until Ctrl-C (for scripts and tests).")
+  boolean exitAfterResult;
 
   @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
       description = "HTTP port of the dashboard and JSON API (default ${DEFAULT-VALUE}).")
@@ -88,15 +101,19 @@ final class DemoCommand implements Callable<Integer> {
             campaign,
             seed == null ? def.intervals().seed() : seed,
             speed,
+            campaignSpeed,
             duration,
             port,
             dataDir,
-            summaryTimeout);
+            summaryTimeout,
+            exitAfterResult);
     CtrlC ctrlC = new CtrlC("demo-shutdown");
     try {
       new DemoSession(options, spec.commandLine().getOut(), ctrlC::requested).run();
       if (ctrlC.requested()) {
         spec.commandLine().getOut().println("stopped: simulator, streams and broker closed");
+        // flushed here: once ctrlC is closed the JVM ends without waiting for main to flush
+        spec.commandLine().getOut().flush();
         return INTERRUPTED;
       }
       return 0;

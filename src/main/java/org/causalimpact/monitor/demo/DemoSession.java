@@ -1,8 +1,6 @@
 package org.causalimpact.monitor.demo;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,9 +35,12 @@ import org.causalimpact.monitor.report.Numbers;
  * from the summary topic (read_committed) and prints each outcome's estimated average effect with
  * both intervals next to the injected truth.
  *
- * <p>Everything it starts is stopped and, unless a data directory was given, deleted before {@link
- * #run} returns — also when {@code stop} turns true (Ctrl-C). Not thread-safe: one run per
- * instance.
+ * <p>The pre-period goes by at {@link DemoOptions#speed()}, the campaign at {@link
+ * DemoOptions#campaignSpeed()}; after the result the live page stays up until {@code stop} turns
+ * true, unless {@link DemoOptions#exitAfterResult()}. Kafka's own log lines go to a file ({@link
+ * KafkaLogFile}). Everything it starts is stopped and, unless a data directory was given, deleted
+ * before {@link #run} returns — also when {@code stop} turns true (Ctrl-C). Not thread-safe: one
+ * run per instance.
  */
 public final class DemoSession {
   /** The time of the first simulated row. */
@@ -57,7 +58,8 @@ public final class DemoSession {
   }
 
   /**
-   * Runs the demo to its end (or until {@code stop}).
+   * Runs the demo to its result, keeps the page up unless told to exit then, and stops on {@code
+   * stop}.
    *
    * @return the outcomes' estimates next to the truth; empty when stopped or when the campaign did
    *     not start within {@code duration}
@@ -76,7 +78,7 @@ public final class DemoSession {
             GRID_START,
             settings.grace());
     checkDuration(sim);
-    Path dir = dataDir();
+    Path dir = DemoDataDir.prepare(options.dataDir());
     boolean temporary = options.dataDir() == null;
     println(
         "demo: monitor '%s' (%d nodes, steps of %s), %d simulated rows from %s (+%d after the"
@@ -93,6 +95,11 @@ public final class DemoSession {
         sim.replay().time(sim.startRow()));
     EmbeddedKafka kafka = null;
     MonitorApp app = null;
+    KafkaLogFile kafkaLog = KafkaLogFile.open(temporary ? null : dir.resolve("kafka.log"));
+    if (kafkaLog.file() != null) {
+      println("kafka logs: the broker's, Kafka Streams' and the clients' WARN lines go to %s",
+          kafkaLog.file());
+    }
     try {
       long t = System.nanoTime();
       kafka = EmbeddedKafka.start(dir.resolve("kafka"));
@@ -135,10 +142,20 @@ public final class DemoSession {
           options.httpPort(),
           def.name());
       println(
-          "simulator: %s steps per second%s",
-          options.speed() == 0 ? "as many" : Numbers.format(options.speed()),
+          "simulator: %s before and after the campaign, %s during it%s",
+          pace(options.speed()),
+          pace(options.campaignSpeed()),
           options.duration() == null ? "" : ", for at most " + Console.human(options.duration()));
-      return simulateAndWait(sim, settings, configs, app.streams());
+      println(
+          "progress, every second: rows sent of all; model.health records = the model's"
+              + " one-step-ahead check, one per node per closed row before the campaign; impact"
+              + " records = the effect so far, one per outcome per closed campaign row");
+      List<DemoResults.OutcomeResult> results =
+          simulateAndWait(sim, settings, configs, app.streams());
+      if (!results.isEmpty() && !options.exitAfterResult()) {
+        keepUp(app.streams());
+      }
+      return results;
     } finally {
       if (app != null) {
         app.close();
@@ -146,6 +163,7 @@ public final class DemoSession {
       if (kafka != null) {
         kafka.close();
       }
+      kafkaLog.close();
       if (temporary) {
         EmbeddedKafka.deleteRecursively(dir);
       }
@@ -189,6 +207,7 @@ public final class DemoSession {
                       replay.run(
                           producer,
                           options.speed(),
+                          options.campaignSpeed(),
                           options.duration(),
                           replayStop,
                           new PointReplay.Listener() {
@@ -242,11 +261,7 @@ public final class DemoSession {
                 "the simulator failed: " + replayFailure.get().getMessage(), replayFailure.get());
           }
           if (streams.hasStopped()) {
-            throw new IllegalStateException(
-                "Kafka Streams stopped ("
-                    + streams.state()
-                    + ")"
-                    + streams.failure().map(e -> ": " + StreamsRunner.message(e)).orElse(""));
+            throw stopped("Kafka Streams stopped", streams);
           }
           for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
             if (r.topic().equals(settings.impactTopic())) {
@@ -332,31 +347,6 @@ public final class DemoSession {
     }
   }
 
-  private Path dataDir() {
-    Path given = options.dataDir();
-    try {
-      if (given == null) {
-        return Files.createTempDirectory("cim-demo-");
-      }
-      if (Files.isDirectory(given)) {
-        try (var entries = Files.list(given)) {
-          if (entries.findAny().isPresent()) {
-            throw new InputException(
-                "--data-dir "
-                    + given
-                    + " is not empty: the demo starts from a fresh broker; remove it or name"
-                    + " another directory");
-          }
-        }
-      } else if (Files.exists(given)) {
-        throw new InputException("--data-dir " + given + " is a file, not a directory");
-      }
-      return Files.createDirectories(given).toAbsolutePath();
-    } catch (IOException e) {
-      throw new InputException("cannot create the data directory " + given + ": " + e, e);
-    }
-  }
-
   private void awaitRunning(StreamsRunner streams) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!streams.awaitRunning(Duration.ofMillis(200))) {
@@ -364,17 +354,34 @@ public final class DemoSession {
         return;
       }
       if (streams.hasStopped()) {
-        throw new IllegalStateException(
-            "Kafka Streams did not start ("
-                + streams.state()
-                + ")"
-                + streams.failure().map(e -> ": " + StreamsRunner.message(e)).orElse(""));
+        throw stopped("Kafka Streams did not start", streams);
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
             "Kafka Streams is not running after 60 s (state " + streams.state() + ")");
       }
     }
+  }
+
+  /** Keeps the broker, the topology and the page up until Ctrl-C. */
+  private void keepUp(StreamsRunner streams) throws InterruptedException {
+    println("[%s] the live page stays up at http://127.0.0.1:%d/ until Ctrl-C (--exit-after-result"
+        + " ends the demo here)", elapsed(), options.httpPort());
+    while (!stop.getAsBoolean()) {
+      if (streams.hasStopped()) {
+        throw stopped("Kafka Streams stopped", streams);
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private static IllegalStateException stopped(String what, StreamsRunner streams) {
+    String cause = streams.failure().map(e -> ": " + StreamsRunner.message(e)).orElse("");
+    return new IllegalStateException(what + " (" + streams.state() + ")" + cause);
+  }
+
+  private static String pace(double speed) {
+    return speed == 0 ? "as fast as it can" : Numbers.format(speed) + " steps per second";
   }
 
   private void println(String format, Object... args) {

@@ -126,16 +126,34 @@ public final class PointReplay {
       BooleanSupplier stop,
       Listener listener)
       throws InterruptedException {
-    if (!(speed >= 0)) {
-      throw new IllegalArgumentException("speed must be >= 0 rows per second, got " + speed);
+    return run(out, speed, speed, maxDuration, stop, listener);
+  }
+
+  /**
+   * Sends the rows as {@link #run(PointProducer, double, Duration, BooleanSupplier, Listener)}
+   * does, the post-period's rows (from the start row to the end) paced at {@code campaignSpeed}
+   * and the others at {@code speed}: a pre-period that goes by fast and a campaign a person can
+   * follow.
+   */
+  public Result run(
+      PointProducer out,
+      double speed,
+      double campaignSpeed,
+      Duration maxDuration,
+      BooleanSupplier stop,
+      Listener listener)
+      throws InterruptedException {
+    if (!(speed >= 0) || !(campaignSpeed >= 0)) {
+      throw new IllegalArgumentException(
+          "speeds must be >= 0 rows per second, got " + speed + " and " + campaignSpeed);
     }
     List<String> nodes = table.columns();
     double[][] values = new double[nodes.size()][];
     for (int c = 0; c < values.length; c++) {
       values[c] = table.column(nodes.get(c));
     }
-    boolean paced = speed > 0 && Double.isFinite(speed);
     long begin = System.nanoTime();
+    long due = begin;
     long deadline = maxDuration == null ? Long.MAX_VALUE : begin + maxDuration.toNanos();
     int end = event == null ? rows : endRow;
     int last = table.rows();
@@ -172,12 +190,15 @@ public final class PointReplay {
       }
       sent++;
       listener.row(r, time);
-      if (paced) {
-        long due = begin + (long) ((r + 1) * 1e9 / speed);
+      double pace = started >= 0 && ended < 0 ? campaignSpeed : speed;
+      if (pace > 0 && Double.isFinite(pace)) {
+        due += (long) (1e9 / pace);
         long wait = due - System.nanoTime();
         if (wait > 0) {
           TimeUnit.NANOSECONDS.sleep(wait);
         }
+      } else {
+        due = System.nanoTime();
       }
     }
     if (started >= 0 && ended < 0) {

@@ -37,6 +37,11 @@ public final class MonitorQueries {
     ReadOnlyKeyValueStore<String, GridState> grid();
 
     ReadOnlyKeyValueStore<String, RowChunk> rows();
+
+    /** Whether the stores are unreadable because Kafka Streams is shutting down. */
+    default boolean stopping() {
+      return false;
+    }
   }
 
   private final Map<String, MonitorDefinition> monitors;
@@ -118,6 +123,11 @@ public final class MonitorQueries {
             return streams.store(
                 StoreQueryParameters.fromNameAndType(
                     StoreNames.ROWS_STORE, QueryableStoreTypes.keyValueStore()));
+          }
+
+          @Override
+          public boolean stopping() {
+            return streams.state().isShuttingDown() || streams.state().hasCompletedShutdown();
           }
         });
   }
@@ -276,10 +286,19 @@ public final class MonitorQueries {
   }
 
   /** Runs a read, turning Kafka's "store not available now" into {@link StoresUnavailableException}. */
-  private static <T> T readable(java.util.function.Supplier<T> read) {
+  private <T> T readable(java.util.function.Supplier<T> read) {
     try {
       return read.get();
-    } catch (InvalidStateStoreException e) {
+    } catch (InvalidStateStoreException | IllegalStateException e) {
+      if (stores.stopping()) {
+        throw new StoresUnavailableException(
+            "the monitor's state is not readable: Kafka Streams is stopping (the application is"
+                + " shutting down): " + e.getMessage(),
+            e);
+      }
+      if (e instanceof IllegalStateException notAStoreError) {
+        throw notAStoreError;
+      }
       throw new StoresUnavailableException(
           "the monitor's state is not readable right now (Kafka Streams is starting, rebalancing"
               + " or restoring its stores): " + e.getMessage(),

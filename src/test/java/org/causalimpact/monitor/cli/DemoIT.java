@@ -64,13 +64,22 @@ class DemoIT {
     Path data = dir.resolve("demo-data");
     long t0 = System.nanoTime();
     CliRun run =
-        CliRun.of("demo", "--speed", "400", "--seed", "7", "--data-dir", data.toString());
+        CliRun.of("demo", "--speed", "400", "--campaign-speed", "400", "--exit-after-result",
+            "--seed", "7", "--data-dir", data.toString());
     System.err.printf("demo --speed 400 ran in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     assertEquals(0, run.code(), run.toString());
     assertTrue(run.out().contains("broker: Kafka (KRaft) at 127.0.0.1:"), run.out());
     assertTrue(run.out().contains("post-period: rows 480..599"), run.out());
     assertBothCovered(run);
     assertTrue(Files.isDirectory(data.resolve("kafka")), "--data-dir is kept");
+    assertTrue(
+        run.out().contains("kafka logs: the broker's, Kafka Streams' and the clients' WARN lines"
+            + " go to " + data.toAbsolutePath().resolve("kafka.log")),
+        run.out());
+    assertTrue(Files.isRegularFile(data.resolve("kafka.log")), "Kafka's log file is kept");
+    assertTrue(run.out().contains("progress, every second: rows sent of all; model.health records"),
+        run.out());
+    assertFalse(run.out().contains("the live page stays up"), run.out());
   }
 
   /**
@@ -84,7 +93,8 @@ class DemoIT {
     String yaml = Files.readString(Path.of("config/monitors/demo.yaml"));
     assertTrue(yaml.contains("\n  rows: 600\n"), "the demo monitor simulates 600 rows");
     Files.writeString(monitor, yaml.replace("\n  rows: 600\n", "\n  rows: 3000\n"));
-    CliRun run = CliRun.of("demo", "--monitor", monitor.toString(), "--speed", "0");
+    CliRun run = CliRun.of("demo", "--monitor", monitor.toString(), "--speed", "0", "--campaign-speed", "0",
+            "--exit-after-result");
     assertEquals(0, run.code(), run.toString());
     assertTrue(run.out().contains("over rows 480..2999 (2520 steps)"), run.out());
     assertBothCovered(run);
@@ -109,7 +119,8 @@ class DemoIT {
   @Test
   void durationEndsTheCampaignEarlyAndTheEstimateIsOfTheRowsSent(@TempDir Path dir) {
     // at 100 steps per second the campaign starts after 4.8 s; 5.5 s of wall time leave ~70 rows
-    CliRun run = CliRun.of("demo", "--speed", "100", "--duration", "5500ms");
+    CliRun run = CliRun.of("demo", "--speed", "100", "--campaign-speed", "100", "--duration", "5500ms",
+            "--exit-after-result");
     assertEquals(0, run.code(), run.toString());
     Matcher post = Pattern.compile("post-period: rows 480\\.\\.(\\d+)\\)").matcher(run.out());
     assertTrue(post.find(), run.out());

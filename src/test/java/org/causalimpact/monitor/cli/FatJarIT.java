@@ -103,4 +103,60 @@ class FatJarIT {
     assertTrue(run.out().contains("coverage, cumulative effect"), run.out());
     assertTrue(run.err().contains("5/5 replicates"), run.err());
   }
+
+  /**
+   * The README's demo: the result printed, then the live page kept up until Ctrl-C (SIGTERM here);
+   * Kafka's own log lines in a file, not on the console.
+   */
+  @Test
+  void demoKeepsThePageUpAfterTheResultUntilCtrlC(@TempDir Path dir) throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path out = dir.resolve("demo.out");
+    Path err = dir.resolve("demo.err");
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                JAR.toString(), "demo", "--speed", "0", "--campaign-speed", "0", "--port",
+                Integer.toString(port))
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (!Files.readString(out).contains("the live page stays up") && p.isAlive()
+          && System.nanoTime() < deadline) {
+        Thread.sleep(250);
+      }
+      assertTrue(p.isAlive(), "the demo exited after its result\n" + Files.readString(out)
+          + Files.readString(err));
+      Thread.sleep(3_000);
+      assertTrue(p.isAlive(), "the demo is still up 3 s after its result");
+      java.net.HttpURLConnection page =
+          (java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + port + "/")
+              .toURL().openConnection();
+      assertEquals(200, page.getResponseCode(), "the live page answers after the result");
+      page.disconnect();
+    } finally {
+      p.destroy();
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the demo did not stop within 60 s of SIGTERM");
+    }
+    String stdout = Files.readString(out);
+    String stderr = Files.readString(err);
+    assertTrue(stdout.contains("estimated average effect"), stdout);
+    assertTrue(stdout.contains("stopped: simulator, streams and broker closed"), stdout);
+    Matcher log = Pattern.compile("WARN lines go to (\\S+)").matcher(stdout);
+    assertTrue(log.find(), stdout);
+    Path kafkaLog = Path.of(log.group(1));
+    String kafkaLines = Files.readString(kafkaLog);
+    Files.delete(kafkaLog);
+    // Kafka Streams warns that its state directory is a temporary one: in the file, not on stderr
+    assertTrue(
+        kafkaLines.contains("WARN [main] org.apache.kafka.streams.processor.internals.StateDirectory"),
+        kafkaLines);
+    assertFalse(stderr.contains("WARN StateDirectory:"), stderr);
+    assertFalse(stderr.contains("WARN NetworkClient:"), stderr);
+  }
 }

@@ -124,4 +124,35 @@ class PointReplayTest {
     double seconds = (System.nanoTime() - t0) / 1e9;
     assertTrue(seconds >= 0.29, "60 rows at 200 per second take 0.3 s, took " + seconds);
   }
+
+  @Test
+  void theCampaignHasItsOwnPaceAndThePreviousRowsGoByFast() throws Exception {
+    PointSimulation sim = demo(490);
+    long[] at = new long[2];
+    long t0 = System.nanoTime();
+    PointReplay.Result r;
+    try (PointProducer out = PointProducer.wrap(mock(), TopologySettings.defaults())) {
+      r = sim.replay().run(out, 0, 10, null, () -> false, new PointReplay.Listener() {
+        @Override
+        public void row(int row, Instant time) {
+          if (row == 479) {
+            at[0] = System.nanoTime(); // the last row before the campaign was sent
+          }
+        }
+
+        @Override
+        public void ended(int row, Instant time) {
+          at[1] = System.nanoTime();
+        }
+      });
+    }
+    double end = (System.nanoTime() - t0) / 1e9;
+    double campaign = (at[1] - at[0]) / 1e9;
+    assertEquals(new PointReplay.Result(493, 480, 490, false), r);
+    assertTrue(campaign >= 0.99, "10 campaign rows at 10 per second take 1 s, took " + campaign);
+    assertTrue(
+        end - campaign < 0.9,
+        "480 rows before and 3 after the campaign go as fast as they can; they took "
+            + (end - campaign) + " s");
+  }
 }

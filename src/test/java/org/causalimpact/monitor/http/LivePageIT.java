@@ -310,6 +310,8 @@ class LivePageIT {
               "demo",
               "--port", Integer.toString(port),
               "--speed", Integer.toString(SPEED),
+              "--campaign-speed", Integer.toString(SPEED),
+              "--exit-after-result",
               "--monitor", monitor.toString(),
               "--intervention", Path.of("config/interventions/demo-campaign.json").toString());
       demo =

@@ -203,6 +203,8 @@ class DashboardQueriesIT {
                 "--port", Integer.toString(port),
                 "--monitor", monitor.toString(),
                 "--speed", "25",
+                "--campaign-speed", "25",
+                "--exit-after-result",
                 "--seed", "7")
             .redirectErrorStream(true)
             .redirectOutput(demoLog.toFile())
