@@ -146,6 +146,7 @@ class AlertmanagerIT {
           "--port", Integer.toString(demoPort),
           "--monitor", longerDemo(dir).toString(),
           "--speed", "25",
+          "--campaign-speed", "25",
           "--seed", "7"));
 
       Path rules = dir.resolve("alerts.yml");
