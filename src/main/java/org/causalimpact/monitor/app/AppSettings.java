@@ -271,13 +271,12 @@ public final class AppSettings {
         v.wholeNumber(MAX_POST_ROWS, d.maxPostRows(), 1),
         v.wholeNumber(HEALTH_REFIT_EVERY, d.healthRefitEvery(), 1),
         v.wholeNumber(PERSISTENCE_ROWS, d.persistenceRows(), 0),
-        v.bool(KEYED_BY_MONITOR, d.keyedByMonitor()))
-        .withInterventions(
-            new InterventionLimits(
-                v.wholeNumber(INTERVENTIONS_MAX_RUNNING, limits.maxRunning(), 1),
-                v.wholeNumber(INTERVENTIONS_ENDED_KEEP, limits.keepEnded(), 0),
-                v.duration(INTERVENTIONS_ENDED_MAX_AGE, limits.maxEndedAge(), true),
-                v.duration(INTERVENTIONS_MAX_LEAD, limits.maxLead(), false)));
+        v.bool(KEYED_BY_MONITOR, d.keyedByMonitor()),
+        new InterventionLimits(
+            v.wholeNumber(INTERVENTIONS_MAX_RUNNING, limits.maxRunning(), 1),
+            v.wholeNumber(INTERVENTIONS_ENDED_KEEP, limits.keepEnded(), 0),
+            v.duration(INTERVENTIONS_ENDED_MAX_AGE, limits.maxEndedAge(), true),
+            v.duration(INTERVENTIONS_MAX_LEAD, limits.maxLead(), false)));
   }
 
   /** {@value #METERS_RETENTION}, or its default. */

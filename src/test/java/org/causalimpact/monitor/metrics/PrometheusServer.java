@@ -9,12 +9,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real Prometheus server, started as a child process on 127.0.0.1 with a temporary TSDB, and a
@@ -24,16 +22,14 @@ import java.util.concurrent.TimeUnit;
 final class PrometheusServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final Process process;
+  private final ChildProcess process;
   private final URI base;
-  private final Path log;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private PrometheusServer(Process process, URI base, Path log) {
+  private PrometheusServer(ChildProcess process, URI base) {
     this.process = process;
     this.base = base;
-    this.log = log;
   }
 
   /**
@@ -43,52 +39,20 @@ final class PrometheusServer implements AutoCloseable {
   static PrometheusServer start(Path binary, Path config, Path dir, Duration timeout)
       throws IOException, InterruptedException {
     int port = PrometheusTools.freePort();
-    Path log = dir.resolve("prometheus.log");
-    Process process =
-        new ProcessBuilder(
-                binary.toString(),
-                "--config.file=" + config,
-                "--storage.tsdb.path=" + dir.resolve("tsdb"),
-                "--web.listen-address=127.0.0.1:" + port)
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    PrometheusServer server = new PrometheusServer(process, URI.create("http://127.0.0.1:" + port), log);
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "prometheus exited with " + process.exitValue() + ":\n" + server.log());
-      }
-      try {
-        if (server.getStatus("/-/ready") == 200) {
-          return server;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      if (System.nanoTime() > deadline) {
-        server.close();
-        throw new IllegalStateException(
-            "prometheus not ready within " + timeout + ":\n" + server.log());
-      }
-      Thread.sleep(100);
-    }
+    URI base = URI.create("http://127.0.0.1:" + port);
+    ChildProcess process =
+        ChildProcess.start(
+            "prometheus", dir, timeout, base + "/-/ready",
+            binary.toString(),
+            "--config.file=" + config,
+            "--storage.tsdb.path=" + dir.resolve("tsdb"),
+            "--web.listen-address=127.0.0.1:" + port);
+    return new PrometheusServer(process, base);
   }
 
   /** What the server has logged so far. */
   String log() {
-    try {
-      return Files.readString(log, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(cannot read " + log + ": " + e.getMessage() + ")";
-    }
-  }
-
-  private int getStatus(String path) throws IOException, InterruptedException {
-    HttpRequest request =
-        HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(5)).GET().build();
-    return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    return process.log();
   }
 
   /**
@@ -154,15 +118,7 @@ final class PrometheusServer implements AutoCloseable {
   /** Stops the server (SIGTERM, then SIGKILL after 10 s). */
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    process.close();
   }
 
   /** Prometheus rejected a request (a PromQL syntax error, an unknown function, ...). */
