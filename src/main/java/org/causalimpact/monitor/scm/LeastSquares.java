@@ -6,7 +6,6 @@ import org.apache.commons.math3.linear.CholeskyDecomposition;
 import org.apache.commons.math3.linear.NonPositiveDefiniteMatrixException;
 import org.apache.commons.math3.linear.QRDecomposition;
 import org.apache.commons.math3.linear.RealMatrix;
-import org.apache.commons.math3.linear.SingularMatrixException;
 
 /**
  * (Ridge) least squares by Householder QR (Commons Math), on columns scaled to unit root mean
@@ -18,13 +17,18 @@ import org.apache.commons.math3.linear.SingularMatrixException;
  * ordinary least squares. The ridge problem is solved as the least-squares problem of the
  * augmented matrix {@code [X; sqrt(lambda n V)]}.
  *
- * <p>Also, for the whitened rows of a level model ({@link StateSpaceFitter}): the same problem by
- * the normal equations ({@link #normalEquations}), much cheaper for thousands of rows and a few
- * columns, and the restricted likelihood of a Gram matrix ({@link #restrictedLogLikelihood}).
+ * <p>The one least-squares core of the engine. Besides {@link #solve} for a design matrix: the same
+ * problem from the sums of its normal equations ({@link #normalEquations}), much cheaper for
+ * thousands of rows and a few columns and the form in which sums are accumulated row by row (the
+ * whitened rows of a level model in {@link StateSpaceFitter}, the expanding refit of the
+ * permutation test); the restricted likelihood of a Gram matrix ({@link
+ * #restrictedLogLikelihood}); and the Cholesky factorisation ({@link Cholesky}) through which every
+ * symmetric system of the engine is solved (those two, the sliding fit of {@link
+ * SlidingLeastSquares}, the calibration's refits).
  *
  * <p>Thread-safe (stateless).
  */
-final class LeastSquares {
+public final class LeastSquares {
   /**
    * Relative size of a diagonal element of R below which a column counts as collinear; {@link
    * SlidingLeastSquares} applies the same rule to its Cholesky pivots.
@@ -33,8 +37,14 @@ final class LeastSquares {
 
   private LeastSquares() {}
 
-  /** The solution, and {@code (X'X + Lambda)^{-1}}; {@code collinearColumn} is -1 when fine. */
-  record Solution(double[] coefficients, double[][] inverseGram, int collinearColumn) {}
+  /** Pivot at or below which {@link #restrictedLogLikelihood} counts a Gram matrix as singular. */
+  private static final double SINGULAR_PIVOT = 1e-14;
+
+  /**
+   * The solution, and {@code (X'X + Lambda)^{-1}}; {@code collinearColumn} is -1 when fine, else
+   * the first collinear column and no coefficients.
+   */
+  public record Solution(double[] coefficients, double[][] inverseGram, int collinearColumn) {}
 
   static Solution solve(double[][] x, double[] y, double ridge) {
     int n = x.length;
@@ -111,37 +121,55 @@ final class LeastSquares {
   }
 
   /**
-   * (Ridge) least squares of {@code z} on {@code x} by the Cholesky decomposition of the normal
-   * equations in columns scaled to unit root mean square, with this class's penalty
-   * {@code lambda n v_k} on every column but the first (the intercept): the solution {@link
-   * #solve} gives by QR, to rounding. A component's design has a few columns and
-   * thousands of rows, where QR costs many times more; {@code null} when a pivot falls below
-   * {@link LeastSquares#COLLINEAR}{@code ^2} (relative), as a QR would report a collinear column.
+   * (Ridge) least squares of {@code z} on {@code x} by the normal equations ({@link
+   * #normalEquations(double[][], double[], double[], int, double)}): the solution {@link #solve}
+   * gives by QR, to rounding. A component's design has a few columns and thousands of rows, where QR
+   * costs many times more; {@code null} when a column is collinear.
    */
   static Solution normalEquations(double[][] x, double[] z, double ridge) {
     int n = x.length;
     int p = x[0].length;
-    double[] scale = new double[p];
-    double[] mean = new double[p];
+    double[] columnSum = new double[p];
     double[][] gram = new double[p][p];
     double[] moment = new double[p];
     for (int i = 0; i < n; i++) {
       double[] row = x[i];
       for (int a = 0; a < p; a++) {
         double xa = row[a];
-        scale[a] += xa * xa;
-        mean[a] += xa;
+        columnSum[a] += xa;
         moment[a] += xa * z[i];
         for (int b = 0; b <= a; b++) {
           gram[a][b] += xa * row[b];
         }
       }
     }
+    Solution s = normalEquations(gram, moment, columnSum, n, ridge);
+    return s.collinearColumn() < 0 ? s : null;
+  }
+
+  /**
+   * This class's (ridge) least squares from the sums of its normal equations, solved by the
+   * Cholesky factorisation ({@link Cholesky}) of the system in columns scaled to unit root mean
+   * square: {@code (D^-1 X'X D^-1 + Lambda) w = D^-1 X'y}, {@code b = D^-1 w}, {@code D = diag(rms_k)},
+   * {@code Lambda = diag(0, lambda n v_k / rms_k^2)}. In exact arithmetic that is the solution of
+   * {@link #solve}; in floating point the coefficients differ by about {@code cond(X D^-1)^2} units
+   * in the last place. A column is collinear, as {@link #solve} reports it, when its scale is 0 or
+   * its pivot is at most {@code (}{@value #COLLINEAR}{@code sqrt(n))^2}, the square of the QR rule.
+   *
+   * @param gram {@code X'X}; only the lower triangle ({@code gram[a][b]}, {@code b <= a}) is read
+   * @param moment {@code X'y}
+   * @param columnSum the sum of each column of {@code X}, for the variances of the penalty
+   * @param n the number of rows
+   * @param ridge {@code lambda}; column 0, the intercept, is not penalised
+   */
+  public static Solution normalEquations(
+      double[][] gram, double[] moment, double[] columnSum, int n, double ridge) {
+    int p = moment.length;
+    double[] scale = new double[p];
     for (int a = 0; a < p; a++) {
-      scale[a] = Math.sqrt(scale[a] / n);
-      mean[a] /= n;
+      scale[a] = Math.sqrt(gram[a][a] / n);
       if (!(scale[a] > 0)) {
-        return null;
+        return new Solution(null, null, a);
       }
     }
     double[][] scaled = new double[p][p];
@@ -154,26 +182,21 @@ final class LeastSquares {
         scaled[b][a] = v;
       }
       if (a > 0 && ridge > 0) {
-        double var = scale[a] * scale[a] - mean[a] * mean[a];
+        double mean = columnSum[a] / n;
+        double var = scale[a] * scale[a] - mean * mean;
         scaled[a][a] += ridge * n * Math.max(var, 0) / (scale[a] * scale[a]);
       }
     }
-    CholeskyDecomposition chol;
-    try {
-      chol =
-          new CholeskyDecomposition(
-              new Array2DRowRealMatrix(scaled, false),
-              1e-12,
-              COLLINEAR * COLLINEAR * n);
-    } catch (NonPositiveDefiniteMatrixException e) {
-      return null;
+    Cholesky chol = Cholesky.of(scaled, COLLINEAR * COLLINEAR * n);
+    if (chol.failedColumn() >= 0) {
+      return new Solution(null, null, chol.failedColumn());
     }
-    double[] b = chol.getSolver().solve(new ArrayRealVector(rhs, false)).toArray();
-    double[][] inv = chol.getSolver().getInverse().getData();
+    double[] w = chol.solve(rhs);
+    double[][] inv = chol.inverse();
     double[] coef = new double[p];
     double[][] inverseGram = new double[p][p];
     for (int a = 0; a < p; a++) {
-      coef[a] = b[a] / scale[a];
+      coef[a] = w[a] / scale[a];
       for (int c = 0; c < p; c++) {
         inverseGram[a][c] = inv[a][c] / (scale[a] * scale[c]);
       }
@@ -208,21 +231,12 @@ final class LeastSquares {
         gram[k][k] += ridge * n * Math.max(var, 0);
       }
     }
-    double[] b;
-    double logDet = 0;
-    try {
-      CholeskyDecomposition chol =
-          new CholeskyDecomposition(new Array2DRowRealMatrix(gram, false), 1e-12, 1e-14);
-      b = chol.getSolver().solve(new ArrayRealVector(moment))
-          .toArray();
-      double[][] l = chol.getL().getData();
-      for (int k = 0; k < p; k++) {
-        logDet += 2 * Math.log(l[k][k]);
-      }
-    } catch (NonPositiveDefiniteMatrixException
-        | SingularMatrixException e) {
+    Cholesky chol = Cholesky.of(gram, SINGULAR_PIVOT);
+    if (chol.failedColumn() >= 0) {
       return Double.NEGATIVE_INFINITY;
     }
+    double[] b = chol.solve(moment);
+    double logDet = chol.logDeterminant();
     double rss = zz;
     for (int k = 0; k < p; k++) {
       rss -= b[k] * moment[k];
@@ -232,5 +246,90 @@ final class LeastSquares {
       return Double.NEGATIVE_INFINITY;
     }
     return -0.5 * (dof * Math.log(rss / dof) + logDetF + logDet);
+  }
+  /**
+   * The Cholesky factorisation {@code A = L L'} of a symmetric matrix by Commons Math ({@link
+   * CholeskyDecomposition}, Golub and Van Loan, <i>Matrix Computations</i>, 4th ed., §4.2), or the
+   * first column whose pivot is at most the threshold or not finite (the columns before it are
+   * positive definite, the rest unknown). A {@code 0 x 0} matrix is factored (nothing to solve).
+   * Immutable; thread-safe.
+   */
+  public static final class Cholesky {
+    /** Largest relative difference of {@code a_kl} and {@code a_lk} accepted as symmetric. */
+    private static final double SYMMETRY = 1e-12;
+
+    private final CholeskyDecomposition decomposition;
+    private final int failedColumn;
+
+    private Cholesky(CholeskyDecomposition decomposition, int failedColumn) {
+      this.decomposition = decomposition;
+      this.failedColumn = failedColumn;
+    }
+
+    /**
+     * Factors {@code a} (not modified; its upper triangle and diagonal are read), column by column.
+     *
+     * @param a a symmetric matrix
+     * @param pivotThreshold the pivot {@code a_kk - sum_{i<k} L_ki^2} of column {@code k} must
+     *     exceed it
+     * @throws org.apache.commons.math3.linear.NonSymmetricMatrixException if {@code a} is not
+     *     symmetric to a relative 1e-12 (a caller's error)
+     */
+    public static Cholesky of(double[][] a, double pivotThreshold) {
+      if (a.length == 0) {
+        return new Cholesky(null, -1);
+      }
+      for (int k = 0; k < a.length; k++) {
+        for (int l = k; l < a.length; l++) {
+          if (!Double.isFinite(a[k][l])) {
+            return new Cholesky(null, k);
+          }
+        }
+      }
+      try {
+        return new Cholesky(
+            new CholeskyDecomposition(
+                new Array2DRowRealMatrix(a, false), SYMMETRY, pivotThreshold),
+            -1);
+      } catch (NonPositiveDefiniteMatrixException e) {
+        return new Cholesky(null, e.getRow());
+      }
+    }
+
+    /** The first column that failed, from 0; -1 if {@code a} was factored. */
+    public int failedColumn() {
+      return failedColumn;
+    }
+
+    /** Solves {@code A x = b}. */
+    public double[] solve(double[] b) {
+      if (b.length == 0 && failedColumn < 0) {
+        return new double[0];
+      }
+      return decomposition().getSolver().solve(new ArrayRealVector(b, false)).toArray();
+    }
+
+    /** {@code A^-1}. */
+    public double[][] inverse() {
+      return decomposition().getSolver().getInverse().getData();
+    }
+
+    /** {@code log det A = 2 sum_k log L_kk}. */
+    public double logDeterminant() {
+      RealMatrix l = decomposition().getL();
+      double logDet = 0;
+      for (int k = 0; k < l.getRowDimension(); k++) {
+        logDet += 2 * Math.log(l.getEntry(k, k));
+      }
+      return logDet;
+    }
+
+    private CholeskyDecomposition decomposition() {
+      if (decomposition == null) {
+        throw new IllegalStateException(
+            "the matrix is not positive definite from column " + failedColumn + ": nothing to solve");
+      }
+      return decomposition;
+    }
   }
 }

@@ -20,9 +20,10 @@ import java.util.Arrays;
  * problem, so the slopes {@code beta = (b_1..b_{p-1})} solve {@code (C + lambda n V) beta = c_xy}
  * with {@code C} the centred cross-product matrix of columns {@code 1..p-1}, {@code V = diag(v_k) =
  * diag(C)/n}, {@code c_xy} the centred cross-products with {@code y}, and {@code b_0 = mean(y) -
- * sum_k b_k mean(x_k)}. The system is scaled to unit diagonal (the correlation matrix plus {@code
- * lambda I}, i.e. centred columns scaled to unit root mean square) and solved by a Cholesky
- * factorisation (Golub and Van Loan, <i>Matrix Computations</i>, 4th ed., §4.2 and §5.3). Then, as
+ * sum_k b_k mean(x_k)}. The system is standardised (the correlation matrix plus {@code lambda I},
+ * i.e. centred columns scaled to unit root mean square, then column {@code k} divided by the square
+ * root of its pivot floor below) and solved by the engine's Cholesky factorisation ({@link
+ * LeastSquares.Cholesky}). Then, as
  * {@link ScmFitter#fitEquation} defines them, {@code RSS = S_yy - 2 beta' c_xy + beta' C beta}
  * (clamped at 0; the centred form of {@code y'y - 2 b'X'y + b'X'X b}), {@code sigma = sqrt(RSS /
  * max(1, n - p))} and {@code R^2 = 1 - RSS / TSS} with {@code TSS = S_yy} ({@code NaN} when {@code
@@ -302,45 +303,48 @@ public final class SlidingLeastSquares {
     double ridge = options.ridge();
     double[] mean = new double[slopes];
     double[] scale = new double[slopes];
-    boolean[] constant = new boolean[slopes];
-    double[] pivotFloor = new double[slopes];
-    for (int k = 0; k < slopes; k++) {
+    int constant = slopes;
+    for (int k = slopes - 1; k >= 0; k--) {
       int kk = k * (k + 1) / 2 + k;
       double centred = sumXX[kk] - sumX[k] * sumX[k] / n;
       mean[k] = shift[k] + sumX[k] / n;
-      constant[k] = !(centred > CONSTANT * sumXX[kk]);
-      scale[k] = constant[k] ? 1 : Math.sqrt(centred);
-      double variance = scale[k] * scale[k] / n;
+      if (!(centred > CONSTANT * sumXX[kk])) {
+        constant = k;
+        centred = n;
+      }
+      double variance = centred / n;
       double leastSquaresRule =
           LeastSquares.COLLINEAR * LeastSquares.COLLINEAR * (1 + mean[k] * mean[k] / variance);
-      pivotFloor[k] = Math.max(leastSquaresRule, PIVOT_FLOOR);
+      scale[k] = Math.sqrt(centred * Math.max(leastSquaresRule, PIVOT_FLOOR));
     }
-    // Standardised system: a = correlations (unit diagonal), r = c_xy / scale; flat, row-major,
-    // as RidgeCholesky takes them.
-    int m = slopes;
-    double[] a = new double[m * m];
+    // The standardised system (correlations plus lambda I), column k divided by sqrt(floor_k) so
+    // that every column's pivot floor is 1: the pivots of D A D are d_k^2 times those of A.
+    double[][] a = new double[slopes][slopes];
+    double[][] penalised = new double[slopes][slopes];
     double[] r = new double[slopes];
     for (int k = 0; k < slopes; k++) {
       int base = k * (k + 1) / 2;
-      for (int l = 0; l < k; l++) {
+      for (int l = 0; l <= k; l++) {
         double c = sumXX[base + l] - sumX[k] * sumX[l] / n;
-        a[k * m + l] = c / (scale[k] * scale[l]);
-        a[l * m + k] = a[k * m + l];
+        a[k][l] = c / (scale[k] * scale[l]);
+        a[l][k] = a[k][l];
+        penalised[k][l] = a[k][l];
+        penalised[l][k] = a[k][l];
       }
-      a[k * m + k] = 1;
+      penalised[k][k] += ridge * a[k][k];
       r[k] = (sumXY[k] - sumX[k] * sumY / n) / scale[k];
     }
-    double[] chol = new double[m * m];
-    int collinear = RidgeCholesky.factor(a, ridge, constant, pivotFloor, chol);
-    if (collinear >= 0) {
+    LeastSquares.Cholesky chol = LeastSquares.Cholesky.of(penalised, 1);
+    int collinear = chol.failedColumn() >= 0 ? Math.min(constant, chol.failedColumn()) : constant;
+    if (collinear < slopes) {
       return Fit.collinear(collinear + 1, n);
     }
-    double[] z = RidgeCholesky.solve(chol, r);
+    double[] z = chol.solve(r);
     double fitted = 0;
     for (int k = 0; k < slopes; k++) {
       double az = 0;
       for (int l = 0; l < slopes; l++) {
-        az += a[k * m + l] * z[l];
+        az += a[k][l] * z[l];
       }
       fitted += z[k] * (az - 2 * r[k]);
     }

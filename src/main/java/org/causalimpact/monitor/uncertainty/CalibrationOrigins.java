@@ -1,13 +1,8 @@
 package org.causalimpact.monitor.uncertainty;
 
-import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.ArrayRealVector;
-import org.apache.commons.math3.linear.CholeskyDecomposition;
-import org.apache.commons.math3.linear.NonPositiveDefiniteMatrixException;
-import org.apache.commons.math3.linear.NonSymmetricMatrixException;
-import org.apache.commons.math3.linear.RealVector;
 import org.causalimpact.monitor.scm.FittedEquation;
 import org.causalimpact.monitor.scm.FittedScm;
+import org.causalimpact.monitor.scm.LeastSquares;
 
 /**
  * The origins of a calibration: from the first row with the last {@code fraction} of the
@@ -67,6 +62,9 @@ final class CalibrationOrigins {
    * {@code O(p^2)} per added row plus one {@code p x p} Cholesky solve.
    */
   private static final class Accumulator {
+    /** Pivot at or below which a refit counts as singular (Commons Math's default). */
+    private static final double SINGULAR_PIVOT = 1e-10;
+
     private final FittedEquation eq;
     private final double[] target;
     private final double[] scale;
@@ -139,17 +137,16 @@ final class CalibrationOrigins {
         m[a][a] += penalty[in[a]] * rowsIn;
         rhs[a] = moment[in[a]];
       }
-      try {
-        CholeskyDecomposition chol = new CholeskyDecomposition(new Array2DRowRealMatrix(m, false));
-        RealVector z = chol.getSolver().solve(new ArrayRealVector(rhs, false));
-        double[] c = new double[p];
-        for (int a = 0; a < q; a++) {
-          c[in[a]] = z.getEntry(a) / scale[in[a]];
-        }
-        return c;
-      } catch (NonPositiveDefiniteMatrixException | NonSymmetricMatrixException e) {
+      LeastSquares.Cholesky chol = LeastSquares.Cholesky.of(m, SINGULAR_PIVOT);
+      if (chol.failedColumn() >= 0) {
         return null;
       }
+      double[] z = chol.solve(rhs);
+      double[] c = new double[p];
+      for (int a = 0; a < q; a++) {
+        c[in[a]] = z[a] / scale[in[a]];
+      }
+      return c;
     }
 
     /** The mean state of the error at origin row {@code s} under coefficients {@code c}. */

@@ -3,6 +3,7 @@ package org.causalimpact.monitor.uncertainty;
 import java.util.Arrays;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.scm.EquationLayout;
+import org.causalimpact.monitor.scm.LeastSquares;
 
 /**
  * The permutation p-value of "no effect" ({@link PermutationTest#pValue(double)} at {@code theta =
@@ -10,21 +11,18 @@ import org.causalimpact.monitor.scm.EquationLayout;
  * and post) by normal equations accumulated row by row, {@code O(p^2)} per added row, instead of a
  * QR decomposition of the whole design for each new row.
  *
- * <p>The fit is the (ridge) least squares of {@code ScmFitter} (columns scaled to unit root mean
- * square, penalty {@code lambda n v_k} on every column but the intercept, {@code v_k} the column's
- * variance), solved by Cholesky on the scaled normal equations {@code (D^-1 X'X D^-1 + Lambda) z =
- * D^-1 X'y}, {@code b = D^-1 z}. In exact arithmetic that is the QR solution; in floating point the
- * coefficients differ by about {@code cond(X D^-1)^2} units in the last place, so the residuals
- * agree with the batch refit to about 1e-12 relative and the p-value, a count of cyclic shifts
- * whose statistic reaches the observed one, is the same unless two window sums tie to that
- * precision. A pivot below the collinearity threshold of the batch fit ({@code 1e-9 sqrt(n)})
- * fails as the batch fit does.
+ * <p>The fit is the (ridge) least squares of {@code ScmFitter}, solved from the accumulated sums by
+ * {@link LeastSquares#normalEquations(double[][], double[], double[], int, double)}. In exact
+ * arithmetic that is the batch's QR solution; in floating point the coefficients differ by about
+ * {@code cond(X D^-1)^2} units in the last place, so the residuals agree with the batch refit to
+ * about 1e-12 relative and the p-value, a count of cyclic shifts whose statistic reaches the
+ * observed one, is the same unless two window sums tie to that precision. A collinear column fails
+ * as the batch fit does.
  *
  * <p>Memory: the design and the response of every row added, {@code 8 (p + 1)} bytes per row; the
  * post-period part of the arrays doubles as rows are added. Not thread-safe.
  */
 public final class ExpandingPermutationTest {
-  private static final double COLLINEAR = 1e-9;
   private static final int FIRST_POST_CAPACITY = 64;
 
   private final EquationLayout layout;
@@ -133,64 +131,11 @@ public final class ExpandingPermutationTest {
   }
 
   private double[] solve() {
-    int n = rows;
-    double[] scale = new double[p];
-    double[][] m = new double[p][p];
-    for (int k = 0; k < p; k++) {
-      scale[k] = Math.sqrt(gram[k][k] / n);
-      if (scale[k] == 0) {
-        throw collinear(k);
-      }
+    LeastSquares.Solution s = LeastSquares.normalEquations(gram, moment, columnSum, rows, ridge);
+    if (s.collinearColumn() >= 0) {
+      throw collinear(s.collinearColumn());
     }
-    for (int a = 0; a < p; a++) {
-      for (int b = 0; b <= a; b++) {
-        m[a][b] = gram[a][b] / (scale[a] * scale[b]);
-      }
-      if (a > 0 && ridge > 0) {
-        double mean = columnSum[a] / n;
-        double var = scale[a] * scale[a] - mean * mean;
-        m[a][a] += ridge * n * Math.max(var, 0) / (scale[a] * scale[a]);
-      }
-    }
-    double threshold = COLLINEAR * Math.sqrt(n);
-    for (int j = 0; j < p; j++) {
-      double d = m[j][j];
-      for (int k = 0; k < j; k++) {
-        d -= m[j][k] * m[j][k];
-      }
-      if (!(d > threshold * threshold)) {
-        throw collinear(j);
-      }
-      double l = Math.sqrt(d);
-      m[j][j] = l;
-      for (int i = j + 1; i < p; i++) {
-        double s = m[i][j];
-        for (int k = 0; k < j; k++) {
-          s -= m[i][k] * m[j][k];
-        }
-        m[i][j] = s / l;
-      }
-    }
-    double[] z = new double[p];
-    for (int i = 0; i < p; i++) {
-      double s = moment[i] / scale[i];
-      for (int k = 0; k < i; k++) {
-        s -= m[i][k] * z[k];
-      }
-      z[i] = s / m[i][i];
-    }
-    for (int i = p - 1; i >= 0; i--) {
-      double s = z[i];
-      for (int k = i + 1; k < p; k++) {
-        s -= m[k][i] * z[k];
-      }
-      z[i] = s / m[i][i];
-    }
-    double[] coef = new double[p];
-    for (int k = 0; k < p; k++) {
-      coef[k] = z[k] / scale[k];
-    }
-    return coef;
+    return s.coefficients();
   }
 
   private InputException collinear(int k) {

@@ -110,4 +110,60 @@ class LeastSquaresTest {
     }
     assertEquals(3, LeastSquares.solve(pr.x(), pr.y(), 0.5).collinearColumn());
   }
+
+  @Test
+  void theNormalEquationsFromTheirSumsGiveTheQrSolution() {
+    Problem pr = problem();
+    for (double ridge : new double[] {0, 0.3}) {
+      LeastSquares.Solution qr = LeastSquares.solve(pr.x(), pr.y(), ridge);
+      LeastSquares.Solution normal = LeastSquares.normalEquations(pr.x(), pr.y(), ridge);
+      for (int k = 0; k < 4; k++) {
+        double e = qr.coefficients()[k];
+        assertEquals(e, normal.coefficients()[k], 1e-10 * Math.abs(e), "ridge " + ridge + ", b" + k);
+        for (int j = 0; j < 4; j++) {
+          double tol = 1e-9 * Math.abs(qr.inverseGram()[k][k]);
+          assertEquals(qr.inverseGram()[k][j], normal.inverseGram()[k][j], tol, "P" + k + j);
+        }
+      }
+    }
+  }
+
+  @Test
+  void anAllZeroColumnOfTheNormalEquationsIsTheOneQrReports() {
+    Problem pr = problem();
+    for (double[] row : pr.x()) {
+      row[2] = 0;
+    }
+    assertEquals(2, LeastSquares.solve(pr.x(), pr.y(), 0).collinearColumn());
+    assertEquals(null, LeastSquares.normalEquations(pr.x(), pr.y(), 0));
+    double[][] gram = new double[4][4];
+    double[] moment = new double[4];
+    double[] sums = new double[4];
+    for (int i = 0; i < N; i++) {
+      for (int a = 0; a < 4; a++) {
+        sums[a] += pr.x()[i][a];
+        moment[a] += pr.x()[i][a] * pr.y()[i];
+        for (int b = 0; b <= a; b++) {
+          gram[a][b] += pr.x()[i][a] * pr.x()[i][b];
+        }
+      }
+    }
+    assertEquals(2, LeastSquares.normalEquations(gram, moment, sums, N, 0).collinearColumn());
+  }
+
+  @Test
+  void choleskyReportsTheFirstColumnAtOrBelowTheThresholdOrNotFinite() {
+    double[][] a = {{4, 2, 0}, {2, 1, 0}, {0, 0, 9}};
+    assertEquals(1, LeastSquares.Cholesky.of(a, 1e-12).failedColumn());
+    assertEquals(0, LeastSquares.Cholesky.of(a, 4).failedColumn());
+    double[][] nan = {{4, 0}, {0, Double.NaN}};
+    assertEquals(1, LeastSquares.Cholesky.of(nan, 0).failedColumn());
+    double[][] spd = {{4, 2}, {2, 5}};
+    LeastSquares.Cholesky chol = LeastSquares.Cholesky.of(spd, 0);
+    double[] x = chol.solve(new double[] {8, 13});
+    assertEquals(0.875, x[0], 1e-15);
+    assertEquals(2.25, x[1], 1e-15);
+    assertEquals(Math.log(16), chol.logDeterminant(), 1e-15);
+    assertEquals(0, LeastSquares.Cholesky.of(new double[0][0], 0).solve(new double[0]).length);
+  }
 }
