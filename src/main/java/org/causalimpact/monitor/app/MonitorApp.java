@@ -10,11 +10,14 @@ import java.util.Map;
 import java.util.Properties;
 import org.causalimpact.monitor.config.MonitorDefinition;
 import org.causalimpact.monitor.http.HttpApi;
+import org.causalimpact.monitor.ingest.RemoteWriteReceiver;
+import org.causalimpact.monitor.ingest.RemoteWriteRouter;
 import org.causalimpact.monitor.live.MonitorQueries;
 import org.causalimpact.monitor.live.MonitorService;
 import org.causalimpact.monitor.live.MonitorTopology;
 import org.causalimpact.monitor.live.OutputGuard;
 import org.causalimpact.monitor.metrics.KnownTags;
+import org.causalimpact.monitor.metrics.RemoteWriteMeters;
 import org.causalimpact.monitor.metrics.StreamMeters;
 
 /**
@@ -22,9 +25,9 @@ import org.causalimpact.monitor.metrics.StreamMeters;
  * the monitors with the settings' topology options and the record limits of the cluster's topics
  * ({@link RecordLimits}), one Kafka Streams instance running it, the meters (the stream's and
  * Kafka Streams' own) on one Prometheus registry, and, once asked for, the HTTP server with the
- * API, the live page and {@code /metrics}, {@code /health}, {@code /ready}, and the producer that
- * writes the interventions posted to the API to the interventions topic ({@link
- * InterventionProducer}). {@link #close} stops
+ * API, the Prometheus remote-write receiver, the live page and {@code /metrics}, {@code /health},
+ * {@code /ready}, and the producer that writes the interventions posted to the API and the
+ * remote-written points to their topics ({@link ApiProducer}). {@link #close} stops
  * what it started, in reverse order. Not thread-safe for {@link #serve} and {@link #close}; the
  * parts it starts are.
  */
@@ -36,7 +39,9 @@ public final class MonitorApp implements AutoCloseable {
   private final MonitorService service;
   private final Map<String, Object> producerConfig;
   private final String interventionsTopic;
-  private InterventionProducer producer;
+  private final String metricsTopic;
+  private final RemoteWriteRouter remoteWrite;
+  private ApiProducer producer;
   private HttpApi http;
 
   private MonitorApp(
@@ -44,9 +49,12 @@ public final class MonitorApp implements AutoCloseable {
       StreamMeters meters,
       StreamsRunner streams,
       List<MonitorDefinition> monitors,
-      AppSettings settings) {
+      AppSettings settings,
+      RemoteWriteRouter remoteWrite) {
     this.producerConfig = settings.producer();
     this.interventionsTopic = settings.topology().interventionsTopic();
+    this.metricsTopic = settings.topology().metricsTopic();
+    this.remoteWrite = remoteWrite;
     this.registry = registry;
     this.meters = meters;
     this.streams = streams;
@@ -59,8 +67,13 @@ public final class MonitorApp implements AutoCloseable {
    * Builds the topology and starts Kafka Streams on it.
    *
    * @throws org.apache.kafka.common.config.ConfigException when a Kafka Streams setting is invalid
+   * @throws IllegalArgumentException when two monitors feed one node name from different
+   *     Prometheus series while inputs are not keyed by monitor ({@link RemoteWriteRouter})
    */
   public static MonitorApp start(AppSettings settings, List<MonitorDefinition> monitors) {
+    // checked before anything starts
+    RemoteWriteRouter remoteWrite =
+        new RemoteWriteRouter(monitors, settings.topology().keyedByMonitor());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try {
       StreamMeters meters =
@@ -77,7 +90,7 @@ public final class MonitorApp implements AutoCloseable {
               config,
               guard,
               meters);
-      return new MonitorApp(registry, meters, streams, monitors, settings);
+      return new MonitorApp(registry, meters, streams, monitors, settings, remoteWrite);
     } catch (RuntimeException e) {
       registry.close();
       throw e;
@@ -85,7 +98,7 @@ public final class MonitorApp implements AutoCloseable {
   }
 
   /**
-   * Starts the HTTP server.
+   * Starts the HTTP server, with the remote-write receiver on {@value HttpApi#REMOTE_WRITE_PATH}.
    *
    * @param bearerToken what POST endpoints require, or {@code null} for none
    * @throws IOException when the address cannot be bound
@@ -94,7 +107,9 @@ public final class MonitorApp implements AutoCloseable {
     if (http != null) {
       throw new IllegalStateException("the HTTP server already runs on port " + http.port());
     }
-    producer = InterventionProducer.create(producerConfig, interventionsTopic);
+    producer = ApiProducer.create(producerConfig, interventionsTopic, metricsTopic);
+    RemoteWriteMeters remoteWriteMeters = new RemoteWriteMeters();
+    remoteWriteMeters.bindTo(registry);
     try {
       http =
           HttpApi.start(
@@ -103,7 +118,8 @@ public final class MonitorApp implements AutoCloseable {
               bearerToken,
               new HttpApi.Ops(this::scrape, streams::isRunning),
               HttpApi.Limits.defaults(),
-              producer);
+              producer,
+              new RemoteWriteReceiver(remoteWrite, producer, remoteWriteMeters));
     } catch (IOException | RuntimeException e) {
       producer.close();
       producer = null;

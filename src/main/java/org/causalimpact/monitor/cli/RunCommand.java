@@ -27,6 +27,7 @@ import org.causalimpact.monitor.app.MonitorApp;
 import org.causalimpact.monitor.app.StreamsRunner;
 import org.causalimpact.monitor.app.Topics;
 import org.causalimpact.monitor.config.MonitorDefinition;
+import org.causalimpact.monitor.ingest.RemoteWriteRouter;
 import org.causalimpact.monitor.config.MonitorLoader;
 import org.causalimpact.monitor.http.HttpApi;
 import org.causalimpact.monitor.live.TopologySettings;
@@ -120,6 +121,12 @@ final class RunCommand implements Callable<Integer> {
     configs.metersMaxInterventions();
     Path dir = monitors != null ? monitors : configs.definitions(DEFAULT_MONITORS);
     List<MonitorDefinition> defs = loadAll(dir);
+    try {
+      // the monitors' Prometheus selectors are checked before anything connects
+      new RemoteWriteRouter(defs, settings.keyedByMonitor());
+    } catch (IllegalArgumentException e) {
+      throw new InputException(dir + ": " + e.getMessage());
+    }
     if (partitions != null && partitions < 1) {
       throw new InputException("--partitions must be >= 1, got " + partitions);
     }

@@ -1,6 +1,7 @@
 package org.causalimpact.monitor.config;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import org.causalimpact.monitor.graph.CausalGraph;
 import org.causalimpact.monitor.scm.FitOptions;
@@ -18,6 +19,8 @@ import org.causalimpact.monitor.uncertainty.IntervalSettings;
  * @param fit fitting options (ridge)
  * @param intervals interval settings (level, bootstrap, conformal, seed)
  * @param simulation true equations for {@code simulate}, or {@code null} when not given
+ * @param prometheus the Prometheus series that feed each node through the remote-write receiver,
+ *     by node name; nodes without a selector are absent (empty when no node has one)
  */
 public record MonitorDefinition(
     String name,
@@ -26,12 +29,20 @@ public record MonitorDefinition(
     CausalGraph graph,
     FitOptions fit,
     IntervalSettings intervals,
-    SimulationSpec simulation) {
+    SimulationSpec simulation,
+    Map<String, PrometheusSelector> prometheus) {
   public MonitorDefinition {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(step, "step");
     Objects.requireNonNull(graph, "graph");
     Objects.requireNonNull(fit, "fit");
     Objects.requireNonNull(intervals, "intervals");
+    prometheus = Map.copyOf(prometheus);
+    for (String node : prometheus.keySet()) {
+      if (!graph.contains(node)) {
+        throw new IllegalArgumentException(
+            "a Prometheus selector is given for '" + node + "', which is not a node of " + name);
+      }
+    }
   }
 }

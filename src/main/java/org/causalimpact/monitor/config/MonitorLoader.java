@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.causalimpact.monitor.InputException;
@@ -59,6 +61,9 @@ import org.causalimpact.monitor.uncertainty.IntervalSettings;
  *     parents: [{node: ad_spend, lags: 1}]  # explicit max lag, 0..50
  *     ar: 1                                 # per-node overrides of model.*: ar, seasonality
  *                                           # (null disables), trend, aggregation, level
+ *     prometheus:                           # optional: the remote-write receiver feeds this node
+ *       metric: shop_visits                 # with the samples of the series of this name
+ *       labels: {job: shop, page: home}     # that carry these labels (others may be present)
  * simulation:                  # optional: true equations for the simulate command
  *   rows: 600                  # >= 2
  *   equations:                 # exactly one per node
@@ -108,7 +113,7 @@ public final class MonitorLoader {
     "ridge", "ar", "lags", "seasonality", "trend", "aggregation", "level"
   };
   private static final String[] NODE_FIELDS = {
-    "name", "parents", "ar", "seasonality", "trend", "aggregation", "level"
+    "name", "parents", "ar", "seasonality", "trend", "aggregation", "level", "prometheus"
   };
 
   private MonitorLoader() {}
@@ -178,10 +183,12 @@ public final class MonitorLoader {
     ModelDefaults defaults = modelDefaults(top.optionalMapping("model"));
     long seed = top.longInteger("seed", DEFAULT_SEED);
     IntervalSettings intervals = IntervalsSection.parse(top.optionalMapping("intervals"), seed);
-    CausalGraph graph = graph(top, defaults);
+    Map<String, PrometheusSelector> prometheus = new LinkedHashMap<>();
+    CausalGraph graph = graph(top, defaults, prometheus);
     YamlMap sim = top.optionalMapping("simulation");
     SimulationSpec simulation = sim == null ? null : SimulationLoader.simulation(sim, graph);
-    return new MonitorDefinition(name, step, preWindow, graph, defaults.fit(), intervals, simulation);
+    return new MonitorDefinition(
+        name, step, preWindow, graph, defaults.fit(), intervals, simulation, prometheus);
   }
 
   /** The per-node defaults of the {@code model} block. */
@@ -289,7 +296,12 @@ public final class MonitorLoader {
     return in.build("level", () -> Level.parse(text));
   }
 
-  private static CausalGraph graph(YamlMap top, ModelDefaults defaults) {
+  /**
+   * The graph of the {@code nodes} list; each node's Prometheus selector goes to {@code
+   * prometheus}.
+   */
+  private static CausalGraph graph(
+      YamlMap top, ModelDefaults defaults, Map<String, PrometheusSelector> prometheus) {
     List<JsonNode> items =
         top.list(
             top.require(
@@ -307,6 +319,10 @@ public final class MonitorLoader {
               "name");
       YamlMap node = top.item(items.get(i), at, at + " '" + name + "'");
       nodes.add(node(node.allowOnly(NODE_FIELDS), name, defaults));
+      PrometheusSelector selector = PrometheusSection.parse(node);
+      if (selector != null) {
+        prometheus.put(name, selector);
+      }
     }
     try {
       return CausalGraph.of(nodes);

@@ -1,8 +1,6 @@
 package org.causalimpact.monitor.http;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -77,12 +75,12 @@ final class ApiRoutes {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   private final MonitorService service;
-  private final byte[] token;
+  private final BearerToken token;
   private final InterventionPosts posts;
 
   ApiRoutes(MonitorService service, String token, InterventionPublisher publisher) {
     this.service = service;
-    this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+    this.token = new BearerToken(token);
     this.posts = new InterventionPosts(publisher, Clock.systemUTC());
   }
 
@@ -103,12 +101,12 @@ final class ApiRoutes {
     }
     if (path.size() == 4 && path.get(3).equals("whatif")) {
       Exchanges.requireMethod(request, "POST");
-      authorize(request);
+      token.check(request);
       return Exchanges.Answer.ok(whatIf(monitor, request));
     }
     if (path.size() == 4 && path.get(3).equals("interventions")) {
       Exchanges.requireMethod(request, "POST");
-      authorize(request);
+      token.check(request);
       return posts.post(status(monitor).definition(), request);
     }
     if (path.size() == 5 && path.get(3).equals("interventions")) {
@@ -142,28 +140,6 @@ final class ApiRoutes {
               + "' (" + segment.length() + " characters)");
     }
     return segment;
-  }
-
-  private void authorize(Request request) {
-    if (token == null) {
-      return;
-    }
-    String header = request.getHeaders().get("Authorization");
-    String prefix = "bearer ";
-    boolean ok =
-        header != null
-            && header.length() > prefix.length()
-            && header.substring(0, prefix.length()).toLowerCase(Locale.ROOT).equals(prefix)
-            && MessageDigest.isEqual(
-                header.substring(prefix.length()).strip().getBytes(StandardCharsets.UTF_8), token);
-    if (!ok) {
-      throw ApiError.of(
-              401,
-              header == null
-                  ? "this endpoint needs the header Authorization: Bearer <token>"
-                  : "the bearer token is not valid")
-          .withHeader("WWW-Authenticate", "Bearer realm=\"causal-impact-monitor\"");
-    }
   }
 
   private MonitorStatus status(String monitor) {

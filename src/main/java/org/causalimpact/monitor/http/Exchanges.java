@@ -72,6 +72,16 @@ final class Exchanges {
     }
   }
 
+  /** A Jetty handler that answers every exchange it gets by {@code handler} ({@link #serve}). */
+  static org.eclipse.jetty.server.Handler handler(Handler handler) {
+    return new org.eclipse.jetty.server.Handler.Abstract() {
+      @Override
+      public boolean handle(Request request, Response response, Callback callback) {
+        return serve(request, response, callback, handler);
+      }
+    };
+  }
+
   /** Answers one exchange and completes its callback; never throws. */
   static boolean serve(Request request, Response response, Callback callback, Handler handler) {
     Answer answer;

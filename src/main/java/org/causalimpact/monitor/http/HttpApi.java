@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.causalimpact.monitor.ingest.RemoteWriteReceiver;
 import org.causalimpact.monitor.live.MonitorService;
 import org.eclipse.jetty.compression.gzip.GzipCompression;
 import org.eclipse.jetty.compression.server.CompressionConfig;
@@ -17,20 +18,18 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.server.handler.PathMappingsHandler;
-import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The monitor's HTTP server, Jetty (core, no servlets): the JSON API under {@code /api} ({@link
- * ApiRoutes}), the operational endpoints ({@link OpsRoutes}) and the live page and its assets
+ * ApiRoutes}), the Prometheus remote-write receiver ({@link RemoteWritePosts}), the operational
+ * endpoints ({@link OpsRoutes}) and the live page and its assets
  * ({@link StaticFiles}) everywhere else. Every answer goes through one request/response layer
  * ({@link Exchanges}); errors Jetty answers itself are JSON too ({@link JsonErrors}).
  *
@@ -50,6 +49,9 @@ public final class HttpApi implements AutoCloseable {
 
   /** Largest request body accepted. */
   public static final int MAX_BODY_BYTES = ApiRoutes.MAX_BODY_BYTES;
+
+  /** Where Prometheus' {@code remote_write} sends samples. */
+  public static final String REMOTE_WRITE_PATH = "/api/v1/write";
 
   /**
    * How much the server takes on.
@@ -150,7 +152,10 @@ public final class HttpApi implements AutoCloseable {
     return start(service, bind, bearerToken, ops, Limits.defaults());
   }
 
-  /** Starts the server without a producer: intervention posts are answered 503. */
+  /**
+   * Starts the server without a producer: intervention posts are answered 503, and there is no
+   * remote-write receiver.
+   */
   public static HttpApi start(
       MonitorService service,
       InetSocketAddress bind,
@@ -158,7 +163,7 @@ public final class HttpApi implements AutoCloseable {
       Ops ops,
       Limits limits)
       throws IOException {
-    return start(service, bind, bearerToken, ops, limits, null);
+    return start(service, bind, bearerToken, ops, limits, null, null);
   }
 
   /**
@@ -174,6 +179,9 @@ public final class HttpApi implements AutoCloseable {
    * @param limits how much the server takes on
    * @param publisher where {@code POST /api/monitors/{m}/interventions} writes events; {@code
    *     null} answers such posts 503
+   * @param remoteWrite what {@code POST /api/v1/write} (Prometheus remote-write, {@link
+   *     RemoteWritePosts}) hands its bodies to, under the same bearer token; {@code null} serves
+   *     no such endpoint
    * @throws IOException when the address cannot be bound
    */
   public static HttpApi start(
@@ -182,7 +190,8 @@ public final class HttpApi implements AutoCloseable {
       String bearerToken,
       Ops ops,
       Limits limits,
-      InterventionPublisher publisher)
+      InterventionPublisher publisher,
+      RemoteWriteReceiver remoteWrite)
       throws IOException {
     Objects.requireNonNull(service, "service");
     Objects.requireNonNull(limits, "limits");
@@ -216,7 +225,8 @@ public final class HttpApi implements AutoCloseable {
     // the path mappings need a context, even the root one
     server.setHandler(
         compressed(
-            new ContextHandler(routes(service, bearerToken, ops, limits, publisher), "/")));
+            new ContextHandler(
+                routes(service, bearerToken, ops, limits, publisher, remoteWrite), "/")));
     try {
       server.start();
     } catch (IOException e) {
@@ -236,19 +246,19 @@ public final class HttpApi implements AutoCloseable {
       String bearerToken,
       Ops ops,
       Limits limits,
-      InterventionPublisher publisher) {
+      InterventionPublisher publisher,
+      RemoteWriteReceiver remoteWrite) {
     ApiRoutes api = new ApiRoutes(service, bearerToken, publisher);
     PathMappingsHandler routes = new PathMappingsHandler();
     if (ops != null) {
       OpsRoutes.addTo(routes, ops.metrics(), ops.ready());
     }
-    Handler apiHandler =
-        new Handler.Abstract() {
-          @Override
-          public boolean handle(Request request, Response response, Callback callback) {
-            return Exchanges.serve(request, response, callback, api::route);
-          }
-        };
+    if (remoteWrite != null) {
+      RemoteWritePosts posts = new RemoteWritePosts(remoteWrite, new BearerToken(bearerToken));
+      // an exact path wins over the /api/* prefix below
+      routes.addMapping(PathSpec.from(REMOTE_WRITE_PATH), Exchanges.handler(posts::post));
+    }
+    Handler apiHandler = Exchanges.handler(api::route);
     routes.addMapping(
         PathSpec.from("/api/*"),
         new HeavyRequests(

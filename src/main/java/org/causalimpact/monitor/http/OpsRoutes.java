@@ -5,11 +5,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.causalimpact.monitor.wire.ApiViews;
 import org.eclipse.jetty.http.pathmap.PathSpec;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.PathMappingsHandler;
-import org.eclipse.jetty.util.Callback;
 
 /**
  * The operational endpoints next to the JSON API: {@code GET /metrics} (Prometheus text format),
@@ -44,18 +40,10 @@ final class OpsRoutes {
       PathMappingsHandler routes, String path, Supplier<Exchanges.Answer> answer) {
     routes.addMapping(
         PathSpec.from(path),
-        new Handler.Abstract() {
-          @Override
-          public boolean handle(Request request, Response response, Callback callback) {
-            return Exchanges.serve(
-                request,
-                response,
-                callback,
-                r -> {
-                  Exchanges.requireMethod(r, "GET", "HEAD");
-                  return answer.get();
-                });
-          }
-        });
+        Exchanges.handler(
+            r -> {
+              Exchanges.requireMethod(r, "GET", "HEAD");
+              return answer.get();
+            }));
   }
 }

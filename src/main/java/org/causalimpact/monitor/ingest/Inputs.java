@@ -137,6 +137,16 @@ public final class Inputs {
       OTHER
     }
 
+    /** A number read as a double. */
+    static Field real(double v) {
+      return new Field(Kind.REAL, null, 0, null, v);
+    }
+
+    /** A number read as a long. */
+    static Field integer(long v) {
+      return new Field(Kind.INTEGER, null, v, null, 0);
+    }
+
     /** The field of a tree, or {@code null}. */
     static Field of(JsonNode n) {
       if (n == null || n.isNull()) {
