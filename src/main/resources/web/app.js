@@ -25,6 +25,8 @@
     effectBand: 'rgba(180, 95, 6, 0.18)',
     expected: '#6a3d9a',
     expectedBand: 'rgba(106, 61, 154, 0.16)',
+    fitted: '#1a9a3a',
+    start: '#8a8f96',
   };
 
   const state = {
@@ -34,6 +36,8 @@
     chosenByUser: false,
     report: null, // the last intervention body
     steps: null, // {start, last, series: Map outcome -> steps 1..last} of the selected intervention
+    // {start, last, total, rows: Map outcome -> pre-period rows}: fetched once per start, in pages
+    pre: null,
     outcome: null,
     route: 'bootstrap',
     whatif: null,
@@ -99,13 +103,14 @@
 
   /**
    * Axis labels for a series' rows: the time of day when they all fall on one day, the date when
-   * they are all at midnight, else both; step numbers when the rows carry no ISO times.
+   * they are all at midnight, else both; step numbers (row numbers for pre-period rows) when the
+   * rows carry no ISO times.
    */
   function labelsOf(series) {
     const times = series.map((s) => s.time);
     const iso = times.length > 0
       && times.every((t) => typeof t === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(t));
-    if (!iso) return series.map((s) => String(s.step));
+    if (!iso) return series.map((s) => (s.step !== undefined ? String(s.step) : 'row ' + s.row));
     const oneDay = times[0].slice(0, 10) === times[times.length - 1].slice(0, 10);
     const midnight = times.every((t) => t.slice(11, 16) === '00:00');
     return times.map((t) => (midnight ? t.slice(5, 10)
@@ -271,6 +276,7 @@
     state.generation++;
     state.report = null;
     state.steps = null;
+    state.pre = null;
     state.outcome = null;
     clearTimeout(state.pollTimer);
     renderMonitors();
@@ -304,6 +310,8 @@
         if (gen !== state.generation) return;
         if (addSteps(body) && (!body.report || state.steps.last >= body.page.total)) break;
       }
+      if (body.report) await fetchPrePeriod(gen, path, body.status.start);
+      if (gen !== state.generation) return;
       state.report = body;
       renderIntervention();
       if (!body.status.active) delay = ENDED_POLL_MS;
@@ -341,6 +349,31 @@
     return true;
   }
 
+  /**
+   * The pre-period rows of the intervention (observed and the model's in-sample one-step-ahead
+   * prediction), which do not change while its start stays: fetched in pages until complete.
+   */
+  async function fetchPrePeriod(gen, path, start) {
+    if (!state.pre || state.pre.start !== start) {
+      state.pre = { start, last: 0, total: null, rows: new Map() };
+    }
+    for (let i = 0; i < MAX_PAGES_PER_POLL; i++) {
+      const pre = state.pre;
+      if (pre.total !== null && pre.last >= pre.total) return;
+      const body = await api(path + '/pre-period?since=' + pre.last + '&limit=' + PAGE_STEPS);
+      if (gen !== state.generation || state.pre !== pre) return;
+      if (!body.page) return; // no report yet: ask again with the next poll
+      for (const o of body.outcomes) {
+        const rows = pre.rows.get(o.node) || [];
+        o.series.forEach((r) => rows.push(r));
+        pre.rows.set(o.node, rows);
+      }
+      pre.last += body.page.steps;
+      pre.total = body.page.total;
+      if (body.page.steps === 0) return;
+    }
+  }
+
   function renderIntervention() {
     const body = state.report;
     const st = body.status;
@@ -369,6 +402,7 @@
     }
     renderOutcomeTabs(outcomes);
     const o = outcomes.find((x) => x.node === state.outcome);
+    if (o) o.pre = (state.pre && state.pre.rows.get(o.node)) || [];
     const steps = o ? o.series.length : 0;
     const updated = $('updated');
     updated.dataset.steps = String(steps);
@@ -405,6 +439,28 @@
    * A line chart on a category axis. A series with band 'lower' is drawn invisibly and hidden
    * from the legend; the 'upper' series after it fills down to it: the interval band.
    */
+  /** A dashed vertical line half-way between the last pre-period row and the first post-period row. */
+  const startLine = {
+    id: 'startLine',
+    afterDatasetsDraw(chart) {
+      const at = chart.$startIndex;
+      if (!at) return;
+      const x = chart.scales.x;
+      const px = (x.getPixelForValue(at - 1) + x.getPixelForValue(at)) / 2;
+      const { top, bottom } = chart.chartArea;
+      const ctx = chart.ctx;
+      ctx.save();
+      ctx.strokeStyle = COLORS.start;
+      ctx.setLineDash([4, 3]);
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(px, top);
+      ctx.lineTo(px, bottom);
+      ctx.stroke();
+      ctx.restore();
+    },
+  };
+
   function lineChart(id, series) {
     const datasets = series.map((s) => ({
       label: s.label,
@@ -422,6 +478,7 @@
     }));
     return new Chart($(id), {
       type: 'line',
+      plugins: [startLine],
       data: { labels: [], datasets },
       options: {
         animation: false,
@@ -460,6 +517,8 @@
       ...band(COLORS.band),
       { label: 'counterfactual', color: COLORS.counterfactual, dash: [5, 3] },
       { label: 'actual', color: COLORS.actual },
+      { label: 'fitted, pre-period (one-step-ahead, in sample)', color: COLORS.fitted,
+        dash: [2, 2] },
     ]);
     charts.effect = lineChart('chart-effect', [
       ...band(COLORS.effectBand),
@@ -476,8 +535,9 @@
     ]);
   }
 
-  function setData(chart, labels, arrays, bandLabel) {
+  function setData(chart, labels, arrays, bandLabel, startIndex) {
     chart.data.labels = labels;
+    chart.$startIndex = startIndex || 0;
     arrays.forEach((a, i) => {
       chart.data.datasets[i].data = a;
     });
@@ -498,26 +558,31 @@
   function drawIntervention(o, report) {
     ensureCharts();
     const series = o ? o.series : [];
+    // the pre-period rows come first, only while there are post-period rows to follow them
+    const pre = series.length && o.pre ? o.pre : [];
     const route = state.route;
     const level = report && isNum(report.level) ? pct(report.level) + ' ' : '';
-    const labels = labelsOf(series);
-    const col = (f) => series.map(f);
+    const labels = labelsOf([...pre, ...series]);
+    const none = pre.map(() => null);
+    const num = (x) => (isNum(x) ? x : null);
+    const col = (f) => none.concat(series.map(f));
     setData(charts.actual, labels, [
       col((s) => lower(s.counterfactual, route)),
       col((s) => upper(s.counterfactual, route)),
       col((s) => mean(s.counterfactual)),
-      col((s) => (isNum(s.actual) ? s.actual : null)),
-    ], level + route + ' interval');
+      pre.map((r) => num(r.actual)).concat(series.map((s) => num(s.actual))),
+      pre.map((r) => num(r.fitted)).concat(series.map(() => null)),
+    ], level + route + ' interval', pre.length);
     setData(charts.effect, labels, [
       col((s) => lower(s.effect, route)),
       col((s) => upper(s.effect, route)),
       col((s) => mean(s.effect)),
-    ], level + route + ' interval');
+    ], level + route + ' interval', pre.length);
     setData(charts.cumulative, labels, [
       col((s) => lower(s.cumulative, route)),
       col((s) => upper(s.cumulative, route)),
       col((s) => mean(s.cumulative)),
-    ], level + route + ' interval');
+    ], level + route + ' interval', pre.length);
     // the do-operator's prediction has bootstrap intervals only
     const hasExpected = series.some((s) => s.expectedEffect);
     setData(charts.expected, labels, [
@@ -525,7 +590,7 @@
       col((s) => upper(s.expectedEffect, 'bootstrap')),
       col((s) => mean(s.expectedEffect)),
       col((s) => mean(s.effect)),
-    ], level + 'bootstrap interval of the expected effect');
+    ], level + 'bootstrap interval of the expected effect', pre.length);
     const caption = $('chart-expected').closest('figure').querySelector('figcaption');
     caption.textContent = 'Expected effect (do-operator) vs actual effect'
       + (series.length && !hasExpected ? ' — this analysis has no do-operator prediction' : '');
@@ -580,6 +645,12 @@
       : p.conformalMethod === 'normalised-rank' ? 'normalised rank' : '';
     rows.push(row('p-value: conformal' + (method ? ' (' + method + ')' : ''),
       cell(p.conformal, fmt(p.conformal) + ' · ' + yes(sig.conformal)), h('td')));
+    // 1 − p as R's CausalImpact reports it ("posterior probability of a causal effect"); our
+    // p-values are two-sided and frequentist, so it is no posterior probability
+    const q = o.summary.effectProbability || {};
+    rows.push(row('probability of a causal effect (1 − p, as R reports it; not a posterior)',
+      cell(q.bootstrap, 'bootstrap ' + pct(q.bootstrap)),
+      cell(q.conformal, 'conformal ' + pct(q.conformal))));
     const period = report.postPeriod || {};
     box.replaceChildren(
       h('p', { class: 'muted' },

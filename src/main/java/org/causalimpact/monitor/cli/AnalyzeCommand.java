@@ -335,10 +335,7 @@ final class AnalyzeCommand implements Callable<Integer> {
       notes.forEach(n -> err.println("note: " + n));
       List<String> all = new ArrayList<>(notes);
       all.addAll(a.notes());
-      a =
-          new ImpactAnalysis(
-              a.monitor(), a.intervention(), a.level(), a.preStart(), a.postStart(),
-              a.postEnd(), a.outcomes(), a.equations(), a.effects(), all);
+      a = a.withNotes(all);
     }
     int end = iv.endWithin(table.rows());
     return new Result(end < table.rows() ? table.slice(0, end) : table, a);

@@ -31,6 +31,10 @@ import org.eclipse.jetty.util.Fields;
  *       L} (default {@value #DEFAULT_PAGE}, at most {@value #MAX_PAGE}), described by {@code
  *       "page"} ({@code "report": null} with {@code "reportUnavailable"} before its first
  *       post-period row closes);
+ *   <li>{@code GET /api/monitors/{m}/interventions/{id}/pre-period[?since=S][&limit=L]}: the
+ *       pre-period rows of that report, per outcome the observed value and the fitted model's
+ *       in-sample one-step-ahead prediction, paged the same way over rows ({@link
+ *       org.causalimpact.monitor.wire.PrePeriodView});
  *   <li>{@code POST /api/monitors/{m}/whatif}: a what-if forecast on the last {@code preWindow}
  *       rows ({@link WhatIfRequest} describes the body); changes no state;
  *   <li>{@code POST /api/monitors/{m}/interventions}: starts or ends an intervention by writing
@@ -112,7 +116,13 @@ final class ApiRoutes {
     if (path.size() == 5 && path.get(3).equals("interventions")) {
       Exchanges.requireMethod(request, "GET");
       return Exchanges.Answer.ok(
-          intervention(monitor, interventionId(path.get(4)), request));
+          intervention(monitor, interventionId(path.get(4)), request, false));
+    }
+    if (path.size() == 6 && path.get(3).equals("interventions")
+        && path.get(5).equals("pre-period")) {
+      Exchanges.requireMethod(request, "GET");
+      return Exchanges.Answer.ok(
+          intervention(monitor, interventionId(path.get(4)), request, true));
     }
     throw ApiError.notFound("no endpoint " + rawPath + "; see GET /api/monitors");
   }
@@ -154,7 +164,8 @@ final class ApiRoutes {
             });
   }
 
-  private Object intervention(String monitor, String id, Request request) {
+  /** The intervention's report, or with {@code prePeriod} its pre-period rows, one page. */
+  private Object intervention(String monitor, String id, Request request, boolean prePeriod) {
     Fields query = Request.extractQueryParameters(request);
     for (String p : query.getNames()) {
       if (!PAGE_PARAMETERS.contains(p)) {
@@ -177,7 +188,9 @@ final class ApiRoutes {
                           + "' (interventions: " + String.join(", ", ids) + ")");
                 });
     try {
-      return service.intervention(s, known, since, limit, WAIT);
+      return prePeriod
+          ? service.prePeriod(s, known, since, limit, WAIT)
+          : service.intervention(s, known, since, limit, WAIT);
     } catch (MonitorService.BusyException e) {
       throw busy(e);
     }

@@ -169,7 +169,16 @@ final class Analysis {
         List.of(results),
         model.summaries(),
         Explanations.effects(model, observed, preStart, t0),
-        notes);
+        notes,
+        prePeriodFits(prepared, graph, preStart),
+        prepared.placebos());
+  }
+
+  /** The pre-period fit of every outcome, in report order. */
+  static List<PrePeriodFit> prePeriodFits(Prepared prepared, CausalGraph graph, int preStart) {
+    return prepared.outcomes().stream()
+        .map(o -> PrePeriodFit.of(prepared.model(), prepared.observed(), graph.indexOf(o), preStart))
+        .toList();
   }
 
   /**
@@ -181,13 +190,15 @@ final class Analysis {
    * @param model the SCM fitted on the pre-period
    * @param notes what the report should say about the outcomes before any number: see {@link
    *     #placeboNotes}
+   * @param placebos the outcomes do() cannot reach, in report order
    */
   record Prepared(
       List<String> outcomes,
       Set<String> simulatedNames,
       double[][] observed,
       FittedScm model,
-      List<String> notes) {}
+      List<String> notes,
+      List<String> placebos) {}
 
   /**
    * Resolves the outcomes and the simulated set, checks them, and fits the model on rows {@code
@@ -227,12 +238,17 @@ final class Analysis {
     }
     FittedScm model =
         ScmFitter.with(fit).fit(graph, table, preStart, t0, simulatedNames::contains);
+    List<String> placebos =
+        intervention.actions().isEmpty()
+            ? List.of()
+            : outcomes.stream().filter(o -> !reachable.contains(o)).toList();
     return new Prepared(
         List.copyOf(outcomes),
         simulatedNames,
         observed,
         model,
-        placeboNotes(intervention, outcomes, reachable));
+        placeboNotes(intervention, placebos),
+        placebos);
   }
 
   /**
@@ -242,13 +258,8 @@ final class Analysis {
    * a significant one says the model misfits, not that the intervention acted. None when the
    * intervention sets no node (CausalImpact mode: the treatment is outside the graph).
    */
-  private static List<String> placeboNotes(
-      Intervention intervention, List<String> outcomes, Set<String> reachable) {
-    if (intervention.actions().isEmpty()) {
-      return List.of();
-    }
-    return outcomes.stream()
-        .filter(o -> !reachable.contains(o))
+  private static List<String> placeboNotes(Intervention intervention, List<String> placebos) {
+    return placebos.stream()
         .map(
             o ->
                 o

@@ -11,7 +11,7 @@ import org.causalimpact.monitor.scm.FittedScm;
 /**
  * What a {@link StreamingAnalysis} keeps, besides its running sums, to give the summary of the
  * batch analysis of the rows it has advanced: the fitted equations and effects (small: the model
- * itself is not kept), each outcome's running sum of the expected effect's point path, and from
+ * itself is not kept), each outcome's pre-period fit, each outcome's running sum of the expected effect's point path, and from
  * its last step the conformal bound of the sum, the normalised-rank p-value and the last step whose
  * conformal step interval was unbounded. Not thread-safe: part of one analysis.
  */
@@ -20,6 +20,8 @@ final class RunningSummary {
   private final List<String> setupNotes;
   private final List<EquationSummary> equations;
   private final List<CausalEffect> effects;
+  private final List<PrePeriodFit> preFits;
+  private final List<String> placebos;
   private final double[] expectedSum;
   private final int[] lastUnbounded;
   private final Double[] sumBound;
@@ -33,6 +35,8 @@ final class RunningSummary {
     this.effects =
         Explanations.effects(
             model, setup.observed, setup.preStart, setup.intervention.start());
+    this.preFits = Analysis.prePeriodFits(setup.prepared, setup.graph, setup.preStart);
+    this.placebos = setup.prepared.placebos();
     this.expectedSum = new double[outcomes];
     this.lastUnbounded = new int[outcomes];
     this.sumBound = new Double[outcomes];
@@ -117,6 +121,13 @@ final class RunningSummary {
         outcomes,
         equations,
         effects,
-        notes);
+        notes,
+        preFits,
+        placebos);
+  }
+
+  /** Approximate bytes of the pre-period fits kept (two values per outcome and row). */
+  long bytes() {
+    return preFits.stream().mapToLong(f -> 16L * f.rows()).sum();
   }
 }

@@ -56,7 +56,8 @@ import org.causalimpact.monitor.uncertainty.TailPair;
  *       chain with {@code do()} on its root and 3 outcomes, so about 0.35 MB for 1,000 replicates;
  *   <li>the observed values of every node from row 0 through the last row advanced (the post-period
  *       part grows by doubling, from room for 64 rows), and the pre-period residuals of the
- *       simulated equations: {@code 8} bytes per row and node;
+ *       simulated equations: {@code 8} bytes per row and node; each outcome's pre-period
+ *       observed values and one-step predictions ({@link PrePeriodFit}), {@code 16} bytes per row;
  *   <li>the calibration: per origin (at most 400) its refitted coefficients, its last {@code W}
  *       simulated rows, its running error sums and room for one score, {@code 8 (P + d W + 3 O +
  *       1)} bytes; no score is kept past its step;
@@ -390,7 +391,7 @@ public final class StreamingAnalysis {
   public long retainedBytes() {
     long bytes = replicates.bytes() + 8L * 2 * replicates.replicates();
     bytes += 8L * observed.length * observed[0].length;
-    bytes += conformal.bytes();
+    bytes += conformal.bytes() + summary.bytes();
     return bytes;
   }
 }

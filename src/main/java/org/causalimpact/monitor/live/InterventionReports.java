@@ -29,7 +29,8 @@ import org.causalimpact.monitor.wire.AnalysisReport;
  *       one (it lags the rows closed meanwhile, and says so in its status);
  *   <li>requests for an intervention whose new report is being computed get the previous report,
  *       or wait for the new one when there is none;
- *   <li>the reports kept are bounded by their steps, {@code maxSteps} in all over every outcome
+ *   <li>the reports kept are bounded by their steps and pre-period rows, {@code maxSteps} in all
+ *       over every outcome
  *       (the least recently used go first), and at most {@value #MAX_ENTRIES}, one per intervention.
  * </ul>
  *
@@ -48,10 +49,13 @@ final class InterventionReports {
       AnalysisReport report,
       String unavailable,
       IncrementalReport incremental) {
+    /** Steps and pre-period rows held, over every outcome. */
     int steps() {
       return report == null
           ? 0
-          : report.outcomes().stream().mapToInt(o -> o.series().size()).sum();
+          : report.outcomes().stream()
+              .mapToInt(o -> o.series().size() + (o.preSeries() == null ? 0 : o.preSeries().size()))
+              .sum();
     }
   }
 

@@ -19,6 +19,7 @@ import org.causalimpact.monitor.scm.ScmFitter;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.wire.AnalysisReport;
 import org.causalimpact.monitor.wire.ApiViews;
+import org.causalimpact.monitor.wire.PrePeriodView;
 
 /**
  * What the API asks of the live monitors, answered as the API's views: their status, the live
@@ -146,7 +147,21 @@ public final class MonitorService {
         monitor, view(e.status()), e.report(), since, limit, e.unavailable());
   }
 
-  /** Steps of the intervention reports kept for {@link #intervention}, over every outcome. */
+  /**
+   * The pre-period rows of an intervention's report, one page of them: the same report {@link
+   * #intervention} serves, so computed at most once per closed row.
+   */
+  public PrePeriodView prePeriod(
+      MonitorStatus s, InterventionStatus known, int since, int limit, Duration wait) {
+    String monitor = s.definition().name();
+    InterventionReports.Entry e = reports.get(monitor, known, wait);
+    return PrePeriodView.of(monitor, known.id(), e.report(), since, limit, e.unavailable());
+  }
+
+  /**
+   * Steps and pre-period rows of the intervention reports kept for {@link #intervention} and
+   * {@link #prePeriod}, over every outcome.
+   */
   public long reportStepsKept() {
     return reports.steps();
   }

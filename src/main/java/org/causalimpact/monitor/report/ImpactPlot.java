@@ -41,8 +41,10 @@ import org.jfree.data.xy.YIntervalSeriesCollection;
 
 /**
  * The three classic CausalImpact panels as a PNG, drawn with JFreeChart: (1) the observed series
- * over the pre- and post-period against the counterfactual with its bootstrap band (filled) and
- * conformal interval (dashed, drawn only where bounded); (2) the pointwise effect; (3) the
+ * over the pre- and post-period, against the model's in-sample one-step-ahead predictions over the
+ * pre-period ({@link org.causalimpact.monitor.impact.PrePeriodFit}, dotted) and the counterfactual
+ * over the post-period with its bootstrap band (filled) and conformal interval (dashed, drawn only
+ * where bounded); (2) the pointwise effect; (3) the
  * cumulative effect; all sharing the time axis, with a vertical marker where the intervention
  * starts. Each panel carries its own legend, whose conformal entry names the steps where that
  * interval is unbounded and so not drawn. The x axis is a date axis when every row label is a
@@ -56,11 +58,18 @@ public final class ImpactPlot {
   private static final Color MODEL = new Color(0x1f, 0x5f, 0xbf);
   private static final Color BAND = new Color(0x7f, 0xaf, 0xef);
   private static final Color CONFORMAL = new Color(0xd0, 0x60, 0x20);
+  /** The model's one-step predictions over the pre-period. */
+  static final Color PRE_FIT = new Color(0x1a, 0x9a, 0x3a);
+
+  static final String PRE_FIT_LABEL = "fitted, pre-period (one-step-ahead, in sample)";
   private static final Color LEGEND_BACKGROUND = new Color(255, 255, 255, 200);
   private static final Stroke SOLID = new BasicStroke(1.4f);
   private static final Stroke DASHED =
       new BasicStroke(
           1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f);
+  private static final Stroke DOTTED =
+      new BasicStroke(
+          1.4f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {2f, 2f}, 0f);
 
   private ImpactPlot() {}
 
@@ -123,19 +132,20 @@ public final class ImpactPlot {
     CombinedDomainXYPlot combined = new CombinedDomainXYPlot(domain);
     combined.setGap(8);
 
-    XYSeries actual = new XYSeries("actual", false);
-    if (table != null && table.hasColumn(o.node())) {
-      int last = Math.min(a.postEnd(), table.rows());
-      for (int t = Math.max(0, a.preStart()); t < last; t++) {
-        actual.add(x.apply(t), Double.valueOf(table.value(o.node(), t)));
+    XYSeriesCollection observed = new XYSeriesCollection();
+    observed.addSeries(actual(a, table, o, x));
+    XYSeries fitted = new XYSeries(PRE_FIT_LABEL, false);
+    a.preFit(o.node()).ifPresent(f -> {
+      for (int i = 0; i < f.rows(); i++) {
+        double v = f.fitted(i);
+        fitted.add(x.apply(f.startRow() + i), Double.isNaN(v) ? null : Double.valueOf(v));
       }
-    } else {
-      for (StepImpact s : o.series()) {
-        actual.add(x.apply(s.row()), Double.valueOf(s.actual()));
-      }
+    });
+    if (fitted.getItemCount() > 0) {
+      observed.addSeries(fitted);
     }
     XYPlot original =
-        panel(o.node(), o, x, StepImpact::counterfactual, "counterfactual", actual, false);
+        panel(o.node(), o, x, StepImpact::counterfactual, "counterfactual", observed, false);
     XYPlot pointwise =
         panel("pointwise effect", o, x, StepImpact::effect, "pointwise effect", null, true);
     XYPlot cumulative =
@@ -161,6 +171,28 @@ public final class ImpactPlot {
             false);
     chart.setBackgroundPaint(Color.WHITE);
     return chart;
+  }
+
+  /** The observed series over the pre- and post-period: from the table, else from the analysis. */
+  private static XYSeries actual(
+      ImpactAnalysis a, TimeSeriesTable table, OutcomeImpact o, Function<Integer, Double> x) {
+    XYSeries actual = new XYSeries("actual", false);
+    if (table != null && table.hasColumn(o.node())) {
+      int last = Math.min(a.postEnd(), table.rows());
+      for (int t = Math.max(0, a.preStart()); t < last; t++) {
+        actual.add(x.apply(t), Double.valueOf(table.value(o.node(), t)));
+      }
+      return actual;
+    }
+    a.preFit(o.node()).ifPresent(f -> {
+      for (int i = 0; i < f.rows(); i++) {
+        actual.add(x.apply(f.startRow() + i), Double.valueOf(f.actual(i)));
+      }
+    });
+    for (StepImpact s : o.series()) {
+      actual.add(x.apply(s.row()), Double.valueOf(s.actual()));
+    }
+    return actual;
   }
 
   /**
@@ -206,7 +238,7 @@ public final class ImpactPlot {
       Function<Integer, Double> x,
       Function<StepImpact, Estimate> pick,
       String name,
-      XYSeries observed,
+      XYSeriesCollection observed,
       boolean zeroLine) {
     YIntervalSeries band = new YIntervalSeries(name + " (bootstrap band)");
     XYSeries lower = new XYSeries("conformal lower", false);
@@ -240,8 +272,8 @@ public final class ImpactPlot {
 
     int index = 0;
     if (observed != null) {
-      plot.setDataset(index, new XYSeriesCollection(observed));
-      plot.setRenderer(index, lines(new Paint[] {ACTUAL}, new Stroke[] {SOLID}));
+      plot.setDataset(index, observed);
+      plot.setRenderer(index, lines(new Paint[] {ACTUAL, PRE_FIT}, new Stroke[] {SOLID, DOTTED}));
       index++;
     }
     XYSeriesCollection conformal = new XYSeriesCollection();

@@ -100,6 +100,25 @@ public final class Numbers {
     return v.startsWith("<") ? "p " + v : "p = " + v;
   }
 
+  /**
+   * {@code 1 - p} as a percentage, from the p-value as {@link #pValue} prints it so that the two
+   * agree to the digit: {@code 0.002} → {@code 99.8%}, {@code < 0.001} → {@code > 99.9%}; {@code
+   * n/a} without a p-value. What R's CausalImpact calls the posterior probability of a causal
+   * effect; here {@code p} is a frequentist two-sided p-value, so it is no posterior probability.
+   */
+  public static String oneMinusP(Double p) {
+    String v = pValue(p);
+    if (v.equals("n/a")) {
+      return v;
+    }
+    if (v.startsWith("<")) {
+      return "> 99.9%";
+    }
+    return BigDecimal.ONE.subtract(new BigDecimal(v)).movePointRight(2).stripTrailingZeros()
+            .toPlainString()
+        + "%";
+  }
+
   /** A p-value with three decimals, or {@code < 0.001}. */
   public static String pValue(Double p) {
     if (p == null || p.isNaN()) {

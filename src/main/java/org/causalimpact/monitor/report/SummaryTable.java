@@ -33,6 +33,9 @@ public final class SummaryTable {
   static final String UNBOUNDED_NOTE =
       "-inf/+inf: unbounded: too few calibration points for this level";
   private static final String MISSING_NOTE = "n/a: this route gives no interval here";
+  static final String PLACEBO_NOTE =
+      "Placebo outcome: the intervention's do() cannot reach Y, so its \"effect\" rows are the"
+          + " model's prediction error and its p-values test whether that error is zero";
 
   private SummaryTable() {}
 
@@ -125,6 +128,16 @@ public final class SummaryTable {
     sb.append(pad("p-value (conformal" + method + "):", 40))
         .append(Numbers.pValue(s.pValueConformal()))
         .append('\n');
+    if (a.isPlacebo(o.node())) {
+      sb.append(PLACEBO_NOTE.replace("Y", o.node())).append('\n');
+    } else {
+      sb.append("Probability of a causal effect (1 − p, as R reports it; not a posterior):")
+          .append(" bootstrap ")
+          .append(Numbers.oneMinusP(s.pValueBootstrap()))
+          .append(", conformal ")
+          .append(Numbers.oneMinusP(s.pValueConformal()))
+          .append('\n');
+    }
     boolean unbounded = false;
     boolean missing = false;
     for (String[] r : rows) {

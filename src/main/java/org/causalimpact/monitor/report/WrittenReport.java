@@ -126,39 +126,25 @@ public final class WrittenReport {
         || term.startsWith(node + "[t-"));
   }
 
-  /** The paragraph of one outcome. */
+  /**
+   * The paragraph of one outcome, stating the facts R's {@code summary(impact, "report")} states:
+   * the actual and predicted average and sum with their intervals, the absolute and relative
+   * effect with theirs, what the intervals mean, the decision of each route with its p-value and
+   * {@code 1 - p}, and what the estimate assumes. A placebo outcome gets {@link
+   * PlaceboReport#paragraph} instead: its "effect" is the model's error, so it is never called an
+   * effect nor significant.
+   */
   public static String paragraph(ImpactAnalysis a, OutcomeImpact o, TimeSeriesTable table) {
+    if (a.isPlacebo(o.node())) {
+      return PlaceboReport.paragraph(a, o, table);
+    }
     String level = Numbers.level(a.level());
     String y = o.node();
     Summary s = o.summary();
     PeriodSummary avg = s.average();
     PeriodSummary cum = s.cumulative();
-    int steps = a.postEnd() - a.postStart();
     StringBuilder sb = new StringBuilder();
-    sb.append("During the post-period (rows ")
-        .append(a.postStart())
-        .append("–")
-        .append(a.postEnd() - 1)
-        .append(", ");
-    if (table != null && table.labels() != null && a.postEnd() <= table.rows()) {
-      sb.append(table.label(a.postStart()))
-          .append("..")
-          .append(table.label(a.postEnd() - 1))
-          .append(", ");
-    }
-    sb
-        .append(steps)
-        .append(steps == 1 ? " step" : " steps")
-        .append("), ")
-        .append(y)
-        .append(" averaged ")
-        .append(Numbers.format(avg.actual()))
-        .append(". Without the intervention the model predicts ")
-        .append(Numbers.format(avg.predicted().mean()))
-        .append(" (")
-        .append(level)
-        .append(" intervals: ")
-        .append(intervals(avg.predicted(), false))
+    sb.append(averages(a, o, table, ". Without the intervention the model predicts "))
         .append("). The estimated effect is ")
         .append(Numbers.signed(avg.effect().mean()))
         .append(" per step (")
@@ -170,6 +156,28 @@ public final class WrittenReport {
         .append(" summed over the post-period (")
         .append(intervals(cum.effect(), false))
         .append(").\n");
+    sb.append("Summed over the post-period, ")
+        .append(y)
+        .append(" came to ")
+        .append(Numbers.format(cum.actual()))
+        .append(" against a predicted ")
+        .append(Numbers.format(cum.predicted().mean()))
+        .append(" (")
+        .append(intervals(cum.predicted(), false))
+        .append("); a sum means something only for a quantity that adds up over time, such as a")
+        .append(" count or revenue, not for a rate or a level. In relative terms the effect is ")
+        .append(Numbers.signedPercent(avg.relative().mean()))
+        .append(" of the prediction (")
+        .append(intervals(avg.relative(), true))
+        .append(")");
+    String relativeSum =
+        Numbers.signedPercent(cum.relative().mean()) + " (" + intervals(cum.relative(), true) + ")";
+    if (!relativeSum.equals(
+        Numbers.signedPercent(avg.relative().mean()) + " (" + intervals(avg.relative(), true) + ")")) {
+      sb.append(", and that of the sum ").append(relativeSum);
+    }
+    sb.append(".\n");
+    sb.append(INTERVALS_MEAN.replace("LEVEL", level)).append('\n');
 
     sb.append("By the bootstrap route, the effect is ");
     if (s.significantBootstrap()) {
@@ -204,9 +212,19 @@ public final class WrittenReport {
             ? " (conformal p-value not available)."
             : " (" + s.conformalTest().label() + " " + Numbers.pClause(s.pValueConformal()) + ").");
     if (!s.significantBootstrap() && !s.significantConformal()) {
-      sb.append(" The apparent effect may be noise.");
+      sb.append(" The apparent effect may be noise. The test is of the post-period as a whole:")
+          .append(" a shorter stretch of it may still have moved.");
+    } else {
+      sb.append(" Whether an effect of this size matters is to be judged against what the")
+          .append(" intervention was meant to achieve.");
     }
-    sb.append('\n');
+    sb.append(" The probability of a causal effect (1 − p, as R reports it) is ")
+        .append(Numbers.oneMinusP(s.pValueBootstrap()))
+        .append(" by the bootstrap route");
+    if (s.pValueConformal() != null) {
+      sb.append(" and ").append(Numbers.oneMinusP(s.pValueConformal())).append(" by the conformal");
+    }
+    sb.append("; ").append(ONE_MINUS_P).append('\n');
 
     Estimate expected = avg.expectedEffect();
     if (expected != null) {
@@ -228,12 +246,79 @@ public final class WrittenReport {
                         ? "below that interval: less than the model expected"
                         : "above that interval: more than the model expected");
       }
+      Estimate expectedSum = cum.expectedEffect();
+      if (expectedSum != null) {
+        sb.append("; summed over the post-period it expected ")
+            .append(Numbers.signed(expectedSum.mean()))
+            .append(" (bootstrap ")
+            .append(Numbers.interval(expectedSum.bootstrap()))
+            .append(")");
+      }
       sb.append(".\n");
     }
+    sb.append(ASSUMES.replace("Y", y)).append('\n');
     return sb.toString();
   }
 
-  private static String intervals(Estimate e, boolean percent) {
+  /** What both routes' intervals say, with {@code LEVEL} for the level. */
+  static final String INTERVALS_MEAN =
+      "Each LEVEL interval is computed two ways. The conformal one rests on the model's errors when"
+          + " it predicted held-out stretches of the pre-period: it covers the truth at its level"
+          + " if the post-period's errors are like those. The bootstrap one refits the model on"
+          + " resampled blocks of its errors and simulates their noise: it shows the uncertainty of"
+          + " the fit and of the noise.";
+
+  /** What {@code 1 - p} is and is not. */
+  static final String ONE_MINUS_P =
+      "our p-values are two-sided and frequentist, so 1 − p is not a posterior probability: a"
+          + " value near 100% says only that so large a difference from the prediction would be"
+          + " rare had the intervention done nothing.";
+
+  /** What the estimate assumes, with {@code Y} for the outcome. */
+  static final String ASSUMES =
+      "These numbers hold if the model fitted on the pre-period still describes Y apart from the"
+          + " intervention, and if the inputs it reads as observed were not themselves changed by"
+          + " the intervention.";
+
+  /**
+   * {@code During the post-period (rows 70–99, ...), y averaged 117<predicts>107 (95% intervals:
+   * conformal [106, 107], bootstrap [106, 107]}: the actual and predicted averages, the
+   * parenthesis left open.
+   */
+  static String averages(
+      ImpactAnalysis a, OutcomeImpact o, TimeSeriesTable table, String predicts) {
+    PeriodSummary avg = o.summary().average();
+    return period(a, table)
+        + ", "
+        + o.node()
+        + " averaged "
+        + Numbers.format(avg.actual())
+        + predicts
+        + Numbers.format(avg.predicted().mean())
+        + " ("
+        + Numbers.level(a.level())
+        + " intervals: "
+        + intervals(avg.predicted(), false);
+  }
+
+  /**
+   * {@code During the post-period (rows 70–99, 2014-03-12..2014-04-10, 30 steps)}: the rows, their
+   * labels when the table has them, and the number of steps.
+   */
+  static String period(ImpactAnalysis a, TimeSeriesTable table) {
+    int steps = a.postEnd() - a.postStart();
+    StringBuilder sb = new StringBuilder("During the post-period (rows ");
+    sb.append(a.postStart()).append("–").append(a.postEnd() - 1).append(", ");
+    if (table != null && table.labels() != null && a.postEnd() <= table.rows()) {
+      sb.append(table.label(a.postStart()))
+          .append("..")
+          .append(table.label(a.postEnd() - 1))
+          .append(", ");
+    }
+    return sb.append(steps).append(steps == 1 ? " step" : " steps").append(")").toString();
+  }
+
+  static String intervals(Estimate e, boolean percent) {
     return "conformal "
         + (percent ? Numbers.percentInterval(e.conformal()) : Numbers.interval(e.conformal()))
         + ", bootstrap "

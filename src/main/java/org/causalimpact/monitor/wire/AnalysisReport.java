@@ -7,6 +7,7 @@ import java.util.List;
 import org.causalimpact.monitor.impact.ImpactAnalysis;
 import org.causalimpact.monitor.impact.OutcomeImpact;
 import org.causalimpact.monitor.impact.PeriodSummary;
+import org.causalimpact.monitor.impact.PrePeriodFit;
 import org.causalimpact.monitor.impact.StepImpact;
 import org.causalimpact.monitor.impact.Summary;
 import org.causalimpact.monitor.scm.CausalEffect;
@@ -22,7 +23,7 @@ import org.causalimpact.monitor.scm.TimeSeriesTable;
  * {"schema": 1, "monitor", "intervention", "level",
  *  "prePeriod": {"start", "end", "startLabel", "endLabel"}, "postPeriod": {...},
  *  "outcome": first outcome, "summary": its summary, "series": its steps,
- *  "outcomes": [{"node", "summary", "series"}, ...],
+ *  "outcomes": [{"node", "summary", "series", "preSeries"}, ...],
  *  "model": {"equations": [...], "effects": [...]}, "notes": [...]}
  * }</pre>
  *
@@ -54,7 +55,12 @@ public record AnalysisReport(
   public static AnalysisReport of(ImpactAnalysis a, TimeSeriesTable table) {
     List<Outcome> outcomes = new ArrayList<>();
     for (OutcomeImpact o : a.outcomes()) {
-      outcomes.add(new Outcome(o.node(), SummaryJson.of(o.summary()), Step.all(o)));
+      outcomes.add(
+          new Outcome(
+              o.node(),
+              SummaryJson.of(o.summary()),
+              Step.all(o),
+              a.preFit(o.node()).map(f -> PreStep.all(f, table)).orElse(null)));
     }
     Outcome first = outcomes.isEmpty() ? null : outcomes.get(0);
     return new AnalysisReport(
@@ -78,7 +84,7 @@ public record AnalysisReport(
    */
   public AnalysisReport withoutSeries() {
     List<Outcome> bare =
-        outcomes.stream().map(o -> new Outcome(o.node(), o.summary(), null)).toList();
+        outcomes.stream().map(o -> new Outcome(o.node(), o.summary(), null, null)).toList();
     return new AnalysisReport(
         schema, monitor, intervention, level, prePeriod, postPeriod, outcome, summary, null, bare,
         model, notes);
@@ -92,7 +98,8 @@ public record AnalysisReport(
     List<Outcome> full = new ArrayList<>();
     for (int o = 0; o < outcomes.size(); o++) {
       Outcome out = outcomes.get(o);
-      full.add(new Outcome(out.node(), out.summary(), List.copyOf(series.get(o))));
+      full.add(
+          new Outcome(out.node(), out.summary(), List.copyOf(series.get(o)), out.preSeries()));
     }
     List<Step> first = full.isEmpty() ? null : full.get(0).series();
     return new AnalysisReport(
@@ -137,15 +144,46 @@ public record AnalysisReport(
     }
   }
 
-  /** One outcome's summary and steps ({@code series} left out of a summary record). */
+  /**
+   * One outcome's summary and steps ({@code series} left out of a summary record), and its
+   * pre-period rows ({@code preSeries}: left out of a summary record and of the API's intervention
+   * report, which serves them apart, and absent where the analysis has no pre-period fit).
+   */
   public record Outcome(
       String node,
       SummaryJson summary,
-      @JsonInclude(JsonInclude.Include.NON_NULL) List<Step> series) {}
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<Step> series,
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<PreStep> preSeries) {}
+
+  /**
+   * One pre-period row of an outcome: {@code row, time, actual}, and {@code fitted}, the fitted
+   * equation's in-sample one-step-ahead prediction ({@code null} for a row that only serves as a
+   * lag of the fit).
+   */
+  public record PreStep(int row, String time, Double actual, Double fitted) {
+    static List<PreStep> all(PrePeriodFit f, TimeSeriesTable table) {
+      List<PreStep> out = new ArrayList<>(f.rows());
+      for (int i = 0; i < f.rows(); i++) {
+        int row = f.startRow() + i;
+        String time =
+            table != null && table.labels() != null && row < table.rows()
+                ? table.label(row)
+                : Integer.toString(row);
+        out.add(
+            new PreStep(
+                row, time, EstimateJson.finite(f.actual(i)), EstimateJson.finite(f.fitted(i))));
+      }
+      return List.copyOf(out);
+    }
+  }
 
   /** An outcome's summary over the post-period. */
   public record SummaryJson(
-      PeriodJson average, PeriodJson cumulative, PValues pValue, Significant significant) {
+      PeriodJson average,
+      PeriodJson cumulative,
+      PValues pValue,
+      OneMinusP effectProbability,
+      Significant significant) {
     static SummaryJson of(Summary s) {
       return new SummaryJson(
           PeriodJson.of(s.average()),
@@ -154,9 +192,19 @@ public record AnalysisReport(
               EstimateJson.finite(s.pValueBootstrap()),
               EstimateJson.finite(s.pValueConformal()),
               s.conformalTest() == null ? null : s.conformalTest().key()),
+          new OneMinusP(
+              EstimateJson.finite(1 - s.pValueBootstrap()),
+              s.pValueConformal() == null ? null : EstimateJson.finite(1 - s.pValueConformal())),
           new Significant(s.significantBootstrap(), s.significantConformal()));
     }
   }
+
+  /**
+   * {@code 1 - p} of each route: what R's CausalImpact reports as the "posterior probability of a
+   * causal effect". Our p-values are two-sided and frequentist, so this is no posterior
+   * probability; {@code null} where the route has no p-value.
+   */
+  public record OneMinusP(Double bootstrap, Double conformal) {}
 
   /**
    * The two routes' p-values, both two-sided, and the method of the conformal one ({@code

@@ -229,7 +229,7 @@ public final class ApiViews {
               .map(
                   o ->
                       new AnalysisReport.Outcome(
-                          o.node(), o.summary(), List.copyOf(o.series().subList(from, to))))
+                          o.node(), o.summary(), List.copyOf(o.series().subList(from, to)), null))
               .toList();
       AnalysisReport paged =
           new AnalysisReport(

@@ -30,7 +30,9 @@ import org.causalimpact.monitor.scm.FittedScm;
 import org.causalimpact.monitor.scm.ScmFitter;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.state.StoreNames;
+import org.causalimpact.monitor.impact.PrePeriodFit;
 import org.causalimpact.monitor.testing.CampaignStores;
+import org.causalimpact.monitor.wire.PrePeriodView;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -212,6 +214,65 @@ class HttpApiTest {
     assertEquals(16.7, last.get("expectedEffect").get("mean").asDouble(), 2.5);
   }
 
+  /**
+   * The pre-period endpoint pages each outcome's pre-period rows: observed values and one-step
+   * predictions equal to the batch analysis's pre-period fit of the same rows, and 1 - p beside p;
+   * the intervention report itself leaves the pre-period out.
+   */
+  @Test
+  void servesThePrePeriodRowsAndFitOfTheBatchAnalysisInPages() throws Exception {
+    String path = "/api/monitors/validation/interventions/campaign";
+    JsonNode report = get(path).body().get("report");
+    assertFalse(report.get("outcomes").get(0).has("preSeries"), "served apart");
+    JsonNode summary = report.get("summary");
+    assertEquals(
+        1 - summary.get("pValue").get("bootstrap").asDouble(),
+        summary.get("effectProbability").get("bootstrap").asDouble(), 1e-12);
+
+    MonitorQueries.Impact batch = queries.intervention("validation", "campaign").orElseThrow();
+    PrePeriodFit fit = batch.analysis().preFit("y").orElseThrow();
+    assertEquals(START, fit.rows(), "the monitor's preWindow");
+    List<JsonNode> rows = new ArrayList<>();
+    int since = 0;
+    int pages = 0;
+    while (true) {
+      Reply r = get(path + "/pre-period?since=" + since + "&limit=150");
+      assertEquals(200, r.status(), r.raw().body());
+      assertEquals(PrePeriodView.FITTED, r.body().get("fitted").asText());
+      assertEquals(0, r.body().get("prePeriod").get("start").asInt());
+      assertEquals(START - 1, r.body().get("prePeriod").get("end").asInt());
+      JsonNode page = r.body().get("page");
+      assertEquals(START, page.get("total").asInt());
+      JsonNode series = r.body().get("outcomes").get(0).get("series");
+      assertEquals("y", r.body().get("outcomes").get(0).get("node").asText());
+      assertEquals(page.get("steps").asInt(), series.size());
+      series.forEach(rows::add);
+      pages++;
+      if (page.get("next").isNull()) {
+        break;
+      }
+      since = page.get("next").asInt();
+    }
+    assertEquals(3, pages, "400 rows in pages of 150");
+    assertEquals(START, rows.size());
+    int fitted = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      JsonNode row = rows.get(i);
+      assertEquals(fit.startRow() + i, row.get("row").asInt());
+      assertEquals(fit.actual(i), row.get("actual").asDouble(), 0.0, "row " + i);
+      if (Double.isNaN(fit.fitted(i))) {
+        assertTrue(row.get("fitted").isNull(), "row " + i + " only serves as a lag");
+      } else {
+        assertEquals(fit.fitted(i), row.get("fitted").asDouble(), 0.0, "row " + i);
+        fitted++;
+      }
+    }
+    assertTrue(fitted > START - 5, fitted + " rows with a prediction");
+    assertEquals(
+        404, get(path.replace("campaign", "nope") + "/pre-period").status(), "unknown id");
+    assertError(get(path + "/pre-period?limit=0"), 400, "limit must be in 1..");
+  }
+
   @Test
   void reportPagesConcatenateToTheWholeSeries() throws Exception {
     String path = "/api/monitors/validation/interventions/campaign";
@@ -315,7 +376,7 @@ class HttpApiTest {
         Reply first = call(server, "GET", path, null, null);
         assertEquals(200, first.status(), first.raw().body());
         assertEquals(11, first.body().get("page").get("total").asInt(), "rows 400..410");
-        assertEquals(11, service.reportStepsKept());
+        assertEquals(11 + 400, service.reportStepsKept(), "the steps and the 400 pre-period rows");
         int reads = rowReads.get();
         assertTrue(reads > 0, "the analysis reads the rows");
         for (int i = 0; i < 10; i++) {

@@ -210,14 +210,29 @@ class LivePageIT {
           "live page: %d charts with %d points, then %d points (rows closing)%n",
           CHARTS.size(), before, after);
 
-      // what the charts draw is what the API reports (the first closed row no longer changes)
+      // what the charts draw is what the API reports: the pre-period first (observed and fitted,
+      // from the pre-period endpoint), then the post-period rows
       JsonNode report = report(base);
       JsonNode visits = outcome(report, "visits");
-      assertTrue(visits.get("series").size() >= after, "the API has at least the charted rows");
+      JsonNode pre = outcome(prePeriod(base), "visits").get("series");
+      assertTrue(pre.size() > 0, "the pre-period rows");
+      assertTrue(
+          pre.size() + visits.get("series").size() >= after, "the API has the charted rows");
       assertEquals(
-          visits.get("series").get(0).get("actual").asDouble(),
+          pre.get(0).get("actual").asDouble(),
           dataset(later, "chart-actual", "actual").get("first").asDouble(),
-          "the actual line starts at the API's first row of visits");
+          "the actual line starts at the API's first pre-period row of visits");
+      JsonNode fitted =
+          dataset(later, "chart-actual", "fitted, pre-period (one-step-ahead, in sample)");
+      assertTrue(
+          fitted.get("finite").asInt() >= pre.size() - 2,
+          "a fitted value per pre-period row but the lags': " + fitted);
+      int charted = later.get("chart-actual").get("labels").asInt();
+      assertTrue(charted > pre.size(), charted + " rows charted, " + pre.size() + " before the start");
+      assertEquals(
+          charted,
+          dataset(later, "chart-actual", "actual").get("finite").asInt(),
+          "the actual line covers both periods");
 
       // the summary table (redrawn on every poll, so read in one script), a number per estimate
       JsonNode summary = readJson(SUMMARY_DATA);
@@ -230,8 +245,8 @@ class LivePageIT {
 
       // the outcome tabs switch every chart to the other outcome
       driver.findElement(By.cssSelector("#outcomes button[data-outcome='signups']")).click();
-      JsonNode signups = outcome(report(base), "signups");
-      double firstSignups = signups.get("series").get(0).get("actual").asDouble();
+      double firstSignups =
+          outcome(prePeriod(base), "signups").get("series").get(0).get("actual").asDouble();
       await("the signups series in the charts", Duration.ofSeconds(10),
           () -> dataset(chartData(), "chart-actual", "actual").get("first").asDouble()
               == firstSignups ? Boolean.TRUE : null);
@@ -388,6 +403,23 @@ class LivePageIT {
       }
       since = page.get("next").asInt();
     }
+  }
+
+  /** The first page of the campaign's pre-period rows (the demo's preWindow fits in one). */
+  private JsonNode prePeriod(String base) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        base + "api/monitors/" + MONITOR + "/interventions/" + CAMPAIGN
+                            + "/pre-period?limit=2000"))
+                .timeout(Duration.ofSeconds(20))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode body = JSON.readTree(r.body());
+    assertTrue(body.get("page").get("next").isNull(), "one page: " + body.get("page"));
+    return body;
   }
 
   private static JsonNode outcome(JsonNode report, String node) {

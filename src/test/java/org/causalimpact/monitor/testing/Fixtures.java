@@ -7,6 +7,7 @@ import org.causalimpact.monitor.impact.ImpactAnalysis;
 import org.causalimpact.monitor.impact.Interval;
 import org.causalimpact.monitor.impact.OutcomeImpact;
 import org.causalimpact.monitor.impact.PeriodSummary;
+import org.causalimpact.monitor.impact.PrePeriodFit;
 import org.causalimpact.monitor.impact.StepImpact;
 import org.causalimpact.monitor.impact.Summary;
 import org.causalimpact.monitor.scm.CausalEffect;
@@ -100,7 +101,34 @@ public final class Fixtures {
                 70,
                 new EquationSummary.ErrorSummary("local level", 0.05, 0.01, 0.09, 0, 0.3, 12))),
         List.of(new CausalEffect("x1", "y", 1.2, 1.2, 1.0)),
-        conformalBounded ? List.of() : List.of("conformal intervals are unbounded: short pre-period"));
+        conformalBounded ? List.of() : List.of("conformal intervals are unbounded: short pre-period"),
+        List.of(),
+        List.of());
+  }
+
+  /**
+   * {@code a} (an analysis of these fixtures) with a pre-period fit of y over rows 0–69: the
+   * table's values, and as one-step predictions those values plus {@code 0.3 cos t}, none at row 0.
+   */
+  public static ImpactAnalysis withPreFit(ImpactAnalysis a) {
+    TimeSeriesTable t = table();
+    double[] actual = new double[POST_START - PRE_START];
+    double[] fitted = new double[actual.length];
+    for (int i = 0; i < actual.length; i++) {
+      actual[i] = t.value("y", PRE_START + i);
+      fitted[i] = i == 0 ? Double.NaN : actual[i] + 0.3 * Math.cos(i);
+    }
+    return new ImpactAnalysis(
+        a.monitor(), a.intervention(), a.level(), a.preStart(), a.postStart(), a.postEnd(),
+        a.outcomes(), a.equations(), a.effects(), a.notes(),
+        List.of(new PrePeriodFit("y", PRE_START, actual, fitted)), a.placebos());
+  }
+
+  /** {@code a} with its outcome y marked a placebo: a node the intervention's do() cannot reach. */
+  public static ImpactAnalysis asPlacebo(ImpactAnalysis a) {
+    return new ImpactAnalysis(
+        a.monitor(), a.intervention(), a.level(), a.preStart(), a.postStart(), a.postEnd(),
+        a.outcomes(), a.equations(), a.effects(), a.notes(), a.preFits(), List.of("y"));
   }
 
   private static PeriodSummary period(

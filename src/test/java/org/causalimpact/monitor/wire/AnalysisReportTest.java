@@ -121,7 +121,7 @@ class AnalysisReportTest {
         new ImpactAnalysis(
             a.monitor(), a.intervention(), a.level(), a.preStart(), a.postStart(), a.postEnd(),
             List.of(new OutcomeImpact("y", steps, o.summary())), a.equations(), a.effects(),
-            a.notes());
+            a.notes(), a.preFits(), a.placebos());
     JsonNode root = render(b);
     assertTrue(root.at("/series/0/relative").isNull());
     assertFalse(root.at("/series/0/counterfactual").has("conformal"));
