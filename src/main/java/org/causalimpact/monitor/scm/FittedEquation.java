@@ -32,6 +32,13 @@ public final class FittedEquation {
   private final double[][] columnStates;
   private final double[][] rowStates;
   private final boolean[] included;
+  /**
+   * The mean the bootstrap takes off the residuals it resamples: 0 for an ordinary regression
+   * (whose intercept makes it 0 already, and whose resampling stays as it was); the mean of the
+   * standardised innovations for a state-space error, which no term of the whitened design forces
+   * to 0.
+   */
+  private final double residualCentre;
 
   FittedEquation(
       EquationLayout layout,
@@ -101,6 +108,14 @@ public final class FittedEquation {
     this.columnStates = columnStates;
     this.rowStates = rowStates;
     this.included = included;
+    double mean = 0;
+    if (!process.isStatic()) {
+      for (double r : residuals) {
+        mean += r;
+      }
+      mean /= Math.max(1, residuals.length);
+    }
+    this.residualCentre = mean;
   }
 
   /**
@@ -279,7 +294,7 @@ public final class FittedEquation {
     int p = coefficients.length;
     double[] xte = new double[p];
     for (int i = 0; i < design.length; i++) {
-      double ei = inflate * residuals[index[offset + i] + shift];
+      double ei = inflate * (residuals[index[offset + i] + shift] - residualCentre);
       double[] row = design[i];
       for (int k = 0; k < p; k++) {
         xte[k] += row[k] * ei;

@@ -90,6 +90,9 @@ final class BootstrapPlan {
             : inflate * eq.residual(r);
       }
       if (stochastic[i]) {
+        // standardised innovations need not average 0 (no column of the whitened design forces
+        // it); uncentred, their mean would drift every path's level by K v per step
+        center(scaledResiduals[i]);
         forecasts[i] = new NoiseProcess.Forecast[posteriors[i].size()];
         sigma[i] = new double[posteriors[i].size()];
         rho[i] = new double[posteriors[i].size()];
@@ -105,6 +108,17 @@ final class BootstrapPlan {
     }
     anyStochastic = any;
     seeds = new SplittableRandom(settings.seed()).longs(settings.replicates()).toArray();
+  }
+
+  private static void center(double[] values) {
+    double mean = 0;
+    for (double v : values) {
+      mean += v;
+    }
+    mean /= values.length;
+    for (int r = 0; r < values.length; r++) {
+      values[r] -= mean;
+    }
   }
 
   /** Number of replicates. */
