@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -53,12 +54,19 @@ final class PrometheusTools {
    * it at most {@code timeout}; a program still running then is killed and reported as a failure.
    */
   static Run run(Duration timeout, List<String> command) throws IOException, InterruptedException {
+    return run(timeout, Map.of(), command);
+  }
+
+  /** The same with {@code environment} added to this process' environment. */
+  static Run run(Duration timeout, Map<String, String> environment, List<String> command)
+      throws IOException, InterruptedException {
     Path out = Files.createTempFile("cim-tool-out", ".txt");
     Path err = Files.createTempFile("cim-tool-err", ".txt");
     try {
-      Process p =
-          new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-              .start();
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+      builder.environment().putAll(environment);
+      Process p = builder.start();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         throw new AssertionError(
