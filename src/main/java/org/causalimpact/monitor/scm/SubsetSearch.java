@@ -240,7 +240,11 @@ final class SubsetSearch {
 
     /**
      * {@code {log det(W_S'W_S), RSS}} of the regression of {@code z} on the columns {@code S} of
-     * the Gram {@code [z, W]'[z, W]}, by Cholesky; NaN on a singular design.
+     * the Gram {@code [z, W]'[z, W]}, by Cholesky; NaN on a singular design. Written out rather
+     * than through {@link LeastSquares.Cholesky}: that one (on the Gram scaled to a unit diagonal,
+     * the same pivot rule, the same output) made the whole {@code analyze} of California's case
+     * 11% slower in wall time (median ratio of 15 alternating pairs, 1.089 s against 0.994 s; 9%
+     * in CPU), the search being thousands of small factorisations.
      */
     private static double[] regression(double[][] gram, BitSet terms) {
       int[] idx = terms.stream().toArray();
