@@ -43,8 +43,9 @@ public final class StreamMeters implements StreamListener {
       LongSupplier nanoTime) {
     this.pipeline = new PipelineMeters(known);
     this.impact = new ImpactMeters(retention, maxInterventions, nanoTime);
-    pipeline.bindTo(registry);
+    // the impact meters' filter first: Micrometer wants every filter before the first meter
     impact.bindTo(registry);
+    pipeline.bindTo(registry);
     health.bindTo(registry);
   }
 

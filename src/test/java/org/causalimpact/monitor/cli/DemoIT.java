@@ -80,6 +80,11 @@ class DemoIT {
     assertTrue(run.out().contains("progress, every second: rows sent of all; model.health records"),
         run.out());
     assertFalse(run.out().contains("the live page stays up"), run.out());
+    // nothing but the demo's own lines on the console: no library's WARN (Micrometer's about a
+    // late MeterFilter was one)
+    for (String line : (run.out() + "\n" + run.err()).split("\n")) {
+      assertFalse(line.matches("^(\\S+ )?(WARN|ERROR)\\b.*"), line);
+    }
   }
 
   /**
