@@ -91,6 +91,11 @@ final class SimulateCommand implements Callable<Integer> {
           + " possible (default ${DEFAULT-VALUE}).")
   double speed;
 
+  @Option(names = "--campaign-speed", paramLabel = "STEPS",
+      description = "With --to-kafka: steps per second from the intervention's start to its end"
+          + " (default: --speed); e.g. a fast pre-period and a campaign slow enough to watch.")
+  Double campaignSpeed;
+
   @Option(names = "--config", paramLabel = "FILE",
       description = "With --to-kafka: settings file for topic names and client security settings"
           + " (CIM_* environment variables apply too; see 'run --help').")
@@ -104,8 +109,9 @@ final class SimulateCommand implements Callable<Integer> {
     if (toKafka != null) {
       return toKafka();
     }
-    if (config != null || speed != 0) {
-      throw new InputException("--config and --speed apply only with --to-kafka");
+    if (config != null || speed != 0 || campaignSpeed != null) {
+      throw new InputException(
+          "--config, --speed and --campaign-speed apply only with --to-kafka");
     }
     MonitorDefinition def = MonitorLoader.load(monitor);
     SimulationSpec base = def.simulation();
@@ -190,6 +196,11 @@ final class SimulateCommand implements Callable<Integer> {
     if (!(speed >= 0) || Double.isInfinite(speed)) {
       throw new InputException("--speed must be a number of steps per second >= 0, got " + speed);
     }
+    double duringCampaign = campaignSpeed == null ? speed : campaignSpeed;
+    if (!(duringCampaign >= 0) || Double.isInfinite(duringCampaign)) {
+      throw new InputException(
+          "--campaign-speed must be a number of steps per second >= 0, got " + campaignSpeed);
+    }
     MonitorDefinition def = MonitorLoader.load(monitor);
     int n = rows == null ? (def.simulation() == null ? 0 : def.simulation().rows()) : rows;
     Instant t0 =
@@ -215,6 +226,7 @@ final class SimulateCommand implements Callable<Integer> {
               .run(
                   producer,
                   speed,
+                  duringCampaign,
                   null,
                   () -> false,
                   new PointReplay.Listener() {

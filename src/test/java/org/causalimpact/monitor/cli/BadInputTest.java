@@ -158,6 +158,15 @@ class BadInputTest {
   }
 
   @Test
+  void simulatePacingOptionsNeedKafkaAndASpeed() throws Exception {
+    assertBadInput("--config, --speed and --campaign-speed apply only with --to-kafka",
+        "simulate", "--monitor", "config/monitors/demo.yaml", "--campaign-speed", "2");
+    assertBadInput("--campaign-speed must be a number of steps per second >= 0, got -1.0",
+        "simulate", "--monitor", "config/monitors/demo.yaml", "--to-kafka", "127.0.0.1:1",
+        "--campaign-speed", "-1");
+  }
+
+  @Test
   void interventionIdWithASlashInAnEventFile() throws Exception {
     Path event =
         Files.writeString(

@@ -47,7 +47,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class AlertmanagerIT {
   private static final Path ALERTMANAGER = Path.of("config", "alertmanager.yml");
-  private static final Path RULES = Path.of("config", "alerts.yml");
   private static final Path PROMETHEUS_CONFIG = Path.of("config", "prometheus.yml");
   private static final Path JAR =
       Path.of(System.getProperty("cim.jar", "target/causal-impact-monitor.jar"));
@@ -150,7 +149,7 @@ class AlertmanagerIT {
           "--seed", "7"));
 
       Path rules = dir.resolve("alerts.yml");
-      Files.writeString(rules, rulesWithShortPending());
+      Files.writeString(rules, PrometheusTools.alertRulesWithPending(SIGNIFICANT, "5s"));
       Path promConfig = dir.resolve("prometheus.yml");
       Files.writeString(promConfig, prometheusConfig(rules, demoPort, alertmanagerPort));
       started.add(
@@ -228,22 +227,6 @@ class AlertmanagerIT {
       hook.put("send_resolved", false);
     }
     return YAML.writeValueAsString(config);
-  }
-
-  /** config/alerts.yml with {@code CausalImpactSignificant} pending 5 s instead of 10 minutes. */
-  private static String rulesWithShortPending() throws IOException {
-    JsonNode rules = YAML.readTree(RULES.toFile());
-    boolean found = false;
-    for (JsonNode group : rules.path("groups")) {
-      for (JsonNode rule : group.path("rules")) {
-        if (rule.path("alert").asText().equals(SIGNIFICANT)) {
-          ((ObjectNode) rule).put("for", "5s");
-          found = true;
-        }
-      }
-    }
-    assertTrue(found, RULES + " has no alert " + SIGNIFICANT);
-    return YAML.writeValueAsString(rules);
   }
 
   /**

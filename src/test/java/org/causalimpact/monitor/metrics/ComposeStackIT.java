@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.github.dockerjava.api.command.InspectContainerResponse.ContainerState;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +27,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.DockerClientFactory;
 
 /**
@@ -34,12 +36,15 @@ import org.testcontainers.DockerClientFactory;
  * the compose file gives them ({@code src/test/docker/build-compose-images.sh}: Debian's
  * Prometheus and Alertmanager, the broker image of the Testcontainers tests, the shaded jar on a
  * jlink runtime; nothing is pulled). The only change to the file is {@code
- * src/test/docker/compose-quick-campaign.yml}: the simulator sends the demo campaign at full speed
- * and stops 220 rows after its start.
+ * src/test/docker/compose-quick-campaign.yml}: the simulator sends the pre-period at full speed,
+ * the campaign at 4 rows per second, and stops 220 rows after its start; and Prometheus reads
+ * {@code config/alerts.yml} with {@code CausalImpactSignificant} pending 5 s instead of 10 minutes
+ * (a generated override mounts that copy).
  *
  * <p>It checks that the stack is healthy (every health check of the file passes, Prometheus
  * scrapes the monitor, has loaded every rule of {@code config/alerts.yml} and sends to
- * Alertmanager, which runs {@code config/alertmanager.yml}) and that the campaign's impact reaches
+ * Alertmanager, which runs {@code config/alertmanager.yml}), that the campaign's significance alert
+ * reaches Alertmanager while the campaign runs, and that the campaign's impact reaches
  * Prometheus: every post-period row, with a cumulative effect whose bootstrap interval covers the
  * effect the simulator injected. Skipped only where no Docker engine is reachable.
  */
@@ -56,6 +61,10 @@ class ComposeStackIT {
   private static final Pattern TRUE_EFFECT = Pattern.compile(
       "true average effect of demo-campaign on (\\w+): ([-0-9.eE]+) \\(rows (\\d+)\\D+(\\d+)\\)");
 
+  private static final String SIGNIFICANT = "CausalImpactSignificant";
+
+  @TempDir Path dir;
+
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -69,16 +78,20 @@ class ComposeStackIT {
       ports.put(port, Integer.toString(PrometheusTools.freePort()));
     }
     buildImages();
+    Path overrides = alertsOverride();
 
     long started = System.nanoTime();
     try (ComposeStack stack = ComposeStack.up(PROJECT, ports,
-        List.of(Path.of("src/test/docker/compose-quick-campaign.yml")), SERVICES)) {
+        List.of(Path.of("src/test/docker/compose-quick-campaign.yml"), overrides), SERVICES)) {
       System.err.printf("[ComposeStackIT] docker-compose up returned after %.1f s%n",
           seconds(started));
       try {
         PrometheusApi prometheus =
             new PrometheusApi(URI.create("http://127.0.0.1:" + ports.get("PROMETHEUS_PORT")));
         long deadline = System.nanoTime() + WAIT.toNanos();
+        JsonNode alert = awaitSignificanceAlert(ports.get("ALERTMANAGER_PORT"), deadline);
+        System.err.printf("[ComposeStackIT] %s reached Alertmanager after %.1f s: %s%n",
+            SIGNIFICANT, seconds(started), alert.path("labels"));
         awaitHealthy(stack, deadline);
         Map<String, Double> steps = awaitEveryPostPeriodRow(stack, prometheus, deadline);
         System.err.printf("[ComposeStackIT] every post-period row in Prometheus after %.1f s: %s%n",
@@ -92,6 +105,57 @@ class ComposeStackIT {
         throw new AssertionError(e.getMessage() + "\n--- compose logs\n" + stack.logs(), e);
       }
     }
+  }
+
+  /**
+   * A compose override that mounts {@code config/alerts.yml}, with {@value #SIGNIFICANT} pending
+   * 5 s, into Prometheus in place of the original.
+   */
+  private Path alertsOverride() throws IOException {
+    Path rules = dir.resolve("alerts.yml");
+    Files.writeString(rules, PrometheusTools.alertRulesWithPending(SIGNIFICANT, "5s"));
+    Path override = dir.resolve("compose-short-pending.yml");
+    Files.writeString(override, String.join("\n",
+        "services:",
+        "  prometheus:",
+        "    volumes:",
+        "      - " + rules.toAbsolutePath() + ":/etc/prometheus/alerts.yml:ro",
+        ""));
+    return override;
+  }
+
+  /**
+   * Waits until Alertmanager holds {@value #SIGNIFICANT} for the campaign (Prometheus fires it
+   * while the campaign runs and its interval excludes zero) and returns that alert.
+   */
+  private JsonNode awaitSignificanceAlert(String port, long deadline)
+      throws IOException, InterruptedException {
+    URI alerts = URI.create("http://127.0.0.1:" + port + "/api/v2/alerts");
+    String seen = "";
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpResponse<String> r = http.send(
+            HttpRequest.newBuilder(alerts).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        seen = r.statusCode() + " " + r.body();
+        if (r.statusCode() == 200) {
+          for (JsonNode a : new ObjectMapper().readTree(r.body())) {
+            JsonNode labels = a.path("labels");
+            if (SIGNIFICANT.equals(labels.path("alertname").asText())
+                && "demo-campaign".equals(labels.path("intervention").asText())
+                && "demo".equals(labels.path("monitor").asText())) {
+              assertEquals("info", labels.path("severity").asText(), a.toString());
+              return a;
+            }
+          }
+        }
+      } catch (IOException e) {
+        seen = e.toString();
+      }
+      Thread.sleep(2000);
+    }
+    throw new AssertionError("no " + SIGNIFICANT + " for demo-campaign in Alertmanager within "
+        + WAIT + "; last answer: " + seen);
   }
 
   private static double seconds(long since) {

@@ -1,5 +1,8 @@
 package org.causalimpact.monitor.metrics;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -82,6 +85,31 @@ final class PrometheusTools {
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);
     }
+  }
+
+  /** The project's alerting rules, {@code config/alerts.yml}. */
+  static final Path ALERT_RULES = Path.of("config", "alerts.yml");
+
+  /**
+   * {@link #ALERT_RULES} with alert {@code alert} pending {@code pending} (e.g. "5s") instead of
+   * its minutes, so that a test sees it fire; everything else as in the file.
+   */
+  static String alertRulesWithPending(String alert, String pending) throws IOException {
+    YAMLMapper yaml = new YAMLMapper();
+    JsonNode rules = yaml.readTree(ALERT_RULES.toFile());
+    boolean found = false;
+    for (JsonNode group : rules.path("groups")) {
+      for (JsonNode rule : group.path("rules")) {
+        if (rule.path("alert").asText().equals(alert)) {
+          ((ObjectNode) rule).put("for", pending);
+          found = true;
+        }
+      }
+    }
+    if (!found) {
+      throw new AssertionError(ALERT_RULES + " has no alert " + alert);
+    }
+    return yaml.writeValueAsString(rules);
   }
 
   /** A TCP port on 127.0.0.1 that was free a moment ago. */
