@@ -45,20 +45,11 @@ final class OutcomeSummaries {
     double cumActual = 0;
     double cumPoint = 0;
     int lastUnbounded = 0;
-    double[][][] cfPaths = paths.counterfactual();
-    // each replicate's sum along its own path: the same additions, in step order, as step by step
-    for (int b = 0; b < replicates; b++) {
-      double[] path = cfPaths[b][o];
-      double sum = 0;
-      for (int h = 0; h < horizon; h++) {
-        sum += path[h];
-      }
-      cumCf[b] = sum;
-    }
     for (int h = 0; h < horizon; h++) {
-      if (hasIv) {
-        for (int b = 0; b < replicates; b++) {
-          double c = cfPaths[b][o][h];
+      for (int b = 0; b < replicates; b++) {
+        double c = paths.counterfactual()[b][o][h];
+        cumCf[b] += c;
+        if (hasIv) {
           double v = paths.interventional()[b][o][h];
           drawIv[b] = v;
           drawDiff[b] = v - c;
