@@ -288,12 +288,6 @@ public final class CsvTables {
 
   private static double cell(RawCsv raw, int r, int c) {
     String text = raw.rows().get(r).get(c).trim();
-    if (isNumber(text)) {
-      double v = Double.parseDouble(text);
-      if (Double.isFinite(v)) {
-        return v;
-      }
-    }
     String where =
         raw.source()
             + " line "

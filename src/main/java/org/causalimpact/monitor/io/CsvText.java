@@ -50,7 +50,7 @@ final class CsvText {
         while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
           cells.add(p.getText());
         }
-        if (allBlank(cells)) {
+        if (cells.stream().allMatch(String::isBlank)) {
           continue;
         }
         records.add(cells);
@@ -133,15 +133,6 @@ final class CsvText {
               + " are needed (a pre-period and a post-period)");
     }
     return new CsvTables.RawCsv(name, header, rows, rowLines, unnamed);
-  }
-
-  private static boolean allBlank(List<String> cells) {
-    for (String c : cells) {
-      if (!c.isBlank()) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** The separator used in the header line, outside quotes. */
