@@ -34,11 +34,7 @@ public final class Main {
       System.setProperty("java.awt.headless", "true");
     }
     if (args.length > 0 && args[0].equals("analyze")) {
-      // Starting the management server that takes the request costs ~0.2 s: on the other core,
-      // while this thread parses the options and reads the CSV.
-      Thread quick = new Thread(QuickCompilation::request, "quick-compilation");
-      quick.setDaemon(true);
-      quick.start();
+      QuickCompilation.request();
     }
     System.exit(run(args, System.in, System.out, System.err));
   }
