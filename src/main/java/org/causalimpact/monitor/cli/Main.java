@@ -57,16 +57,24 @@ public final class Main {
     PrintWriter stderr = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
     boolean debug = Arrays.asList(args).contains("--debug");
     try {
-      return commandLine(in, stdout, stderr, debug).execute(args);
+      return commandLine(args, in, stdout, stderr, debug).execute(args);
     } finally {
       stdout.flush();
       stderr.flush();
     }
   }
 
+  /** The command line with every command. */
   static CommandLine commandLine(
       InputStream in, PrintWriter stdout, PrintWriter stderr, boolean debug) {
+    return commandLine(new String[0], in, stdout, stderr, debug);
+  }
+
+  /** The command line with the commands that {@code args} need ({@link TopCommand#addCommands}). */
+  static CommandLine commandLine(
+      String[] args, InputStream in, PrintWriter stdout, PrintWriter stderr, boolean debug) {
     CommandLine cl = new CommandLine(new TopCommand(in));
+    TopCommand.addCommands(cl, args);
     cl.setOut(stdout);
     cl.setErr(stderr);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
