@@ -22,6 +22,13 @@ package org.causalimpact.monitor.uncertainty;
  * which values of a fresh sample lie beyond is unpredictable, and the mispredicted branches cost
  * more than the comparisons. Every value is written to the buffer, and the count of kept values
  * grows by the sign bit of a difference ({@link #collect}, {@link Quantiles#pairAmong}).
+ *
+ * <p>What it pays, end to end: the JMH step benchmark ({@code StreamStepBenchmark.step}, row 10,
+ * two alternating runs on an idle 2-core machine, 2026-12-07) took 49.7-52.2 us a step in the
+ * {@code graphAuto} workload and 39.8-41.0 us in {@code graph} with this class, against
+ * 204.5-204.9 us and 185.3-197.0 us with {@link Quantiles#type7PairUnsorted} (a copy and two
+ * quickselects per interval) in its place. Whether the branch-free selection inside pays on its
+ * own against a plain quickselect of the kept values was not measured.
  */
 public final class TailPair {
   private final int n;
