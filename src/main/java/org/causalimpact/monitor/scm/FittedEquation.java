@@ -32,12 +32,7 @@ public final class FittedEquation {
   private final double[][] columnStates;
   private final double[][] rowStates;
   private final boolean[] included;
-  /**
-   * The mean the bootstrap takes off the residuals it resamples: 0 for an ordinary regression
-   * (whose intercept makes it 0 already, and whose resampling stays as it was); the mean of the
-   * standardised innovations for a state-space error, which no term of the whitened design forces
-   * to 0.
-   */
+  /** See {@link #residualCentre()}. */
   private final double residualCentre;
 
   FittedEquation(
@@ -235,6 +230,16 @@ public final class FittedEquation {
   /** Number of rows in the fit. */
   public int observations() {
     return residuals.length;
+  }
+
+  /**
+   * The mean the bootstrap takes off the residuals it resamples, for the refit and for the future
+   * noise alike: 0 for an ordinary regression; for a state-space error the mean of the
+   * standardised innovations, which no column of the whitened design forces to 0 and which,
+   * resampled uncentred, would drift every simulated path's level by {@code K m} per step.
+   */
+  public double residualCentre() {
+    return residualCentre;
   }
 
   /** Residual of row {@code firstRow + i}. */

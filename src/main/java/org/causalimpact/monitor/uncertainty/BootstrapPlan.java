@@ -84,15 +84,13 @@ final class BootstrapPlan {
       any |= stochastic[i];
       double inflate = eq.residualInflation();
       double unit = stochastic[i] && eq.sigma() > 0 ? eq.sigma() : 1.0;
+      // centred as the refit centres them (FittedEquation#residualCentre: 0 for white noise)
+      double centre = eq.residualCentre();
       scaledResiduals[i] = new double[eq.observations()];
       for (int r = 0; r < scaledResiduals[i].length; r++) {
-        scaledResiduals[i][r] = stochastic[i] ? inflate * eq.residual(r) / unit
-            : inflate * eq.residual(r);
+        scaledResiduals[i][r] = inflate * (eq.residual(r) - centre) / unit;
       }
       if (stochastic[i]) {
-        // standardised innovations need not average 0 (no column of the whitened design forces
-        // it); uncentred, their mean would drift every path's level by K v per step
-        center(scaledResiduals[i]);
         forecasts[i] = new NoiseProcess.Forecast[posteriors[i].size()];
         sigma[i] = new double[posteriors[i].size()];
         rho[i] = new double[posteriors[i].size()];
@@ -108,17 +106,6 @@ final class BootstrapPlan {
     }
     anyStochastic = any;
     seeds = new SplittableRandom(settings.seed()).longs(settings.replicates()).toArray();
-  }
-
-  private static void center(double[] values) {
-    double mean = 0;
-    for (double v : values) {
-      mean += v;
-    }
-    mean /= values.length;
-    for (int r = 0; r < values.length; r++) {
-      values[r] -= mean;
-    }
   }
 
   /** Number of replicates. */
