@@ -5,13 +5,23 @@ import java.util.List;
 import org.causalimpact.monitor.graph.Level;
 
 /**
- * The grid of error processes a level model is weighed over, with each point's prior mass. The
- * level's prior is a half-Cauchy distribution of {@code sqrt(q)}, the level's standard deviation
- * per step relative to the noise's, with scale {@value #LEVEL_SCALE} (Gelman 2006 recommends the
- * half-Cauchy for variance components: it has mass near 0, so a stationary series keeps a level of
- * variance ~0, and a heavy tail, so a drifting one is not held back). The grid of {@code sqrt(q)}
- * has {@value #PER_DECADE} points per decade from {@code 0.1 / n} (below which a level's drift
- * cannot be seen in {@code n} rows) to 10, each with the prior mass of its cell, plus 0 for {@link
+ * The grid of error processes a level model is weighed over, with each point's prior mass.
+ *
+ * <p>The level's prior is a half-Cauchy distribution of {@code sqrt(q)}, the level's standard
+ * deviation per step relative to the noise's, with scale {@value #LEVEL_SCALE} (Gelman 2006
+ * recommends the half-Cauchy for variance components: heavy-tailed, so a drifting level is not
+ * held back). For {@link Level#AUTO} a point mass of {@value #NO_LEVEL_PRIOR} sits at {@code q =
+ * 0}, the model without a level (spike and slab, as R's CausalImpact treats its coefficients): a
+ * stationary series then keeps sharp intervals at long horizons, where a level whose drift the
+ * pre-period cannot tell from 0 would otherwise still add spread. Measured on the README's
+ * simulation studies (200 data sets each, seed 1; coverage of the average effect, conformal /
+ * bootstrap), the point mass took the demo monitor from 98.3% / 98.5% to 96.8% / 97.5% (seeds 2
+ * and 3: from 97.3% / 97.5% and 98.8% / 99.3% to 96.5% / 96.8% and 98.5% / 99.0%, widths 9% less)
+ * and the stationary CausalImpact design from 99.0% / 99.0% to 96.5% / 98.5%, and cost the
+ * drifting one half a point (86.5% / 90.0% to 86.0% / 89.5%); 0.3 cost the drifting design 2
+ * points and sharpened nothing more. The grid of {@code sqrt(q)} has
+ * {@value #PER_DECADE} points per decade from {@code 0.1 / n} (below which a level's drift cannot
+ * be seen in {@code n} rows) to 10, each with the prior mass of its cell, plus 0 for {@link
  * Level#AUTO}. The AR coefficient of the noise ranges over {@code 0, 0.15, ..., 0.9} uniformly. For
  * a local linear trend the slope's {@code sqrt(qSlope)} has its own half-Cauchy prior of scale
  * {@value #SLOPE_SCALE}, on a coarser grid. Thread-safe (stateless).
@@ -19,6 +29,9 @@ import org.causalimpact.monitor.graph.Level;
 final class LevelGrid {
   /** Scale of the half-Cauchy prior of the level's standard deviation relative to the noise's. */
   static final double LEVEL_SCALE = 0.02;
+
+  /** Prior probability of no level at all ({@code q = 0}) for {@link Level#AUTO}. */
+  static final double NO_LEVEL_PRIOR = 0.15;
 
   /** Scale of the half-Cauchy prior of the slope's standard deviation relative to the noise's. */
   static final double SLOPE_SCALE = 0.005;
@@ -66,7 +79,10 @@ final class LevelGrid {
     switch (level) {
       case NONE -> out.add(new GridPoint(NoiseProcess.staticNoise(), 0));
       case AUTO, LOCAL -> {
-        double[][] levels = scaleGrid(0.1 / n, PER_DECADE, LEVEL_SCALE, level == Level.AUTO);
+        double[][] levels =
+            level == Level.AUTO
+                ? scaleGrid(0.1 / n, PER_DECADE, LEVEL_SCALE, NO_LEVEL_PRIOR)
+                : scaleGrid(0.1 / n, PER_DECADE, LEVEL_SCALE, -1);
         for (int a = 0; a < RHO.length; a++) {
           for (int i = 0; i < levels.length; i++) {
             double[] r = levels[i];
@@ -79,8 +95,8 @@ final class LevelGrid {
         }
       }
       case TREND -> {
-        double[][] levels = scaleGrid(0.1 / n, 2, LEVEL_SCALE, true);
-        double[][] slopes = scaleGrid(0.1 / ((double) n * n), 2, SLOPE_SCALE, true);
+        double[][] levels = scaleGrid(0.1 / n, 2, LEVEL_SCALE, 0);
+        double[][] slopes = scaleGrid(0.1 / ((double) n * n), 2, SLOPE_SCALE, 0);
         for (int a = 0; a < RHO_TREND.length; a++) {
           for (int i = 0; i < levels.length; i++) {
             for (int j = 0; j < slopes.length; j++) {
@@ -104,22 +120,26 @@ final class LevelGrid {
    * Points {@code {r, log prior mass}} of a standard-deviation ratio {@code r} under a half-Cauchy
    * prior of scale {@code scale}: {@code perDecade} log-spaced points per decade from {@code min}
    * to {@value #MAX_SCALE_RATIO}, each with its cell's mass (cells between geometric midpoints, the
-   * last open-ended), and {@code r = 0} with the mass below the first cell if {@code withZero}
-   * (otherwise the first cell reaches down to 0).
+   * last open-ended). With {@code zeroMass >= 0} the point {@code r = 0} comes first, with {@code
+   * zeroMass} plus the half-Cauchy mass below the first cell, and the half-Cauchy's mass is scaled
+   * by {@code 1 - zeroMass}; with {@code zeroMass < 0} there is no zero point and the first cell
+   * reaches down to 0.
    */
-  static double[][] scaleGrid(double min, int perDecade, double scale, boolean withZero) {
+  static double[][] scaleGrid(double min, int perDecade, double scale, double zeroMass) {
     int count = (int) Math.floor(Math.log10(MAX_SCALE_RATIO / min) * perDecade) + 1;
     double half = Math.pow(10, 0.5 / perDecade);
+    boolean withZero = zeroMass >= 0;
+    double slab = withZero ? 1 - zeroMass : 1;
     List<double[]> points = new ArrayList<>();
     if (withZero) {
-      points.add(new double[] {0, Math.log(halfCauchy(min / half, scale))});
+      points.add(new double[] {0, Math.log(zeroMass + slab * halfCauchy(min / half, scale))});
     }
     for (int i = 0; i < count; i++) {
       double r = min * Math.pow(10, (double) i / perDecade);
       double lower = i == 0 && !withZero ? 0 : r / half;
       double upper = i == count - 1 ? Double.POSITIVE_INFINITY : r * half;
       double mass = halfCauchy(upper, scale) - halfCauchy(lower, scale);
-      points.add(new double[] {r, Math.log(mass)});
+      points.add(new double[] {r, Math.log(slab * mass)});
     }
     return points.toArray(new double[0][]);
   }

@@ -68,10 +68,10 @@ class ValidationStudyTest {
             List.of("visits", "signups"),
             480,
             -1);
-    // 120 post rows carry the uncertainty of how much three levels drift: the conformal route
-    // covers 98.3% at seed 1 (97.3% and 98.8% at seeds 2 and 3, the bootstrap 97.3%, 95.8%,
-    // 98.5%), a little above the 98%; the README reports it as conservative
-    checkStudy(m, campaign, 200, 0.99);
+    // 120 post rows carry the uncertainty of how much three levels drift; with the prior's point
+    // mass at no drift (LevelGrid.NO_LEVEL_PRIOR) both routes cover within the band at
+    // seed 1: 96.8% / 97.5% (by `validate`, seeds 2 and 3: 96.5% / 96.8%, 98.5% / 99.0%)
+    checkStudy(m, campaign, 200);
   }
 
   /** {@link #checkStudy(MonitorDefinition, Intervention, int, double)} with the band [92%, 98%]. */
