@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 
@@ -34,6 +35,10 @@ public final class CsvTables {
       Set.of(
           "na", "nan", "n/a", "#n/a", "null", "none", "nil", "-", "?", "inf", "+inf", "-inf",
           "infinity", "+infinity", "-infinity");
+
+  /** A plain decimal: what {@link Double#parseDouble} reads, without its hex, suffixes and words. */
+  private static final Pattern PLAIN_DECIMAL =
+      Pattern.compile("[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?");
 
   /** The fewest rows a table may have: one pre-period row cannot be split, nor two. */
   public static final int MIN_ROWS = 3;
@@ -324,50 +329,9 @@ public final class CsvTables {
     return v;
   }
 
-  /**
-   * Whether {@code text} is a plain decimal {@code [+-]?(d+(.d*)?|.d+)([eE][+-]?d+)?}; a hand-written
-   * scan because it runs on every cell and a regex costs noticeably at start-up.
-   */
+  /** Whether {@code text} is a plain decimal {@code [+-]?(d+(.d*)?|.d+)([eE][+-]?d+)?}. */
   static boolean isNumber(String text) {
-    int n = text.length();
-    int i = 0;
-    if (i < n && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
-      i++;
-    }
-    int digits = 0;
-    while (i < n && isDigit(text.charAt(i))) {
-      i++;
-      digits++;
-    }
-    if (i < n && text.charAt(i) == '.') {
-      i++;
-      while (i < n && isDigit(text.charAt(i))) {
-        i++;
-        digits++;
-      }
-    }
-    if (digits == 0) {
-      return false;
-    }
-    if (i < n && (text.charAt(i) == 'e' || text.charAt(i) == 'E')) {
-      i++;
-      if (i < n && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
-        i++;
-      }
-      int exponent = 0;
-      while (i < n && isDigit(text.charAt(i))) {
-        i++;
-        exponent++;
-      }
-      if (exponent == 0) {
-        return false;
-      }
-    }
-    return i == n;
-  }
-
-  private static boolean isDigit(char c) {
-    return c >= '0' && c <= '9';
+    return PLAIN_DECIMAL.matcher(text).matches();
   }
 
   private static boolean mostlyNumeric(RawCsv raw, int c) {

@@ -192,7 +192,7 @@ public final class StateSerdes {
   private static int chunkSize(RowChunk c) {
     int size = 1 + 8 + 4;
     for (int i = 0; i < RowChunk.SIZE; i++) {
-      size += c.at(i) == null ? 0 : 4 + encodedRow(c, i).length;
+      size += c.at(i) == null ? 0 : 4 + rowSize(c.at(i));
     }
     return size;
   }
@@ -204,22 +204,12 @@ public final class StateSerdes {
     }
     b.put(CHUNK_VERSION).putLong(c.index).putInt(count);
     for (int i = 0; i < RowChunk.SIZE; i++) {
-      if (c.at(i) != null) {
-        byte[] row = encodedRow(c, i);
-        b.putInt(row.length).put(row);
+      GridRow row = c.at(i);
+      if (row != null) {
+        b.putInt(rowSize(row));
+        writeRow(row, b);
       }
     }
-  }
-
-  /** The bytes of the chunk's row in slot {@code slot}, encoded once while the row is held. */
-  private static byte[] encodedRow(RowChunk c, int slot) {
-    if (c.encoded[slot] == null) {
-      GridRow r = c.at(slot);
-      ByteBuffer b = ByteBuffer.allocate(rowSize(r));
-      writeRow(r, b);
-      c.encoded[slot] = b.array();
-    }
-    return c.encoded[slot];
   }
 
   private static RowChunk readChunk(ByteBuffer b) {

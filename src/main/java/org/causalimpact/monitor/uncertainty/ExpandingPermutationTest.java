@@ -11,6 +11,11 @@ import org.causalimpact.monitor.scm.LeastSquares;
  * and post) by normal equations accumulated row by row, {@code O(p^2)} per added row, instead of a
  * QR decomposition of the whole design for each new row.
  *
+ * <p>What it pays, measured with JMH in one run ({@code StreamStepBenchmark.permutation*}, {@code
+ * -f 1 -wi 3 -i 5 -w 1s -r 1s}; 2-core AMD EPYC, OpenJDK 17): the p-value from the accumulated
+ * sums takes 19.9 us at 300 post rows and 48.0 us at 3,000, the QR refit of the batch 300 us and
+ * 744 us, where a whole streaming step takes 40-55 us.
+ *
  * <p>The fit is the (ridge) least squares of {@code ScmFitter}, solved from the accumulated sums by
  * {@link LeastSquares#normalEquations(double[][], double[], double[], int, double)}. In exact
  * arithmetic that is the batch's QR solution; in floating point the coefficients differ by about

@@ -2,6 +2,7 @@ package org.causalimpact.monitor.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -149,6 +150,21 @@ class CsvTablesTest {
     RawCsv raw = parse("y,x\n1,2\n2,0x1p3\n3,4\n4,5d\n5,6\n");
     String m = message(() -> CsvTables.table(raw, CsvTables.roles(raw, null, null, null)));
     assertTrue(m.contains("'0x1p3'"), m);
+  }
+
+  @Test
+  void numbersArePlainDecimalsOnly() {
+    for (String yes :
+        List.of("0", "12", "+3", "-4", "1.", "-1.", ".5", "-.5", "12.50", "1e3", "1E3", "1e+3",
+            "-2.5e-07", ".5E10", "007", "1.e2")) {
+      assertTrue(CsvTables.isNumber(yes), yes);
+    }
+    for (String no :
+        List.of("", "+", "-", ".", "+.", "e3", ".e3", "1e", "1e+", "1e3.5", "1..2", "1.2.3", "--1",
+            "+-1", " 1", "1 ", "1,5", "0x1p3", "5d", "1f", "NaN", "Infinity", "1_000", "\u0661",
+            "1e3e4")) {
+      assertFalse(CsvTables.isNumber(no), no);
+    }
   }
 
   @Test
