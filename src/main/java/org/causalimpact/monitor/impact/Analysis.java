@@ -21,7 +21,7 @@ import org.causalimpact.monitor.scm.WorldSimulator;
 import org.causalimpact.monitor.uncertainty.ConformalBounds;
 import org.causalimpact.monitor.uncertainty.BootstrapBands;
 import org.causalimpact.monitor.uncertainty.IntervalSettings;
-import org.causalimpact.monitor.uncertainty.PermutationTest;
+import org.causalimpact.monitor.uncertainty.PermutationInference;
 import org.causalimpact.monitor.uncertainty.ResidualBootstrap;
 import org.causalimpact.monitor.uncertainty.RollingOriginCalibration;
 
@@ -133,7 +133,7 @@ final class Analysis {
               double[] actual = Arrays.copyOfRange(observed[node], t0, postEnd);
               double[] cf = cfPoint[outcomePos[o]];
               double[] iv = hasActions ? ivPoint[outcomePos[o]] : null;
-              PermutationTest cwz =
+              PermutationInference cwz =
                   permutationApplies(graph, model, name, simulatedNames)
                       ? permutationTest(graph, model, fit, observed, node, preStart, t0, postEnd)
                       : null;
@@ -327,7 +327,7 @@ final class Analysis {
    * effect; own lags read the adjusted outcome. Only for outcomes whose parents the intervention
    * does not change, where the null model is exactly the outcome's structural equation.
    */
-  private static PermutationTest permutationTest(
+  private static PermutationInference permutationTest(
       CausalGraph graph,
       FittedScm model,
       FitOptions fit,
@@ -338,7 +338,7 @@ final class Analysis {
       int postEnd) {
     EquationLayout layout = model.equation(node).layout();
     ScmFitter fitter = ScmFitter.with(fit);
-    return new PermutationTest(
+    return new PermutationInference(
         theta -> {
           double[][] values = observed.clone();
           double[] y = observed[node].clone();

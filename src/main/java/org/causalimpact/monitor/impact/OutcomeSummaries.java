@@ -6,7 +6,7 @@ import java.util.Locale;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.uncertainty.ConformalBounds;
 import org.causalimpact.monitor.uncertainty.BootstrapBands;
-import org.causalimpact.monitor.uncertainty.PermutationTest;
+import org.causalimpact.monitor.uncertainty.PermutationInference;
 import org.causalimpact.monitor.uncertainty.Quantiles;
 import org.causalimpact.monitor.uncertainty.ResidualBootstrap;
 import org.causalimpact.monitor.uncertainty.RollingOriginCalibration;
@@ -27,7 +27,7 @@ final class OutcomeSummaries {
       BootstrapBands bands,
       ConformalBounds conformal,
       int calibratedHorizons,
-      PermutationTest cwz,
+      PermutationInference cwz,
       double sigma,
       double alpha,
       List<String> notes) {
@@ -127,7 +127,7 @@ final class OutcomeSummaries {
       Double qSum,
       Double pNormalised,
       int calibratedHorizons,
-      PermutationTest cwz,
+      PermutationInference cwz,
       double sigma,
       double alpha,
       int lastUnbounded,

@@ -11,7 +11,7 @@ import org.causalimpact.monitor.scm.FittedScm;
 import org.causalimpact.monitor.scm.Intervention;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.scm.WorldSimulator;
-import org.causalimpact.monitor.uncertainty.ExpandingPermutationTest;
+import org.causalimpact.monitor.uncertainty.ExpandingPermutationInference;
 import org.causalimpact.monitor.uncertainty.IntervalSettings;
 import org.causalimpact.monitor.uncertainty.RollingOriginCalibration;
 import org.causalimpact.monitor.uncertainty.StreamingBootstrap;
@@ -35,15 +35,15 @@ import org.causalimpact.monitor.uncertainty.TailPair;
  * quantity's cuts carried from one step to the next about its point value), and one horizon of
  * every calibration origin that reaches it with the conformal bounds selected from its scores
  * ({@link RollingOriginCalibration}; nothing once the horizon passes the calibration span). The
- * one part that grows with the rows is the permutation p-value ({@link ExpandingPermutationTest},
- * {@code O((n_pre + k) p)}), used only for an outcome whose parents the intervention leaves alone
+ * one part that grows with the rows is the permutation p-value ({@link
+ * ExpandingPermutationInference}, {@code O((n_pre + k) p)}), used only for an outcome whose parents the intervention leaves alone
  * and only at horizons with too few calibration origins for the split-conformal p-value, as in the
  * batch.
  *
  * <p>Equality with the batch: every number of a step is computed with the same operations in the
  * same order as the batch does, so they agree bit for bit, except the permutation p-value, whose
  * refit here solves normal equations instead of a QR decomposition (about 1e-12 relative in the
- * residuals; see {@link ExpandingPermutationTest}).
+ * residuals; see {@link ExpandingPermutationInference}).
  *
  * <p>Memory per active intervention ({@link #retainedBytes} estimates it), with {@code B}
  * replicates, {@code d} simulated nodes with {@code P} coefficients in all, history {@code W} (the

@@ -2,7 +2,7 @@ package org.causalimpact.monitor.impact;
 
 import java.util.List;
 import org.causalimpact.monitor.scm.FittedScm;
-import org.causalimpact.monitor.uncertainty.ExpandingPermutationTest;
+import org.causalimpact.monitor.uncertainty.ExpandingPermutationInference;
 import org.causalimpact.monitor.uncertainty.RollingOriginCalibration;
 
 /**
@@ -14,7 +14,7 @@ final class StreamingConformal {
   private final double alpha;
   private final RollingOriginCalibration calibration;
   /** {@code [outcome]}: the permutation test, or {@code null} where it never applies. */
-  private final ExpandingPermutationTest[] permutationTests;
+  private final ExpandingPermutationInference[] permutationTests;
 
   /** {@code [outcome]}: whether the batch analysis would have the permutation test at all. */
   private final boolean[] permutationApplies;
@@ -35,7 +35,7 @@ final class StreamingConformal {
     // the batch analysis of the first rows falls back to the permutation test
     boolean unbounded = !calibration.boundedFrom(1, alpha);
     List<String> outcomes = setup.prepared.outcomes();
-    this.permutationTests = new ExpandingPermutationTest[outcomes.size()];
+    this.permutationTests = new ExpandingPermutationInference[outcomes.size()];
     this.permutationApplies = new boolean[outcomes.size()];
     for (int j = 0; j < outcomes.size(); j++) {
       permutationApplies[j] =
@@ -43,7 +43,7 @@ final class StreamingConformal {
               setup.graph, model, outcomes.get(j), setup.prepared.simulatedNames());
       if (unbounded && permutationApplies[j]) {
         permutationTests[j] =
-            new ExpandingPermutationTest(
+            new ExpandingPermutationInference(
                 model.equation(outcomeNodes[j]).layout(),
                 setup.observed,
                 setup.preStart,
@@ -56,7 +56,7 @@ final class StreamingConformal {
 
   /** Takes observed row {@code t} into the permutation tests' designs. */
   void addRow(int t) {
-    for (ExpandingPermutationTest test : permutationTests) {
+    for (ExpandingPermutationInference test : permutationTests) {
       if (test != null) {
         test.addRow(t);
       }
@@ -126,7 +126,7 @@ final class StreamingConformal {
 
   long bytes() {
     long bytes = calibration.bytes();
-    for (ExpandingPermutationTest test : permutationTests) {
+    for (ExpandingPermutationInference test : permutationTests) {
       if (test != null) {
         bytes += test.bytes();
       }

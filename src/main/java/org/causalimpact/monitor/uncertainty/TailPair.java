@@ -27,8 +27,9 @@ package org.causalimpact.monitor.uncertainty;
  * two alternating runs on an idle 2-core machine, 2026-12-07) took 49.7-52.2 us a step in the
  * {@code graphAuto} workload and 39.8-41.0 us in {@code graph} with this class, against
  * 204.5-204.9 us and 185.3-197.0 us with {@link Quantiles#type7PairUnsorted} (a copy and two
- * quickselects per interval) in its place. Whether the branch-free selection inside pays on its
- * own against a plain quickselect of the kept values was not measured.
+ * quickselects per interval) in its place. The branch-free selection inside ({@link
+ * Quantiles#pairAmong}) pays on its own too: its Javadoc gives the step against a copy and a plain
+ * quickselect, and against a sort.
  */
 public final class TailPair {
   private final int n;

@@ -16,7 +16,7 @@ import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.scm.WorldSimulator;
 import org.causalimpact.monitor.uncertainty.ConformalBounds;
 import org.causalimpact.monitor.uncertainty.IntervalSettings;
-import org.causalimpact.monitor.uncertainty.PermutationTest;
+import org.causalimpact.monitor.uncertainty.PermutationInference;
 import org.causalimpact.monitor.uncertainty.ResidualBootstrap;
 import org.causalimpact.monitor.uncertainty.RollingOriginCalibration;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -234,8 +234,8 @@ public class EngineBenchmark {
     int node = ci.graph().indexOf(BenchData.RESPONSE);
     double[][] observed = ci.observed();
     EquationLayout layout = ci.model().equation(node).layout();
-    PermutationTest test =
-        new PermutationTest(
+    PermutationInference test =
+        new PermutationInference(
             theta -> {
               double[][] values = observed.clone();
               double[] y = observed[node].clone();

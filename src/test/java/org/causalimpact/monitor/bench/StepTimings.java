@@ -18,7 +18,7 @@ import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.scm.WorldSimulator;
 import org.causalimpact.monitor.uncertainty.ConformalBounds;
 import org.causalimpact.monitor.uncertainty.IntervalSettings;
-import org.causalimpact.monitor.uncertainty.PermutationTest;
+import org.causalimpact.monitor.uncertainty.PermutationInference;
 import org.causalimpact.monitor.uncertainty.ResidualBootstrap;
 import org.causalimpact.monitor.uncertainty.RollingOriginCalibration;
 
@@ -166,7 +166,7 @@ public final class StepTimings {
       }
       double effectMean = sum / horizon;
       boolean used = bounds[o].cumulative()[horizon - 1] == null;
-      PermutationTest test =
+      PermutationInference test =
           permutationTest(graph, model, fitter, observed, worlds, cfPoint, node, t0, end);
       double sigma = model.equation(node).sigma();
       steps.put(
@@ -241,7 +241,7 @@ public final class StepTimings {
   }
 
   /** As {@code impact.Analysis.permutationTest}. */
-  private static PermutationTest permutationTest(
+  private static PermutationInference permutationTest(
       CausalGraph graph,
       FittedScm model,
       ScmFitter fitter,
@@ -261,7 +261,7 @@ public final class StepTimings {
       }
     }
     EquationLayout layout = model.equation(node).layout();
-    return new PermutationTest(
+    return new PermutationInference(
         theta -> {
           double[][] values = base.clone();
           double[] y = observed[node].clone();

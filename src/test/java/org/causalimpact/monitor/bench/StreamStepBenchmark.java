@@ -9,9 +9,9 @@ import org.causalimpact.monitor.scm.FitOptions;
 import org.causalimpact.monitor.scm.Intervention;
 import org.causalimpact.monitor.scm.ScmFitter;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
-import org.causalimpact.monitor.uncertainty.ExpandingPermutationTest;
+import org.causalimpact.monitor.uncertainty.ExpandingPermutationInference;
 import org.causalimpact.monitor.uncertainty.IntervalSettings;
-import org.causalimpact.monitor.uncertainty.PermutationTest;
+import org.causalimpact.monitor.uncertainty.PermutationInference;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -204,7 +204,7 @@ public class StreamStepBenchmark {
 
     double[][] values;
     EquationLayout layout;
-    ExpandingPermutationTest expanding;
+    ExpandingPermutationInference expanding;
     ScmFitter fitter;
 
     @Setup(Level.Trial)
@@ -213,7 +213,7 @@ public class StreamStepBenchmark {
       values = ScmFitter.columnsOf(w.graph, w.table);
       layout = EquationLayout.of(w.graph, BenchData.RESPONSE, 0, PRE);
       fitter = ScmFitter.with(FitOptions.ols());
-      expanding = new ExpandingPermutationTest(layout, values, 0, PRE, post, 0);
+      expanding = new ExpandingPermutationInference(layout, values, 0, PRE, post, 0);
       for (int t = PRE; t < PRE + post; t++) {
         expanding.addRow(t);
       }
@@ -227,7 +227,7 @@ public class StreamStepBenchmark {
 
   @Benchmark
   public double permutationQrRefit(Permutation p) {
-    return PermutationTest.pValue(
+    return PermutationInference.pValue(
         p.fitter.residuals(p.layout, p.values, 0, PRE + p.post), p.post);
   }
 }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * residuals here are exchangeable (i.i.d. noise minus the overall mean), so the cyclic shifts give
  * an exact test: {@code P(p <= alpha) = floor(alpha T) / T} without ties.
  */
-class PermutationTestTest {
+class PermutationInferenceTest {
   private static final int T = 100;
   private static final int POST = 20;
 
@@ -56,7 +56,7 @@ class PermutationTestTest {
   void pValueIsAMultipleOfOneOverT() {
     SplittableRandom rng = new SplittableRandom(1);
     for (int trial = 0; trial < 50; trial++) {
-      double p = PermutationTest.pValue(noise(rng, T), POST);
+      double p = PermutationInference.pValue(noise(rng, T), POST);
       double k = p * T;
       assertEquals(Math.rint(k), k, 1e-9, "p = " + p);
       assertTrue(p >= 1.0 / T && p <= 1, "p = " + p);
@@ -69,7 +69,7 @@ class PermutationTestTest {
     for (int t = T - POST; t < T; t++) {
       u[t] = 0;
     }
-    assertEquals(1.0, PermutationTest.pValue(u, POST), 0.0);
+    assertEquals(1.0, PermutationInference.pValue(u, POST), 0.0);
   }
 
   @Test
@@ -80,7 +80,7 @@ class PermutationTestTest {
     }
     // Only windows that overlap most of the shifted block come near its sum (50 +- 3.2), so p is
     // a few / T; the bound 0.05 leaves room for two or three such windows.
-    double p = PermutationTest.pValue(u, 10);
+    double p = PermutationInference.pValue(u, 10);
     assertTrue(p <= 0.05, "p = " + p);
     assertTrue(p >= 1.0 / T, "the identity shift always counts");
   }
@@ -92,7 +92,8 @@ class PermutationTestTest {
     for (int i = 0; i < T; i++) {
       minus[i] = -u[i];
     }
-    assertEquals(PermutationTest.pValue(u, POST), PermutationTest.pValue(minus, POST), 0.0);
+    assertEquals(
+        PermutationInference.pValue(u, POST), PermutationInference.pValue(minus, POST), 0.0);
   }
 
   @Test
@@ -108,7 +109,7 @@ class PermutationTestTest {
       for (int t = 0; t < T; t++) {
         y[t] += 10;
       }
-      if (new PermutationTest(meanModel(y, POST), POST).pValue(0) <= 0.1) {
+      if (new PermutationInference(meanModel(y, POST), POST).pValue(0) <= 0.1) {
         rejected++;
       }
     }
@@ -139,7 +140,8 @@ class PermutationTestTest {
         }
       }
       double estimate = post / POST - pre / (T - POST);
-      Double[] set = new PermutationTest(meanModel(y, POST), POST).confidenceSet(estimate, 1, 0.1);
+      Double[] set =
+          new PermutationInference(meanModel(y, POST), POST).confidenceSet(estimate, 1, 0.1);
       assertNotNull(set[0], "bounded below");
       assertNotNull(set[1], "bounded above");
       assertTrue(set[0] <= estimate && estimate <= set[1], "the set holds the point estimate");
@@ -158,7 +160,7 @@ class PermutationTestTest {
     for (int t = T - POST; t < T; t++) {
       y[t] += 2;
     }
-    PermutationTest test = new PermutationTest(meanModel(y, POST), POST);
+    PermutationInference test = new PermutationInference(meanModel(y, POST), POST);
     Double[] set = test.confidenceSet(2, 1, 0.1);
 
     assertTrue(test.pValue(set[0]) > 0.1);
@@ -171,15 +173,16 @@ class PermutationTestTest {
   @Test
   void alphaBelowOneOverTGivesAnUnboundedSet() {
     double[] y = noise(new SplittableRandom(7), T);
-    Double[] set = new PermutationTest(meanModel(y, POST), POST).confidenceSet(0, 1, 0.5 / T);
+    Double[] set = new PermutationInference(meanModel(y, POST), POST).confidenceSet(0, 1, 0.5 / T);
     assertNull(set[0]);
     assertNull(set[1]);
   }
 
   @Test
   void rejectsAnEmptyOrTooLongPostPeriod() {
-    assertThrows(IllegalArgumentException.class, () -> new PermutationTest(x -> new double[5], 0));
     assertThrows(
-        IllegalArgumentException.class, () -> PermutationTest.pValue(new double[5], 5));
+        IllegalArgumentException.class, () -> new PermutationInference(x -> new double[5], 0));
+    assertThrows(
+        IllegalArgumentException.class, () -> PermutationInference.pValue(new double[5], 5));
   }
 }

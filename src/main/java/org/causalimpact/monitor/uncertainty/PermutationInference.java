@@ -19,7 +19,7 @@ import java.util.function.DoubleFunction;
  *
  * <p>Thread-safe if the residual function is.
  */
-public final class PermutationTest {
+public final class PermutationInference {
   private static final int BISECTIONS = 30;
   private static final int EXPANSIONS = 60;
 
@@ -31,7 +31,7 @@ public final class PermutationTest {
    *     H0: effect = theta}
    * @param postRows {@code T*}, the number of post-period rows (the last ones)
    */
-  public PermutationTest(DoubleFunction<double[]> residualsUnderNull, int postRows) {
+  public PermutationInference(DoubleFunction<double[]> residualsUnderNull, int postRows) {
     if (postRows < 1) {
       throw new IllegalArgumentException("the post-period needs at least one row");
     }

@@ -17,11 +17,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The expanding normal-equation refit gives the p-value of the batch's QR refit ({@code
- * ScmFitter.residuals} then {@link PermutationTest#pValue(double[], int)}) at every post-period
- * length 1..60, for OLS and ridge. The p-value is a count over cyclic shifts, so equal means equal
+ * ScmFitter.residuals} then {@link PermutationInference#pValue(double[], int)}) at every
+ * post-period length 1..60, for OLS and ridge. The p-value is a count over cyclic shifts, so equal means equal
  * (tolerance 1e-12 only for the division), also once the arrays have grown. Seed 31.
  */
-class ExpandingPermutationTestTest {
+class ExpandingPermutationInferenceTest {
   private static final int PRE = 300;
   private static final int POST = 60;
 
@@ -53,10 +53,10 @@ class ExpandingPermutationTestTest {
       EquationLayout layout = EquationLayout.of(g, "y", 0, PRE);
       ScmFitter fitter = ScmFitter.with(new FitOptions(ridge));
       // room for one post-period row at first: the arrays grow while the rows are added
-      ExpandingPermutationTest test = new ExpandingPermutationTest(layout, values, 0, PRE, 1, ridge);
+      var test = new ExpandingPermutationInference(layout, values, 0, PRE, 1, ridge);
       for (int k = 1; k <= POST; k++) {
         test.addRow(PRE + k - 1);
-        double batch = PermutationTest.pValue(fitter.residuals(layout, values, 0, PRE + k), k);
+        double batch = PermutationInference.pValue(fitter.residuals(layout, values, 0, PRE + k), k);
         assertEquals(batch, test.pValue(), 1e-12, "ridge " + ridge + ", post rows " + k);
       }
     }
@@ -66,12 +66,12 @@ class ExpandingPermutationTestTest {
   void rowsComeInOrderAndACollinearTermFails() {
     double[][] values = data(32L, 0);
     EquationLayout layout = EquationLayout.of(graph(), "y", 0, PRE);
-    ExpandingPermutationTest test = new ExpandingPermutationTest(layout, values, 0, PRE, 5, 0);
+    var test = new ExpandingPermutationInference(layout, values, 0, PRE, 5, 0);
     assertThrows(IllegalArgumentException.class, () -> test.addRow(PRE + 1));
 
     double[][] constant = {new double[PRE + 5], values[1]};
     java.util.Arrays.fill(constant[0], 2.0);
-    ExpandingPermutationTest flat = new ExpandingPermutationTest(layout, constant, 0, PRE, 5, 0);
+    var flat = new ExpandingPermutationInference(layout, constant, 0, PRE, 5, 0);
     flat.addRow(PRE);
     assertThrows(InputException.class, flat::pValue);
   }

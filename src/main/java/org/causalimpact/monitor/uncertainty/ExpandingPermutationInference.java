@@ -6,8 +6,8 @@ import org.causalimpact.monitor.scm.EquationLayout;
 import org.causalimpact.monitor.scm.LeastSquares;
 
 /**
- * The permutation p-value of "no effect" ({@link PermutationTest#pValue(double)} at {@code theta =
- * 0}) for a post-period that grows one row at a time: the equation is refitted on all rows (pre
+ * The permutation p-value of "no effect" ({@link PermutationInference#pValue(double)} at {@code
+ * theta = 0}) for a post-period that grows one row at a time: the equation is refitted on all rows (pre
  * and post) by normal equations accumulated row by row, {@code O(p^2)} per added row, instead of a
  * QR decomposition of the whole design for each new row.
  *
@@ -27,7 +27,7 @@ import org.causalimpact.monitor.scm.LeastSquares;
  * <p>Memory: the design and the response of every row added, {@code 8 (p + 1)} bytes per row; the
  * post-period part of the arrays doubles as rows are added. Not thread-safe.
  */
-public final class ExpandingPermutationTest {
+public final class ExpandingPermutationInference {
   private static final int FIRST_POST_CAPACITY = 64;
 
   private final EquationLayout layout;
@@ -55,7 +55,7 @@ public final class ExpandingPermutationTest {
    * @param capacity post-period rows to make room for at first (at most 64; more grow the arrays)
    * @param ridge the ridge penalty
    */
-  public ExpandingPermutationTest(
+  public ExpandingPermutationInference(
       EquationLayout layout,
       double[][] values,
       int from,
@@ -132,7 +132,7 @@ public final class ExpandingPermutationTest {
       }
       u[i] = response[i] - fitted;
     }
-    return PermutationTest.pValue(u, postRows());
+    return PermutationInference.pValue(u, postRows());
   }
 
   private double[] solve() {
