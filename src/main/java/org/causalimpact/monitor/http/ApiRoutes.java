@@ -25,6 +25,9 @@ import org.eclipse.jetty.util.Fields;
  *       {@code preWindow} rows (per node R², sigma, terms and coefficients, and long-run effects;
  *       {@code "fit": null} with {@code "fitUnavailable"} when the rows cannot support it), and the
  *       interventions;
+ *   <li>{@code GET /api/monitors/{m}/interventions}: the interventions the monitor knows, each
+ *       with its state, times, actions, outcomes and steps reported (as in the monitor's detail,
+ *       without its fit);
  *   <li>{@code GET /api/monitors/{m}/interventions/{id}[?since=S][&limit=L]}: the intervention's
  *       status and the {@code analyze} report (schema 1) of its rows so far, its summaries whole
  *       and its series one page long: the steps after step {@code S} (default 0), at most {@code
@@ -109,7 +112,10 @@ final class ApiRoutes {
       return Exchanges.Answer.ok(whatIf(monitor, request));
     }
     if (path.size() == 4 && path.get(3).equals("interventions")) {
-      Exchanges.requireMethod(request, "POST");
+      Exchanges.requireMethod(request, "POST", "GET");
+      if (request.getMethod().equals("GET")) {
+        return Exchanges.Answer.ok(service.interventions(status(monitor)));
+      }
       token.check(request);
       return posts.post(status(monitor).definition(), request);
     }

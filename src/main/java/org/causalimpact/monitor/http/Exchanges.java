@@ -141,7 +141,8 @@ final class Exchanges {
         return;
       }
     }
-    throw ApiError.of(405, "method " + method + " is not allowed here; use " + allowed[0])
+    throw ApiError.of(
+            405, "method " + method + " is not allowed here; use " + String.join(" or ", allowed))
         .withHeader("Allow", String.join(", ", allowed));
   }
 

@@ -128,6 +128,11 @@ public final class MonitorService {
         d, s.lastClosed(), s.openSteps(), fit, unavailable, views(s.interventions()));
   }
 
+  /** The interventions the monitor knows, as {@link #detail} lists them, without the fit. */
+  public ApiViews.InterventionList interventions(MonitorStatus s) {
+    return new ApiViews.InterventionList(s.definition().name(), views(s.interventions()));
+  }
+
   /**
    * A page of an intervention's analysis report: its status, the report's summaries, model and
    * notes, and the steps after {@code since}, at most {@code limit}; the report {@code null} with

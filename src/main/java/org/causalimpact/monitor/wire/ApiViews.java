@@ -30,6 +30,13 @@ public final class ApiViews {
     }
   }
 
+  /** {@code GET /api/monitors/{m}/interventions}: every intervention the monitor knows. */
+  public record InterventionList(int schema, String monitor, List<InterventionView> interventions) {
+    public InterventionList(String monitor, List<InterventionView> interventions) {
+      this(AnalysisReport.SCHEMA, monitor, interventions);
+    }
+  }
+
   /** One entry of {@link MonitorList}. */
   public record MonitorSummary(
       String name,

@@ -194,6 +194,10 @@ class HttpApiTest {
     assertEquals(5.0, iv.get("do").get("x").get("shift").asDouble());
     assertEquals(List.of("y"), texts(iv.get("outcomes")));
     assertEquals(ROWS - START, iv.get("stepsReported").asInt());
+    Reply list = get("/api/monitors/validation/interventions");
+    assertEquals(200, list.status());
+    assertEquals("validation", list.body().get("monitor").asText());
+    assertEquals(b.get("interventions"), list.body().get("interventions"), "the detail's list");
   }
 
   @Test
@@ -547,6 +551,10 @@ class HttpApiTest {
     assertError(w, 405, "use POST");
     assertEquals("POST", w.raw().headers().firstValue("Allow").orElseThrow());
     assertError(call(api, "DELETE", "/api/monitors/validation", null, null), 405, "DELETE");
+    Reply d = call(api, "DELETE", "/api/monitors/validation/interventions", null, null);
+    assertError(d, 405, "use POST or GET");
+    assertEquals("POST, GET", d.raw().headers().firstValue("Allow").orElseThrow());
+    assertError(get("/api/monitors/nope/interventions"), 404, "no monitor 'nope'");
     Reply head = call(api, "HEAD", "/api/monitors", null, null);
     assertEquals(405, head.status());
     assertEquals("", head.raw().body(), "no body for HEAD");
