@@ -638,7 +638,11 @@
     }
     const p = o.summary.pValue || {};
     const sig = o.summary.significant || {};
-    const yes = (b) => (b === true ? 'significant' : b === false ? 'not significant' : '—');
+    // a placebo outcome (do() cannot reach it) has no effect to call significant: its "effect"
+    // is the model's prediction error, a check of the model
+    const words = o.placebo ? ['the model misfits', 'the model fits']
+      : ['significant', 'not significant'];
+    const yes = (b) => (b === true ? words[0] : b === false ? words[1] : '—');
     rows.push(row('p-value: bootstrap (two-sided)',
       cell(p.bootstrap, fmt(p.bootstrap) + ' · ' + yes(sig.bootstrap)), h('td')));
     const method = p.conformalMethod === 'permutation' ? 'permutation'
@@ -648,11 +652,17 @@
     // 1 − p as R's CausalImpact reports it ("posterior probability of a causal effect"); our
     // p-values are two-sided and frequentist, so it is no posterior probability
     const q = o.summary.effectProbability || {};
-    rows.push(row('probability of a causal effect (1 − p, as R reports it; not a posterior)',
-      cell(q.bootstrap, 'bootstrap ' + pct(q.bootstrap)),
-      cell(q.conformal, 'conformal ' + pct(q.conformal))));
+    if (!o.placebo) {
+      rows.push(row('probability of a causal effect (1 − p, as R reports it; not a posterior)',
+        cell(q.bootstrap, 'bootstrap ' + pct(q.bootstrap)),
+        cell(q.conformal, 'conformal ' + pct(q.conformal))));
+    }
     const period = report.postPeriod || {};
     box.replaceChildren(
+      ...(o.placebo ? [h('p', { class: 'placebo', id: 'placebo-note',
+        text: 'Placebo check: the intervention cannot reach ' + o.node + ', so its "effect" is the'
+          + ' model\'s prediction error; a large one means the model misfits, not that the'
+          + ' intervention acted.' })] : []),
       h('p', { class: 'muted' },
         o.node + ' over post-period rows ' + period.start + '..' + period.end
         + (period.startLabel ? ' (' + shortTime(period.startLabel) + ' – '

@@ -58,6 +58,7 @@ public record AnalysisReport(
       outcomes.add(
           new Outcome(
               o.node(),
+              a.isPlacebo(o.node()),
               SummaryJson.of(o.summary()),
               Step.all(o),
               a.preFit(o.node()).map(f -> PreStep.all(f, table)).orElse(null)));
@@ -84,7 +85,7 @@ public record AnalysisReport(
    */
   public AnalysisReport withoutSeries() {
     List<Outcome> bare =
-        outcomes.stream().map(o -> new Outcome(o.node(), o.summary(), null, null)).toList();
+        outcomes.stream().map(o -> o.with(null, null)).toList();
     return new AnalysisReport(
         schema, monitor, intervention, level, prePeriod, postPeriod, outcome, summary, null, bare,
         model, notes);
@@ -98,8 +99,7 @@ public record AnalysisReport(
     List<Outcome> full = new ArrayList<>();
     for (int o = 0; o < outcomes.size(); o++) {
       Outcome out = outcomes.get(o);
-      full.add(
-          new Outcome(out.node(), out.summary(), List.copyOf(series.get(o)), out.preSeries()));
+      full.add(out.with(List.copyOf(series.get(o)), out.preSeries()));
     }
     List<Step> first = full.isEmpty() ? null : full.get(0).series();
     return new AnalysisReport(
@@ -147,13 +147,21 @@ public record AnalysisReport(
   /**
    * One outcome's summary and steps ({@code series} left out of a summary record), and its
    * pre-period rows ({@code preSeries}: left out of a summary record and of the API's intervention
-   * report, which serves them apart, and absent where the analysis has no pre-period fit).
+   * report, which serves them apart, and absent where the analysis has no pre-period fit). {@code
+   * placebo}: the intervention's do() cannot reach the outcome, so its "effect" is the model's
+   * prediction error, a check of the model and not an effect (a note says so too).
    */
   public record Outcome(
       String node,
+      boolean placebo,
       SummaryJson summary,
       @JsonInclude(JsonInclude.Include.NON_NULL) List<Step> series,
-      @JsonInclude(JsonInclude.Include.NON_NULL) List<PreStep> preSeries) {}
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<PreStep> preSeries) {
+    /** This outcome with other steps and pre-period rows. */
+    public Outcome with(List<Step> series, List<PreStep> preSeries) {
+      return new Outcome(node, placebo, summary, series, preSeries);
+    }
+  }
 
   /**
    * One pre-period row of an outcome: {@code row, time, actual}, and {@code fitted}, the fitted

@@ -233,10 +233,7 @@ public final class ApiViews {
       int to = (int) Math.min(total, (long) from + limit);
       List<AnalysisReport.Outcome> outcomes =
           report.outcomes().stream()
-              .map(
-                  o ->
-                      new AnalysisReport.Outcome(
-                          o.node(), o.summary(), List.copyOf(o.series().subList(from, to)), null))
+              .map(o -> o.with(List.copyOf(o.series().subList(from, to)), null))
               .toList();
       AnalysisReport paged =
           new AnalysisReport(

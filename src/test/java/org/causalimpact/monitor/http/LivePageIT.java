@@ -2,6 +2,7 @@ package org.causalimpact.monitor.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -251,6 +252,22 @@ class LivePageIT {
           () -> dataset(chartData(), "chart-actual", "actual").get("first").asDouble()
               == firstSignups ? Boolean.TRUE : null);
 
+      // a placebo outcome is marked as one, and nothing calls its "effect" significant
+      assertTrue(driver.findElements(By.id("placebo-note")).isEmpty(), "signups is no placebo");
+      driver.findElement(By.cssSelector("#outcomes button[data-outcome='control']")).click();
+      // (read in one script: the summary is redrawn on every poll)
+      String placebo =
+          await("the placebo note for control", Duration.ofSeconds(10),
+              () -> (String) ((JavascriptExecutor) driver).executeScript(
+                  "const n = document.getElementById('placebo-note');"
+                      + " const t = document.getElementById('summary-table');"
+                      + " return n && t && t.dataset.outcome === 'control'"
+                      + " ? n.textContent + '\\n' + t.innerText : null;"));
+      assertTrue(
+          placebo.startsWith("Placebo check: the intervention cannot reach control"), placebo);
+      assertFalse(placebo.contains("significant"), placebo);
+      assertFalse(placebo.contains("1 − p"), placebo);
+
       // the what-if form, prefilled from the campaign's do-spec
       assertEquals(
           "ad_spend", new Select(driver.findElement(By.id("wf-node"))).getFirstSelectedOption()
@@ -314,6 +331,15 @@ class LivePageIT {
     Matcher rows = Pattern.compile("(?m)^(\\s+rows:\\s*)\\d+\\s*$").matcher(yaml);
     assertTrue(rows.find(), "config/monitors/demo.yaml has simulation rows");
     Files.writeString(monitor, rows.replaceFirst("$1" + ROWS), StandardCharsets.UTF_8);
+    // the campaign with a third outcome, control, which ad_spend cannot reach: a placebo check
+    Path campaign = dir.resolve("demo-campaign.json");
+    Path original = Path.of("config/interventions/demo-campaign.json");
+    String event = Files.readString(original, StandardCharsets.UTF_8);
+    String withPlacebo =
+        event.replace("\"outcomes\": [\"visits\", \"signups\"]",
+            "\"outcomes\": [\"visits\", \"signups\", \"control\"]");
+    assertNotEquals(event, withPlacebo, "the campaign lists visits and signups as outcomes");
+    Files.writeString(campaign, withPlacebo, StandardCharsets.UTF_8);
     demoOut = dir.resolve("demo.out");
     demoErr = dir.resolve("demo.err");
     for (int attempt = 1; ; attempt++) {
@@ -328,7 +354,7 @@ class LivePageIT {
               "--campaign-speed", Integer.toString(SPEED),
               "--exit-after-result",
               "--monitor", monitor.toString(),
-              "--intervention", Path.of("config/interventions/demo-campaign.json").toString());
+              "--intervention", campaign.toString());
       demo =
           new ProcessBuilder(command)
               .redirectOutput(demoOut.toFile())

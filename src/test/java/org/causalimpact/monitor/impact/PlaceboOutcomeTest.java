@@ -19,6 +19,7 @@ import org.causalimpact.monitor.scm.SimulationSpec;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.causalimpact.monitor.scm.TrueEquation;
 import org.causalimpact.monitor.uncertainty.IntervalSettings;
+import org.causalimpact.monitor.wire.AnalysisReport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -85,6 +86,13 @@ class PlaceboOutcomeTest {
     assertTrue(Math.abs(placebo) < 0.5, "P's average error " + placebo);
     double effect = a.outcomes().get(0).summary().average().effect().mean();
     assertTrue(Math.abs(effect - 7.5) < 0.5, "Y's average effect " + effect);
+    // the JSON marks the placebo per outcome, for the live page and other consumers
+    List<AnalysisReport.Outcome> json = AnalysisReport.of(a, null).outcomes();
+    assertEquals(List.of("Y", "P"), json.stream().map(AnalysisReport.Outcome::node).toList());
+    assertEquals(
+        List.of(false, true), json.stream().map(AnalysisReport.Outcome::placebo).toList());
+    assertTrue(
+        AnalysisReport.render(a, null).contains("\"placebo\" : true"), "the field is written");
   }
 
   @Test
