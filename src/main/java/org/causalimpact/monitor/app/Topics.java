@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.causalimpact.monitor.live.TopologySettings;
 
 /**
@@ -29,8 +30,16 @@ public final class Topics {
   private Topics() {}
 
   /**
-   * Creates the topics that do not exist yet. Idempotent: a topic that exists (or that another
-   * client creates meanwhile) is left as it is.
+   * Creates the topics that do not exist yet, and returns once every partition of those it created
+   * has a leader. Idempotent: a topic that exists (or that another client creates meanwhile) is
+   * left as it is.
+   *
+   * <p>Why wait for leaders: {@code createTopics} answers when the controller has accepted the
+   * topic, possibly before the broker serves it. An idempotent producer that writes at once can
+   * then have its first request refused (NOT_LEADER_OR_FOLLOWER) and a later one accepted; the
+   * first is retried with OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout and its records
+   * are lost (KAFKA-15591, KAFKA-14359, fixed in the broker after 4.3). Seen here once in CI, on
+   * a test's producer against a Testcontainers broker.
    *
    * @param adminConfig admin client settings (bootstrap servers, security)
    * @param partitions partitions of a new topic, or {@code null} for the broker's default
@@ -77,6 +86,7 @@ public final class Topics {
           }
         }
       }
+      awaitLeaders(admin, created);
       return created;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -84,6 +94,42 @@ public final class Topics {
     } catch (ExecutionException | TimeoutException e) {
       throw unreachable("list or create topics " + wanted, adminConfig, e);
     }
+  }
+
+  /** Waits until every partition of {@code topics} has a leader, at most {@link #ADMIN_TIMEOUT}. */
+  static void awaitLeaders(Admin admin, List<String> topics)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+    while (!topics.isEmpty()) {
+      if (led(admin, topics)) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the topics " + topics + " were created but not every partition has a leader after "
+                + ADMIN_TIMEOUT.toSeconds() + " s; check that the brokers are up and joined");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** Whether the broker asked knows every partition of {@code topics} with a leader. */
+  private static boolean led(Admin admin, List<String> topics)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    Map<String, TopicDescription> d;
+    try {
+      d =
+          admin.describeTopics(topics).allTopicNames()
+              .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return false; // not yet in the metadata of the broker asked
+      }
+      throw e;
+    }
+    return d.values().stream()
+        .flatMap(t -> t.partitions().stream())
+        .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
   }
 
   /**

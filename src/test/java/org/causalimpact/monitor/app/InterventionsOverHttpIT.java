@@ -166,7 +166,10 @@ class InterventionsOverHttpIT {
       assertFalse(r.body().get("error").asText().isBlank());
     }
     assertEquals(404, call("POST", "/api/monitors/nope/interventions", START_BODY, auth).status());
-    assertEquals(405, call("GET", PATH, null, auth).status());
+    assertEquals(405, call("PUT", PATH, START_BODY, auth).status());
+    Reply list = call("GET", PATH, null, null);
+    assertEquals(200, list.status(), "the list needs no token: " + list.body());
+    assertTrue(list.body().get("interventions").isArray(), list.body().toString());
   }
 
   private record Reply(int status, JsonNode body) {}

@@ -74,6 +74,8 @@ class KafkaContainerIT {
                     .toList())
             .all()
             .get();
+        // a producer must not write before the partitions have leaders (see Topics.create)
+        Topics.awaitLeaders(a, settings.topics());
       }
       try (KafkaProducer<String, String> producer = KafkaFixtures.producer(bootstrap)) {
         KafkaFixtures.send(producer, settings, t, 0, START);
