@@ -38,8 +38,8 @@ public final class Topics {
    * topic, possibly before the broker serves it. An idempotent producer that writes at once can
    * then have its first request refused (NOT_LEADER_OR_FOLLOWER) and a later one accepted; the
    * first is retried with OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout and its records
-   * are lost (KAFKA-15591, KAFKA-14359, fixed in the broker after 4.3). Seen here once in CI, on
-   * a test's producer against a Testcontainers broker.
+   * are lost (KAFKA-15591, KAFKA-14359; a broker-side fix is apache/kafka#23234). Seen here once
+   * in CI with Kafka 4.3.1, on a test's producer against a Testcontainers broker.
    *
    * @param adminConfig admin client settings (bootstrap servers, security)
    * @param partitions partitions of a new topic, or {@code null} for the broker's default
