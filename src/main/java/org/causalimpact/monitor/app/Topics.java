@@ -100,10 +100,7 @@ public final class Topics {
   static void awaitLeaders(Admin admin, List<String> topics)
       throws ExecutionException, TimeoutException, InterruptedException {
     long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
-    while (!topics.isEmpty()) {
-      if (led(admin, topics)) {
-        return;
-      }
+    while (!topics.isEmpty() && !led(admin, topics)) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
             "the topics " + topics + " were created but not every partition has a leader after "

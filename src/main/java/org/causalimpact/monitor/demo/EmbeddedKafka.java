@@ -21,14 +21,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.utils.Time;
@@ -250,9 +246,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /**
    * Creates the topics that do not exist yet, with {@code partitions} partitions and replication
-   * factor 1; existing topics are left as they are. Returns once the broker lists them all: a
-   * creation is acknowledged when the controller has committed it, a moment before the broker's
-   * metadata shows the topic to a client that asks next.
+   * factor 1; existing topics are left as they are. Returns once the broker serves them: {@link
+   * Topics#create} waits until every new partition has a leader.
    *
    * @throws IllegalStateException when the broker refuses or does not answer within 30 s
    */
@@ -263,22 +258,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     Map<String, Object> config = new HashMap<>(security.client());
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     Topics.create(config, topics, partitions, (short) 1);
-    long deadline = System.nanoTime() + Topics.ADMIN_TIMEOUT.toNanos();
-    try (Admin admin = Admin.create(config)) {
-      while (!admin.listTopics().names().get(30, TimeUnit.SECONDS).containsAll(topics)) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              "the broker does not list the topics " + topics + " within "
-                  + Topics.ADMIN_TIMEOUT.toSeconds() + " s of their creation");
-        }
-        Thread.sleep(20);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for topics " + topics, e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot list the topics of the embedded broker", e);
-    }
   }
 
   /** Stops the broker and waits until it has stopped; the data directory is kept. Idempotent. */
