@@ -19,7 +19,10 @@ import org.causalimpact.monitor.graph.Level;
  * and 3: from 97.3% / 97.5% and 98.8% / 99.3% to 96.5% / 96.8% and 98.5% / 99.0%, widths 9% less)
  * and the stationary CausalImpact design from 99.0% / 99.0% to 96.5% / 98.5%, and cost the
  * drifting one half a point (86.5% / 90.0% to 86.0% / 89.5%); 0.3 cost the drifting design 2
- * points and sharpened nothing more. The grid of {@code sqrt(q)} has
+ * points and sharpened nothing more. A slab with no mass below a drift of 0.02-0.03 brought
+ * both CausalImpact designs near the band at once, but short series have a flat likelihood there,
+ * and arma_data_R's bootstrap interval (70 pre rows) then crossed 0 where R's does not (the
+ * README's table of priors). The grid of {@code sqrt(q)} has
  * {@value #PER_DECADE} points per decade from {@code 0.1 / n} (below which a level's drift cannot
  * be seen in {@code n} rows) to 10, each with the prior mass of its cell, plus 0 for {@link
  * Level#AUTO}. The AR coefficient of the noise ranges over {@code 0, 0.15, ..., 0.9} uniformly. For
