@@ -120,7 +120,11 @@ final class AnalyzeCommand implements Callable<Integer> {
       description = "Lags 0..L of each covariate (default: the --ar order).")
   Integer lags;
 
-  @Option(names = "--trend", description = "Add a linear trend to the response's equation.")
+  @Option(
+      names = "--trend",
+      description =
+          "Add a linear trend to the response's equation. Give it for a metric that grows: the"
+              + " default level model does not extrapolate growth, which then reads as an effect.")
   Boolean trend;
 
   @Option(names = "--bootstrap", paramLabel = "N",

@@ -80,7 +80,8 @@ import org.causalimpact.monitor.uncertainty.IntervalSettings;
  * Shorter lists are padded with zeros, so every {@link TrueEquation} of the result has full-length
  * lists. {@code seasonal} holds {@code a_1, b_1, a_2, b_2, ...} (sine, cosine), exactly {@code
  * 2 * harmonics} when the node has seasonality and nothing otherwise; {@code trend} (slope per
- * step, default 0) only when the node has a trend; {@code intercept} defaults to 0; {@code noise}
+ * step, default 0) is the coefficient of the node's trend term, or, for a node without one, a trend
+ * in the data that the model does not fit; {@code intercept} defaults to 0; {@code noise}
  * (standard deviation, >= 0) is required.
  *
  * <h2>Errors</h2>

@@ -121,13 +121,6 @@ final class SimulationLoader {
               + "' has no seasonality: remove it, or set 'seasonality' on the node");
     }
 
-    if (eq.has("trend") && !node.hasTrendTerm()) {
-      throw eq.fail(
-          "trend",
-          "is given but node '"
-              + node.name()
-              + "' has no trend term: remove it, or set 'trend: true' on the node");
-    }
     double trend = eq.number("trend", 0);
     double noise =
         eq.requiredNumber(

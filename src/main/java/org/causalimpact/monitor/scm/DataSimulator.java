@@ -65,6 +65,7 @@ public final class DataSimulator {
     double[] noiseSd = new double[nodes];
     double[] levelSd = new double[nodes];
     double[] noiseAr = new double[nodes];
+    double[] drift = new double[nodes];
     int maxLag = 0;
     for (String name : graph.nodeNames()) {
       EquationLayout layout = EquationLayout.of(graph, name, 0, 1);
@@ -80,6 +81,7 @@ public final class DataSimulator {
       noiseSd[idx] = eq.noise();
       levelSd[idx] = eq.level();
       noiseAr[idx] = eq.noiseAr();
+      drift[idx] = graph.node(name).hasTrendTerm() ? 0 : eq.trend();
       layouts.add(layout);
       maxLag = Math.max(maxLag, layout.maxLag());
     }
@@ -93,6 +95,11 @@ public final class DataSimulator {
       }
     }
     addLevelsAndAr(noise, levelSd, noiseAr, seed);
+    for (int j = 0; j < nodes; j++) {
+      for (int t = 0; t < total && drift[j] != 0; t++) {
+        noise[j][t] += drift[j] * t;
+      }
+    }
     double[][] natural = new double[nodes][total];
     for (int j = 0; j < nodes; j++) {
       Arrays.fill(natural[j], 0, maxLag, coef[j][0]);

@@ -9,7 +9,9 @@ import java.util.Map;
  * are known. Terms match {@link org.causalimpact.monitor.graph.NodeDefinition}: {@code parents}
  * holds, per parent, the coefficients of lags {@code 0..L}; {@code ar} the own-lag coefficients
  * {@code phi_1..phi_P}; {@code seasonal} the pairs {@code a_1, b_1, a_2, b_2, ...} of the sine and
- * cosine terms; {@code trend} the slope per step; {@code noise} the standard deviation of the
+ * cosine terms; {@code trend} the slope per step: the coefficient of the node's trend term, or, for
+ * a node without one, a linear trend added to the error that the fitted model has no term for (a
+ * metric that grows while the model assumes it does not); {@code noise} the standard deviation of the
  * Gaussian error's innovations; {@code noiseAr} the AR(1) coefficient of that error (0: white
  * noise); {@code level} the standard deviation per step of a random-walk level added to the
  * equation (0: none), a level that drifts.

@@ -1,5 +1,6 @@
 package org.causalimpact.monitor.config;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -21,6 +22,7 @@ import org.causalimpact.monitor.graph.Level;
 import org.causalimpact.monitor.graph.NodeDefinition;
 import org.causalimpact.monitor.graph.Parent;
 import org.causalimpact.monitor.graph.Seasonality;
+import org.causalimpact.monitor.scm.DataSimulator;
 import org.causalimpact.monitor.scm.SimulationSpec;
 import org.causalimpact.monitor.scm.TrueEquation;
 import org.causalimpact.monitor.uncertainty.IntervalSettings;
@@ -780,10 +782,34 @@ class MonitorLoaderTest {
     }
 
     @Test
-    void trendOnNodeWithoutTrendIsRejected() {
-      assertRejected(
-          GRAPH + S + "    x: {parents: {s: 1}, trend: 0.1, noise: 1}\n" + Y,
-          "m.yaml: simulation.equations.x.trend is given but node 'x' has no trend term");
+    void trendOnNodeWithoutTrendTermIsAGrowthTheModelDoesNotFit() {
+      // x has no trend term: its trend goes into the data only (a misspecified model, for studies)
+      MonitorDefinition m =
+          parse(GRAPH + S + "    x: {parents: {s: 1}, trend: 0.5, noise: 1}\n" + Y);
+      MonitorDefinition flat = parse(GRAPH + S + "    x: {parents: {s: 1}, noise: 1}\n" + Y);
+      assertEquals(0.5, m.simulation().equations().get("x").trend());
+      double grown = slope(DataSimulator.simulate(m.graph(), m.simulation(), null, 7L), "x");
+      double level = slope(DataSimulator.simulate(flat.graph(), flat.simulation(), null, 7L), "x");
+      assertAll(
+          () -> assertEquals(0.5, grown, 0.05, "slope per row with trend 0.5"),
+          () -> assertEquals(0.0, level, 0.05, "slope per row without"));
+    }
+
+    /** The least-squares slope of {@code node}'s simulated series against the row index. */
+    private static double slope(DataSimulator.SimulatedData d, String node) {
+      int n = d.table().rows();
+      double mt = (n - 1) / 2.0;
+      double my = 0;
+      for (int t = 0; t < n; t++) {
+        my += d.table().value(node, t) / n;
+      }
+      double sxy = 0;
+      double sxx = 0;
+      for (int t = 0; t < n; t++) {
+        sxy += (t - mt) * (d.table().value(node, t) - my);
+        sxx += (t - mt) * (t - mt);
+      }
+      return sxy / sxx;
     }
 
     @Test
