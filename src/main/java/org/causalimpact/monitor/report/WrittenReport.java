@@ -49,6 +49,9 @@ public final class WrittenReport {
   /** Terms listed as carrying a selected fit: those with an inclusion probability at least this. */
   static final double CARRYING = 0.1;
 
+  /** Least posterior probability of a selected trend that the model's description states. */
+  static final double TREND_NOTED = 0.05;
+
   /**
    * The model in words for each outcome's equation that has a stochastic level or selected terms:
    * how much its level drifts, how autocorrelated its noise is, and which terms carry the fit.
@@ -82,7 +85,7 @@ public final class WrittenReport {
               .append(" and innovation s.d. ")
               .append(Numbers.format(e.sigma()));
         }
-        if (e.inclusion() != null) {
+        if (e.inclusion() != null && parentsSelected(e)) {
           int parents = 0;
           List<Integer> carrying = new ArrayList<>();
           for (int k = 0; k < e.terms().size(); k++) {
@@ -111,10 +114,33 @@ public final class WrittenReport {
               .append(named.isEmpty() ? "none of them" : String.join(", ", named))
               .append(" (coefficients averaged over the models)");
         }
+        int trend = e.terms().indexOf("trend");
+        double trendProbability =
+            trend < 0 ? 0 : e.inclusion() == null ? 1 : e.inclusion().get(trend);
+        if (trendProbability >= 1 - 1e-9) {
+          sb.append("; it has a linear trend, which the counterfactual continues");
+        } else if (trendProbability >= TREND_NOTED) {
+          sb.append("; with posterior probability ")
+              .append(Numbers.format(trendProbability))
+              .append(" it also has a linear trend, which the counterfactual continues");
+        }
         sb.append(".\n");
       }
     }
     return sb.toString();
+  }
+
+  /**
+   * Whether the parents' terms were selected: some has an inclusion probability below 1 (where
+   * only a {@code level: auto} trend was selected, every parent term is in every model).
+   */
+  private static boolean parentsSelected(EquationSummary e) {
+    for (int k = 0; k < e.terms().size(); k++) {
+      if (isParentTerm(e.node(), e.terms().get(k)) && e.inclusion().get(k) < 1 - 1e-9) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether a term reads a parent (the terms selection may leave out), by its name. */

@@ -78,6 +78,16 @@ public final class EquationLayout {
    */
   public static EquationLayout of(
       CausalGraph graph, String node, double trendOrigin, double trendScale) {
+    return of(graph, node, trendOrigin, trendScale, false);
+  }
+
+  /**
+   * As {@link #of(CausalGraph, String, double, double)}; with {@code addTrend}, a trend term (the
+   * last) even where the node asks for none: the term a {@link
+   * org.causalimpact.monitor.graph.Level#AUTO} level's equation may select.
+   */
+  public static EquationLayout of(
+      CausalGraph graph, String node, double trendOrigin, double trendScale, boolean addTrend) {
     NodeDefinition def = graph.node(node);
     int self = graph.indexOf(node);
     List<int[]> sources = new ArrayList<>();
@@ -117,7 +127,7 @@ public final class EquationLayout {
         names.add("cos(2pi*" + h + "*t/" + per + ")");
       }
     }
-    if (def.hasTrendTerm()) {
+    if (def.hasTrendTerm() || addTrend) {
       sources.add(new int[] {-1, 0});
       kinds.add(TREND);
       freqs.add(0.0);
@@ -174,6 +184,11 @@ public final class EquationLayout {
 
   public int sourceLag(int k) {
     return sourceLag[k];
+  }
+
+  /** Whether term {@code k} is the linear trend. */
+  public boolean isTrend(int k) {
+    return kind[k] == TREND;
   }
 
   /** Whether term {@code k} is an own lag of the node. */

@@ -65,17 +65,27 @@ public final class FittedScm {
     List<EquationSummary> out = new ArrayList<>();
     for (EquationPosterior p : posteriors) {
       EquationSummary s = p.best().summary();
-      boolean selected = p.best().includedTerms() < p.best().coefficients().length;
-      List<Double> inclusion = null;
-      for (int c = 0; c < p.size() && !selected; c++) {
-        selected = p.component(c).includedTerms() < p.component(c).coefficients().length;
+      // parents selected: some model leaves out a parent's term; a trend that a level: auto
+      // equation may take is reported with its inclusion probability when the models differ on
+      // it, and left out of the summary when no model took it
+      boolean parentsSelected = false;
+      boolean trendSelected = false;
+      EquationLayout layout = p.best().layout();
+      for (int c = 0; c < p.size(); c++) {
+        for (int k = 0; k < layout.size(); k++) {
+          boolean in = p.component(c).includes(k);
+          parentsSelected |= !in && !layout.isTrend(k);
+          trendSelected |= layout.isTrend(k) && in != p.best().includes(k);
+        }
       }
+      List<Double> inclusion = null;
       List<Double> coefficients = s.coefficients();
-      if (selected) {
-        // which terms carry the fit: each term's inclusion probability and its coefficient
-        // averaged over the models (0 where a model leaves it out)
+      if (parentsSelected || trendSelected) {
+        // which terms carry the fit: each term's inclusion probability, and where the parents
+        // were selected their coefficients averaged over the models (0 where a model leaves
+        // one out); otherwise the most probable model's, which the mean path follows
         inclusion = new ArrayList<>();
-        coefficients = new ArrayList<>();
+        List<Double> averaged = new ArrayList<>();
         for (int k = 0; k < s.terms().size(); k++) {
           double w = 0;
           double b = 0;
@@ -84,13 +94,21 @@ public final class FittedScm {
             b += p.weight(c) * p.component(c).coefficient(k);
           }
           inclusion.add(w);
-          coefficients.add(b);
+          averaged.add(b);
         }
+        coefficients = parentsSelected ? averaged : coefficients;
+      }
+      List<String> terms = s.terms();
+      int unused = unusedTrend(p);
+      if (unused >= 0) {
+        terms = without(terms, unused);
+        coefficients = without(coefficients, unused);
+        inclusion = inclusion == null ? null : without(inclusion, unused);
       }
       out.add(
           new EquationSummary(
               s.node(),
-              s.terms(),
+              terms,
               coefficients,
               s.sigma(),
               s.rSquared(),
@@ -98,6 +116,27 @@ public final class FittedScm {
               p.best().process().isStatic() ? null : errorSummary(p),
               inclusion));
     }
+    return out;
+  }
+
+  /** The index of a trend term that no model of {@code p} includes, or -1. */
+  private static int unusedTrend(EquationPosterior p) {
+    EquationLayout layout = p.best().layout();
+    for (int k = 0; k < layout.size(); k++) {
+      boolean used = false;
+      for (int c = 0; c < p.size(); c++) {
+        used |= p.component(c).includes(k);
+      }
+      if (layout.isTrend(k) && !used) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  private static <T> List<T> without(List<T> list, int index) {
+    List<T> out = new ArrayList<>(list);
+    out.remove(index);
     return out;
   }
 

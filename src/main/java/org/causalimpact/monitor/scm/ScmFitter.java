@@ -1,6 +1,7 @@
 package org.causalimpact.monitor.scm;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
 import org.causalimpact.monitor.InputException;
@@ -45,11 +46,58 @@ public final class ScmFitter {
     double[][] values = columnsOf(graph, table);
     List<EquationPosterior> equations = new ArrayList<>();
     for (String node : graph.nodeNames()) {
-      EquationLayout layout = EquationLayout.of(graph, node, from, to - from);
       Level level = withLevel.test(node) ? graph.node(node).level() : Level.NONE;
-      equations.add(fitPosterior(layout, level, values, from, to));
+      EquationLayout layout = EquationLayout.of(graph, node, from, to - from);
+      boolean selectTrend =
+          level == Level.AUTO
+              && !graph.node(node).hasTrendTerm()
+              && !selects(layout, to - Math.max(from, layout.maxLag()));
+      equations.add(
+          selectTrend
+              ? fitWithTrend(
+                  EquationLayout.of(graph, node, from, to - from, true), layout, values, from, to)
+              : fitPosterior(layout, level, values, from, to));
     }
     return new FittedScm(graph, equations, from, to);
+  }
+
+  /**
+   * The equation of a node whose level is {@link Level#AUTO} and that asks for no trend, fitted on
+   * rows {@code [from, to)} with a linear trend that is selected, not forced: the posterior weighs
+   * the models with and without it ({@link SubsetSearch}, prior probability {@value
+   * SubsetSearch#TREND_INCLUSION}), so a metric that grows gets a counterfactual that grows on,
+   * and one that does not keeps the fit it had. Not where the parents' terms are selected
+   * ({@link #selects}): there the covariates are many controls, whose combination is to carry
+   * the metric's course (a synthetic control), and a trend of its own would compete with them
+   * (on California's 19 pre years it took the decline the other states share and left an effect
+   * whose interval held 0). {@code layout} is {@code base}, the node's own terms, plus that trend
+   * as its last term; the checks of {@link #fitEquation} apply to {@code base}, so they name only
+   * terms the node has.
+   */
+  private EquationPosterior fitWithTrend(
+      EquationLayout layout, EquationLayout base, double[][] values, int from, int to) {
+    int first = Math.max(from, layout.maxLag());
+    int n = to - first;
+    fitEquation(base, values, from, to); // for its checks, which name the node's own terms
+    boolean[] forced = new boolean[layout.size()];
+    Arrays.fill(forced, true);
+    forced[layout.size() - 1] = false;
+    double[][] x = regressors(layout, values, first, n);
+    double[] y = Arrays.copyOfRange(values[layout.node()], first, first + n);
+    EquationPosterior posterior =
+        StateSpaceFitter.fit(layout, Level.AUTO, x, y, first, options.ridge(), forced);
+    return posterior != null ? posterior : fitPosterior(base, Level.AUTO, values, from, to);
+  }
+
+  /** The regressors of {@code layout} on rows {@code first .. first + n - 1}, {@code [row][k]}. */
+  private static double[][] regressors(
+      EquationLayout layout, double[][] values, int first, int n) {
+    double[][] x = new double[n][layout.size()];
+    EquationLayout.NodeValues v = (node, t) -> values[node][t];
+    for (int i = 0; i < n; i++) {
+      layout.regressors(v, first + i, x[i]);
+    }
+    return x;
   }
 
   /**
@@ -72,13 +120,8 @@ public final class ScmFitter {
       requireRows(layout, forced, n, first, to);
     }
     int p = layout.size();
-    double[][] x = new double[n][p];
-    double[] y = new double[n];
-    EquationLayout.NodeValues v = (node, t) -> values[node][t];
-    for (int i = 0; i < n; i++) {
-      layout.regressors(v, first + i, x[i]);
-      y[i] = values[layout.node()][first + i];
-    }
+    double[][] x = regressors(layout, values, first, n);
+    double[] y = Arrays.copyOfRange(values[layout.node()], first, first + n);
     EquationPosterior posterior =
         StateSpaceFitter.fit(layout, level, x, y, first, options.ridge(), forced);
     if (posterior != null) {

@@ -183,7 +183,14 @@ final class StateSpaceFitter {
       logPrior[g] = grid.get(g).logPrior();
     }
     List<SubsetSearch.Model> models =
-        SubsetSearch.search(grams, logDetF, logPrior, forced, n, 4 * MAX_COMPONENTS);
+        SubsetSearch.search(
+            grams,
+            logDetF,
+            logPrior,
+            forced,
+            SubsetSearch.inclusionPriors(layout, forced),
+            n,
+            4 * MAX_COMPONENTS);
     if (models.isEmpty()) {
       return null;
     }
