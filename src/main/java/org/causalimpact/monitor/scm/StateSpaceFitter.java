@@ -176,12 +176,16 @@ final class StateSpaceFitter {
     double[][][] grams = new double[grid.size()][][];
     double[] logDetF = new double[grid.size()];
     double[] logPrior = new double[grid.size()];
-    for (int g = 0; g < grid.size(); g++) {
-      double[][][] gram = grid.get(g).process().gram(columns);
-      grams[g] = gram[0];
-      logDetF[g] = gram[1][0][0];
-      logPrior[g] = grid.get(g).logPrior();
-    }
+    // grid points are independent: their Gram matrices are computed on every core
+    IntStream.range(0, grid.size())
+        .parallel()
+        .forEach(
+            g -> {
+              double[][][] gram = grid.get(g).process().gram(columns);
+              grams[g] = gram[0];
+              logDetF[g] = gram[1][0][0];
+              logPrior[g] = grid.get(g).logPrior();
+            });
     List<SubsetSearch.Model> models =
         SubsetSearch.search(
             grams,
