@@ -13,7 +13,9 @@ import java.util.Locale;
  *       variances learned from the pre-period (the level always drifts a little).
  *   <li>{@link #TREND}: a local linear trend (a level whose slope drifts too) plus AR(1) noise.
  *   <li>{@link #AUTO}: a local level whose variance may be 0, plus AR(1) noise whose coefficient
- *       may be 0; the data decide, so a stationary series keeps the intervals of {@link #NONE}.
+ *       may be 0, and a linear trend the node does not ask for that may enter (it is selected,
+ *       unless the parents' terms are); the data decide, so a stationary series keeps intervals
+ *       close to those of {@link #NONE} over short horizons and a growing one is continued.
  * </ul>
  */
 public enum Level {
