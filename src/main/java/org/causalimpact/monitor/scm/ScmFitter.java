@@ -85,7 +85,7 @@ public final class ScmFitter {
     double[][] x = regressors(layout, values, first, n);
     double[] y = Arrays.copyOfRange(values[layout.node()], first, first + n);
     EquationPosterior posterior =
-        StateSpaceFitter.fit(layout, Level.AUTO, x, y, first, options.ridge(), forced);
+        StateSpaceFitter.fit(layout, Level.AUTO, x, y, first, options.ridge(), forced, base);
     return posterior != null ? posterior : fitPosterior(base, Level.AUTO, values, from, to);
   }
 

@@ -70,6 +70,25 @@ final class StateSpaceFitter {
       int first,
       double ridge,
       boolean[] forced) {
+    return fit(layout, level, x, y, first, ridge, forced, null);
+  }
+
+  /**
+   * As {@link #fit(EquationLayout, Level, double[][], double[], int, double, boolean[])}, for a
+   * layout whose last term is an optional trend that {@code base} (the layout without it) lacks:
+   * when no model kept takes the trend, the components are fitted on {@code base}, so an equation
+   * without a trend is the one it was before the trend could be selected (the same terms to
+   * simulate at every step of a stream).
+   */
+  static EquationPosterior fit(
+      EquationLayout layout,
+      Level level,
+      double[][] x,
+      double[] y,
+      int first,
+      double ridge,
+      boolean[] forced,
+      EquationLayout base) {
     int n = y.length;
     int p = layout.size();
     double[][] columns = new double[p + 1][n];
@@ -81,7 +100,7 @@ final class StateSpaceFitter {
     }
     List<LevelGrid.GridPoint> grid = LevelGrid.grid(level, n);
     if (forced != null) {
-      return selected(layout, grid, columns, y, first, ridge, forced);
+      return selected(layout, grid, columns, y, first, ridge, forced, base);
     }
     double[] logPost = new double[grid.size()];
     Arrays.fill(logPost, Double.NaN);
@@ -171,7 +190,8 @@ final class StateSpaceFitter {
       double[] y,
       int first,
       double ridge,
-      boolean[] forced) {
+      boolean[] forced,
+      EquationLayout base) {
     int n = y.length;
     double[][][] grams = new double[grid.size()][][];
     double[] logDetF = new double[grid.size()];
@@ -199,6 +219,14 @@ final class StateSpaceFitter {
       return null;
     }
     double best = models.get(0).logPosterior();
+    boolean dropTrend =
+        base != null
+            && models.stream()
+                .limit(MAX_COMPONENTS)
+                .filter(m -> Math.exp(m.logPosterior() - best) >= MIN_WEIGHT)
+                .noneMatch(m -> m.terms().get(layout.size() - 1));
+    EquationLayout used = dropTrend ? base : layout;
+    double[][] usedColumns = dropTrend ? Arrays.copyOf(columns, columns.length - 1) : columns;
     List<FittedEquation> components = new ArrayList<>();
     List<Double> weights = new ArrayList<>();
     for (SubsetSearch.Model m : models) {
@@ -206,17 +234,21 @@ final class StateSpaceFitter {
       if (components.size() == MAX_COMPONENTS || !(w >= MIN_WEIGHT)) {
         break;
       }
+      if (dropTrend && m.terms().get(layout.size() - 1)) {
+        continue;
+      }
       NoiseProcess process = grid.get(m.grid()).process();
-      Whitened white = process.whiten(columns, components.isEmpty());
+      Whitened white = process.whiten(usedColumns, components.isEmpty());
+      boolean[] mask = SubsetSearch.mask(m.terms(), used.size());
       FittedEquation eq =
           component(
-              layout,
+              used,
               process,
               white,
               y,
               first,
               ridge,
-              SubsetSearch.mask(m.terms(), layout.size()));
+              dropTrend && allTrue(mask) ? null : mask);
       if (eq != null) {
         components.add(eq);
         weights.add(w);
@@ -228,6 +260,15 @@ final class StateSpaceFitter {
     double sum = weights.stream().mapToDouble(Double::doubleValue).sum();
     return new EquationPosterior(
         components, weights.stream().mapToDouble(v -> v / sum).toArray());
+  }
+
+  private static boolean allTrue(boolean[] mask) {
+    for (boolean b : mask) {
+      if (!b) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The log posterior of a grid point: its restricted likelihood times its prior. */
