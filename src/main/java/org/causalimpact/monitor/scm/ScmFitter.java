@@ -123,7 +123,7 @@ public final class ScmFitter {
     double[][] x = regressors(layout, values, first, n);
     double[] y = Arrays.copyOfRange(values[layout.node()], first, first + n);
     EquationPosterior posterior =
-        StateSpaceFitter.fit(layout, level, x, y, first, options.ridge(), forced);
+        StateSpaceFitter.fit(layout, level, x, y, first, options.ridge(), forced, null);
     if (posterior != null) {
       return posterior;
     }

@@ -54,31 +54,17 @@ final class StateSpaceFitter {
    */
   static EquationPosterior fit(
       EquationLayout layout, Level level, double[][] x, double[] y, int first, double ridge) {
-    return fit(layout, level, x, y, first, ridge, null);
+    return fit(layout, level, x, y, first, ridge, null, null);
   }
 
   /**
    * As {@link #fit(EquationLayout, Level, double[][], double[], int, double)}; with {@code forced}
    * not {@code null}, the terms not forced are selected ({@link SubsetSearch}) jointly with the
-   * grid point, and each component is the fit of one subset.
-   */
-  static EquationPosterior fit(
-      EquationLayout layout,
-      Level level,
-      double[][] x,
-      double[] y,
-      int first,
-      double ridge,
-      boolean[] forced) {
-    return fit(layout, level, x, y, first, ridge, forced, null);
-  }
-
-  /**
-   * As {@link #fit(EquationLayout, Level, double[][], double[], int, double, boolean[])}, for a
-   * layout whose last term is an optional trend that {@code base} (the layout without it) lacks:
-   * when no model kept takes the trend, the components are fitted on {@code base}, so an equation
-   * without a trend is the one it was before the trend could be selected (the same terms to
-   * simulate at every step of a stream).
+   * grid point, and each component is the fit of one subset. With {@code base} not {@code null},
+   * {@code layout}'s last term is an optional trend that {@code base} (the layout without it)
+   * lacks: when no model kept takes the trend, the components are fitted on {@code base}, so an
+   * equation without a trend is the one it was before the trend could be selected (the same terms
+   * to simulate at every step of a stream).
    */
   static EquationPosterior fit(
       EquationLayout layout,
