@@ -6,6 +6,7 @@ import org.causalimpact.monitor.graph.Level;
 import org.causalimpact.monitor.graph.Seasonality;
 import org.causalimpact.monitor.io.Periods;
 import org.causalimpact.monitor.scm.FitOptions;
+import org.causalimpact.monitor.report.Numbers;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 
 /** The checks of {@code analyze}'s options and data that say what the user should change. */
@@ -31,6 +32,36 @@ final class AnalyzeChecks {
             + "): there is nothing to learn a counterfactual from; check --response (it is the"
             + " first numeric column unless given) or use a longer pre-period");
   }
+
+  /**
+   * Refuses a response taken by default (no {@code --response}) that counts the rows, rising by
+   * exactly 1 from one row to the next: a numeric time or row-index column in first place, which
+   * would otherwise be analysed as the metric (its "effect" the index's own growth).
+   */
+  static void requireNotARowIndex(TimeSeriesTable table, String y, boolean responseGiven) {
+    if (responseGiven || table.rows() < 3) {
+      return;
+    }
+    for (int t = 1; t < table.rows(); t++) {
+      if (table.value(y, t) - table.value(y, t - 1) != 1) {
+        return;
+      }
+    }
+    throw new InputException(
+        "the first numeric column '"
+            + y
+            + "', taken as the response, counts the rows ("
+            + Numbers.format(table.value(y, 0))
+            + ", "
+            + Numbers.format(table.value(y, 1))
+            + ", ...): it looks like a time or row index, not a metric; name it with --time-column "
+            + y
+            + " (and the metric with --response if it is not the next column), or give"
+            + " --response "
+            + y
+            + " to analyse it anyway");
+  }
+
   static Seasonality parseSeasonality(String text) {
     String[] parts = text.trim().split(":", -1);
     try {

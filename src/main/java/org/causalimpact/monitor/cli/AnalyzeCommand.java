@@ -208,6 +208,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
     TimeSeriesTable table = CsvTables.table(raw, roles);
     Periods periods = Periods.parse(pre, post, table.labels(), table.rows());
+    AnalyzeChecks.requireNotARowIndex(table, roles.response(), response != null);
     AnalyzeChecks.requireVaryingResponse(table, roles.response(), periods);
 
     int p = ar == null ? 0 : ar;

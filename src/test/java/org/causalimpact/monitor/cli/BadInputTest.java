@@ -142,6 +142,15 @@ class BadInputTest {
   }
 
   @Test
+  void aRowIndexInFirstPlaceIsNotTakenForTheMetric() throws Exception {
+    Path f = csv("t.csv", "t,y,x\n0,5.1,2\n1,4.9,3\n2,5.3,4\n3,6.2,5\n4,6.0,4\n");
+    assertBadInput(
+        "the first numeric column 't', taken as the response, counts the rows (0, 1, ...): it"
+            + " looks like a time or row index, not a metric; name it with --time-column t",
+        "analyze", "--csv", f.toString(), "--pre", "0:2", "--post", "3:4");
+  }
+
+  @Test
   void prePeriodTooShortForTheParameters() throws Exception {
     // 2 covariates at lags 0..3 plus 3 own lags and an intercept: 12 coefficients, 8 rows
     assertBadInput(
