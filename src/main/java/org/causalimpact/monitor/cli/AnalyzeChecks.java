@@ -5,8 +5,8 @@ import org.causalimpact.monitor.InputException;
 import org.causalimpact.monitor.graph.Level;
 import org.causalimpact.monitor.graph.Seasonality;
 import org.causalimpact.monitor.io.Periods;
-import org.causalimpact.monitor.scm.FitOptions;
 import org.causalimpact.monitor.report.Numbers;
+import org.causalimpact.monitor.scm.FitOptions;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 
 /** The checks of {@code analyze}'s options and data that say what the user should change. */

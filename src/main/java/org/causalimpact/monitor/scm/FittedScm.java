@@ -67,7 +67,7 @@ public final class FittedScm {
       EquationSummary s = p.best().summary();
       // parents selected: some model leaves out a parent's term; a trend that a level: auto
       // equation may take is reported with its inclusion probability when the models differ on
-      // it, and left out of the summary when no model took it
+      // it (an equation no model gives the trend is fitted without it: StateSpaceFitter)
       boolean parentsSelected = false;
       boolean trendSelected = false;
       EquationLayout layout = p.best().layout();
@@ -98,17 +98,10 @@ public final class FittedScm {
         }
         coefficients = parentsSelected ? averaged : coefficients;
       }
-      List<String> terms = s.terms();
-      int unused = unusedTrend(p);
-      if (unused >= 0) {
-        terms = without(terms, unused);
-        coefficients = without(coefficients, unused);
-        inclusion = inclusion == null ? null : without(inclusion, unused);
-      }
       out.add(
           new EquationSummary(
               s.node(),
-              terms,
+              s.terms(),
               coefficients,
               s.sigma(),
               s.rSquared(),
@@ -116,27 +109,6 @@ public final class FittedScm {
               p.best().process().isStatic() ? null : errorSummary(p),
               inclusion));
     }
-    return out;
-  }
-
-  /** The index of a trend term that no model of {@code p} includes, or -1. */
-  private static int unusedTrend(EquationPosterior p) {
-    EquationLayout layout = p.best().layout();
-    for (int k = 0; k < layout.size(); k++) {
-      boolean used = false;
-      for (int c = 0; c < p.size(); c++) {
-        used |= p.component(c).includes(k);
-      }
-      if (layout.isTrend(k) && !used) {
-        return k;
-      }
-    }
-    return -1;
-  }
-
-  private static <T> List<T> without(List<T> list, int index) {
-    List<T> out = new ArrayList<>(list);
-    out.remove(index);
     return out;
   }
 
