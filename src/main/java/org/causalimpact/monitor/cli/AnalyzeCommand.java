@@ -123,8 +123,10 @@ final class AnalyzeCommand implements Callable<Integer> {
   @Option(
       names = "--trend",
       description =
-          "Add a linear trend to the response's equation. Give it for a metric that grows: the"
-              + " default level model does not extrapolate growth, which then reads as an effect.")
+          "Put a linear trend in every model of the response's equation. The default level"
+              + " model (auto) takes one by itself where the pre-period shows growth, except"
+              + " where the covariates are selected; give --trend for a metric known to grow,"
+              + " or with --level-model none or local, which never add one.")
   Boolean trend;
 
   @Option(names = "--bootstrap", paramLabel = "N",

@@ -57,7 +57,7 @@ class KafkaContainerIT {
         new Intervention("campaign", Map.of("x", new DoSpec.Shift(5.0)), List.of("y"), START, -1);
     TimeSeriesTable t =
         DataSimulator.simulate(monitor.graph(), monitor.simulation(), campaign, 5L).table();
-    try (KafkaContainer kafka = Loopback.publish(new KafkaContainer(KafkaImage.NAME), 9092, 0)) {
+    try (KafkaContainer kafka = Loopback.publish(KafkaImage.container(), 9092, 0)) {
       kafka.start();
       String bootstrap = kafka.getBootstrapServers();
       Properties admin = new Properties();

@@ -78,7 +78,7 @@ public final class KafkaCluster implements AutoCloseable {
             .collect(Collectors.joining(","));
     for (int id = 1; id <= size; id++) {
       KafkaContainer node =
-          new KafkaContainer(KafkaImage.NAME)
+          KafkaImage.container()
               .withNetwork(network)
               .withNetworkAliases(aliases.get(id))
               .withEnv(brokerSettings(id, voters))

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.github.dockerjava.api.exception.NotFoundException;
 import org.apache.kafka.common.utils.AppInfoParser;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
 
 /**
  * The broker image of the Testcontainers tests, {@code apache/kafka:<version>} with the version of
@@ -19,7 +20,26 @@ public final class KafkaImage {
   /** The script that builds {@link #NAME}, relative to the repository root. */
   public static final String BUILD_SCRIPT = "src/test/docker/build-kafka-image.sh";
 
+  /** The start script that {@link KafkaContainer} copies in once the container runs. */
+  static final String START_SCRIPT = "/tmp/testcontainers_start.sh";
+
   private KafkaImage() {}
+
+  /**
+   * A container of {@link #NAME} that reads its start script with {@code sh} once the script has
+   * content. {@link KafkaContainer}'s own command waits only for the file to exist and then
+   * executes it, which fails with "Text file busy" (exit code 126) when it runs while the copy
+   * still has the file open for writing: seen once in about ten CI runs of {@code KafkaContainerIT}.
+   * Reading the script needs no execution of a file being written.
+   */
+  public static KafkaContainer container() {
+    KafkaContainer container = new KafkaContainer(NAME);
+    container.withCommand(
+        "sh",
+        "-c",
+        "while [ ! -s " + START_SCRIPT + " ]; do sleep 0.1; done; exec sh " + START_SCRIPT);
+    return container;
+  }
 
   /**
    * Skips the calling test (a JUnit assumption) where no Docker engine is reachable, and fails it
