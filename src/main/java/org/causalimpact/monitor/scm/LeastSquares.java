@@ -314,6 +314,11 @@ public final class LeastSquares {
       return decomposition().getSolver().getInverse().getData();
     }
 
+    /** The lower triangular factor {@code L}. */
+    public double[][] lower() {
+      return decomposition().getL().getData();
+    }
+
     /** {@code log det A = 2 sum_k log L_kk}. */
     public double logDeterminant() {
       RealMatrix l = decomposition().getL();

@@ -12,9 +12,10 @@ import org.causalimpact.monitor.scm.NoiseProcess;
  * (the rows every equation has, from the latest first row on), the block length and one seed per
  * replicate. Replicate {@code b}'s index series is {@link MovingBlocks#draw} with {@code new
  * SplittableRandom(seeds[b])}: its first {@code lengthBefore} indexes are the pseudo-errors of the
- * refit, the next one per post-period row the noise of that row. The component and scale draws of
- * a state-space equation come from a second generator of the same seed, so the index series of a
- * model without one is that of the plain residual bootstrap. It keeps the residuals and, for
+ * refit of the white-noise equations, the next one per post-period row the noise of that row. The
+ * component, scale and coefficient draws of a state-space equation come from a second generator of
+ * the same seed, so the index series of a model without one is that of the plain residual
+ * bootstrap. It keeps the residuals and, for
  * state-space equations, each component's scale, noise autoregression and forecast gains; not the
  * equations (their designs are as large as the pre-period): {@link #replicate} reads them from the
  * model.
@@ -144,10 +145,13 @@ final class BootstrapPlan {
     for (int i = 0; i < d; i++) {
       FittedEquation eq = posteriors[i].component(r.component[i]);
       r.coefficients[i] = new double[eq.coefficients().length];
-      double inflate =
-          stochastic[i] ? eq.residualInflation() * r.scale[i] : eq.residualInflation();
-      eq.refitResampled(
-          idx, lengthBefore - eq.observations(), shift[i], inflate, r.coefficients[i]);
+      if (stochastic[i]) {
+        eq.drawCoefficients(eq.sigma() * r.scale[i], draws, r.coefficients[i]);
+      } else {
+        eq.refitResampled(
+            idx, lengthBefore - eq.observations(), shift[i], eq.residualInflation(),
+            r.coefficients[i]);
+      }
       int m = eq.process().stateSize();
       r.initialState[i] = new double[m];
       eq.forecastStateFor(r.coefficients[i], r.initialState[i]);

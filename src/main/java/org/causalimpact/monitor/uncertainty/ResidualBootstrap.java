@@ -24,9 +24,15 @@ import org.causalimpact.monitor.scm.WorldSimulator;
  * from the equation's posterior over the grid ({@link EquationPosterior}: the uncertainty of the
  * level's variance), and a residual scale {@code sigma* = sigma s} with {@code s^2 = nu /
  * chi^2_nu}, {@code nu = n - p} (the uncertainty of {@code sigma}, which matters in short
- * pre-periods); the refit uses that component's whitened design and residuals scaled by {@code s};
- * the error's state at the first post-period row is the component's predicted state moved by the
- * refit ({@link FittedEquation#forecastStateFor}); each post-period row then draws the innovation
+ * pre-periods); its coefficients are drawn from their posterior given the component, {@code b* ~
+ * N(b, sigma*^2 P)} on the whitened design ({@link FittedEquation#drawCoefficients}), instead of a
+ * refit on resampled residuals: under the component's process the whitened errors are
+ * independent, while residuals of a fit on many persistent regressors lack the slow part of the
+ * errors those regressors took, and their moving blocks spread the refit too little (30 control
+ * series, 200 pre rows: the bootstrap covered 90.5% with the refit, 93.0% with the draw, the other
+ * studies within one data set; README, "Many control series"); the error's state at the first
+ * post-period row is the component's predicted state moved by the draw ({@link
+ * FittedEquation#forecastStateFor}); each post-period row then draws the innovation
  * {@code v_h = sigma* sqrt(F_h) e_h} from the resampled standardised innovations {@code e} of the
  * best component and adds {@code u_h = Z a_h + v_h} to the equation, with {@code a_{h+1} = T a_h +
  * K_h v_h}: the level's future steps, its uncertainty now and the noise, in every path.
