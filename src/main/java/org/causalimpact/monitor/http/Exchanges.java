@@ -31,7 +31,12 @@ final class Exchanges {
 
   static final String JSON = "application/json; charset=utf-8";
 
-  /** Body bytes read and discarded before a 413, so that the client sees the response. */
+  /**
+   * Body bytes beyond the limit read and discarded before a 413, so that the client sees the
+   * response: a connection closed with unread bytes is reset, and the reset can discard the
+   * response before the client reads it ({@code RemoteWritePostsTest} lost one that way when only
+   * 1 MiB of a body 4 MiB over the limit was read).
+   */
   private static final int DRAIN_BYTES = 1 << 20;
 
   private Exchanges() {}
@@ -155,12 +160,12 @@ final class Exchanges {
     long declared = request.getLength();
     InputStream in = Content.Source.asInputStream(request);
     if (declared > limit) {
-      drain(in);
+      drain(in, (long) limit + DRAIN_BYTES);
       throw tooLarge(limit);
     }
     byte[] body = in.readNBytes(limit + 1);
     if (body.length > limit) {
-      drain(in);
+      drain(in, DRAIN_BYTES);
       throw tooLarge(limit);
     }
     return body;
@@ -170,11 +175,11 @@ final class Exchanges {
     return ApiError.of(413, "the request body is larger than " + limit + " bytes");
   }
 
-  private static void drain(InputStream in) throws IOException {
+  private static void drain(InputStream in, long most) throws IOException {
     byte[] buf = new byte[8192];
     long total = 0;
     int n;
-    while (total < DRAIN_BYTES && (n = in.read(buf)) > 0) {
+    while (total < most && (n = in.read(buf)) > 0) {
       total += n;
     }
   }
