@@ -18,10 +18,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * A metric against 30 control series on a pre-period that can fit them all (200 rows, about 6.5
  * per coefficient): all are fitted, none selected away. Selecting them there was measured and not
- * kept (README, "Many covariates"): it halved the intervals where 2 controls matter, and covered
- * about 80% where all 30 matter a little, their sum then read as slow noise. y = 0.1 (x0 + ... +
- * x29) + AR(0.3) noise (innovation sd 1), each control 100 + AR(0.9) noise, 50 post rows, effect
- * +2 per step.
+ * kept (README, "Many control series"): it halved the intervals where 2 controls matter, and
+ * covered 83-85% where all 30 matter a little: their sum, slow noise, was read as noise that
+ * fades within a few steps. y = 0.1 (x0 + ... + x29) + AR(0.3) noise (innovation sd 1), each
+ * control 100 + AR(0.9) noise, 50 post rows, effect +2 per step.
  */
 class ManyControlsTest {
   private static final int CONTROLS = 30;
