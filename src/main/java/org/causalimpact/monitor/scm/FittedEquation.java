@@ -2,6 +2,7 @@ package org.causalimpact.monitor.scm;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.random.RandomGenerator;
 
 /**
  * One structural equation fitted by (ridge) generalised least squares on rows {@code [firstRow,
@@ -34,6 +35,8 @@ public final class FittedEquation {
   private final boolean[] included;
   /** See {@link #residualCentre()}. */
   private final double residualCentre;
+  /** See {@link #drawCoefficients}. */
+  private volatile CoefficientPosterior posterior;
 
   FittedEquation(
       EquationLayout layout,
@@ -309,61 +312,18 @@ public final class FittedEquation {
   }
 
   /**
-   * A draw of the coefficients from their posterior given this component's process and the
-   * innovation standard deviation {@code s}: {@code b + s C z}, {@code C C' = P} on the terms
-   * that enter (those left out stay 0), {@code z} standard normals from {@code rng}, one per term
-   * that enters, in term order. Under the component's process the whitened errors are
-   * independent, and this is the distribution of a refit on them (with {@code sigma} drawn, the
-   * normal-inverse-gamma posterior of the coefficients given the process), without resampled
-   * residuals, which a fit on many persistent regressors leaves negatively correlated over a few
-   * rows.
+   * A draw from the coefficients' posterior given this component's process and innovation sd
+   * {@code s}, {@link CoefficientPosterior#draw}; {@link
+   * org.causalimpact.monitor.uncertainty.ResidualBootstrap} says why this and not a refit.
    */
-  public void drawCoefficients(double s, java.util.random.RandomGenerator rng, double[] out) {
-    double[][] c = posteriorFactor();
-    int[] terms = enteringTerms();
-    double[] z = new double[terms.length];
-    for (int a = 0; a < z.length; a++) {
-      z[a] = rng.nextGaussian();
+  public void drawCoefficients(double s, RandomGenerator rng, double[] out) {
+    CoefficientPosterior f = posterior;
+    if (f == null) {
+      // computed once, on first use (a benign race: every thread computes the same factor)
+      f = new CoefficientPosterior(inverseGram, this::includes);
+      posterior = f;
     }
-    System.arraycopy(coefficients, 0, out, 0, coefficients.length);
-    for (int a = 0; a < terms.length; a++) {
-      double shift = 0;
-      for (int b = 0; b <= a; b++) {
-        shift += c[a][b] * z[b];
-      }
-      out[terms[a]] += s * shift;
-    }
-  }
-
-  private volatile double[][] posteriorFactor;
-
-  /** The Cholesky factor of {@code P} on the terms that enter (computed once; a benign race). */
-  private double[][] posteriorFactor() {
-    double[][] c = posteriorFactor;
-    if (c == null) {
-      int[] terms = enteringTerms();
-      double[][] sub = new double[terms.length][terms.length];
-      for (int a = 0; a < terms.length; a++) {
-        for (int b = 0; b < terms.length; b++) {
-          sub[a][b] = 0.5 * (inverseGram[terms[a]][terms[b]] + inverseGram[terms[b]][terms[a]]);
-        }
-      }
-      LeastSquares.Cholesky chol = LeastSquares.Cholesky.of(sub, 0);
-      c = chol.failedColumn() < 0 ? chol.lower() : new double[terms.length][terms.length];
-      posteriorFactor = c;
-    }
-    return c;
-  }
-
-  private int[] enteringTerms() {
-    int[] terms = new int[includedTerms()];
-    int a = 0;
-    for (int k = 0; k < coefficients.length; k++) {
-      if (includes(k)) {
-        terms[a++] = k;
-      }
-    }
-    return terms;
+    f.draw(coefficients, s, rng, out);
   }
 
   private void solveShift(double[] xte, double[] out) {

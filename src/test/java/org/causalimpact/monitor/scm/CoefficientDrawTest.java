@@ -93,4 +93,23 @@ class CoefficientDrawTest {
         () -> assertEquals(0.5, v2m, 0.5 * tol),
         () -> assertEquals(-0.3, c02m, 1.0 * tol));
   }
+
+  @Test
+  void aCovarianceRoundedOffPositiveDefinitenessKeepsEachVariance() {
+    double[][] p = {{1.0, 1.0}, {1.0, 1.0}};
+    CoefficientPosterior posterior = new CoefficientPosterior(p, k -> true);
+    SplittableRandom rng = new SplittableRandom(3);
+    double[] out = new double[2];
+    double v0 = 0;
+    double v1 = 0;
+    for (int d = 0; d < DRAWS; d++) {
+      posterior.draw(new double[] {0, 0}, 2.0, rng, out);
+      v0 += out[0] * out[0];
+      v1 += out[1] * out[1];
+    }
+    double tol = 4 * 4.0 * Math.sqrt(2.0 / DRAWS);
+    double v0m = v0 / DRAWS;
+    double v1m = v1 / DRAWS;
+    assertAll(() -> assertEquals(4.0, v0m, tol), () -> assertEquals(4.0, v1m, tol));
+  }
 }
