@@ -60,7 +60,8 @@ public final class WrittenReport {
     StringBuilder sb = new StringBuilder();
     for (OutcomeImpact o : a.outcomes()) {
       for (EquationSummary e : a.equations()) {
-        if (!e.node().equals(o.node()) || (e.error() == null && e.inclusion() == null)) {
+        if (!e.node().equals(o.node())
+            || (e.error() == null && e.inclusion() == null && e.shrunk() == null)) {
           continue;
         }
         sb.append("Model of ").append(e.node()).append(": ");
@@ -85,13 +86,21 @@ public final class WrittenReport {
               .append(" and innovation s.d. ")
               .append(Numbers.format(e.sigma()));
         }
-        if (e.inclusion() != null && parentsSelected(e)) {
+        double shrunk = e.shrunk() == null ? 0 : e.shrunk();
+        if (shrunk >= 0.5) {
+          sb.append("; all ")
+              .append(parentTerms(e))
+              .append(" covariate terms enter, each coefficient shrunk towards 0 by a normal prior")
+              .append(" whose strength the data choose (posterior probability ")
+              .append(Numbers.format(shrunk))
+              .append(" against a subset of them)");
+        } else if (e.inclusion() != null && parentsSelected(e)) {
           int parents = 0;
           List<Integer> carrying = new ArrayList<>();
           for (int k = 0; k < e.terms().size(); k++) {
             if (isParentTerm(e.node(), e.terms().get(k))) {
               parents++;
-              if (e.inclusion().get(k) >= CARRYING) {
+              if (e.inclusion().get(k) - shrunk >= CARRYING) {
                 carrying.add(k);
               }
             }
@@ -113,6 +122,11 @@ public final class WrittenReport {
               .append(" and the fit rests on ")
               .append(named.isEmpty() ? "none of them" : String.join(", ", named))
               .append(" (coefficients averaged over the models)");
+          if (shrunk >= TREND_NOTED) {
+            sb.append("; with posterior probability ")
+                .append(Numbers.format(shrunk))
+                .append(" all of them enter instead, shrunk towards 0");
+          }
         }
         int trend = e.terms().indexOf("trend");
         double trendProbability =
@@ -128,6 +142,15 @@ public final class WrittenReport {
       }
     }
     return sb.toString();
+  }
+
+  /** The number of terms of {@code e} that read a parent. */
+  private static int parentTerms(EquationSummary e) {
+    int n = 0;
+    for (String term : e.terms()) {
+      n += isParentTerm(e.node(), term) ? 1 : 0;
+    }
+    return n;
   }
 
   /**

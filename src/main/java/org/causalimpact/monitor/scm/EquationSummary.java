@@ -16,6 +16,9 @@ import java.util.List;
  * @param error the stochastic part of the equation's error, or {@code null} for white noise
  * @param inclusion per term, the posterior probability that it enters the equation, when its
  *     parent terms were selected ({@code SubsetSearch}); {@code null} when every term enters
+ * @param shrunk the posterior probability that every parent term enters with its coefficient
+ *     shrunk towards 0 ({@code DenseShrinkage}), the alternative to a subset of them; {@code null}
+ *     when no such model is in the posterior
  */
 public record EquationSummary(
     String node,
@@ -25,7 +28,8 @@ public record EquationSummary(
     double rSquared,
     int observations,
     ErrorSummary error,
-    List<Double> inclusion) {
+    List<Double> inclusion,
+    Double shrunk) {
   public EquationSummary {
     terms = List.copyOf(terms);
     coefficients = List.copyOf(coefficients);
@@ -41,7 +45,7 @@ public record EquationSummary(
       double rSquared,
       int observations,
       ErrorSummary error) {
-    this(node, terms, coefficients, sigma, rSquared, observations, error, null);
+    this(node, terms, coefficients, sigma, rSquared, observations, error, null, null);
   }
 
   /**

@@ -33,6 +33,7 @@ public final class FittedEquation {
   private final double[][] columnStates;
   private final double[][] rowStates;
   private final boolean[] included;
+  private final double[] penalty;
   /** See {@link #residualCentre()}. */
   private final double residualCentre;
   /** See {@link #drawCoefficients}. */
@@ -62,6 +63,7 @@ public final class FittedEquation {
         new double[0][0],
         new double[coefficients.length][0],
         null,
+        null,
         null);
   }
 
@@ -74,6 +76,9 @@ public final class FittedEquation {
    *     endRow}
    * @param rowStates {@code [i][column * m + s]}: the predicted states of the response (column 0)
    *     and the regressors (column k + 1) before fit row {@code i}, or {@code null}
+   * @param included which terms enter, or {@code null} for all
+   * @param penalty per term, the prior precision (times {@code sigma^2}) added to the diagonal of
+   *     the whitened {@code W'W} ({@link DenseShrinkage}), or {@code null}
    */
   FittedEquation(
       EquationLayout layout,
@@ -90,7 +95,8 @@ public final class FittedEquation {
       double[][] forecastCovariance,
       double[][] columnStates,
       double[][] rowStates,
-      boolean[] included) {
+      boolean[] included,
+      double[] penalty) {
     this.layout = layout;
     this.coefficients = coefficients;
     this.design = design;
@@ -106,6 +112,7 @@ public final class FittedEquation {
     this.columnStates = columnStates;
     this.rowStates = rowStates;
     this.included = included;
+    this.penalty = penalty;
     double mean = 0;
     if (!process.isStatic()) {
       for (double r : residuals) {
@@ -122,6 +129,11 @@ public final class FittedEquation {
    */
   public boolean includes(int k) {
     return included == null || included[k];
+  }
+
+  /** Whether the coefficients are shrunk by a prior ({@link DenseShrinkage}). */
+  public boolean shrunk() {
+    return penalty != null;
   }
 
   /** Number of terms that enter the fit. */
@@ -197,11 +209,26 @@ public final class FittedEquation {
     }
   }
 
-  /** Degrees of freedom of the residual variance, {@code n - p}. */
-  public int degreesOfFreedom() {
-    return Math.max(1, residuals.length - includedTerms());
+  /** The penalty the fit added to term {@code k}'s diagonal of {@code W'W}: 0 unless shrunk. */
+  public double penalty(int k) {
+    return penalty == null ? 0 : penalty[k];
   }
 
+  /** Terms spent: {@link #includedTerms()}, or if shrunk {@code tr} of the hat matrix. */
+  public double effectiveTerms() {
+    double q = includedTerms();
+    if (penalty != null) {
+      for (int k = 0; k < penalty.length; k++) {
+        q -= inverseGram[k][k] * penalty[k];
+      }
+    }
+    return q;
+  }
+
+  /** Degrees of freedom of the residual variance, {@code n - p} ({@link #effectiveTerms()}). */
+  public int degreesOfFreedom() {
+    return (int) Math.max(1, Math.round(residuals.length - effectiveTerms()));
+  }
 
   public EquationLayout layout() {
     return layout;
@@ -269,8 +296,7 @@ public final class FittedEquation {
    */
   public double residualInflation() {
     int n = residuals.length;
-    int p = includedTerms();
-    return Math.sqrt((double) n / Math.max(1, n - p));
+    return Math.sqrt(n / Math.max(1, n - effectiveTerms()));
   }
 
   /**

@@ -78,6 +78,10 @@ public final class FittedScm {
           trendSelected |= layout.isTrend(k) && in != p.best().includes(k);
         }
       }
+      double shrunk = 0;
+      for (int c = 0; c < p.size(); c++) {
+        shrunk += p.component(c).shrunk() ? p.weight(c) : 0;
+      }
       List<Double> inclusion = null;
       List<Double> coefficients = s.coefficients();
       if (parentsSelected || trendSelected) {
@@ -107,7 +111,8 @@ public final class FittedScm {
               s.rSquared(),
               s.observations(),
               p.best().process().isStatic() ? null : errorSummary(p),
-              inclusion));
+              inclusion,
+              shrunk > 0 ? shrunk : null));
     }
     return out;
   }

@@ -127,6 +127,15 @@ public final class LeastSquares {
    * costs many times more; {@code null} when a column is collinear.
    */
   static Solution normalEquations(double[][] x, double[] z, double ridge) {
+    return normalEquations(x, z, ridge, null);
+  }
+
+  /**
+   * As {@link #normalEquations(double[][], double[], double)}, with {@code penalty} (when not
+   * {@code null}) added to the diagonal of {@code X'X} as it is, one value a column, in place of the
+   * ridge: a normal prior of precision {@code penalty_k / sigma^2} on coefficient {@code k}.
+   */
+  static Solution normalEquations(double[][] x, double[] z, double ridge, double[] penalty) {
     int n = x.length;
     int p = x[0].length;
     double[] columnSum = new double[p];
@@ -143,7 +152,7 @@ public final class LeastSquares {
         }
       }
     }
-    Solution s = normalEquations(gram, moment, columnSum, n, ridge);
+    Solution s = normalEquations(gram, moment, columnSum, n, ridge, penalty);
     return s.collinearColumn() < 0 ? s : null;
   }
 
@@ -164,6 +173,11 @@ public final class LeastSquares {
    */
   public static Solution normalEquations(
       double[][] gram, double[] moment, double[] columnSum, int n, double ridge) {
+    return normalEquations(gram, moment, columnSum, n, ridge, null);
+  }
+
+  private static Solution normalEquations(
+      double[][] gram, double[] moment, double[] columnSum, int n, double ridge, double[] penalty) {
     int p = moment.length;
     double[] scale = new double[p];
     for (int a = 0; a < p; a++) {
@@ -181,7 +195,9 @@ public final class LeastSquares {
         scaled[a][b] = v;
         scaled[b][a] = v;
       }
-      if (a > 0 && ridge > 0) {
+      if (penalty != null) {
+        scaled[a][a] += penalty[a] / (scale[a] * scale[a]);
+      } else if (a > 0 && ridge > 0) {
         double mean = columnSum[a] / n;
         double var = scale[a] * scale[a] - mean * mean;
         scaled[a][a] += ridge * n * Math.max(var, 0) / (scale[a] * scale[a]);

@@ -86,7 +86,7 @@ final class StateSpaceFitter {
     }
     List<LevelGrid.GridPoint> grid = LevelGrid.grid(level, n);
     if (forced != null) {
-      return selected(layout, grid, columns, y, first, ridge, forced, base);
+      return SelectedFit.fit(layout, grid, columns, y, first, ridge, forced, base);
     }
     double[] logPost = new double[grid.size()];
     Arrays.fill(logPost, Double.NaN);
@@ -169,94 +169,6 @@ final class StateSpaceFitter {
         components, weights.stream().mapToDouble(v -> v / sum).toArray());
   }
 
-  private static EquationPosterior selected(
-      EquationLayout layout,
-      List<LevelGrid.GridPoint> grid,
-      double[][] columns,
-      double[] y,
-      int first,
-      double ridge,
-      boolean[] forced,
-      EquationLayout base) {
-    int n = y.length;
-    double[][][] grams = new double[grid.size()][][];
-    double[] logDetF = new double[grid.size()];
-    double[] logPrior = new double[grid.size()];
-    // grid points are independent: their Gram matrices are computed on every core
-    IntStream.range(0, grid.size())
-        .parallel()
-        .forEach(
-            g -> {
-              double[][][] gram = grid.get(g).process().gram(columns);
-              grams[g] = gram[0];
-              logDetF[g] = gram[1][0][0];
-              logPrior[g] = grid.get(g).logPrior();
-            });
-    List<SubsetSearch.Model> models =
-        SubsetSearch.search(
-            grams,
-            logDetF,
-            logPrior,
-            forced,
-            SubsetSearch.inclusionPriors(layout, forced),
-            n,
-            4 * MAX_COMPONENTS);
-    if (models.isEmpty()) {
-      return null;
-    }
-    double best = models.get(0).logPosterior();
-    boolean dropTrend =
-        base != null
-            && models.stream()
-                .limit(MAX_COMPONENTS)
-                .filter(m -> Math.exp(m.logPosterior() - best) >= MIN_WEIGHT)
-                .noneMatch(m -> m.terms().get(layout.size() - 1));
-    EquationLayout used = dropTrend ? base : layout;
-    double[][] usedColumns = dropTrend ? Arrays.copyOf(columns, columns.length - 1) : columns;
-    List<FittedEquation> components = new ArrayList<>();
-    List<Double> weights = new ArrayList<>();
-    for (SubsetSearch.Model m : models) {
-      double w = Math.exp(m.logPosterior() - best);
-      if (components.size() == MAX_COMPONENTS || !(w >= MIN_WEIGHT)) {
-        break;
-      }
-      if (dropTrend && m.terms().get(layout.size() - 1)) {
-        continue;
-      }
-      NoiseProcess process = grid.get(m.grid()).process();
-      Whitened white = process.whiten(usedColumns, components.isEmpty());
-      boolean[] mask = SubsetSearch.mask(m.terms(), used.size());
-      FittedEquation eq =
-          component(
-              used,
-              process,
-              white,
-              y,
-              first,
-              ridge,
-              dropTrend && allTrue(mask) ? null : mask);
-      if (eq != null) {
-        components.add(eq);
-        weights.add(w);
-      }
-    }
-    if (components.isEmpty()) {
-      return null;
-    }
-    double sum = weights.stream().mapToDouble(Double::doubleValue).sum();
-    return new EquationPosterior(
-        components, weights.stream().mapToDouble(v -> v / sum).toArray());
-  }
-
-  private static boolean allTrue(boolean[] mask) {
-    for (boolean b : mask) {
-      if (!b) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /** The log posterior of a grid point: its restricted likelihood times its prior. */
   private static double logPosterior(LevelGrid.GridPoint point, double[][] columns, int n, double ridge) {
     double ll;
@@ -283,17 +195,23 @@ final class StateSpaceFitter {
       boolean keepRowStates) {
     Whitened w = point.process().whiten(columns, keepRowStates);
     return component(
-        layout, point.process(), w, y, first, ridge, null);
+        layout, point.process(), w, y, first, ridge, null, null);
   }
 
-  private static FittedEquation component(
+  /**
+   * The component of {@code process}: the (ridge, or with {@code penalty} shrunk) generalised
+   * least squares on its whitened columns {@code w}, of the terms {@code included} ({@code null}:
+   * all).
+   */
+  static FittedEquation component(
       EquationLayout layout,
       NoiseProcess process,
       Whitened w,
       double[] y,
       int first,
       double ridge,
-      boolean[] included) {
+      boolean[] included,
+      double[] penalty) {
     double[][] c = w.columns();
     int n = y.length;
     int p = c.length - 1;
@@ -318,7 +236,14 @@ final class StateSpaceFitter {
         sub[i][j] = design[i][in[j]];
       }
     }
-    LeastSquares.Solution s = LeastSquares.normalEquations(sub, z, ridge);
+    double[] subPenalty = null;
+    if (penalty != null) {
+      subPenalty = new double[q];
+      for (int j = 0; j < q; j++) {
+        subPenalty[j] = penalty[in[j]];
+      }
+    }
+    LeastSquares.Solution s = LeastSquares.normalEquations(sub, z, ridge, subPenalty);
     if (s == null) {
       return null;
     }
@@ -359,7 +284,14 @@ final class StateSpaceFitter {
         state[j] -= coef[k] * columnStates[k][j];
       }
     }
-    double sigma = Math.sqrt(rss / Math.max(1, n - q));
+    // a shrunk fit spends fewer degrees of freedom than it has terms: tr((W'W + Lambda)^-1 W'W)
+    double terms = q;
+    if (penalty != null) {
+      for (int k = 0; k < p; k++) {
+        terms -= inverseGram[k][k] * penalty[k];
+      }
+    }
+    double sigma = Math.sqrt(rss / Math.max(1, n - terms));
     double r2 = tss > 0 ? 1 - innovations / tss : Double.NaN;
     return new FittedEquation(
         layout,
@@ -376,6 +308,7 @@ final class StateSpaceFitter {
         w.covariance(),
         columnStates,
         w.rowStates(),
-        included == null ? null : included.clone());
+        included == null ? null : included.clone(),
+        penalty);
   }
 }

@@ -104,6 +104,8 @@ final class CalibrationOrigins {
         mean[k] /= n;
         double var = scale[k] * scale[k] - mean[k] * mean[k];
         penalty[k] = k == 0 ? 0 : ridge * Math.max(var, 0) / (scale[k] * scale[k]);
+        // a shrunk equation's own prior, per row as the ridge's: all of it on the full window
+        penalty[k] += eq.penalty(k) / n / (scale[k] * scale[k]);
       }
       this.gram = new double[p][p];
       this.moment = new double[p];

@@ -289,7 +289,8 @@ public record AnalysisReport(
   /**
    * One node's fitted equation: its error's stochastic level ({@code error}, absent for white
    * noise) and, when its parent terms were selected, each term's posterior inclusion probability
-   * ({@code inclusion}, absent otherwise).
+   * ({@code inclusion}, absent otherwise), and when a model with every parent term shrunk was in
+   * the posterior, its probability ({@code shrunk}).
    */
   public record Equation(
       String node,
@@ -299,7 +300,8 @@ public record AnalysisReport(
       Double rSquared,
       int observations,
       @JsonInclude(JsonInclude.Include.NON_NULL) Error error,
-      @JsonInclude(JsonInclude.Include.NON_NULL) List<Double> inclusion) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<Double> inclusion,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Double shrunk) {
     static Equation of(EquationSummary e) {
       List<Double> coefficients = new ArrayList<>();
       e.coefficients().forEach(c -> coefficients.add(EstimateJson.finite(c)));
@@ -318,7 +320,8 @@ public record AnalysisReport(
           EstimateJson.finite(e.rSquared()),
           e.observations(),
           e.error() == null ? null : Error.of(e.error()),
-          inclusion);
+          inclusion,
+          e.shrunk() == null ? null : EstimateJson.finite(e.shrunk()));
     }
   }
 

@@ -169,6 +169,28 @@ class StreamingAnalysisTest {
   }
 
   /**
+   * 30 control series on 120 pre rows, each mattering a little: the controls are selected and the
+   * model with all of them shrunk wins ({@link ManyControlsTest}); its penalty carries into the
+   * calibration's refits and the bootstrap's draws alike in stream and batch.
+   */
+  @Test
+  void manyControlsAllShrunk() {
+    int t0 = 120;
+    TimeSeriesTable table = labelled(ManyControlsTest.data(3L, t0, 12, true));
+    CausalGraph graph =
+        CausalImpactModel.graph(
+            "y", table.columns().subList(1, table.columns().size()), 0, 0, null, false,
+            Level.AUTO);
+    Intervention iv = new Intervention("campaign", Map.of(), List.of("y"), t0, -1);
+    Case c =
+        new Case(
+            "many controls", graph, table, 0, iv, FitOptions.ols(),
+            IntervalSettings.defaults().withReplicates(300));
+    Tally t = c.run(12, -1, 0);
+    assertTrue(t.values > 0);
+  }
+
+  /**
    * 150 post-period rows, more than the observed values and the permutation design have room for
    * at first (they grow twice), past the last calibrated horizon: CausalImpact mode with a 30-row
    * pre-period (the permutation p-value in the first steps), and the chain with a 200-row

@@ -33,7 +33,8 @@ class CoefficientDrawTest {
         new double[0][0],
         new double[b.length][0],
         null,
-        included);
+        included,
+        null);
   }
 
   @Test
