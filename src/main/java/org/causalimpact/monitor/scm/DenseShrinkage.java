@@ -62,17 +62,24 @@ final class DenseShrinkage {
    * @param grams per grid point, the Gram matrix of the whitened columns {@code [z, W]}
    * @param logDetF per grid point, {@code sum_t log F_t}
    * @param logPrior per grid point, its prior
-   * @param forced the terms that always enter; the others are the parents' terms
+   * @param forced the terms that enter unshrunk (flat prior)
+   * @param shrunk the terms that enter shrunk, the parents'; a term neither forced nor shrunk is
+   *     left out
    * @param n rows
    */
   static List<Model> score(
-      double[][][] grams, double[] logDetF, double[] logPrior, boolean[] forced, int n) {
+      double[][][] grams,
+      double[] logDetF,
+      double[] logPrior,
+      boolean[] forced,
+      boolean[] shrunk,
+      int n) {
     List<Model> out = new ArrayList<>();
     int k = 0;
     int pf = 0;
-    for (boolean f : forced) {
-      k += f ? 0 : 1;
-      pf += f ? 1 : 0;
+    for (int j = 0; j < forced.length; j++) {
+      k += shrunk[j] ? 1 : 0;
+      pf += forced[j] ? 1 : 0;
     }
     int dof = n - pf;
     if (k == 0 || dof < ROWS_PER_TERM * k) {
@@ -80,7 +87,7 @@ final class DenseShrinkage {
     }
     double logEach = Math.log(PRIOR) - Math.log(SIGNAL_TO_NOISE.length);
     for (int g = 0; g < grams.length; g++) {
-      Given given = Given.of(grams[g], forced);
+      Given given = Given.of(grams[g], forced, shrunk);
       if (given == null) {
         continue;
       }
@@ -120,18 +127,18 @@ final class DenseShrinkage {
   }
 
   /**
-   * The penalty of each term on the diagonal of {@code W'W}: {@code lambda D_kk} for a parent's
-   * term, 0 for a forced one ({@code gram} as in {@link #score}).
+   * The penalty of each term on the diagonal of {@code W'W}: {@code lambda D_kk} for a shrunk term,
+   * 0 for the others ({@code gram}, {@code forced} and {@code shrunk} as in {@link #score}).
    */
-  static double[] penalty(double[][] gram, boolean[] forced, double lambda) {
-    Given given = Given.of(gram, forced);
+  static double[] penalty(double[][] gram, boolean[] forced, boolean[] shrunk, double lambda) {
+    Given given = Given.of(gram, forced, shrunk);
     double[] out = new double[forced.length];
     if (given == null) {
       return out;
     }
     int a = 0;
     for (int j = 0; j < forced.length; j++) {
-      if (!forced[j]) {
+      if (shrunk[j]) {
         out[j] = lambda * given.scale[a] * given.scale[a];
         a++;
       }
@@ -140,7 +147,7 @@ final class DenseShrinkage {
   }
 
   /**
-   * The parents' columns given the forced ones: correlations, correlations with the response, the
+   * The shrunk columns given the forced ones: correlations, correlations with the response, the
    * scale {@code sqrt(D_kk)}, {@code log det(W_F'W_F)} and {@code R_F}.
    */
   private record Given(
@@ -151,7 +158,7 @@ final class DenseShrinkage {
       double forcedRss) {
 
     /** {@code null} when the forced terms are singular or a parent column is one of them. */
-    static Given of(double[][] gram, boolean[] forced) {
+    static Given of(double[][] gram, boolean[] forced, boolean[] shrunk) {
       int p = forced.length;
       int[] f = new int[p];
       int[] c = new int[p];
@@ -160,7 +167,7 @@ final class DenseShrinkage {
       for (int j = 0; j < p; j++) {
         if (forced[j]) {
           f[pf++] = j + 1;
-        } else {
+        } else if (shrunk[j]) {
           c[k++] = j + 1;
         }
       }

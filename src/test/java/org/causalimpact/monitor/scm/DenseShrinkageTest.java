@@ -46,7 +46,7 @@ class DenseShrinkageTest {
     boolean[] forced = {true, false, false, false, false};
     double[] inclusion = {1, 0.25, 0.25, 0.25, 0.25};
     List<DenseShrinkage.Model> dense =
-        DenseShrinkage.score(grams, new double[1], new double[1], forced, N);
+        DenseShrinkage.score(grams, new double[1], new double[1], forced, not(forced), N);
     List<SubsetSearch.Model> subsets =
         SubsetSearch.search(grams, new double[1], new double[1], forced, inclusion, N, 64);
     assertEquals(DenseShrinkage.SIGNAL_TO_NOISE.length, dense.size());
@@ -54,10 +54,10 @@ class DenseShrinkageTest {
 
     double logEach = Math.log(DenseShrinkage.PRIOR / DenseShrinkage.SIGNAL_TO_NOISE.length);
     DenseShrinkage.Model first = dense.get(0);
-    double[] penalty = DenseShrinkage.penalty(grams[0], forced, first.lambda());
+    double[] penalty = DenseShrinkage.penalty(grams[0], forced, not(forced), first.lambda());
     double constant = first.logPosterior() - logEach - direct(columns, denseCov(penalty));
     for (DenseShrinkage.Model d : dense) {
-      double[] pen = DenseShrinkage.penalty(grams[0], forced, d.lambda());
+      double[] pen = DenseShrinkage.penalty(grams[0], forced, not(forced), d.lambda());
       double expected = direct(columns, denseCov(pen)) + constant + logEach;
       assertEquals(expected, d.logPosterior(), 1e-8, "lambda " + d.lambda());
     }
@@ -82,8 +82,8 @@ class DenseShrinkageTest {
     }
     double[][] gram = SubsetSearch.gram(columns);
     boolean[] forced = {true, false, false};
-    double[] one = DenseShrinkage.penalty(gram, forced, 1.0);
-    double[] two = DenseShrinkage.penalty(gram, forced, 2.0);
+    double[] one = DenseShrinkage.penalty(gram, forced, not(forced), 1.0);
+    double[] two = DenseShrinkage.penalty(gram, forced, not(forced), 2.0);
     assertEquals(0, one[0]);
     // lambda times the column's sum of squares about its mean (the intercept regressed out)
     double mean = 0;
@@ -113,10 +113,48 @@ class DenseShrinkageTest {
     boolean[] forced = new boolean[11];
     forced[0] = true;
     double[][][] grams = {SubsetSearch.gram(columns)};
+    boolean[] shrunk = not(forced);
     assertEquals(
         DenseShrinkage.SIGNAL_TO_NOISE.length,
-        DenseShrinkage.score(grams, new double[1], new double[1], forced, n).size());
-    assertTrue(DenseShrinkage.score(grams, new double[1], new double[1], forced, n - 1).isEmpty());
+        DenseShrinkage.score(grams, new double[1], new double[1], forced, shrunk, n).size());
+    assertTrue(
+        DenseShrinkage.score(grams, new double[1], new double[1], forced, shrunk, n - 1)
+            .isEmpty());
+  }
+
+  /** A term neither forced nor shrunk is left out: the scores are those without its column. */
+  @Test
+  void aTermLeftOutIsAsAbsent() {
+    Random rnd = new Random(9);
+    double[][] with = new double[5][40];
+    for (int i = 0; i < 40; i++) {
+      with[1][i] = 1;
+      for (int c : new int[] {0, 2, 3, 4}) {
+        with[c][i] = rnd.nextGaussian() + (c == 0 ? with[2][i] : 0);
+      }
+    }
+    double[][] without = {with[0], with[1], with[2], with[3]};
+    List<DenseShrinkage.Model> a =
+        DenseShrinkage.score(
+            new double[][][] {SubsetSearch.gram(with)}, new double[1], new double[1],
+            new boolean[] {true, false, false, false}, new boolean[] {false, true, true, false},
+            40);
+    List<DenseShrinkage.Model> b =
+        DenseShrinkage.score(
+            new double[][][] {SubsetSearch.gram(without)}, new double[1], new double[1],
+            new boolean[] {true, false, false}, new boolean[] {false, true, true}, 40);
+    assertEquals(b.size(), a.size());
+    for (int i = 0; i < a.size(); i++) {
+      assertEquals(b.get(i).logPosterior(), a.get(i).logPosterior(), 1e-9);
+    }
+  }
+
+  private static boolean[] not(boolean[] b) {
+    boolean[] out = new boolean[b.length];
+    for (int k = 0; k < b.length; k++) {
+      out[k] = !b[k];
+    }
+    return out;
   }
 
   /** {@code V = Lambda^-1} on the parents' terms (0 on the intercept, which is flat). */
