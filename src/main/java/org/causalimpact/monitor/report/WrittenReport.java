@@ -88,9 +88,18 @@ public final class WrittenReport {
         }
         double shrunk = e.shrunk() == null ? 0 : e.shrunk();
         if (shrunk >= 0.5) {
-          sb.append("; all ")
-              .append(parentTerms(e))
-              .append(" covariate terms enter, each coefficient shrunk towards 0 by a normal prior")
+          int entering = 0;
+          for (int k = 0; k < e.terms().size(); k++) {
+            boolean in = e.inclusion() == null || e.inclusion().get(k) >= shrunk - 1e-9;
+            entering += isParentTerm(e.node(), e.terms().get(k)) && in ? 1 : 0;
+          }
+          int parents = parentTerms(e);
+          sb.append(entering < parents ? "; " + entering + " of the " : "; all ")
+              .append(parents)
+              .append(" covariate terms enter")
+              .append(entering < parents ? " (not those the intercept reproduces, which cannot be"
+                  + " estimated)" : "")
+              .append(", each coefficient shrunk towards 0 by a normal prior")
               .append(" whose strength the data choose (posterior probability ")
               .append(Numbers.format(shrunk))
               .append(" against a subset of them)");

@@ -147,6 +147,23 @@ final class DenseShrinkage {
   }
 
   /**
+   * {@code shrunk} without the terms whose column the forced ones reproduce (a constant control
+   * beside the intercept): their coefficient is not identified, and a penalty on the scale of
+   * what is left of the column would not shrink it. Such a term is left out of the dense model.
+   */
+  static boolean[] identifiable(double[][] gram, boolean[] forced, boolean[] shrunk) {
+    boolean[] out = shrunk.clone();
+    for (int j = 0; j < shrunk.length; j++) {
+      if (shrunk[j]) {
+        boolean[] one = new boolean[shrunk.length];
+        one[j] = true;
+        out[j] = Given.of(gram, forced, one) != null;
+      }
+    }
+    return out;
+  }
+
+  /**
    * The shrunk columns given the forced ones: correlations, correlations with the response, the
    * scale {@code sqrt(D_kk)}, {@code log det(W_F'W_F)} and {@code R_F}.
    */

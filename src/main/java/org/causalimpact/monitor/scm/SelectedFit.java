@@ -59,6 +59,9 @@ final class SelectedFit {
       shrunk[k] = !forced[k] && !layout.isTrend(k);
       dense |= shrunk[k];
     }
+    if (dense) {
+      shrunk = DenseShrinkage.identifiable(grams[0], forced, shrunk);
+    }
     double subsetPrior = dense ? Math.log1p(-DenseShrinkage.PRIOR) : 0;
     for (SubsetSearch.Model m : models) {
       choices.add(new Choice(m.grid(), m.terms(), 0, m.logPosterior() + subsetPrior));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -16,6 +17,7 @@ import org.causalimpact.monitor.scm.Intervention;
 import org.causalimpact.monitor.scm.TimeSeriesTable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A metric against 30 control series, with fewer than 20 rows a coefficient (200 or 120 pre rows),
@@ -84,6 +86,41 @@ class ManyControlsTest {
             report),
         () -> assertTrue(average.bootstrap().contains(EFFECT), "bootstrap " + average.bootstrap()),
         () -> assertTrue(average.conformal().contains(EFFECT), "conformal " + average.conformal()));
+  }
+
+  /**
+   * A constant control beside the 30 (its column the intercept's): left out of the shrunk model,
+   * which still wins, instead of keeping the shrunk model from being offered at all.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2})
+  void aConstantControlIsLeftOutOfTheShrunkModel(long seed) {
+    TimeSeriesTable base = data(seed, 120, 30, true);
+    List<String> names = new ArrayList<>(base.columns());
+    names.add("constant");
+    double[][] values = new double[names.size()][];
+    for (int c = 0; c < base.columns().size(); c++) {
+      values[c] = base.column(base.columns().get(c));
+    }
+    values[names.size() - 1] = new double[base.rows()];
+    Arrays.fill(values[names.size() - 1], 5.0);
+    TimeSeriesTable table = new TimeSeriesTable(names, values, null);
+    ImpactAnalysis a =
+        ImpactAnalyzer.withDefaults()
+            .analyze(
+                "controls",
+                CausalImpactModel.graph(
+                    "y", names.subList(1, names.size()), 0, 0, null, false, Level.AUTO),
+                table,
+                0,
+                new Intervention("post", Map.of(), List.of("y"), 120, -1));
+    EquationSummary y = equationOfY(a);
+    String report = WrittenReport.render(a, table);
+    assertAll(
+        () -> assertTrue(y.shrunk() != null && y.shrunk() > 0.9, "shrunk " + y.shrunk()),
+        () -> assertTrue(report.contains("30 of the 31 covariate terms enter"), report),
+        () -> assertTrue(
+            a.outcome("y").summary().average().effect().bootstrap().contains(EFFECT)));
   }
 
   /**
