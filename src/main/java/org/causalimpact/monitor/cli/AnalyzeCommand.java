@@ -125,7 +125,9 @@ final class AnalyzeCommand implements Callable<Integer> {
       description =
           "Put a linear trend in every model of the response's equation. The default level"
               + " model (auto) takes one by itself where the pre-period shows growth, except"
-              + " where the covariates are selected; give --trend for a metric known to grow,"
+              + " with fewer than 5 pre-period rows a covariate (a synthetic control, where the"
+              + " covariates are to carry the metric's course); give --trend for a metric known"
+              + " to grow,"
               + " or with --level-model none or local, which never add one.")
   Boolean trend;
 
