@@ -27,7 +27,8 @@ import java.util.List;
  * where {@code C} and {@code r} are the correlation matrix of the parent columns given the forced
  * ones and their correlations with the response, in units of {@code D}, and {@code R_F} the residual
  * sum of squares of the forced terms alone. The dense models together have the prior probability
- * {@value #PRIOR}; the subsets, the rest. Thread-safe (stateless).
+ * {@value #PRIOR} (times that of no trend, where {@link SelectedFit} offers one: the dense models
+ * take none); the subsets, the rest. Thread-safe (stateless).
  */
 final class DenseShrinkage {
   /** Prior probability that the parent terms all enter, shrunk, rather than a subset of them. */
