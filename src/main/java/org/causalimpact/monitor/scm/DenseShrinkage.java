@@ -45,12 +45,12 @@ final class DenseShrinkage {
 
   /**
    * Fewest rows per parent term (beyond the forced terms) with which the dense models are offered.
-   * With fewer, the parents' columns can reproduce almost any response, the likelihood no longer
-   * tells a weak prior from a strong one, and the weakest wins: on California's case (38 states,
-   * 19 years) the dense fit went through every point and its bootstrap interval of the average
-   * effect spanned [-14,697, 208]. There the subsets alone are scored, as before.
+   * With as many parent terms as rows, the parents' columns reproduce any response, the likelihood
+   * no longer tells a weak prior from a strong one, and the weakest wins: on California's case (38
+   * states, 19 years) the dense fit went through every point and its bootstrap interval of the
+   * average effect spanned [-14,697, 208]. There the subsets alone are scored, as before.
    */
-  static final int ROWS_PER_TERM = 2;
+  static final double ROWS_PER_TERM = 1.5;
 
   private DenseShrinkage() {}
 

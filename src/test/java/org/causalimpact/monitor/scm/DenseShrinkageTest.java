@@ -100,10 +100,10 @@ class DenseShrinkageTest {
   }
 
   @Test
-  void notOfferedWithFewerThanTwoRowsPerParentTerm() {
+  void notOfferedWithFewerThanOneAndAHalfRowsPerParentTerm() {
     double[][] columns = new double[12][];
     Random rnd = new Random(5);
-    int n = 21; // 20 rows beyond the intercept for 10 parent terms: 2 a term, offered
+    int n = 16; // 15 rows beyond the intercept for 10 parent terms: 1.5 a term, offered
     for (int c = 0; c < columns.length; c++) {
       columns[c] = new double[n];
       for (int i = 0; i < n; i++) {
