@@ -49,7 +49,14 @@ final class SelectedFit {
     double[] inclusion = SubsetSearch.inclusionPriors(layout, forced);
     List<SubsetSearch.Model> models =
         SubsetSearch.search(
-            grams, logDetF, logPrior, forced, inclusion, n, 4 * StateSpaceFitter.MAX_COMPONENTS);
+            grams,
+            logDetF,
+            logPrior,
+            forced,
+            inclusion,
+            n,
+            4 * StateSpaceFitter.MAX_COMPONENTS,
+            SubsetSearch.ENUMERATE);
     List<Choice> choices = new ArrayList<>();
     int trend = -1;
     boolean[] shrunk = new boolean[forced.length];

@@ -74,19 +74,8 @@ final class SubsetSearch {
    * @param inclusion per term, its prior probability of entering (read for the terms not forced)
    * @param n rows
    * @param max most models returned
+   * @param enumerate most candidate terms whose subsets are all scored ({@link #ENUMERATE})
    */
-  static List<Model> search(
-      double[][][] grams,
-      double[] logDetF,
-      double[] logPrior,
-      boolean[] forced,
-      double[] inclusion,
-      int n,
-      int max) {
-    return search(grams, logDetF, logPrior, forced, inclusion, n, max, ENUMERATE);
-  }
-
-  /** As above, every subset scored with at most {@code enumerate} candidates. */
   static List<Model> search(
       double[][][] grams,
       double[] logDetF,

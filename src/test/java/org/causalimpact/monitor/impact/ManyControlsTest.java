@@ -62,7 +62,8 @@ class ManyControlsTest {
         .analyze(
             "controls",
             CausalImpactModel.graph(
-                "y", table.columns().subList(1, CONTROLS + 1), 0, 0, null, false, Level.AUTO),
+                "y", table.columns().subList(1, table.columns().size()), 0, 0, null, false,
+                Level.AUTO),
             table,
             0,
             new Intervention("post", Map.of(), List.of("y"), pre, -1));
@@ -105,15 +106,7 @@ class ManyControlsTest {
     values[names.size() - 1] = new double[base.rows()];
     Arrays.fill(values[names.size() - 1], 5.0);
     TimeSeriesTable table = new TimeSeriesTable(names, values, null);
-    ImpactAnalysis a =
-        ImpactAnalyzer.withDefaults()
-            .analyze(
-                "controls",
-                CausalImpactModel.graph(
-                    "y", names.subList(1, names.size()), 0, 0, null, false, Level.AUTO),
-                table,
-                0,
-                new Intervention("post", Map.of(), List.of("y"), 120, -1));
+    ImpactAnalysis a = analyze(table, 120);
     EquationSummary y = equationOfY(a);
     String report = WrittenReport.render(a, table);
     assertAll(

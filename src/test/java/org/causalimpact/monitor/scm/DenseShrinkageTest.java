@@ -48,7 +48,7 @@ class DenseShrinkageTest {
     List<DenseShrinkage.Model> dense =
         DenseShrinkage.score(grams, new double[1], new double[1], forced, not(forced), N);
     List<SubsetSearch.Model> subsets =
-        SubsetSearch.search(grams, new double[1], new double[1], forced, inclusion, N, 64);
+        SubsetSearch.search(grams, new double[1], new double[1], forced, inclusion, N, 64, K);
     assertEquals(DenseShrinkage.SIGNAL_TO_NOISE.length, dense.size());
     assertEquals(1 << K, subsets.size());
 
