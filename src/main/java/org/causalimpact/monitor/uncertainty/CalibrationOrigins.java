@@ -103,9 +103,12 @@ final class CalibrationOrigins {
         scale[k] = scale[k] > 0 ? Math.sqrt(scale[k] / n) : 1.0;
         mean[k] /= n;
         double var = scale[k] * scale[k] - mean[k] * mean[k];
-        penalty[k] = k == 0 ? 0 : ridge * Math.max(var, 0) / (scale[k] * scale[k]);
-        // a shrunk equation's own prior, per row as the ridge's: all of it on the full window
-        penalty[k] += eq.penalty(k) / n / (scale[k] * scale[k]);
+        // a shrunk equation's own prior takes the ridge's place, as in its fit (per row, as the
+        // ridge's: all of it on the full window)
+        penalty[k] =
+            eq.shrunk()
+                ? eq.penalty(k) / n / (scale[k] * scale[k])
+                : k == 0 ? 0 : ridge * Math.max(var, 0) / (scale[k] * scale[k]);
       }
       this.gram = new double[p][p];
       this.moment = new double[p];
