@@ -33,7 +33,9 @@ public final class Main {
     if (System.getProperty("java.awt.headless") == null) {
       System.setProperty("java.awt.headless", "true");
     }
-    if (args.length > 0 && args[0].equals("analyze")) {
+    // bin/causal-impact-monitor starts analyze with C1 alone and says so (-Dcim.jit=c1)
+    boolean quickAlready = "c1".equals(System.getProperty("cim.jit"));
+    if (args.length > 0 && args[0].equals("analyze") && !quickAlready) {
       QuickCompilation.request();
     }
     System.exit(run(args, System.in, System.out, System.err));
