@@ -3,6 +3,7 @@ package org.causalimpact.monitor.app;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.causalimpact.monitor.live.TopologySettings;
@@ -31,8 +35,8 @@ public final class Topics {
 
   /**
    * Creates the topics that do not exist yet, and returns once every partition of those it created
-   * has a leader. Idempotent: a topic that exists (or that another client creates meanwhile) is
-   * left as it is.
+   * has a leader that serves it ({@link #awaitLeaders}). Idempotent: a topic that exists (or that
+   * another client creates meanwhile) is left as it is.
    *
    * <p>Why wait for leaders: {@code createTopics} answers when the controller has accepted the
    * topic, possibly before the broker serves it. An idempotent producer that writes at once can
@@ -96,22 +100,62 @@ public final class Topics {
     }
   }
 
-  /** Waits until every partition of {@code topics} has a leader, at most {@link #ADMIN_TIMEOUT}. */
+  /**
+   * Waits until every partition of {@code topics} has a leader that serves it, at most {@link
+   * #ADMIN_TIMEOUT}. A leader in the metadata is not enough: the broker publishes a new
+   * partition's metadata before its replica manager leads the partition, and a produce in between
+   * is refused (the KafkaContainerIT flake of 2026-12-08: NOT_LEADER_OR_FOLLOWER on the first
+   * request after the leaders were known, then OUT_OF_ORDER_SEQUENCE_NUMBER until the test's
+   * timeout). So once the metadata names the leaders, their latest offsets are asked for:
+   * ListOffsets is answered by the leader's replica manager, as a produce is, and fails with a
+   * retriable error until it leads the partition.
+   */
   static void awaitLeaders(Admin admin, List<String> topics)
       throws ExecutionException, TimeoutException, InterruptedException {
+    if (topics.isEmpty()) {
+      return;
+    }
     long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
-    while (!topics.isEmpty() && !led(admin, topics)) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "the topics " + topics + " were created but not every partition has a leader after "
-                + ADMIN_TIMEOUT.toSeconds() + " s; check that the brokers are up and joined");
+    Map<String, TopicDescription> described;
+    while ((described = led(admin, topics)) == null) {
+      checkDeadline(deadline, topics);
+      Thread.sleep(50);
+    }
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    described.forEach(
+        (topic, d) ->
+            d.partitions()
+                .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), LATEST)));
+    while (true) {
+      try {
+        admin.listOffsets(latest).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException)) {
+          throw e;
+        }
       }
+      checkDeadline(deadline, topics);
       Thread.sleep(50);
     }
   }
 
-  /** Whether the broker asked knows every partition of {@code topics} with a leader. */
-  private static boolean led(Admin admin, List<String> topics)
+  private static final OffsetSpec LATEST = OffsetSpec.latest();
+
+  private static void checkDeadline(long deadline, List<String> topics) {
+    if (System.nanoTime() > deadline) {
+      throw new IllegalStateException(
+          "the topics " + topics + " were created but not every partition has a leader that"
+              + " serves it after " + ADMIN_TIMEOUT.toSeconds() + " s; check that the brokers"
+              + " are up and joined");
+    }
+  }
+
+  /**
+   * The descriptions of {@code topics} if the broker asked knows every partition with a leader,
+   * else {@code null}.
+   */
+  private static Map<String, TopicDescription> led(Admin admin, List<String> topics)
       throws ExecutionException, TimeoutException, InterruptedException {
     Map<String, TopicDescription> d;
     try {
@@ -120,13 +164,15 @@ public final class Topics {
               .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-        return false; // not yet in the metadata of the broker asked
+        return null; // not yet in the metadata of the broker asked
       }
       throw e;
     }
-    return d.values().stream()
-        .flatMap(t -> t.partitions().stream())
-        .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+    boolean all =
+        d.values().stream()
+            .flatMap(t -> t.partitions().stream())
+            .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+    return all ? d : null;
   }
 
   /**
