@@ -28,9 +28,12 @@ class LauncherIT {
 
   private static Run launch(Map<String, String> env, String... args)
       throws IOException, InterruptedException {
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            concat(List.of(LAUNCHER.toAbsolutePath().toString()), List.of(args)));
+    return launchAt(LAUNCHER.toAbsolutePath().toString(), env, args);
+  }
+
+  private static Run launchAt(String launcher, Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(concat(List.of(launcher), List.of(args)));
     pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
     pb.environment().putAll(env);
     Path out = Files.createTempFile("cim-launcher-out", ".txt");
@@ -112,6 +115,17 @@ class LauncherIT {
     assertTrue(
         run.out().matches("(?s).*intx TieredStopAtLevel\\s+= 1 .*"),
         "analyze did not run with C1 alone");
+  }
+
+  @Test
+  void aSymbolicLinkToTheLauncherFindsTheCheckout(@TempDir Path dir) throws Exception {
+    Path link = dir.resolve("bin").resolve("cim");
+    Files.createDirectories(link.getParent());
+    // relative, as `ln -s ../../checkout/bin/causal-impact-monitor cim` makes it
+    Files.createSymbolicLink(link, link.getParent().relativize(LAUNCHER.toAbsolutePath()));
+    Run run = launchAt(link.toString(), Map.of(), "--version");
+    assertEquals(0, run.code(), run.err());
+    assertTrue(run.out().startsWith("causal-impact-monitor "), run.out());
   }
 
   @Test
