@@ -31,6 +31,8 @@ public final class Topics {
   /** How long {@link #create} waits for the cluster's answers. */
   public static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
+  private static final OffsetSpec LATEST = OffsetSpec.latest();
+
   private Topics() {}
 
   /**
@@ -139,8 +141,6 @@ public final class Topics {
       Thread.sleep(50);
     }
   }
-
-  private static final OffsetSpec LATEST = OffsetSpec.latest();
 
   private static void checkDeadline(long deadline, List<String> topics) {
     if (System.nanoTime() > deadline) {
