@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
     description =
         "Simulation study: R replicates of simulate -> analyze with a known effect, and a placebo;"
             + " prints empirical coverage of the intervals (pointwise, cumulative; each route),"
-            + " bias of the cumulative effect and the placebo false-positive rate.")
+            + " bias of the cumulative effect, the placebo false-positive rate and the Monte Carlo"
+            + " error of a coverage.")
 final class ValidateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -139,6 +140,13 @@ final class ValidateCommand implements Callable<Integer> {
         r.bootstrap().placeboFalsePositive());
     out.printf(
         Locale.ROOT,
+        "%nMonte Carlo error of a coverage near %.0f%%: %.1f points (binomial s.e., %d"
+            + " replicates)%n",
+        100 * settings.level(),
+        100 * monteCarloError(settings.level(), r.replicates()),
+        r.replicates());
+    out.printf(
+        Locale.ROOT,
         "%ncumulative effect: true %.6g, estimated %.6g, relative bias %+.2f%%%n",
         r.trueCumulative(),
         r.meanCumulativeEstimate(),
@@ -151,6 +159,11 @@ final class ValidateCommand implements Callable<Integer> {
         100 * r.expectedAverageCoverage());
     out.flush();
     return 0;
+  }
+
+  /** The binomial standard error of a proportion {@code p} estimated from {@code n} trials. */
+  static double monteCarloError(double p, int n) {
+    return Math.sqrt(p * (1 - p) / n);
   }
 
   private static void row(PrintWriter out, String label, double conformal, double bootstrap) {

@@ -101,6 +101,8 @@ class FatJarIT {
             "--bootstrap", "199");
     assertEquals(0, run.code(), run.err());
     assertTrue(run.out().contains("coverage, cumulative effect"), run.out());
+    // sqrt(0.95 * 0.05 / 5) = 0.0975
+    assertTrue(run.out().contains("coverage near 95%: 9.7 points (binomial s.e., 5 replicates)"), run.out());
     assertTrue(run.err().contains("5/5 replicates"), run.err());
   }
 
