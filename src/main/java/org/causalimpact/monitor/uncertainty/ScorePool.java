@@ -8,7 +8,12 @@ import java.util.Arrays;
  * Quantiles#conformal} selects the same {@code k}-th smallest) and a p-value one binary search.
  * Every ladder horizon's scores stay in it: a pool of the long horizons only was tried (the last
  * quarter or half of the calibrated horizons) and covered less on both the drifting and the
- * stationary designs of the studies, since it rests on few non-overlapping windows again.
+ * stationary designs of the studies, since it rests on few non-overlapping windows again. The
+ * opposite, every score weighted by the independent windows it stands for ({@code min(1, g / h)}
+ * at horizon {@code h} for origins {@code g} rows apart, a weighted conformal quantile), was
+ * measured too: the drifting design's coverage rose from 88.7% to 91.3%, but the stationary one's
+ * to 98.3%, and where the model lacks the level the route lost most of what it adds over the
+ * bootstrap (38.5% against 53.0%, the bootstrap's 33.0%; {@code LevelPriorStudyTest}).
  */
 final class ScorePool {
   double[] sorted = new double[0];
