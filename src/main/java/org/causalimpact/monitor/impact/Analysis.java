@@ -189,7 +189,7 @@ final class Analysis {
    * @param observed the table's node columns by graph index
    * @param model the SCM fitted on the pre-period
    * @param notes what the report should say about the outcomes before any number: see {@link
-   *     #placeboNotes}
+   *     #placeboNotes} and {@link PrePeriodOutliers}
    * @param placebos the outcomes do() cannot reach, in report order
    */
   record Prepared(
@@ -242,13 +242,10 @@ final class Analysis {
         intervention.actions().isEmpty()
             ? List.of()
             : outcomes.stream().filter(o -> !reachable.contains(o)).toList();
+    List<String> notes = new ArrayList<>(placeboNotes(intervention, placebos));
+    notes.addAll(PrePeriodOutliers.notes(graph, model, table, simulatedNames));
     return new Prepared(
-        List.copyOf(outcomes),
-        simulatedNames,
-        observed,
-        model,
-        placeboNotes(intervention, placebos),
-        placebos);
+        List.copyOf(outcomes), simulatedNames, observed, model, List.copyOf(notes), placebos);
   }
 
   /**

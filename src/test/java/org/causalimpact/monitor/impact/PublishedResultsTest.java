@@ -234,6 +234,11 @@ class PublishedResultsTest {
         s.pValueConformal());
     boolean rSignificant = c.rLower() > 0 || c.rUpper() < 0;
     List<org.junit.jupiter.api.function.Executable> checks = new ArrayList<>();
+    // real series, none with an odd reading in its pre-period (PrePeriodOutliers)
+    checks.add(
+        () ->
+            assertTrue(
+                a.notes().stream().noneMatch(n -> n.contains("outlier")), a.notes().toString()));
     if (Double.isFinite(c.rLower())) {
       checks.add(
           () ->
