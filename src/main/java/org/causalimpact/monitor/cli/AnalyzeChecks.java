@@ -91,15 +91,33 @@ final class AnalyzeChecks {
     }
   }
 
-  /** {@code base} with {@code --ridge} applied when given. */
-  static FitOptions fit(FitOptions base, Double ridge) {
-    if (ridge == null) {
-      return base;
+  /** {@code base} with {@code --ridge} and {@code --outliers} applied where given. */
+  static FitOptions fit(FitOptions base, Double ridge, String outliers) {
+    FitOptions f = base;
+    if (ridge != null) {
+      if (!(ridge >= 0) || ridge.isInfinite()) {
+        throw new InputException("--ridge must be a finite number >= 0; got " + ridge);
+      }
+      f = new FitOptions(ridge, f.replaceOutliers());
     }
-    if (!(ridge >= 0) || ridge.isInfinite()) {
-      throw new InputException("--ridge must be a finite number >= 0; got " + ridge);
+    if (outliers != null) {
+      f = f.withReplaceOutliers(replaceOutliers(outliers));
     }
-    return new FitOptions(ridge);
+    return f;
+  }
+
+  /** {@code --outliers keep|replace}. */
+  static boolean replaceOutliers(String text) {
+    return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "keep" -> false;
+      case "replace" -> true;
+      default ->
+          throw new InputException(
+              "--outliers must be keep (the default: name them in a note) or replace (by the"
+                  + " fit's one-step prediction); got '"
+                  + text
+                  + "'");
+    };
   }
 
   /** {@code --plot-size WIDTHxHEIGHT}. */

@@ -146,6 +146,11 @@ final class AnalyzeCommand implements Callable<Integer> {
   @Option(names = "--ridge", paramLabel = "LAMBDA", description = "Ridge penalty (default 0).")
   Double ridge;
 
+  @Option(names = "--outliers", paramLabel = "keep|replace", description = "Pre-period rows over"
+      + " 6 robust sds from the fit's one-step prediction: name them in a note (keep; default, or"
+      + " the monitor's model.outliers) or replace them by that prediction and fit again.")
+  String outliers;
+
   @Option(names = "--seed", paramLabel = "S", description = "Random seed (default 1).")
   Long seed;
 
@@ -221,19 +226,14 @@ final class AnalyzeCommand implements Callable<Integer> {
     AnalyzeChecks.requireRange("--lags", l, 0, MonitorLoader.MAX_LAG);
     Seasonality season = seasonality == null ? null : AnalyzeChecks.parseSeasonality(seasonality);
     Level level = AnalyzeChecks.levelModel(levelModel);
+    boolean withTrend = Boolean.TRUE.equals(trend);
     CausalGraph graph =
         AnalyzeChecks.invalidAsInput(
             () ->
                 CausalImpactModel.graph(
-                    roles.response(),
-                    roles.covariates(),
-                    p,
-                    l,
-                    season,
-                    Boolean.TRUE.equals(trend),
-                    level));
+                    roles.response(), roles.covariates(), p, l, season, withTrend, level));
     IntervalSettings settings = settings(IntervalSettings.defaults());
-    FitOptions fit = AnalyzeChecks.fit(FitOptions.ols(), ridge);
+    FitOptions fit = AnalyzeChecks.fit(FitOptions.ols(), ridge, outliers);
 
     // Rows after the post-period play no part; rows before the pre-period may serve as lags.
     TimeSeriesTable slice = table.slice(0, periods.postEnd() + 1);
@@ -333,7 +333,7 @@ final class AnalyzeCommand implements Callable<Integer> {
       preStart = 0;
     }
     IntervalSettings settings = settings(def.intervals());
-    FitOptions fit = AnalyzeChecks.fit(def.fit(), ridge);
+    FitOptions fit = AnalyzeChecks.fit(def.fit(), ridge, outliers);
     ImpactAnalysis a =
         ImpactAnalyzer.withDefaults()
             .withFit(fit)

@@ -16,7 +16,7 @@ import org.causalimpact.monitor.uncertainty.IntervalSettings;
  * @param step grid step length
  * @param preWindow number of rows before an intervention used to fit the model
  * @param graph validated causal graph with per-node equation terms
- * @param fit fitting options (ridge)
+ * @param fit fitting options (ridge, outliers)
  * @param intervals interval settings (level, bootstrap, conformal, seed)
  * @param simulation true equations for {@code simulate}, or {@code null} when not given
  * @param prometheus the Prometheus series that feed each node through the remote-write receiver,

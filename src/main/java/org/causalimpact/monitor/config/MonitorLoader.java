@@ -47,6 +47,8 @@ import org.causalimpact.monitor.uncertainty.IntervalSettings;
  *   level: auto                # the error's stochastic level: auto | none | local | trend;
  *                              # default auto (a level whose drift, possibly none, and AR(1)
  *                              # noise are learned from the pre-period; see graph.Level)
+ *   outliers: keep             # pre-period rows over 6 robust sds from their one-step
+ *                              # prediction: keep (default; named in a note) | replace (by it)
  * intervals:                   # each optional
  *   level: 0.95                # in (0, 1); default 0.95
  *   bootstrap: {replicates: 1000, blockLength: auto}   # replicates >= 19 (default 1000);
@@ -111,7 +113,7 @@ public final class MonitorLoader {
     "name", "step", "preWindow", "model", "intervals", "seed", "nodes", "simulation"
   };
   private static final String[] MODEL_FIELDS = {
-    "ridge", "ar", "lags", "seasonality", "trend", "aggregation", "level"
+    "ridge", "ar", "lags", "seasonality", "trend", "aggregation", "level", "outliers"
   };
   private static final String[] NODE_FIELDS = {
     "name", "parents", "ar", "seasonality", "trend", "aggregation", "level", "prometheus"
@@ -255,7 +257,8 @@ public final class MonitorLoader {
     }
     model.allowOnly(MODEL_FIELDS);
     double ridge = model.number("ridge", 0);
-    FitOptions fit = model.build("ridge", () -> new FitOptions(ridge));
+    boolean replace = replaceOutliers(model);
+    FitOptions fit = model.build("ridge", () -> new FitOptions(ridge, replace));
     int ar = model.integer("ar", 0, 0, MAX_LAG);
     int lags = model.integer("lags", 0, 0, MAX_LAG);
     Seasonality seasonality =
@@ -286,6 +289,15 @@ public final class MonitorLoader {
     }
     String text = in.string(v, "aggregation");
     return in.build("aggregation", () -> Aggregation.parse(text));
+  }
+
+  private static boolean replaceOutliers(YamlMap model) {
+    JsonNode v = model.get("outliers");
+    String text = v == null ? "keep" : model.string(v, "outliers");
+    if (!text.equals("keep") && !text.equals("replace")) {
+      throw model.fail("outliers", "must be keep or replace, got '" + text + "'");
+    }
+    return text.equals("replace");
   }
 
   private static Level level(YamlMap in, Level fallback) {

@@ -232,20 +232,25 @@ final class Analysis {
     Set<String> simulatedNames = new LinkedHashSet<>(reachable);
     simulatedNames.addAll(outcomes);
 
-    double[][] observed = ScmFitter.columnsOf(graph, table);
+    double[][] raw = ScmFitter.columnsOf(graph, table);
     for (String o : outcomes) {
-      requireVarying(observed[graph.indexOf(o)], o, preStart, t0);
+      requireVarying(raw[graph.indexOf(o)], o, preStart, t0);
     }
-    FittedScm model =
-        ScmFitter.with(fit).fit(graph, table, preStart, t0, simulatedNames::contains);
+    PrePeriodOutliers.Fitted fitted =
+        PrePeriodOutliers.fit(graph, table, preStart, t0, fit, simulatedNames);
     List<String> placebos =
         intervention.actions().isEmpty()
             ? List.of()
             : outcomes.stream().filter(o -> !reachable.contains(o)).toList();
     List<String> notes = new ArrayList<>(placeboNotes(intervention, placebos));
-    notes.addAll(PrePeriodOutliers.notes(graph, model, table, simulatedNames));
+    notes.addAll(fitted.notes());
     return new Prepared(
-        List.copyOf(outcomes), simulatedNames, observed, model, List.copyOf(notes), placebos);
+        List.copyOf(outcomes),
+        simulatedNames,
+        fitted.observed(),
+        fitted.model(),
+        List.copyOf(notes),
+        placebos);
   }
 
   /**

@@ -80,6 +80,22 @@ class CommandsTest {
   }
 
   @Test
+  void outliersAreKeptOrReplacedAndOtherWordsRefused() throws Exception {
+    CliRun replace =
+        CliRun.of(
+            "analyze", "--csv", causalImpactData().toString(), "--pre", "0:69", "--post", "70:99",
+            "--bootstrap", "99", "--outliers", "replace");
+    assertEquals(0, replace.code(), replace.toString());
+    CliRun bad =
+        CliRun.of(
+            "analyze", "--csv", causalImpactData().toString(), "--pre", "0:69", "--post", "70:99",
+            "--outliers", "drop");
+    assertEquals(2, bad.code(), bad.toString());
+    assertTrue(bad.err().contains("--outliers must be keep (the default: name them in a note) or"
+        + " replace (by the fit's one-step prediction); got 'drop'"), bad.toString());
+  }
+
+  @Test
   void causalImpactModeJsonOutputFileAndPlot() throws Exception {
     Path json = dir.resolve("out/report.json");
     Path png = dir.resolve("out/plots/impact.png");

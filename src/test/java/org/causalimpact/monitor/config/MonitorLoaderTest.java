@@ -174,6 +174,37 @@ class MonitorLoaderTest {
     }
 
     @Test
+    void outliersAreKeptUnlessReplaceIsAsked() {
+      assertFalse(parse(TWO_NODES).fit().replaceOutliers());
+      MonitorDefinition d =
+          parse(
+              HEAD
+                  + """
+                  model:
+                    ridge: 0.5
+                    outliers: replace
+                  nodes:
+                    - name: a
+                  """);
+      assertTrue(d.fit().replaceOutliers());
+      assertEquals(0.5, d.fit().ridge());
+      InputException e =
+          assertThrows(
+              InputException.class,
+              () ->
+                  parse(
+                      HEAD
+                          + """
+                          model:
+                            outliers: drop
+                          nodes:
+                            - name: a
+                          """));
+      assertTrue(
+          e.getMessage().contains("outliers must be keep or replace, got 'drop'"), e.getMessage());
+    }
+
+    @Test
     void modelBlockSetsNodeDefaultsAndNodesOverrideThem() {
       MonitorDefinition d =
           parse(
