@@ -55,19 +55,9 @@ public final class PrePeriodOutlierStudy {
         .forEach(
             r -> {
               SplittableRandom random = new SplittableRandom(seed * 1_000_003L + r);
-              int n = pre + post;
-              double[] x = new double[n];
-              double[] y = new double[n];
-              double xs = 0;
-              double level = 0;
-              double noise = 0;
-              for (int t = 0; t < n; t++) {
-                xs = 0.9 * xs + random.nextGaussian();
-                level += levelSd * random.nextGaussian();
-                noise = 0.3 * noise + (heavy ? studentT3(random) : random.nextGaussian());
-                x[t] = 100 + xs;
-                y[t] = 1.2 * x[t] + level + noise + (t >= pre ? 3 : 0);
-              }
+              double[][] yx = series(random, pre, post, levelSd, heavy);
+              double[] y = yx[0];
+              double[] x = yx[1];
               double[] spiked = y.clone();
               spiked[pre / 8 + random.nextInt(pre - pre / 8 - 2)] += spike;
               for (int s = 0; s < 3; s++) {
@@ -96,6 +86,28 @@ public final class PrePeriodOutlierStudy {
               }
             });
     return new Result(coverage, width, noted);
+  }
+
+  /**
+   * {@code {y, x}} of the design: y = 1.2 x + level + AR(0.3) noise (+3 from row {@code pre}),
+   * the level a random walk of sd {@code levelSd}, x = 100 + AR(0.9) noise.
+   */
+  static double[][] series(
+      SplittableRandom random, int pre, int post, double levelSd, boolean heavy) {
+    int n = pre + post;
+    double[] x = new double[n];
+    double[] y = new double[n];
+    double xs = 0;
+    double level = 0;
+    double noise = 0;
+    for (int t = 0; t < n; t++) {
+      xs = 0.9 * xs + random.nextGaussian();
+      level += levelSd * random.nextGaussian();
+      noise = 0.3 * noise + (heavy ? studentT3(random) : random.nextGaussian());
+      x[t] = 100 + xs;
+      y[t] = 1.2 * x[t] + level + noise + (t >= pre ? 3 : 0);
+    }
+    return new double[][] {y, x};
   }
 
   private static double studentT3(SplittableRandom random) {

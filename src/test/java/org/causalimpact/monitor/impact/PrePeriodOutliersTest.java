@@ -190,20 +190,8 @@ class PrePeriodOutliersTest {
     SplittableRandom random = new SplittableRandom(5);
     List<String> notes = new ArrayList<>();
     for (int s = 0; s < 40; s++) {
-      int n = 460;
-      double[] x = new double[n];
-      double[] y = new double[n];
-      double xs = 0;
-      double level = 0;
-      double noise = 0;
-      for (int t = 0; t < n; t++) {
-        xs = 0.9 * xs + random.nextGaussian();
-        level += 0.05 * random.nextGaussian();
-        noise = 0.3 * noise + random.nextGaussian();
-        x[t] = 100 + xs;
-        y[t] = 1.2 * x[t] + level + noise;
-      }
-      TimeSeriesTable table = new TimeSeriesTable(List.of("y", "x"), new double[][] {y, x}, null);
+      double[][] yx = PrePeriodOutlierStudy.series(random, 450, 10, 0.05, false);
+      TimeSeriesTable table = new TimeSeriesTable(List.of("y", "x"), yx, null);
       notes.addAll(outlierNotes(graph, table, 450));
     }
     assertEquals(List.of(), notes);
