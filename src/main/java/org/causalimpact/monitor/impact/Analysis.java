@@ -177,7 +177,14 @@ final class Analysis {
   /** The pre-period fit of every outcome, in report order. */
   static List<PrePeriodFit> prePeriodFits(Prepared prepared, CausalGraph graph, int preStart) {
     return prepared.outcomes().stream()
-        .map(o -> PrePeriodFit.of(prepared.model(), prepared.observed(), graph.indexOf(o), preStart))
+        .map(
+            o ->
+                PrePeriodFit.of(
+                    prepared.model(),
+                    prepared.observed(),
+                    prepared.recorded()[graph.indexOf(o)],
+                    graph.indexOf(o),
+                    preStart))
         .toList();
   }
 
@@ -186,7 +193,9 @@ final class Analysis {
    *
    * @param outcomes the outcome nodes, in report order
    * @param simulatedNames the simulated set D: intervened nodes, their descendants and the outcomes
-   * @param observed the table's node columns by graph index
+   * @param observed the table's node columns by graph index, with the pre-period outliers that
+   *     the fit options replace replaced ({@link PrePeriodOutliers})
+   * @param recorded the table's node columns as given
    * @param model the SCM fitted on the pre-period
    * @param notes what the report should say about the outcomes before any number: see {@link
    *     #placeboNotes} and {@link PrePeriodOutliers}
@@ -196,6 +205,7 @@ final class Analysis {
       List<String> outcomes,
       Set<String> simulatedNames,
       double[][] observed,
+      double[][] recorded,
       FittedScm model,
       List<String> notes,
       List<String> placebos) {}
@@ -248,6 +258,7 @@ final class Analysis {
         List.copyOf(outcomes),
         simulatedNames,
         fitted.observed(),
+        raw,
         fitted.model(),
         List.copyOf(notes),
         placebos);

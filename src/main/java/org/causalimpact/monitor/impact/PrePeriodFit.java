@@ -71,6 +71,16 @@ public record PrePeriodFit(String node, int startRow, double[] actual, double[] 
    * @param observed {@code [node][row]} from row 0 through at least the fit's last row
    */
   static PrePeriodFit of(FittedScm model, double[][] observed, int node, int preStart) {
+    return of(model, observed, observed[node], node, preStart);
+  }
+
+  /**
+   * As {@link #of(FittedScm, double[][], int, int)}, the actual values read from {@code recorded}:
+   * the node's values as the data gave them, where the model was fitted on values with outliers
+   * replaced ({@link PrePeriodOutliers}), so that the chart shows what was observed.
+   */
+  static PrePeriodFit of(
+      FittedScm model, double[][] observed, double[] recorded, int node, int preStart) {
     FittedEquation e = model.equation(node);
     EquationLayout layout = e.layout();
     double[] b = e.coefficients();
@@ -91,7 +101,7 @@ public record PrePeriodFit(String node, int startRow, double[] actual, double[] 
         fitted[first - preStart + i] += process.meanStep(states[i].clone());
       }
     }
-    double[] actual = Arrays.copyOfRange(observed[node], preStart, first + n);
+    double[] actual = Arrays.copyOfRange(recorded, preStart, first + n);
     return new PrePeriodFit(layout.nodeName(), preStart, actual, fitted);
   }
 

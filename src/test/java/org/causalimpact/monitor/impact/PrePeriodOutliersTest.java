@@ -105,6 +105,11 @@ class PrePeriodOutliersTest {
     assertTrue(note.contains("2014-02-10 (") && note.contains(" replaced by "), note);
     assertTrue(note.contains("so it was replaced by the fit's one-step prediction"), note);
     assertEquals(clean.average().effect().mean(), s.average().effect().mean(), 0.05, note);
+    // the pre-period chart shows the reading as observed, and the fit's prediction of it
+    PrePeriodFit chart = spiked.preFits().get(0);
+    TimeSeriesTable given = vignetteWith(new double[] {40, 30});
+    assertEquals(given.value("y", 40), chart.actual(40));
+    assertTrue(chart.actual(40) - chart.fitted(40) > 20, chart.actual(40) + " " + chart.fitted(40));
     for (boolean boot : new boolean[] {true, false}) {
       Interval a = boot ? s.average().effect().bootstrap() : s.average().effect().conformal();
       Interval c =
