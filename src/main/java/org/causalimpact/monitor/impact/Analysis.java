@@ -247,7 +247,7 @@ final class Analysis {
       requireVarying(raw[graph.indexOf(o)], o, preStart, t0);
     }
     PrePeriodOutliers.Fitted fitted =
-        PrePeriodOutliers.fit(graph, table, preStart, t0, fit, simulatedNames);
+        PrePeriodOutliers.fit(graph, table, raw, preStart, t0, fit, simulatedNames);
     List<String> placebos =
         intervention.actions().isEmpty()
             ? List.of()

@@ -98,20 +98,22 @@ final class PrePeriodOutliers {
   private PrePeriodOutliers() {}
 
   /**
-   * Fits the model on rows {@code [preStart, t0)} of {@code table} with the stochastic levels of
-   * {@code simulated}, names the outliers of the simulated equations and, if {@code fit} asks for
-   * it, replaces them and fits again.
+   * Fits the model on rows {@code [preStart, t0)} of {@code table} (whose node columns by graph
+   * index are {@code recorded}, which are not modified) with the stochastic levels of {@code
+   * simulated}, names the outliers of the simulated equations and, if {@code fit} asks for it,
+   * replaces them and fits again.
    */
   static Fitted fit(
       CausalGraph graph,
       TimeSeriesTable table,
+      double[][] recorded,
       int preStart,
       int t0,
       FitOptions fit,
       Set<String> simulated) {
     ScmFitter fitter = ScmFitter.with(fit);
     TimeSeriesTable current = table;
-    double[][] observed = ScmFitter.columnsOf(graph, current);
+    double[][] observed = recorded;
     FittedScm model = fitter.fit(graph, current, preStart, t0, simulated::contains);
     Map<String, Found> replaced = new LinkedHashMap<>();
     List<Found> found = find(graph, model, current, observed, simulated, preStart);

@@ -188,20 +188,9 @@ class MonitorLoaderTest {
                   """);
       assertTrue(d.fit().replaceOutliers());
       assertEquals(0.5, d.fit().ridge());
-      InputException e =
-          assertThrows(
-              InputException.class,
-              () ->
-                  parse(
-                      HEAD
-                          + """
-                          model:
-                            outliers: drop
-                          nodes:
-                            - name: a
-                          """));
-      assertTrue(
-          e.getMessage().contains("outliers must be keep or replace, got 'drop'"), e.getMessage());
+      assertRejected(
+          HEAD + "model: {outliers: drop}\nnodes: [{name: a}]\n",
+          "outliers must be keep or replace, got 'drop'");
     }
 
     @Test
