@@ -11,6 +11,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -294,10 +295,11 @@ public final class MonitorLoader {
   private static boolean replaceOutliers(YamlMap model) {
     JsonNode v = model.get("outliers");
     String text = v == null ? "keep" : model.string(v, "outliers");
-    if (!text.equals("keep") && !text.equals("replace")) {
+    String word = text.trim().toLowerCase(Locale.ROOT);
+    if (!word.equals("keep") && !word.equals("replace")) {
       throw model.fail("outliers", "must be keep or replace, got '" + text + "'");
     }
-    return text.equals("replace");
+    return word.equals("replace");
   }
 
   private static Level level(YamlMap in, Level fallback) {

@@ -182,7 +182,7 @@ class MonitorLoaderTest {
                   + """
                   model:
                     ridge: 0.5
-                    outliers: replace
+                    outliers: Replace
                   nodes:
                     - name: a
                   """);
